@@ -1,0 +1,236 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Deps } from '../../shared/deps.js';
+import * as Api from '../../shared/api-objects.js';
+import { createResourceApp } from '../../shared/http/resource-app.js';
+import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared/http/openapi.js';
+import { page } from '../../shared/pagination.js';
+import {
+  AddMemberBody,
+  CreateApiKeyBody,
+  CreateServiceKeyBody,
+  CreateTeamBody,
+  CreateUserBody,
+  Id,
+  ListQuery,
+  UpdateMemberBody,
+} from '../../shared/schemas.js';
+import * as accounts from '../../shared/services/accounts.js';
+
+const tags = ['accounts'];
+const TeamParams = z.object({ teamId: Id });
+const MemberParams = z.object({ teamId: Id, userId: Id });
+
+/** Health, the caller (whoami, teams, API keys), teams and members, and the admin routes. */
+export function createAccountsApp(deps: Deps) {
+  const app = createResourceApp(deps);
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/health',
+      tags,
+      summary: 'Liveness',
+      responses: { 200: dataOf(z.object({ status: z.literal('ok') }), 'The service is up') },
+    }),
+    (c) => c.json({ data: { status: 'ok' as const } }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/user/whoami',
+      tags,
+      security,
+      summary: 'The calling user and their teams',
+      responses: { 200: dataOf(Api.WhoAmI, 'The caller'), ...errorResponses },
+    }),
+    async (c) => c.json({ data: await accounts.whoami(deps, c.get('principal')) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/user/teams',
+      tags,
+      security,
+      summary: "The caller's teams",
+      request: { query: ListQuery },
+      responses: {
+        200: {
+          description: 'Teams with the caller’s role',
+          content: {
+            'application/json': {
+              schema: z.object({
+                data: z.array(Api.UserTeam),
+                totalCount: z.number().int(),
+                total_count: z.number().int(),
+              }),
+            },
+          },
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { offset, limit } = c.req.valid('query');
+      const { items, totalCount } = page(await accounts.listUserTeams(deps, c.get('principal')), offset, limit);
+      return c.json({ data: items, totalCount, total_count: totalCount }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/teams',
+      tags,
+      security,
+      summary: 'Create a team; the caller becomes its admin',
+      request: { body: jsonBody(CreateTeamBody) },
+      responses: { 201: dataOf(Api.Team, 'The team'), ...errorResponses },
+    }),
+    async (c) => c.json({ data: await accounts.createTeam(deps, c.get('principal'), c.req.valid('json')) }, 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/teams/{teamId}/members',
+      tags,
+      security,
+      summary: 'Members of a team',
+      request: { params: TeamParams, query: ListQuery },
+      responses: { 200: listOf(Api.Member, 'Members'), ...errorResponses },
+    }),
+    async (c) => {
+      const { offset, limit } = c.req.valid('query');
+      const members = await accounts.listMembers(deps, c.get('principal'), c.req.valid('param').teamId);
+      const { items, totalCount } = page(members, offset, limit);
+      return c.json({ data: items, totalCount }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/teams/{teamId}/members',
+      tags,
+      security,
+      summary: 'Add a member (team admin)',
+      request: { params: TeamParams, body: jsonBody(AddMemberBody) },
+      responses: { 201: dataOf(Api.Member, 'The member'), ...errorResponses },
+    }),
+    async (c) => {
+      const member = await accounts.addMember(
+        deps,
+        c.get('principal'),
+        c.req.valid('param').teamId,
+        c.req.valid('json'),
+      );
+      return c.json({ data: member }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/api/v1/teams/{teamId}/members/{userId}',
+      tags,
+      security,
+      summary: "Change a member's role (team admin); the last admin cannot be demoted",
+      request: { params: MemberParams, body: jsonBody(UpdateMemberBody) },
+      responses: { 200: dataOf(Api.Member, 'The member'), ...errorResponses },
+    }),
+    async (c) => {
+      const { teamId, userId } = c.req.valid('param');
+      const member = await accounts.updateMember(deps, c.get('principal'), teamId, userId, c.req.valid('json').role);
+      return c.json({ data: member }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/teams/{teamId}/members/{userId}',
+      tags,
+      security,
+      summary: 'Remove a member (team admin); access ends at once',
+      request: { params: MemberParams },
+      responses: { 200: dataOf(Api.Member, 'The removed member'), ...errorResponses },
+    }),
+    async (c) => {
+      const { teamId, userId } = c.req.valid('param');
+      return c.json({ data: await accounts.removeMember(deps, c.get('principal'), teamId, userId) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/user/api-keys',
+      tags,
+      security,
+      summary: 'Create an API key; the key is shown only in this response',
+      request: { body: jsonBody(CreateApiKeyBody) },
+      responses: { 201: dataOf(Api.NewApiKey, 'The new key'), ...errorResponses },
+    }),
+    async (c) => c.json({ data: await accounts.createApiKey(deps, c.get('principal'), c.req.valid('json')) }, 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/user/api-keys',
+      tags,
+      security,
+      summary: "The caller's API keys (never the keys themselves)",
+      request: { query: ListQuery },
+      responses: { 200: listOf(Api.ApiKey, 'API keys'), ...errorResponses },
+    }),
+    async (c) => {
+      const { offset, limit } = c.req.valid('query');
+      const { items, totalCount } = page(await accounts.listApiKeys(deps, c.get('principal')), offset, limit);
+      return c.json({ data: items, totalCount }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/user/api-keys/{id}',
+      tags,
+      security,
+      summary: 'Revoke an API key',
+      request: { params: z.object({ id: Id }) },
+      responses: { 200: dataOf(Api.ApiKey, 'The revoked key'), ...errorResponses },
+    }),
+    async (c) => c.json({ data: await accounts.revokeApiKey(deps, c.get('principal'), c.req.valid('param').id) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/admin/users',
+      tags: ['admin'],
+      security,
+      summary: 'Create a user and their first API key (admin key)',
+      request: { body: jsonBody(CreateUserBody) },
+      responses: { 201: dataOf(Api.NewUser, 'The user and their key'), ...errorResponses },
+    }),
+    async (c) => c.json({ data: await accounts.createUser(deps, c.get('principal'), c.req.valid('json')) }, 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/admin/service-keys',
+      tags: ['admin'],
+      security,
+      summary: 'Create a key for a hosted service (admin key)',
+      request: { body: jsonBody(CreateServiceKeyBody) },
+      responses: { 201: dataOf(Api.NewServiceKey, 'The service key'), ...errorResponses },
+    }),
+    async (c) => c.json({ data: await accounts.createServiceKey(deps, c.get('principal'), c.req.valid('json')) }, 201),
+  );
+
+  return app;
+}

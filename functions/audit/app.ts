@@ -1,0 +1,38 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Deps } from '../../shared/deps.js';
+import * as Api from '../../shared/api-objects.js';
+import { createResourceApp } from '../../shared/http/resource-app.js';
+import { errorResponses, security } from '../../shared/http/openapi.js';
+import { AuditQuery } from '../../shared/schemas.js';
+import { readAuditLog } from '../../shared/services/audit-log.js';
+
+/** The audit log of an owner: every mutation and every runtime read, never a value. */
+export function createAuditApp(deps: Deps) {
+  const app = createResourceApp(deps);
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/audit',
+      tags: ['audit'],
+      security,
+      summary: 'Audit events, newest first (personal owner, or team admin with teamId)',
+      request: { query: AuditQuery },
+      responses: {
+        200: {
+          description: 'Events, and the cursor of the next page',
+          content: {
+            'application/json': { schema: z.object({ data: z.array(Api.AuditEvent), cursor: z.string().nullable() }) },
+          },
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { events, cursor } = await readAuditLog(deps, c.get('principal'), c.req.valid('query'));
+      return c.json({ data: events, cursor }, 200);
+    },
+  );
+
+  return app;
+}

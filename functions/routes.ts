@@ -1,0 +1,75 @@
+/**
+ * The one route table: which resource (one Lambda each) serves which method and path. The
+ * local server dispatches by it and the CDK stack wires API Gateway from it. Paths are
+ * written without a trailing slash; every route also answers with one.
+ */
+export const RESOURCES = [
+  'accounts',
+  'environments',
+  'global-secrets',
+  'environment-secrets',
+  'environment-variables',
+  'runtime',
+  'audit',
+] as const;
+export type Resource = (typeof RESOURCES)[number];
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: Method;
+  /** API Gateway and OpenAPI style: `{param}` segments. */
+  path: string;
+  resource: Resource;
+  /** Whether the route works without an API key. */
+  public?: true;
+}
+
+const V1 = '/api/v1';
+const ENV = `${V1}/environmentshub/{envId}`;
+
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'GET', path: `${V1}/health`, resource: 'accounts', public: true },
+  { method: 'GET', path: `${V1}/user/whoami`, resource: 'accounts' },
+  { method: 'GET', path: `${V1}/user/teams`, resource: 'accounts' },
+  { method: 'POST', path: `${V1}/teams`, resource: 'accounts' },
+  { method: 'GET', path: `${V1}/teams/{teamId}/members`, resource: 'accounts' },
+  { method: 'POST', path: `${V1}/teams/{teamId}/members`, resource: 'accounts' },
+  { method: 'PATCH', path: `${V1}/teams/{teamId}/members/{userId}`, resource: 'accounts' },
+  { method: 'DELETE', path: `${V1}/teams/{teamId}/members/{userId}`, resource: 'accounts' },
+  { method: 'POST', path: `${V1}/user/api-keys`, resource: 'accounts' },
+  { method: 'GET', path: `${V1}/user/api-keys`, resource: 'accounts' },
+  { method: 'DELETE', path: `${V1}/user/api-keys/{id}`, resource: 'accounts' },
+  { method: 'POST', path: `${V1}/admin/users`, resource: 'accounts' },
+  { method: 'POST', path: `${V1}/admin/service-keys`, resource: 'accounts' },
+
+  { method: 'POST', path: `${V1}/environmentshub`, resource: 'environments' },
+  { method: 'GET', path: `${V1}/environmentshub`, resource: 'environments' },
+  { method: 'GET', path: `${V1}/environmentshub/{owner}/{name}/@latest`, resource: 'environments' },
+  { method: 'DELETE', path: ENV, resource: 'environments' },
+
+  { method: 'GET', path: `${V1}/secrets`, resource: 'global-secrets' },
+  { method: 'POST', path: `${V1}/secrets`, resource: 'global-secrets' },
+  { method: 'GET', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },
+  { method: 'PATCH', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },
+  { method: 'DELETE', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },
+
+  { method: 'GET', path: `${ENV}/secrets`, resource: 'environment-secrets' },
+  { method: 'POST', path: `${ENV}/secrets`, resource: 'environment-secrets' },
+  { method: 'PATCH', path: `${ENV}/secrets/{id}`, resource: 'environment-secrets' },
+  { method: 'DELETE', path: `${ENV}/secrets/{id}`, resource: 'environment-secrets' },
+  { method: 'POST', path: `${ENV}/secrets/link/{globalSecretId}`, resource: 'environment-secrets' },
+  { method: 'DELETE', path: `${ENV}/secrets/link/{globalSecretId}`, resource: 'environment-secrets' },
+
+  { method: 'GET', path: `${ENV}/variables`, resource: 'environment-variables' },
+  { method: 'POST', path: `${ENV}/variables`, resource: 'environment-variables' },
+  { method: 'PATCH', path: `${ENV}/variables/{id}`, resource: 'environment-variables' },
+  { method: 'DELETE', path: `${ENV}/variables/{id}`, resource: 'environment-variables' },
+
+  { method: 'GET', path: `${ENV}/runtime`, resource: 'runtime' },
+
+  { method: 'GET', path: `${V1}/audit`, resource: 'audit' },
+];
+
+/** `{param}` → `:param`, the same path as Hono writes it. */
+export const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');

@@ -1,0 +1,63 @@
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Deps } from '../../shared/deps.js';
+import {
+  createAdminKey,
+  createServiceKey,
+  createTeam,
+  createUser,
+  issueUserKey,
+} from '../../shared/services/accounts.js';
+import { createEnvironment } from '../../shared/services/environments.js';
+
+/** What `npm start` writes to `DATA_DIR/dev-credentials.json` on first start. */
+export interface DevCredentials {
+  baseUrl: string;
+  adminKey: string;
+  serviceKey: string;
+  user: { id: string; slug: string; apiKey: string; runtimeKey: string };
+  team: { id: string; slug: string };
+  environments: {
+    personal: { id: string; owner: string; name: string };
+    team: { id: string; owner: string; name: string };
+  };
+}
+
+/**
+ * A development admin, a user, a team with that user as admin, a personal and a team
+ * environment, and keys for each kind of caller, made through the same service functions
+ * the routes use.
+ */
+export async function seedDevelopmentData(
+  deps: Deps,
+  baseUrl: string,
+  names: { userSlug?: string; teamSlug?: string } = {},
+): Promise<DevCredentials> {
+  const admin = await createAdminKey(deps, 'development admin');
+  const adminPrincipal: Principal = { type: 'admin', keyId: admin.id };
+  const userSlug = names.userSlug ?? 'dev';
+  const { user, apiKey } = await createUser(deps, adminPrincipal, {
+    email: `${userSlug}@example.com`,
+    name: 'Development User',
+    slug: userSlug,
+  });
+  const userPrincipal: Principal = { type: 'user', userId: user.id, keyId: 'seed', scopes: ['manage'] };
+  const runtime = await issueUserKey(deps, userPrincipal, user.id, { name: 'runtime', scopes: ['manage', 'runtime'] });
+  const team = await createTeam(deps, userPrincipal, {
+    name: 'Development Team',
+    slug: names.teamSlug ?? `${userSlug}-team`,
+  });
+  const personal = await createEnvironment(deps, userPrincipal, { name: 'my-environment' });
+  const teamEnv = await createEnvironment(deps, userPrincipal, { name: 'team-environment', teamId: team.id });
+  const service = await createServiceKey(deps, adminPrincipal, { service: 'environment-actions', name: 'development' });
+  return {
+    baseUrl,
+    adminKey: admin.key,
+    serviceKey: service.key,
+    user: { id: user.id, slug: user.slug, apiKey, runtimeKey: runtime.key },
+    team: { id: team.id, slug: team.slug },
+    environments: {
+      personal: { id: personal.id, owner: personal.owner, name: personal.name },
+      team: { id: teamEnv.id, owner: teamEnv.owner, name: teamEnv.name },
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { z } from '@hono/zod-openapi';
+import { HostedService, KeyScope, Role } from './schemas.js';
+
+/** The objects of API.md as they go on the wire; the OpenAPI document is generated from these. */
+const Timestamp = z.string().openapi({ example: '2026-11-28T20:51:04.123Z' });
+
+export const GlobalSecret = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    isFile: z.boolean(),
+    userId: z.string().nullable(),
+    teamId: z.string().nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('GlobalSecret');
+export type GlobalSecret = z.infer<typeof GlobalSecret>;
+
+export const EnvironmentRef = z
+  .object({ id: z.string(), owner: z.string(), name: z.string() })
+  .openapi('EnvironmentRef');
+export type EnvironmentRef = z.infer<typeof EnvironmentRef>;
+
+export const GlobalSecretDetail = GlobalSecret.extend({ linkedEnvironments: z.array(EnvironmentRef) }).openapi(
+  'GlobalSecretDetail',
+);
+export type GlobalSecretDetail = z.infer<typeof GlobalSecretDetail>;
+
+export const Environment = z
+  .object({
+    id: z.string(),
+    owner: z.string(),
+    name: z.string(),
+    userId: z.string().nullable(),
+    teamId: z.string().nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('Environment');
+export type Environment = z.infer<typeof Environment>;
+
+export const EnvironmentSecret = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    source: z.enum(['environment', 'global-linked']),
+    description: z.string().nullable(),
+    isFile: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    secretId: z.string().optional(),
+  })
+  .openapi('EnvironmentSecret');
+export type EnvironmentSecret = z.infer<typeof EnvironmentSecret>;
+
+export const Link = z
+  .object({
+    id: z.string(),
+    secretId: z.string(),
+    secretName: z.string(),
+    environmentId: z.string(),
+    createdAt: Timestamp,
+  })
+  .openapi('Link');
+export type Link = z.infer<typeof Link>;
+
+export const Variable = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    value: z.string(),
+    description: z.string().nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('Variable');
+export type Variable = z.infer<typeof Variable>;
+
+export const RuntimeSet = z
+  .object({
+    environmentId: z.string(),
+    env: z.record(z.string(), z.string()),
+    sources: z.record(z.string(), z.enum(['variable', 'global-linked', 'environment'])),
+    files: z.array(z.string()),
+    resolvedAt: Timestamp,
+  })
+  .openapi('RuntimeSet');
+export type RuntimeSet = z.infer<typeof RuntimeSet>;
+
+export const WhoAmI = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    slug: z.string(),
+    scope: z.object({ teams: z.array(z.object({ teamId: z.string(), slug: z.string(), role: Role })) }),
+  })
+  .openapi('WhoAmI');
+export type WhoAmI = z.infer<typeof WhoAmI>;
+
+export const UserTeam = z
+  .object({ teamId: z.string(), name: z.string(), slug: z.string(), role: Role })
+  .openapi('UserTeam');
+export type UserTeam = z.infer<typeof UserTeam>;
+
+export const Team = z
+  .object({ id: z.string(), teamId: z.string(), name: z.string(), slug: z.string(), createdAt: Timestamp })
+  .openapi('Team');
+export type Team = z.infer<typeof Team>;
+
+export const Member = z
+  .object({ userId: z.string(), email: z.string(), name: z.string(), slug: z.string(), role: Role })
+  .openapi('Member');
+export type Member = z.infer<typeof Member>;
+
+export const ApiKey = z
+  .object({ id: z.string(), name: z.string(), scopes: z.array(KeyScope), createdAt: Timestamp })
+  .openapi('ApiKey');
+export type ApiKey = z.infer<typeof ApiKey>;
+
+export const NewApiKey = ApiKey.extend({ key: z.string() }).openapi('NewApiKey');
+export type NewApiKey = z.infer<typeof NewApiKey>;
+
+export const User = z
+  .object({ id: z.string(), email: z.string(), name: z.string(), slug: z.string(), createdAt: Timestamp })
+  .openapi('User');
+export type User = z.infer<typeof User>;
+
+export const NewUser = z.object({ user: User, apiKey: z.string() }).openapi('NewUser');
+export const NewServiceKey = z
+  .object({ id: z.string(), service: HostedService, name: z.string(), key: z.string(), createdAt: Timestamp })
+  .openapi('NewServiceKey');
+export type NewServiceKey = z.infer<typeof NewServiceKey>;
+
+export const AuditEvent = z
+  .object({
+    id: z.string(),
+    at: Timestamp,
+    actor: z.object({ type: z.string(), id: z.string() }),
+    action: z.string(),
+    target: z.object({ type: z.string(), id: z.string(), name: z.string().nullable() }),
+    environmentId: z.string().nullable(),
+    jobId: z.string().nullable(),
+  })
+  .openapi('AuditEvent');
+
+export const ErrorBody = z
+  .object({
+    detail: z.union([
+      z.string(),
+      z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string() })),
+    ]),
+    code: z.string(),
+  })
+  .openapi('Error');

@@ -1,0 +1,35 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../deps.js';
+import { unauthorized } from '../errors.js';
+import { keys } from '../storage/keys.js';
+import type { Principal } from './principal.js';
+
+const KEY_PREFIX = 'prime_';
+
+/** A new API key: 256 random bits, shown once; only its SHA-256 is stored. */
+export function newApiKey(): { key: string; hash: string } {
+  const key = KEY_PREFIX + randomBytes(32).toString('base64url');
+  return { key, hash: hashApiKey(key) };
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** The principal behind `Authorization: Bearer <key>`, or 401. */
+export async function authenticate(deps: Deps, authorization: string | undefined): Promise<Principal> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  const key = match?.[1];
+  if (!key || !key.startsWith(KEY_PREFIX) || key.length > 200) throw unauthorized();
+  const hash = hashApiKey(key);
+  const cached = deps.apiKeys.get(hash);
+  if (cached) return cached;
+  const out = await deps.db.doc.send(
+    new GetCommand({ TableName: deps.db.tableName, Key: keys.apiKey(hash), ConsistentRead: true }),
+  );
+  if (!out.Item) throw unauthorized();
+  const principal = out.Item.principal as Principal;
+  deps.apiKeys.set(hash, principal);
+  return principal;
+}

@@ -1,0 +1,99 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../deps.js';
+import { forbidden, notFound } from '../errors.js';
+import type { Role } from '../schemas.js';
+import { keys } from '../storage/keys.js';
+import type { Principal } from './principal.js';
+
+/** Every owned thing belongs to one user (personal scope) or one team. */
+export type Owner = { userId: string } | { teamId: string };
+
+export type Action =
+  /** metadata of secrets, environments, variables with their values, team members */
+  | 'read'
+  /** create, change or delete secrets, links, variables, environments */
+  | 'write'
+  /** add, change and remove team members */
+  | 'manage-members'
+  | 'read-audit'
+  /** resolved secret values at job start */
+  | 'read-runtime';
+
+export type Decision = 'allow' | 'hidden' | 'forbidden';
+
+const TEAM_ROLES_ALLOWED: Record<Action, readonly Role[]> = {
+  read: ['admin', 'member', 'viewer'],
+  write: ['admin', 'member'],
+  'manage-members': ['admin'],
+  'read-audit': ['admin'],
+  'read-runtime': ['admin', 'member'],
+};
+
+/**
+ * The one rule of who may do what. `role` is the caller's role in the owning team
+ * (undefined when not a member). Hidden things answer 404, visible ones the caller may
+ * not change answer 403.
+ */
+export function decide(principal: Principal, owner: Owner, role: Role | undefined, action: Action): Decision {
+  // Service and admin keys are not users: only a service reads runtime values of any environment.
+  if (principal.type === 'service') return action === 'read-runtime' ? 'allow' : 'forbidden';
+  if (principal.type === 'admin') return 'forbidden';
+  const ownsIt = 'userId' in owner && owner.userId === principal.userId;
+  const inTeam = 'teamId' in owner && role !== undefined;
+  if (!ownsIt && !inTeam) return 'hidden';
+  const scopeNeeded = action === 'read-runtime' ? 'runtime' : 'manage';
+  if (!principal.scopes.includes(scopeNeeded)) return 'forbidden';
+  if (ownsIt) return 'allow';
+  return TEAM_ROLES_ALLOWED[action].includes(role!) ? 'allow' : 'forbidden';
+}
+
+/** The caller's role in a team, read consistently so a removed member loses access at once. */
+export async function teamRole(deps: Deps, teamId: string, userId: string): Promise<Role | undefined> {
+  const out = await deps.db.doc.send(
+    new GetCommand({ TableName: deps.db.tableName, Key: keys.member(teamId, userId), ConsistentRead: true }),
+  );
+  return out.Item?.role as Role | undefined;
+}
+
+/** Throws the contract's error unless `decide` allows; `what` names the thing in a 404. */
+export async function authorize(
+  deps: Deps,
+  principal: Principal,
+  owner: Owner,
+  action: Action,
+  what = 'Resource',
+): Promise<void> {
+  const role =
+    'teamId' in owner && principal.type === 'user' ? await teamRole(deps, owner.teamId, principal.userId) : undefined;
+  enforce(decide(principal, owner, role, action), principal, action, what);
+}
+
+export function enforce(decision: Decision, principal: Principal, action: Action, what: string): void {
+  if (decision === 'hidden') throw notFound(what);
+  if (decision === 'allow') return;
+  if (action === 'read-runtime') {
+    throw forbidden(
+      'Reading runtime values needs a service key, or an API key with the runtime scope of a user who can write this environment.',
+    );
+  }
+  if (principal.type !== 'user') throw forbidden('This route needs a user API key.');
+  throw forbidden(
+    principal.scopes.includes('manage')
+      ? 'Your role in this team does not allow this.'
+      : 'This API key lacks the manage scope.',
+  );
+}
+
+/** Routes about the caller themself (whoami, their keys, their teams) need a user key with `manage`. */
+export function requireUser(principal: Principal): Extract<Principal, { type: 'user' }> {
+  if (principal.type !== 'user') throw forbidden('This route needs a user API key.');
+  if (!principal.scopes.includes('manage')) throw forbidden('This API key lacks the manage scope.');
+  return principal;
+}
+
+export type UserPrincipal = Extract<Principal, { type: 'user' }>;
+
+/** Admin routes need the platform admin key. */
+export function requireAdmin(principal: Principal): void {
+  if (principal.type !== 'admin') throw forbidden('This route needs an admin API key.');
+}

@@ -1,0 +1,19 @@
+import type { HostedService, KeyScope } from '../schemas.js';
+
+/** Who is calling, as established by the API key. */
+export type Principal =
+  | { type: 'user'; userId: string; keyId: string; scopes: KeyScope[] }
+  | { type: 'service'; service: HostedService; keyId: string }
+  | { type: 'admin'; keyId: string };
+
+/** How a principal appears in audit events. */
+export function actorOf(principal: Principal): { type: Principal['type']; id: string } {
+  switch (principal.type) {
+    case 'user':
+      return { type: 'user', id: principal.userId };
+    case 'service':
+      return { type: 'service', id: principal.service };
+    case 'admin':
+      return { type: 'admin', id: principal.keyId };
+  }
+}

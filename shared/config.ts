@@ -1,0 +1,36 @@
+/** Settings read from the process environment, once, in one place. */
+export interface ServiceConfig {
+  tableName: string;
+  /** Set for DynamoDB Local; unset in AWS. */
+  dynamoEndpoint: string | undefined;
+  region: string;
+  /** KMS key id or ARN; unset means the local key provider. */
+  kmsKeyId: string | undefined;
+  dataDir: string;
+  /** How long a verified API key is trusted without a new look-up (DESIGN: at most 30 s). */
+  apiKeyCacheMs: number;
+  /** How long a plaintext data key stays in memory. */
+  dataKeyCacheMs: number;
+  auditShards: number;
+  /** Audit events expire after this many days (DynamoDB TTL). */
+  auditRetentionDays: number;
+}
+
+function intFrom(value: string | undefined, fallback: number): number {
+  const parsed = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isInteger(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  return {
+    tableName: env.TABLE_NAME || 'prime-secrets',
+    dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    kmsKeyId: env.KMS_KEY_ID || undefined,
+    dataDir: env.DATA_DIR || '.data',
+    apiKeyCacheMs: Math.min(intFrom(env.API_KEY_CACHE_MS, 30_000), 30_000),
+    dataKeyCacheMs: intFrom(env.DATA_KEY_CACHE_MS, 5 * 60_000),
+    auditShards: Math.max(1, intFrom(env.AUDIT_SHARDS, 8)),
+    auditRetentionDays: Math.max(1, intFrom(env.AUDIT_RETENTION_DAYS, 400)),
+  };
+}

@@ -1,0 +1,76 @@
+import { conflict, type ApiError } from './errors.js';
+
+/**
+ * The 409s of the conflict and scope rules, worded once: each says what holds the name
+ * and what to do (API.md, "Conflicts and precedence").
+ */
+export function describeHolder(holder: Record<string, unknown> | undefined): string {
+  switch (holder?.kind) {
+    case 'secret':
+      return 'a direct secret';
+    case 'variable':
+      return 'an environment variable';
+    case 'link':
+      return `linked global secret ${String(holder.secretId)}`;
+    default:
+      return 'another entry';
+  }
+}
+
+function remedy(holder: Record<string, unknown> | undefined): string {
+  switch (holder?.kind) {
+    case 'secret':
+      return 'Rename or remove the existing direct secret first, then link the global secret.';
+    case 'variable':
+      return 'Rename or remove that environment variable before adding or linking the secret.';
+    case 'link':
+      return `Unlink global secret ${String(holder.secretId)} first.`;
+    default:
+      return 'Choose another name.';
+  }
+}
+
+export function nameTakenInEnvironment(name: string, holder: Record<string, unknown> | undefined): ApiError {
+  return conflict(
+    'name_taken',
+    `The name ${name} is already used in this environment by ${describeHolder(holder)}. ${remedy(holder)}`,
+  );
+}
+
+export function nameTakenInLinkedEnvironments(
+  name: string,
+  places: { environment: string; holder: Record<string, unknown> }[],
+): ApiError {
+  const list = places.map((p) => `${p.environment} (${describeHolder(p.holder)})`).join(', ');
+  return conflict(
+    'name_taken',
+    `The name ${name} is already used in linked environments: ${list}. Rename or remove those entries first, or choose another name.`,
+  );
+}
+
+export const globalNameTaken = (name: string) =>
+  conflict(
+    'name_taken',
+    `A global secret named ${name} already exists in this scope. Choose another name or update that secret.`,
+  );
+
+export const scopeMismatch = () =>
+  conflict(
+    'scope_mismatch',
+    'This global secret belongs to another scope. Make sure the secret exists in the same scope (personal vs team) as the environment.',
+  );
+
+export const alreadyLinked = (secretId: string) =>
+  conflict('already_linked', `Global secret ${secretId} is already linked to this environment.`);
+
+export const isLinked = (secretId: string) =>
+  conflict(
+    'is_linked',
+    `This is linked global secret ${secretId}, not a direct secret. Unlink it from the environment instead (prime env secret unlink ${secretId}), or change it as a global secret.`,
+  );
+
+export const environmentFull = (limit: number) =>
+  conflict(
+    'limit_exceeded',
+    `An environment holds at most ${limit} entries (direct secrets, linked secrets and variables).`,
+  );

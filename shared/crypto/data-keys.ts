@@ -1,0 +1,133 @@
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { Db } from '../storage/client.js';
+import { keys, type OwnerKey } from '../storage/keys.js';
+import { now } from '../ids.js';
+import { DataKeyCache } from './data-key-cache.js';
+import { dataKeyContext, type KeyProvider } from './key-provider.js';
+
+export interface DataKey {
+  version: number;
+  key: Buffer;
+}
+
+/** A wrapped data key as stored under `OWNER#<owner>` / `DEK#<version>`. */
+export interface DataKeyItem {
+  version: number;
+  wrapped: Uint8Array;
+}
+
+/**
+ * Per-owner, versioned data keys (DEKs). Writes seal under the newest version; every
+ * version stays readable. Plaintext keys live only in the cache, in memory.
+ */
+export class DataKeys {
+  private readonly plain: DataKeyCache<Buffer>;
+  private readonly newest: DataKeyCache<DataKey>;
+
+  constructor(
+    private readonly db: Db,
+    readonly provider: KeyProvider,
+    ttlMs: number,
+  ) {
+    this.plain = new DataKeyCache(ttlMs);
+    this.newest = new DataKeyCache(ttlMs);
+  }
+
+  /** The key new values of this owner are sealed with; created (version 1) on first use. */
+  current(owner: OwnerKey): Promise<DataKey> {
+    return this.newest.get(owner, () => this.loadNewest(owner));
+  }
+
+  /** A given version, from the cache or by reading and unwrapping its item. */
+  version(owner: OwnerKey, version: number): Promise<Buffer> {
+    return this.plain.get(cacheKey(owner, version), async () => {
+      const out = await this.db.doc.send(
+        new GetCommand({ TableName: this.db.tableName, Key: keys.dataKey(owner, version), ConsistentRead: true }),
+      );
+      if (!out.Item) throw new Error(`data key version ${version} is missing`);
+      return this.provider.decryptDataKey(out.Item.wrapped as Uint8Array, dataKeyContext(owner));
+    });
+  }
+
+  /** Whether a version is already in memory, so a read can skip fetching its item. */
+  isCached(owner: OwnerKey, version: number): boolean {
+    return this.plain.has(cacheKey(owner, version));
+  }
+
+  /** Unwraps an item the caller already read (the runtime read batches it with the entries). */
+  fromItem(owner: OwnerKey, item: DataKeyItem): Promise<Buffer> {
+    return this.plain.get(cacheKey(owner, item.version), () =>
+      this.provider.decryptDataKey(item.wrapped, dataKeyContext(owner)),
+    );
+  }
+
+  /** Makes the next version the one new writes use; earlier versions stay readable. */
+  async rotate(owner: OwnerKey): Promise<DataKey> {
+    for (;;) {
+      const { version } = await this.loadNewest(owner);
+      const next = await this.create(owner, version + 1);
+      if (next) {
+        this.newest.set(owner, Promise.resolve(next));
+        return next;
+      }
+    }
+  }
+
+  /** Forgets every plaintext key (tests use it to measure cold reads). */
+  clear(): void {
+    this.plain.clear();
+    this.newest.clear();
+  }
+
+  private async loadNewest(owner: OwnerKey): Promise<DataKey> {
+    for (;;) {
+      const out = await this.db.doc.send(
+        new QueryCommand({
+          TableName: this.db.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dek)',
+          ExpressionAttributeValues: { ':pk': keys.ownerPartition(owner), ':dek': keys.dataKeyPrefix },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      const item = out.Items?.[0];
+      if (item) {
+        const version = item.version as number;
+        const key = await this.fromItem(owner, { version, wrapped: item.wrapped as Uint8Array });
+        return { version, key };
+      }
+      const created = await this.create(owner, 1);
+      if (created) return created;
+      // Another request created version 1 first: read theirs.
+    }
+  }
+
+  /** Creates a version with a conditional put; undefined when another writer won the race. */
+  private async create(owner: OwnerKey, version: number): Promise<DataKey | undefined> {
+    const generated = await this.provider.generateDataKey(dataKeyContext(owner));
+    try {
+      await this.db.doc.send(
+        new PutCommand({
+          TableName: this.db.tableName,
+          Item: {
+            ...keys.dataKey(owner, version),
+            version,
+            wrapped: generated.wrapped,
+            provider: this.provider.name,
+            createdAt: now(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+    this.plain.set(cacheKey(owner, version), Promise.resolve(generated.plaintext));
+    return { version, key: generated.plaintext };
+  }
+}
+
+const cacheKey = (owner: OwnerKey, version: number) => `${owner}#${version}`;

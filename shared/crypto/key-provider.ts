@@ -1,0 +1,19 @@
+/** What a data key is bound to; KMS checks it as encryption context, the local provider as AAD. */
+export interface DataKeyContext {
+  owner: string;
+  purpose: 'secrets-dek';
+}
+
+export interface GeneratedDataKey {
+  plaintext: Buffer;
+  wrapped: Uint8Array;
+}
+
+/** Wraps and unwraps per-owner data keys: KMS in AWS, a master key file locally. */
+export interface KeyProvider {
+  readonly name: 'kms' | 'local';
+  generateDataKey(context: DataKeyContext): Promise<GeneratedDataKey>;
+  decryptDataKey(wrapped: Uint8Array, context: DataKeyContext): Promise<Buffer>;
+}
+
+export const dataKeyContext = (owner: string): DataKeyContext => ({ owner, purpose: 'secrets-dek' });

@@ -1,0 +1,37 @@
+import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { SealBrokenError } from './envelope.js';
+import type { DataKeyContext, GeneratedDataKey, KeyProvider } from './key-provider.js';
+
+/** Data keys made and unwrapped by AWS KMS under the service key, bound by encryption context. */
+export class KmsKeyProvider implements KeyProvider {
+  readonly name = 'kms' as const;
+
+  constructor(
+    private readonly keyId: string,
+    readonly client: KMSClient = new KMSClient({ maxAttempts: 3 }),
+  ) {}
+
+  async generateDataKey(context: DataKeyContext): Promise<GeneratedDataKey> {
+    const out = await this.client.send(
+      new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: { ...context } }),
+    );
+    if (!out.Plaintext || !out.CiphertextBlob) throw new Error('KMS returned no data key');
+    return { plaintext: Buffer.from(out.Plaintext), wrapped: out.CiphertextBlob };
+  }
+
+  async decryptDataKey(wrapped: Uint8Array, context: DataKeyContext): Promise<Buffer> {
+    try {
+      const out = await this.client.send(
+        new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: { ...context } }),
+      );
+      if (!out.Plaintext) throw new Error('KMS returned no plaintext');
+      return Buffer.from(out.Plaintext);
+    } catch (err) {
+      // A wrapped key that KMS refuses is as broken as a tampered value: never a 503.
+      if (err instanceof Error && (err.name === 'InvalidCiphertextException' || err.name === 'IncorrectKeyException')) {
+        throw new SealBrokenError('data key');
+      }
+      throw err;
+    }
+  }
+}

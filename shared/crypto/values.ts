@@ -1,0 +1,31 @@
+import type { OwnerKey } from '../storage/keys.js';
+import type { DataKeys } from './data-keys.js';
+import { open, seal } from './envelope.js';
+
+/** Where a sealed value belongs; bound into its AAD so a copy elsewhere fails to open. */
+export type ValuePlace = { kind: 'global'; secretId: string } | { kind: 'environment'; envId: string; entryId: string };
+
+export interface SealedValue {
+  ct: Uint8Array;
+  dekVersion: number;
+}
+
+function aad(owner: OwnerKey, place: ValuePlace, dekVersion: number): string {
+  const where = place.kind === 'global' ? `global|${place.secretId}` : `environment|${place.envId}|${place.entryId}`;
+  return `prime-secrets/v1|${owner}|${where}|dek${dekVersion}`;
+}
+
+export async function sealValue(
+  dataKeys: DataKeys,
+  owner: OwnerKey,
+  place: ValuePlace,
+  plaintext: string,
+): Promise<SealedValue> {
+  const { version, key } = await dataKeys.current(owner);
+  return { ct: seal(key, Buffer.from(plaintext, 'utf8'), aad(owner, place, version)), dekVersion: version };
+}
+
+/** Opens with a key the caller already holds (the runtime read unwraps its keys up front). */
+export function openWithKey(key: Buffer, owner: OwnerKey, place: ValuePlace, sealed: SealedValue): string {
+  return open(key, sealed.ct, aad(owner, place, sealed.dekVersion)).toString('utf8');
+}

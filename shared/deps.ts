@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { readConfig, type ServiceConfig } from './config.js';
+import { createDb, type Db } from './storage/client.js';
+import { DataKeys } from './crypto/data-keys.js';
+import type { KeyProvider } from './crypto/key-provider.js';
+import { KmsKeyProvider } from './crypto/kms-key-provider.js';
+import { LocalKeyProvider } from './crypto/local-key-provider.js';
+import { ApiKeyCache } from './auth/api-key-cache.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** What every service function needs, built once per process (per Lambda container). */
+export interface Deps {
+  config: ServiceConfig;
+  db: Db;
+  dataKeys: DataKeys;
+  apiKeys: ApiKeyCache;
+  logger: Logger;
+}
+
+export function keyProviderFor(config: ServiceConfig): KeyProvider {
+  return config.kmsKeyId
+    ? new KmsKeyProvider(config.kmsKeyId)
+    : LocalKeyProvider.fromFile(join(config.dataDir, 'master.key'));
+}
+
+export function createDeps(
+  config: ServiceConfig = readConfig(),
+  overrides: { keyProvider?: KeyProvider; db?: Db; logger?: Logger } = {},
+): Deps {
+  const db = overrides.db ?? createDb(config);
+  return {
+    config,
+    db,
+    dataKeys: new DataKeys(db, overrides.keyProvider ?? keyProviderFor(config), config.dataKeyCacheMs),
+    apiKeys: new ApiKeyCache(config.apiKeyCacheMs),
+    logger: overrides.logger ?? createLogger(),
+  };
+}
+
+let processDeps: Deps | undefined;
+
+/** The process-wide instance the Lambda handlers use. */
+export function defaultDeps(): Deps {
+  processDeps ??= createDeps();
+  return processDeps;
+}

@@ -1,0 +1,42 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ApiError, badRequest, internalError, unavailable } from '../errors.js';
+import { SealBrokenError } from '../crypto/envelope.js';
+import { isDependencyUnavailable } from '../dependency-failure.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * Every failure leaves as the contract's error body. Unexpected errors become 500
+ * `internal` or 503 `unavailable`; only their names reach the log, never a message that
+ * could carry a key, a table name or a value.
+ */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 400) return badRequest('Malformed JSON in request body.');
+    if (err.status === 413) return new ApiError(413, 'payload_too_large', 'Request body is larger than 256 KiB.');
+    return new ApiError(
+      err.status as ApiError['status'],
+      err.status === 404 ? 'not_found' : 'bad_request',
+      err.message,
+    );
+  }
+  if (isDependencyUnavailable(err)) return unavailable();
+  return internalError();
+}
+
+export function errorResponse(c: Context, err: unknown, logger: Logger): Response {
+  const apiError = toApiError(err);
+  if (apiError.status >= 500) {
+    logger.error('request failed', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      route: c.req.routePath,
+      status: apiError.status,
+      error: err instanceof Error ? err.name : typeof err,
+      sealBroken: err instanceof SealBrokenError,
+    });
+  }
+  for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+  return c.json(apiError.body(), apiError.status);
+}

@@ -1,0 +1,66 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { ROUTES } from '../../functions/routes.js';
+import type { Deps } from '../deps.js';
+import { authenticate } from '../auth/api-keys.js';
+import { ApiError, payloadTooLarge, validationError } from '../errors.js';
+import { newId } from '../ids.js';
+import { LIMITS } from '../schemas.js';
+import type { AppEnv } from './context.js';
+import { errorResponse } from './errors-handler.js';
+import { toValidationIssues } from './validation.js';
+
+/** Paths any caller may reach without a key, as the route table marks them. */
+const PUBLIC_PATHS = new Set(ROUTES.filter((r) => r.public).map((r) => r.path));
+
+/**
+ * The Hono app every resource starts from: trailing-slash tolerant, bodies capped at
+ * 256 KiB, zod validation errors in the contract's 422 shape, authentication, structured
+ * request logs, and every error in the contract's format.
+ */
+export function createResourceApp(deps: Deps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    strict: false,
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(toValidationIssues(result.target, result.error));
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const lambdaContext = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext;
+    c.set('requestId', lambdaContext?.awsRequestId ?? newId());
+    const started = performance.now();
+    await next();
+    deps.logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: LIMITS.bodyBytes,
+      onError: () => {
+        throw payloadTooLarge('Request body is larger than 256 KiB.');
+      },
+    }),
+  );
+
+  app.use('*', async (c, next) => {
+    if (!PUBLIC_PATHS.has(c.req.path.replace(/\/+$/, ''))) {
+      c.set('principal', await authenticate(deps, c.req.header('authorization')));
+    }
+    await next();
+  });
+
+  app.onError((err, c) => errorResponse(c, err, deps.logger));
+  app.notFound((c) => {
+    const err = new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);
+    return c.json(err.body(), 404);
+  });
+  return app;
+}

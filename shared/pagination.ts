@@ -1,0 +1,9 @@
+/** The contract's list paging: `offset` and `limit` over a list, with its total. */
+export function page<T>(items: T[], offset: number, limit: number): { items: T[]; totalCount: number } {
+  return { items: items.slice(offset, offset + limit), totalCount: items.length };
+}
+
+/** Code-point order (not locale collation, which may ignore punctuation in keys and timestamps). */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

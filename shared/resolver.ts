@@ -1,0 +1,45 @@
+export type Source = 'variable' | 'global-linked' | 'environment';
+
+/** Lowest first: a variable < a linked global secret < a direct environment secret. */
+const PRECEDENCE: Record<Source, number> = { variable: 0, 'global-linked': 1, environment: 2 };
+
+export interface Candidate {
+  name: string;
+  source: Source;
+  value: string;
+  isFile: boolean;
+}
+
+export interface Resolved {
+  env: Record<string, string>;
+  sources: Record<string, Source>;
+  files: string[];
+}
+
+/**
+ * The one precedence rule. Writes keep names unique per environment, but data written before
+ * a rule existed, a restore or a manual edit can hold a name twice: the highest source wins,
+ * whatever the order the candidates come in.
+ */
+export function resolve(candidates: Iterable<Candidate>): Resolved {
+  const winners = new Map<string, Candidate>();
+  for (const candidate of candidates) {
+    const current = winners.get(candidate.name);
+    if (!current || PRECEDENCE[candidate.source] > PRECEDENCE[current.source]) winners.set(candidate.name, candidate);
+  }
+  const env: Record<string, string> = {};
+  const sources: Record<string, Source> = {};
+  const files: string[] = [];
+  for (const name of [...winners.keys()].sort()) {
+    const winner = winners.get(name)!;
+    env[name] = winner.value;
+    sources[name] = winner.source;
+    if (winner.isFile) files.push(name);
+  }
+  return { env, sources, files };
+}
+
+/** Which source wins for each name, without values: the console's "what the job will see". */
+export function winningSources(candidates: Iterable<Omit<Candidate, 'value'>>): Record<string, Source> {
+  return resolve([...candidates].map((c) => ({ ...c, value: '' }))).sources;
+}

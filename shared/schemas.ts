@@ -1,0 +1,183 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * Every rule on names, values and bodies, once. Routes validate with these, the OpenAPI
+ * document is generated from them, and the CLI checks names with the same ones.
+ */
+export const LIMITS = {
+  nameLength: 255,
+  valueBytes: 65_536,
+  fileValueChars: 65_536,
+  descriptionLength: 500,
+  entriesPerEnvironment: 500,
+  globalSecretsPerOwner: 1_000,
+  runtimePayloadBytes: 5 * 1024 * 1024,
+  bodyBytes: 256 * 1024,
+  listDefault: 100,
+  listMax: 500,
+} as const;
+
+export const NAME_MESSAGE =
+  'must start with an uppercase letter and contain only uppercase letters, digits and underscores';
+
+export const EntryName = z
+  .string()
+  .min(1, NAME_MESSAGE)
+  .max(LIMITS.nameLength, `must be at most ${LIMITS.nameLength} characters`)
+  .regex(/^[A-Z][A-Z0-9_]*$/, NAME_MESSAGE)
+  .openapi({ example: 'MY_API_KEY' });
+
+const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
+
+export const Value = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((v) => utf8Bytes(v) <= LIMITS.valueBytes, `must be at most ${LIMITS.valueBytes} bytes of UTF-8`)
+  .refine((v) => !v.includes('\u0000'), 'must not contain a NUL character')
+  .refine((v) => v.isWellFormed(), 'must be valid Unicode (no lone surrogates)')
+  .openapi({ example: 'sk-example' });
+
+/** The value of an `isFile` secret: the file's content as standard base64. */
+export const FileValue = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(LIMITS.fileValueChars, `must be at most ${LIMITS.fileValueChars} characters of base64`)
+  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
+
+export const Description = z
+  .string()
+  .max(LIMITS.descriptionLength, `must be at most ${LIMITS.descriptionLength} characters`)
+  .refine((v) => !v.includes('\u0000'), 'must not contain a NUL character')
+  .nullable();
+
+export const Slug = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,38}$/,
+    'must be 1–39 lowercase letters, digits or hyphens, starting with a letter or digit',
+  );
+
+export const RESERVED_ENVIRONMENT_NAMES = ['secrets', 'variables', 'runtime', 'link'] as const;
+
+export const EnvironmentName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,99}$/,
+    'must be 1–100 lowercase letters, digits, dots, underscores or hyphens, starting with a letter or digit',
+  )
+  .refine((v) => !(RESERVED_ENVIRONMENT_NAMES as readonly string[]).includes(v), 'is a reserved name');
+
+/** Any id a client passes; one the service did not make simply finds nothing (404). */
+export const Id = z.string().min(1).max(64);
+
+const DisplayName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+export const Role = z.enum(['admin', 'member', 'viewer']);
+export type Role = z.infer<typeof Role>;
+
+export const KeyScope = z.enum(['manage', 'runtime']);
+export type KeyScope = z.infer<typeof KeyScope>;
+
+export const HostedService = z.enum(['environment-actions', 'hosted-evaluations', 'hosted-training']);
+export type HostedService = z.infer<typeof HostedService>;
+
+// ---- request bodies ----
+
+export const CreateGlobalSecretBody = z
+  .object({
+    name: EntryName,
+    value: z.string(),
+    description: Description.optional(),
+    isFile: z.boolean().optional(),
+    teamId: Id.nullable().optional(),
+  })
+  .superRefine(refineValueForKind)
+  .openapi('CreateGlobalSecret');
+
+export const CreateEnvironmentSecretBody = z
+  .object({
+    name: EntryName,
+    value: z.string(),
+    description: Description.optional(),
+    isFile: z.boolean().optional(),
+  })
+  .superRefine(refineValueForKind)
+  .openapi('CreateEnvironmentSecret');
+
+export const UpdateSecretBody = z
+  .object({
+    name: EntryName.optional(),
+    value: z.string().optional(),
+    description: Description.optional(),
+  })
+  .refine((b) => b.name !== undefined || b.value !== undefined || b.description !== undefined, {
+    message: 'give at least one of name, value, description',
+  })
+  .openapi('UpdateSecret');
+
+export const CreateVariableBody = z
+  .object({ name: EntryName, value: Value, description: Description.optional() })
+  .openapi('CreateVariable');
+
+export const UpdateVariableBody = z
+  .object({ name: EntryName.optional(), value: Value.optional(), description: Description.optional() })
+  .refine((b) => b.name !== undefined || b.value !== undefined || b.description !== undefined, {
+    message: 'give at least one of name, value, description',
+  })
+  .openapi('UpdateVariable');
+
+export const CreateEnvironmentBody = z
+  .object({ name: EnvironmentName, teamId: Id.nullable().optional() })
+  .openapi('CreateEnvironment');
+
+export const CreateTeamBody = z.object({ name: DisplayName, slug: Slug }).openapi('CreateTeam');
+export const AddMemberBody = z.object({ userId: Id, role: Role }).openapi('AddMember');
+export const UpdateMemberBody = z.object({ role: Role }).openapi('UpdateMember');
+export const CreateApiKeyBody = z
+  .object({ name: DisplayName, scopes: z.array(KeyScope).min(1).max(2).optional() })
+  .openapi('CreateApiKey');
+export const CreateUserBody = z
+  .object({ email: z.email().max(254), name: DisplayName, slug: Slug })
+  .openapi('CreateUser');
+export const CreateServiceKeyBody = z.object({ service: HostedService, name: DisplayName }).openapi('CreateServiceKey');
+
+/**
+ * A secret's value is checked against the rule of its kind: base64 for a file, UTF-8
+ * text otherwise. Used for creates here and for updates by the services, which know the kind.
+ */
+export function valueIssue(value: string, isFile: boolean): string | undefined {
+  const result = (isFile ? FileValue : Value).safeParse(value);
+  return result.success ? undefined : result.error.issues[0]?.message;
+}
+
+function refineValueForKind(body: { value: string; isFile?: boolean | undefined }, ctx: z.RefinementCtx): void {
+  const message = valueIssue(body.value, body.isFile === true);
+  if (message) ctx.addIssue({ code: 'custom', path: ['value'], message });
+}
+
+// ---- query strings and path parameters ----
+
+export const ListQuery = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(LIMITS.listMax).default(LIMITS.listDefault),
+});
+
+export const ScopedListQuery = ListQuery.extend({ teamId: Id.optional() });
+export const TeamScopeQuery = z.object({ teamId: Id.optional() });
+
+export const AuditQuery = z.object({
+  teamId: Id.optional(),
+  environmentId: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.listMax).default(LIMITS.listDefault),
+  cursor: z.string().max(512).optional(),
+});
+
+/** `X-Job-Id` of a runtime read, recorded in its audit event. */
+export const RuntimeHeaders = z.object({
+  'x-job-id': z
+    .string()
+    .min(1)
+    .max(200, 'must be at most 200 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
+});

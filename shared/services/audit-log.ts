@@ -1,0 +1,25 @@
+import type { Deps } from '../deps.js';
+import { listAudit, type AuditEvent } from '../audit.js';
+import { authorize } from '../auth/authorization.js';
+import type { Principal } from '../auth/principal.js';
+import { ownerKeyOf } from '../storage/keys.js';
+import { scopeOwner } from './scope.js';
+
+/**
+ * `GET /audit`: the personal owner, or a team admin with teamId. `environmentId` filters the
+ * owner's own log, so a deleted environment's history stays readable.
+ */
+export async function readAuditLog(
+  deps: Deps,
+  principal: Principal,
+  query: {
+    teamId?: string | undefined;
+    environmentId?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
+): Promise<{ events: AuditEvent[]; cursor: string | null }> {
+  const owner = scopeOwner(principal, query.teamId);
+  await authorize(deps, principal, owner, 'read-audit', 'Team');
+  return listAudit(deps, ownerKeyOf(owner), query);
+}

@@ -1,0 +1,90 @@
+import type { Deps } from '../deps.js';
+import { batchGet, itemId } from '../storage/batch.js';
+import { keys, type OwnerKey } from '../storage/keys.js';
+import { TransactionFailed, transactWrite, type TransactItem } from '../storage/transact.js';
+
+export interface LinkRef {
+  ownerKey: OwnerKey;
+  secretId: string;
+  envId: string;
+  /** The sort key of the link's entry (`ENTRY#<NAME>`). */
+  entrySk: string;
+}
+
+/**
+ * Removes a link; false when another request removed it first. Removing a link takes its entry and its reverse index together, lowers the
+ * environment's entry count and bumps the secret's link sequence (so a concurrent rename
+ * or delete of the secret notices). The environment or the secret may already be gone
+ * (deleted meanwhile); then only what exists is touched.
+ */
+export async function removeLink(deps: Deps, link: LinkRef, extra: TransactItem[] = []): Promise<boolean> {
+  let exists = { entry: true, environment: true, secret: true };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transactWrite(deps.db, [...linkRemovalItems(deps, link, exists), ...extra]);
+      return true;
+    } catch (err) {
+      if (!(err instanceof TransactionFailed) || attempt >= 2) throw err;
+      exists = await whatExists(deps, link);
+      // Someone else removed this link first (with its reverse index): nothing left to do.
+      if (!exists.entry) return false;
+    }
+  }
+}
+
+function linkRemovalItems(
+  deps: Deps,
+  link: LinkRef,
+  exists: { environment: boolean; secret: boolean },
+): TransactItem[] {
+  const table = deps.db.tableName;
+  return [
+    {
+      Delete: {
+        TableName: table,
+        Key: { pk: keys.environmentPartition(link.envId), sk: link.entrySk },
+        ConditionExpression: 'secretId = :id',
+        ExpressionAttributeValues: { ':id': link.secretId },
+      },
+    },
+    { Delete: { TableName: table, Key: keys.secretLink(link.ownerKey, link.secretId, link.envId) } },
+    ...(exists.environment
+      ? [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.environment(link.envId),
+              UpdateExpression: 'ADD entryCount :minus',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':minus': -1 },
+            },
+          },
+        ]
+      : []),
+    ...(exists.secret
+      ? [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.globalSecret(link.ownerKey, link.secretId),
+              UpdateExpression: 'ADD linkSeq :one',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+        ]
+      : []),
+  ];
+}
+
+async function whatExists(deps: Deps, link: LinkRef) {
+  const entryKey = { pk: keys.environmentPartition(link.envId), sk: link.entrySk };
+  const envKey = keys.environment(link.envId);
+  const secretKey = keys.globalSecret(link.ownerKey, link.secretId);
+  const found = await batchGet(deps.db, [entryKey, envKey, secretKey]);
+  return {
+    entry: found.get(itemId(entryKey))?.secretId === link.secretId,
+    environment: found.has(itemId(envKey)),
+    secret: found.has(itemId(secretKey)),
+  };
+}

@@ -1,0 +1,28 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { ServiceConfig } from '../config.js';
+
+export interface Db {
+  doc: DynamoDBDocumentClient;
+  /** The low-level client, for SDK middleware (call counting in tests and benchmarks). */
+  raw: DynamoDBClient;
+  tableName: string;
+}
+
+export function createDb(config: ServiceConfig): Db {
+  const raw = new DynamoDBClient({
+    region: config.region,
+    endpoint: config.dynamoEndpoint,
+    // Local endpoints take any credentials; in AWS the default provider chain applies.
+    ...(config.dynamoEndpoint ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    // The SDK's standard retry strategy with a small bound: a request should fail over to a
+    // 503 quickly rather than hold a job start for long.
+    maxAttempts: 3,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000 }),
+  });
+  const doc = DynamoDBDocumentClient.from(raw, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return { doc, raw, tableName: config.tableName };
+}

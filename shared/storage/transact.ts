@@ -1,0 +1,54 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DependencyUnavailableError } from '../dependency-failure.js';
+import type { Db } from './client.js';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface CancellationReason {
+  code: string;
+  /** The item as it was, for operations that asked for ReturnValuesOnConditionCheckFailure. */
+  item?: Record<string, unknown>;
+}
+
+/** A transaction cancelled because one of its conditions failed; `reasons` align with the items. */
+export class TransactionFailed extends Error {
+  constructor(readonly reasons: CancellationReason[]) {
+    super('transaction cancelled');
+    this.name = 'TransactionFailed';
+  }
+
+  /** The index of the first failed condition, or -1. */
+  failedAt(): number {
+    return this.reasons.findIndex((r) => r.code === 'ConditionalCheckFailed');
+  }
+}
+
+const MAX_CONFLICT_ATTEMPTS = 8;
+
+/**
+ * One TransactWriteItems. A transaction that lost a race with another one on the same
+ * items (TransactionConflict) is tried again after a jittered pause; the SDK does not
+ * retry those. A failed condition is thrown as TransactionFailed for the caller to explain.
+ */
+export async function transactWrite(db: Db, items: TransactItem[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const reasons: CancellationReason[] = (err.CancellationReasons ?? []).map((r) => ({
+        code: r.Code ?? 'None',
+        ...(r.Item ? { item: unmarshall(r.Item) } : {}),
+      }));
+      if (reasons.some((r) => r.code === 'ConditionalCheckFailed')) throw new TransactionFailed(reasons);
+      const retryable = reasons.some((r) => r.code === 'TransactionConflict' || r.code === 'ThrottlingError');
+      if (!retryable || attempt >= MAX_CONFLICT_ATTEMPTS) {
+        throw new DependencyUnavailableError('transaction could not commit', { cause: err });
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** Math.min(attempt, 5)));
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readConfig } from '../../shared/config.js';
+import { createDeps, type Deps } from '../../shared/deps.js';
+import type { KeyProvider } from '../../shared/crypto/key-provider.js';
+import { createLocalApp } from '../../infra/local/server.js';
+import { seedDevelopmentData, type DevCredentials } from '../../infra/local/seed.js';
+import { createTestTable } from './table.js';
+import type { Logger } from '../../shared/logger.js';
+
+export interface TestService {
+  deps: Deps;
+  app: ReturnType<typeof createLocalApp>;
+  seed: DevCredentials;
+  tableName: string;
+  dataDir: string;
+  /** Calls the local app as a client would; JSON in and out. */
+  call: (method: string, path: string, options?: CallOptions) => Promise<CallResult>;
+}
+
+export interface CallOptions {
+  key?: string | undefined;
+  body?: unknown;
+  /** A raw body, sent as is (malformed JSON, oversized bodies). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/** A service over a fresh table in the shared DynamoDB Local, seeded like `npm start`. */
+export async function startTestService(
+  options: { keyProvider?: KeyProvider; logger?: Logger; env?: Record<string, string> } = {},
+): Promise<TestService> {
+  const { endpoint, tableName } = await createTestTable();
+  const dataDir = mkdtempSync(join(tmpdir(), 'prime-secrets-test-'));
+  const config = readConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, DATA_DIR: dataDir, ...options.env });
+  const deps = createDeps(config, { keyProvider: options.keyProvider, logger: options.logger });
+  const app = createLocalApp(deps);
+  const seed = await seedDevelopmentData(deps, 'http://localhost');
+  const call = async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
+    if (opts.key !== undefined) headers.authorization = `Bearer ${opts.key}`;
+    const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+    const res = await app.request(path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: kept as text for the assertion to show
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  return { deps, app, seed, tableName, dataDir, call };
+}
