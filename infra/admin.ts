@@ -13,6 +13,7 @@ in DATA_DIR, default .data, whether or not npm start is running); against a tabl
 when TABLE_NAME is set and DYNAMODB_ENDPOINT is not, with the usual AWS credentials.`;
 
 async function main(argv: string[]): Promise<number> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // see infra/local/start.ts
   const [command, ...rest] = argv;
   if (command !== 'create-admin-key') {
     console.error(USAGE);

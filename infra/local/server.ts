@@ -4,7 +4,7 @@ import { APP_FACTORIES } from '../../functions/apps.js';
 import { openApiDocument } from '../../functions/openapi-document.js';
 import { honoPath, RESOURCES, ROUTES } from '../../functions/routes.js';
 import type { Deps } from '../../shared/deps.js';
-import { ApiError } from '../../shared/errors.js';
+import { routeNotFound } from '../../shared/http/errors-handler.js';
 
 /**
  * Every resource behind one port, dispatched by the route table exactly as API Gateway
@@ -23,10 +23,6 @@ export function createLocalApp(deps: Deps): Hono {
   const document = openApiDocument(deps);
   root.get('/openapi.json', (c) => c.json(document));
   root.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Secrets and variables service' }));
-  root.notFound((c) => {
-    // Unknown paths still answer in the contract's shape (the apps do the same for their own).
-    const err = new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);
-    return c.json(err.body(), 404);
-  });
+  root.notFound(routeNotFound);
   return root;
 }

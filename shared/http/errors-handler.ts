@@ -40,3 +40,9 @@ export function errorResponse(c: Context, err: unknown, logger: Logger): Respons
   for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
   return c.json(apiError.body(), apiError.status);
 }
+
+/** An unknown path, in the contract's shape. */
+export function routeNotFound(c: Context): Response {
+  const err = new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);
+  return c.json(err.body(), 404);
+}

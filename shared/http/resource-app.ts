@@ -3,11 +3,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { ROUTES } from '../../functions/routes.js';
 import type { Deps } from '../deps.js';
 import { authenticate } from '../auth/api-keys.js';
-import { ApiError, payloadTooLarge, validationError } from '../errors.js';
+import { payloadTooLarge, validationError } from '../errors.js';
 import { newId } from '../ids.js';
 import { LIMITS } from '../schemas.js';
 import type { AppEnv } from './context.js';
-import { errorResponse } from './errors-handler.js';
+import { errorResponse, routeNotFound } from './errors-handler.js';
 import { toValidationIssues } from './validation.js';
 
 /** Paths any caller may reach without a key, as the route table marks them. */
@@ -58,9 +58,6 @@ export function createResourceApp(deps: Deps): OpenAPIHono<AppEnv> {
   });
 
   app.onError((err, c) => errorResponse(c, err, deps.logger));
-  app.notFound((c) => {
-    const err = new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);
-    return c.json(err.body(), 404);
-  });
+  app.notFound(routeNotFound);
   return app;
 }
