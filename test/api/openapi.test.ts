@@ -1,0 +1,33 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/routes.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService();
+});
+
+describe('OpenAPI', () => {
+  it('documents every route of the route table, generated from the zod schemas', async () => {
+    const res = await svc.call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const route of ROUTES) {
+      expect(doc.paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
+    }
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    const name = doc.components.schemas.CreateGlobalSecret.properties.name;
+    expect(name.pattern).toBe('^[A-Z][A-Z0-9_]*$');
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('serves a docs page', async () => {
+    const res = await svc.app.request('/docs');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('/openapi.json');
+  });
+});
