@@ -9,6 +9,7 @@ import { conflict, notFound } from '../errors.js';
 import { compareText } from '../pagination.js';
 import { isId, newId, now, requireId } from '../ids.js';
 import type { HostedService, KeyScope, Role } from '../schemas.js';
+import { queryAll } from '../storage/query.js';
 import { keys, ownerKeyOf } from '../storage/keys.js';
 import { transactWrite, TransactionFailed, type TransactItem } from '../storage/transact.js';
 
@@ -63,21 +64,11 @@ async function userProfile(deps: Deps, userId: string): Promise<Record<string, u
 }
 
 async function membershipsOf(deps: Deps, userId: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.doc.send(
-      new QueryCommand({
-        TableName: deps.db.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :u AND begins_with(gsi1sk, :t)',
-        ExpressionAttributeValues: { ':u': `USER#${userId}`, ':t': 'TEAM#' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(deps.db, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :u AND begins_with(gsi1sk, :t)',
+    ExpressionAttributeValues: { ':u': `USER#${userId}`, ':t': 'TEAM#' },
+  });
   return items;
 }
 
@@ -183,21 +174,11 @@ const toMember = (m: Record<string, unknown>): Api.Member => ({
 export async function listMembers(deps: Deps, principal: Principal, teamId: string): Promise<Api.Member[]> {
   requireId(teamId, 'Team');
   await authorize(deps, principal, { teamId }, 'read', 'Team');
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.doc.send(
-      new QueryCommand({
-        TableName: deps.db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-        ExpressionAttributeValues: { ':pk': keys.team(teamId).pk, ':m': keys.memberPrefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(deps.db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+    ExpressionAttributeValues: { ':pk': keys.team(teamId).pk, ':m': keys.memberPrefix },
+    ConsistentRead: true,
+  });
   return items.map(toMember).sort((a, b) => compareText(a.slug, b.slug));
 }
 

@@ -10,6 +10,7 @@ import { newId, now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
 import { LIMITS, valueIssue } from '../schemas.js';
 import { batchGet, itemId } from '../storage/batch.js';
+import { queryAll } from '../storage/query.js';
 import { keys } from '../storage/keys.js';
 import { TransactionFailed, transactWrite, type TransactItem } from '../storage/transact.js';
 import { environmentFor, type EnvironmentRecord } from './environments.js';
@@ -33,23 +34,12 @@ interface EntryInput {
 }
 
 /** Every entry of an environment, read consistently. */
-export async function readEntries(deps: Deps, envId: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.doc.send(
-      new QueryCommand({
-        TableName: deps.db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-        ExpressionAttributeValues: { ':pk': keys.environmentPartition(envId), ':e': keys.entryPrefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+export function readEntries(deps: Deps, envId: string): Promise<Record<string, unknown>[]> {
+  return queryAll(deps.db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+    ExpressionAttributeValues: { ':pk': keys.environmentPartition(envId), ':e': keys.entryPrefix },
+    ConsistentRead: true,
+  });
 }
 
 async function findEntry(deps: Deps, envId: string, attribute: 'id' | 'secretId', id: string) {

@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
+import { queryAll } from '../storage/query.js';
 import { keys, ownerKeyOf, type OwnerKey } from '../storage/keys.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
 import { removeLink } from './links.js';
@@ -122,21 +123,11 @@ export async function listEnvironments(
 ): Promise<Api.Environment[]> {
   const owner = scopeOwner(principal, teamId);
   await authorize(deps, principal, owner, 'read', 'Team');
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.doc.send(
-      new QueryCommand({
-        TableName: deps.db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)',
-        ExpressionAttributeValues: { ':pk': keys.ownerPartition(ownerKeyOf(owner)), ':n': keys.environmentNamePrefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(deps.db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)',
+    ExpressionAttributeValues: { ':pk': keys.ownerPartition(ownerKeyOf(owner)), ':n': keys.environmentNamePrefix },
+    ConsistentRead: true,
+  });
   return items.map(toEnvironment).sort((a, b) => compareText(a.name, b.name));
 }
 

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
@@ -11,6 +11,7 @@ import { newId, now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
 import { LIMITS, valueIssue } from '../schemas.js';
 import { batchGet, itemId } from '../storage/batch.js';
+import { queryAll } from '../storage/query.js';
 import { keys, ownerKeyOf, type OwnerKey } from '../storage/keys.js';
 import { TransactionFailed, transactWrite, type TransactItem } from '../storage/transact.js';
 import { environmentLabel } from './environments.js';
@@ -42,21 +43,11 @@ export async function readGlobalSecret(deps: Deps, owner: OwnerKey, secretId: st
 
 /** The reverse index of a secret's links: which environments link it. */
 export async function linksOf(deps: Deps, owner: OwnerKey, secretId: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.doc.send(
-      new QueryCommand({
-        TableName: deps.db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)',
-        ExpressionAttributeValues: { ':pk': keys.ownerPartition(owner), ':l': keys.secretLinkPrefix(secretId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(deps.db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)',
+    ExpressionAttributeValues: { ':pk': keys.ownerPartition(owner), ':l': keys.secretLinkPrefix(secretId) },
+    ConsistentRead: true,
+  });
   return items;
 }
 
@@ -87,24 +78,14 @@ export async function listGlobalSecrets(
 ): Promise<Api.GlobalSecret[]> {
   const owner = scopeOwner(principal, teamId);
   await authorize(deps, principal, owner, 'read', 'Team');
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.doc.send(
-      new QueryCommand({
-        TableName: deps.db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':pk': keys.ownerPartition(ownerKeyOf(owner)), ':s': keys.globalSecretPrefix },
-        // Only metadata leaves the table: the sealed value is never read for a listing.
-        ProjectionExpression: 'id, #name, description, isFile, userId, teamId, createdAt, updatedAt',
-        ExpressionAttributeNames: { '#name': 'name' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(deps.db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+    ExpressionAttributeValues: { ':pk': keys.ownerPartition(ownerKeyOf(owner)), ':s': keys.globalSecretPrefix },
+    // Only metadata leaves the table: the sealed value is never read for a listing.
+    ProjectionExpression: 'id, #name, description, isFile, userId, teamId, createdAt, updatedAt',
+    ExpressionAttributeNames: { '#name': 'name' },
+    ConsistentRead: true,
+  });
   return items.map(toGlobalSecret).sort((a, b) => compareText(a.name, b.name));
 }
 

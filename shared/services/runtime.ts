@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { recordAudit } from '../audit.js';
@@ -12,6 +11,7 @@ import { resolve, type Candidate } from '../resolver.js';
 import { LIMITS, type Role } from '../schemas.js';
 import { batchGet, itemId } from '../storage/batch.js';
 import { keys, type OwnerKey } from '../storage/keys.js';
+import { queryAll } from '../storage/query.js';
 import { ownerOf } from './environments.js';
 
 type Item = Record<string, unknown>;
@@ -114,23 +114,12 @@ export async function readRuntime(
 
 const sealedOf = (item: Item) => ({ ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number });
 
-async function queryPartition(deps: Deps, envId: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const out = await deps.db.doc.send(
-      new QueryCommand({
-        TableName: deps.db.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.environmentPartition(envId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+function queryPartition(deps: Deps, envId: string): Promise<Item[]> {
+  return queryAll(deps.db, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.environmentPartition(envId) },
+    ConsistentRead: true,
+  });
 }
 
 /** The plaintext data keys the sealed items need, from the batch, the cache or (rarely) a read. */

@@ -87,7 +87,9 @@ describe('npm start', () => {
 
     const second = await startStack(port);
     const list = await fetch(`${base}/api/v1/secrets`, { headers: auth });
-    expect((await list.json()).data.map((s: { name: string }) => s.name)).toEqual(['KEPT']);
+    expect(((await list.json()) as { data: { name: string }[] }).data.map((s: { name: string }) => s.name)).toEqual([
+      'KEPT',
+    ]);
     const runtime = await fetch(`${base}/api/v1/environmentshub/${creds.environments.personal.id}/runtime`, {
       headers: { authorization: `Bearer ${creds.serviceKey}` },
     });
