@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, writeSync, closeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { open, seal } from './envelope.js';
 import type { DataKeyContext, GeneratedDataKey, KeyProvider } from './key-provider.js';
@@ -42,15 +42,16 @@ export class LocalKeyProvider implements KeyProvider {
 
 function readOrCreateMasterKey(path: string): Buffer {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // Written whole under a private name, then linked into place: a process starting at the
+  // same moment sees either no key file or a complete one, and never overwrites it.
+  const pending = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(pending, randomBytes(MASTER_KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   try {
-    const fd = openSync(path, 'wx', 0o600);
-    try {
-      writeSync(fd, randomBytes(MASTER_KEY_BYTES).toString('base64') + '\n');
-    } finally {
-      closeSync(fd);
-    }
+    linkSync(pending, path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(pending);
   }
   return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
 }

@@ -32,6 +32,7 @@ const secrets = {
   rejectedName: `sk-test-${tag()}`,
   rejectedFile: `sk-test-${tag()}`,
   rejectedFileUpdate: `sk-test-${tag()}`,
+  malformed: `sk-test-${tag()}`,
 };
 const files = {
   global: b64(secrets.globalFileContent),
@@ -189,6 +190,8 @@ describe('values never leave the service except through the runtime read', () =>
     for (const [method, path, body, status] of refusals) {
       expect((await api(method, path, { key, body })).status).toBe(status);
     }
+    const rawBody = `{"name": "G_RAW", "value": "${secrets.malformed}"`;
+    expect((await api('POST', '/api/v1/secrets/', { key, rawBody })).status).toBe(400);
 
     // Metadata reads.
     for (const path of [
@@ -338,10 +341,13 @@ describe('a sealed value that does not belong where it is found', () => {
   };
   const tamperNeedles = Object.values(tamper).flatMap((v) => [v, b64(v)]);
 
-  const runtime = (id: string) => svc.call('GET', `/api/v1/environmentshub/${id}/runtime`, { key: svc.seed.serviceKey });
+  const runtime = (id: string) =>
+    svc.call('GET', `/api/v1/environmentshub/${id}/runtime`, { key: svc.seed.serviceKey });
 
   async function item(key: { pk: string; sk: string }) {
-    const out = await svc.deps.db.doc.send(new GetCommand({ TableName: svc.tableName, Key: key, ConsistentRead: true }));
+    const out = await svc.deps.db.doc.send(
+      new GetCommand({ TableName: svc.tableName, Key: key, ConsistentRead: true }),
+    );
     expect(out.Item).toBeDefined();
     return out.Item!;
   }

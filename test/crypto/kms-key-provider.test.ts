@@ -1,10 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  IncorrectKeyException,
-  InvalidCiphertextException,
-  KMSClient,
-  KMSServiceException,
-} from '@aws-sdk/client-kms';
+import { IncorrectKeyException, InvalidCiphertextException, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { SealBrokenError } from '../../shared/crypto/envelope.js';
 import { dataKeyContext } from '../../shared/crypto/key-provider.js';
@@ -55,7 +50,11 @@ describe('KmsKeyProvider', () => {
   it('asks GenerateDataKey for an AES_256 key under the service key, bound to owner and purpose', async () => {
     const plaintext = randomBytes(32);
     const blob = randomBytes(184);
-    const { client, sent } = stubbedKms(() => ({ Plaintext: new Uint8Array(plaintext), CiphertextBlob: blob, KeyId: KEY_ID }));
+    const { client, sent } = stubbedKms(() => ({
+      Plaintext: new Uint8Array(plaintext),
+      CiphertextBlob: blob,
+      KeyId: KEY_ID,
+    }));
     const provider = new KmsKeyProvider(KEY_ID, client);
     expect(provider.name).toBe('kms');
 
@@ -73,7 +72,9 @@ describe('KmsKeyProvider', () => {
 
   it('fails clearly when KMS returns no key material', async () => {
     const { client } = stubbedKms(() => ({ CiphertextBlob: randomBytes(16) }));
-    await expect(new KmsKeyProvider(KEY_ID, client).generateDataKey(context)).rejects.toThrow('KMS returned no data key');
+    await expect(new KmsKeyProvider(KEY_ID, client).generateDataKey(context)).rejects.toThrow(
+      'KMS returned no data key',
+    );
   });
 
   it('sends Decrypt the wrapped key with the same key id and encryption context', async () => {
@@ -119,7 +120,9 @@ describe('KmsKeyProvider', () => {
     const { client } = stubbedKms(() => {
       throw thrown;
     });
-    const err = await new KmsKeyProvider(KEY_ID, client).decryptDataKey(randomBytes(64), context).catch((e: unknown) => e);
+    const err = await new KmsKeyProvider(KEY_ID, client)
+      .decryptDataKey(randomBytes(64), context)
+      .catch((e: unknown) => e);
     expect(err).toBe(thrown);
     expect(err).not.toBeInstanceOf(SealBrokenError);
     expect((err as Error).name).toBe('ThrottlingException');
@@ -146,7 +149,9 @@ describe('KmsKeyProvider', () => {
     const { client } = stubbedKms(() => {
       throw denied;
     });
-    const err = await new KmsKeyProvider(KEY_ID, client).decryptDataKey(randomBytes(64), context).catch((e: unknown) => e);
+    const err = await new KmsKeyProvider(KEY_ID, client)
+      .decryptDataKey(randomBytes(64), context)
+      .catch((e: unknown) => e);
     expect(err).toBe(denied);
     expect(isDependencyUnavailable(err)).toBe(false);
   });

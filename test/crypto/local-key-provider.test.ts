@@ -107,8 +107,6 @@ describe('data keys wrapped by the local provider', () => {
     const flipped = Buffer.from(made.wrapped);
     flipped[flipped.length - 1]! ^= 0x80;
     await expect(provider.decryptDataKey(flipped, alice)).rejects.toBeInstanceOf(SealBrokenError);
-    await expect(provider.decryptDataKey(made.wrapped.subarray(0, 20), alice)).rejects.toBeInstanceOf(
-      SealBrokenError,
-    );
+    await expect(provider.decryptDataKey(made.wrapped.subarray(0, 20), alice)).rejects.toBeInstanceOf(SealBrokenError);
   });
 });
