@@ -68,7 +68,7 @@ export const EnvironmentName = z
   .refine((v) => !(RESERVED_ENVIRONMENT_NAMES as readonly string[]).includes(v), 'is a reserved name');
 
 /** Any id a client passes; one the service did not make simply finds nothing (404). */
-export const Id = z.string().min(1).max(64);
+export const Id = z.string().min(1);
 
 const DisplayName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 

@@ -8,8 +8,7 @@ import { startTestService, type CallOptions, type CallResult, type TestService }
  */
 
 const V1 = '/api/v1';
-const NAME_MESSAGE =
-  'must start with an uppercase letter and contain only uppercase letters, digits and underscores';
+const NAME_MESSAGE = 'must start with an uppercase letter and contain only uppercase letters, digits and underscores';
 const SCOPE_SENTENCE = 'Make sure the secret exists in the same scope (personal vs team) as the environment.';
 const DIRECT_REMEDY = 'Rename or remove the existing direct secret first, then link the global secret.';
 const VARIABLE_REMEDY = 'Rename or remove that environment variable before adding or linking the secret.';
@@ -76,7 +75,7 @@ function expectValidation(res: CallResult, field: string): string[] {
     expect(typeof issue.msg).toBe('string');
     expect(typeof issue.type).toBe('string');
   }
-  const mine = res.body.detail.filter((i: any) => i.loc.length === 2 && i.loc[1] === field);
+  const mine = res.body.detail.filter((i: any) => i.loc[1] === field);
   expect(mine.length, JSON.stringify(res.body.detail)).toBeGreaterThan(0);
   return mine.map((i: any) => i.msg);
 }
@@ -445,11 +444,7 @@ describe('409 conflicts', () => {
       // an environment name is unique per owner
       expectError(await call('POST', `${V1}/environmentshub`, { key, body: { name: 'conflicts' } }), 409, 'name_taken');
       // slugs of users and teams share one namespace
-      expectError(
-        await call('POST', `${V1}/teams`, { key, body: { name: 'Taken', slug: 'dev' } }),
-        409,
-        'slug_taken',
-      );
+      expectError(await call('POST', `${V1}/teams`, { key, body: { name: 'Taken', slug: 'dev' } }), 409, 'slug_taken');
       expectError(
         await call('POST', `${V1}/admin/users`, {
           key: svc.seed.adminKey,
@@ -544,13 +539,13 @@ describe('422 validation_error', () => {
 
   it('names must match the rule, with its exact message', async () => {
     await writesNothing(async () => {
-      for (const name of ['lower', '1ABC', '_ABC', 'A-B', 'A B', 'AbC', 'ÄB', 'A.B', 'A\u0000']) {
+      for (const name of ['', 'lower', '1ABC', '_ABC', 'A-B', 'A B', 'AbC', 'ÄB', 'A.B', 'A\u0000']) {
         for (const [method, path, body] of [...creates({ name }), ...updates({ name })]) {
           const msgs = expectValidation(await call(method, path, { key, body }), 'name');
           expect(msgs).toEqual(msgs.map(() => NAME_MESSAGE));
         }
       }
-      for (const name of ['', 'A'.repeat(256), 42, null]) {
+      for (const name of ['A'.repeat(256), 42, null]) {
         for (const [method, path, body] of [...creates({ name }), ...updates({ name })]) {
           expectValidation(await call(method, path, { key, body }), 'name');
         }
@@ -677,9 +672,7 @@ describe('422 validation_error', () => {
         );
       }
     });
-    expect((await call('POST', `${V1}/teams`, { key, body: { name: 'Long', slug: 'x'.repeat(39) } })).status).toBe(
-      201,
-    );
+    expect((await call('POST', `${V1}/teams`, { key, body: { name: 'Long', slug: 'x'.repeat(39) } })).status).toBe(201);
   });
 
   it('other bodies: roles, scopes, services, empty updates', async () => {
@@ -752,7 +745,7 @@ describe('400, 413 and odd ids', () => {
     });
   });
 
-  it('ids holding #, / or .. answer a 4xx in the contract format, never a 500', async () => {
+  it('ids holding #, / or .. or too long answer 404 in the contract format, never a 500', async () => {
     const env = `${V1}/environmentshub/${personalEnv}`;
     const odd = [
       '%23',
@@ -762,9 +755,8 @@ describe('400, 413 and odd ids', () => {
       'a%2Fb',
       '%2F',
       '..%2F..%2Fhealth',
-      '%2E%2E',
       'a..b',
-      '..',
+      '..%2F',
       'x'.repeat(65),
       'ABCDEFGHIJKLMNOPQRSTUVWX',
     ];
@@ -785,26 +777,36 @@ describe('400, 413 and odd ids', () => {
       ['GET', (id) => `${V1}/teams/${id}/members`],
       ['DELETE', (id) => `${V1}/teams/${svc.seed.team.id}/members/${id}`],
       ['DELETE', (id) => `${V1}/user/api-keys/${id}`],
-      ['GET', (id) => `${V1}/audit?environmentId=${id}`],
     ];
     await writesNothing(async () => {
       for (const [method, path, body] of cases) {
         for (const id of odd) {
           const res = await call(method, path(id), { key, body });
           const where = `${method} ${path(id)} → ${res.status} ${JSON.stringify(res.body)}`;
-          expect(res.status >= 400 && res.status < 500, where).toBe(true);
-          expect(Object.keys(res.body).sort(), where).toEqual(['code', 'detail']);
-          expect(typeof res.body.code).toBe('string');
+          // an id the service could not have made (odd characters, too long) names nothing
+          expect(res.status, where).toBe(404);
+          expectError(res, 404, 'not_found');
         }
         // a raw '#' starts the fragment: what reaches the service is the id before it
-        const raw = await call(method, path('abc#def'), { key, body });
-        expect(raw.status >= 400 && raw.status < 500).toBe(true);
+        expectError(await call(method, path('abc#def'), { key, body }), 404, 'not_found');
       }
-      const runtime = await call('GET', `${V1}/environmentshub/%2E%2E/runtime`, { key: svc.seed.serviceKey });
-      expectError(runtime, 404, 'not_found');
-      const cursor = await call('GET', `${V1}/audit?cursor=..%2F..`, { key });
-      expect(cursor.status >= 400 && cursor.status < 500).toBe(true);
-      expect(Object.keys(cursor.body).sort()).toEqual(['code', 'detail']);
+      // a whole `..` segment (also as %2E%2E) is resolved by the URL parser before any routing:
+      // `/secrets/..` is `/api/v1/`, which is no route
+      for (const dots of ['..', '%2E%2E', '.%2e']) {
+        for (const method of ['GET', 'PATCH', 'DELETE']) {
+          const body = method === 'PATCH' ? { description: 'x' } : undefined;
+          const res = await call(method, `${V1}/secrets/${dots}`, { key, body });
+          expectError(res, 404, 'not_found');
+        }
+      }
+      // the audit log's environment filter matches nothing with such an id
+      for (const id of odd) {
+        const filtered = await call('GET', `${V1}/audit?environmentId=${id}`, { key });
+        expect(filtered.status).toBe(200);
+        expect(filtered.body).toEqual({ data: [], cursor: null });
+      }
+      expectError(await call('GET', `${V1}/audit?cursor=..%2F..`, { key }), 400, 'bad_request');
+      expectError(await call('GET', `${V1}/audit?cursor=%23`, { key }), 400, 'bad_request');
     });
   });
 });

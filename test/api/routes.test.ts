@@ -152,10 +152,16 @@ describe('conventions', () => {
     expectStatus(variable, 201);
     const vars = await svc.call('GET', `${V1}/environmentshub/${personalEnv}/variables/`, { key });
     expect(expectEnvelope(vars, 200, true).map((v: any) => v.name)).toContain('TRAILING_VAR');
-    const detail = await svc.call('GET', `${V1}/secrets/${variable.body.data.id}/`, { key });
-    // a variable's id is not a global secret's: the route was found, the thing was not
-    expectStatus(detail, 404);
-    expect(detail.body.code).toBe('not_found');
+    const secret = await createSecret({ name: 'TRAILING_SECRET', value: 's' });
+    const detail = await svc.call('GET', `${V1}/secrets/${secret.id}/`, { key });
+    expect(expectEnvelope(detail, 200).id).toBe(secret.id);
+    const patched = await svc.call('PATCH', `${V1}/secrets/${secret.id}/`, { key, body: { description: 'd' } });
+    expect(expectEnvelope(patched, 200).description).toBe('d');
+    const env = await createEnvironment({ name: 'trailing-env' });
+    const deleted = await svc.call('DELETE', `${V1}/environmentshub/${env.id}/`, { key });
+    expect(expectEnvelope(deleted, 200).id).toBe(env.id);
+    const bySlug = await svc.call('GET', `${V1}/environmentshub/dev/my-environment/@latest/`, { key });
+    expect(expectEnvelope(bySlug, 200).id).toBe(personalEnv);
   });
 
   it('accepts Content-Type: application/json on a GET and a DELETE with no body', async () => {
@@ -188,7 +194,12 @@ describe('accounts', () => {
     const res = await svc.call('GET', `${V1}/user/whoami`, { key });
     const data = expectEnvelope(res, 200);
     expectKeys(data, ['id', 'email', 'name', 'slug', 'scope']);
-    expect(data).toMatchObject({ id: svc.seed.user.id, email: 'dev@example.com', name: 'Development User', slug: 'dev' });
+    expect(data).toMatchObject({
+      id: svc.seed.user.id,
+      email: 'dev@example.com',
+      name: 'Development User',
+      slug: 'dev',
+    });
     expect(data.id).toMatch(ID);
     expectKeys(data.scope, ['teams']);
     expect(data.scope.teams).toContainEqual({ teamId, slug: 'dev-team', role: 'admin' });
@@ -228,8 +239,8 @@ describe('accounts', () => {
   });
 
   it('team members: add (admin only), change role, the last admin stays, remove', async () => {
-    const team = (await svc.call('POST', `${V1}/teams`, { key, body: { name: 'Members', slug: 'members-team' } }))
-      .body.data;
+    const team = (await svc.call('POST', `${V1}/teams`, { key, body: { name: 'Members', slug: 'members-team' } })).body
+      .data;
     const alice = await newUser('alice');
     const bob = await newUser('bob');
     const members = `${V1}/teams/${team.teamId}/members`;
@@ -505,8 +516,8 @@ describe('global secrets', () => {
     for (const s of listed) expectKeys(s, GLOBAL_SECRET_FIELDS);
     await expectPaging(`${V1}/secrets/`);
 
-    const noDescription = await createSecret({ name: 'NO_DESCRIPTION', value: 'x' });
-    expect(noDescription.description).toBeNull();
+    const noDescription = await createSecret({ name: 'NO_DESCRIPTION', value: 'x', teamId: null });
+    expect(noDescription).toMatchObject({ description: null, userId: svc.seed.user.id, teamId: null });
 
     const detail = await svc.call('GET', `${V1}/secrets/${secret.id}`, { key });
     expect(expectEnvelope(detail, 200)).toEqual({ ...secret, linkedEnvironments: [] });
@@ -526,7 +537,12 @@ describe('global secrets', () => {
     });
     const updated = expectEnvelope(patched, 200);
     expectKeys(updated, GLOBAL_SECRET_FIELDS);
-    expect(updated).toMatchObject({ id: secret.id, name: 'LIFECYCLE', description: 'second', createdAt: secret.createdAt });
+    expect(updated).toMatchObject({
+      id: secret.id,
+      name: 'LIFECYCLE',
+      description: 'second',
+      createdAt: secret.createdAt,
+    });
     expect(updated.updatedAt).toMatch(ISO_MS);
     expect(updated.updatedAt >= secret.updatedAt).toBe(true);
     const runtime = await svc.call('GET', `${V1}/environmentshub/${personalEnv}/runtime`, { key: svc.seed.serviceKey });
@@ -604,7 +620,10 @@ describe('environment secrets, links and variables', () => {
   it('direct secrets: POST, list with source, PATCH, DELETE', async () => {
     const env = await createEnvironment({ name: 'direct-env' });
     const path = `${V1}/environmentshub/${env.id}/secrets`;
-    const created = await svc.call('POST', path, { key, body: { name: 'DB_URL', value: 'postgres://x', description: 'db' } });
+    const created = await svc.call('POST', path, {
+      key,
+      body: { name: 'DB_URL', value: 'postgres://x', description: 'db' },
+    });
     const secret = expectEnvelope(created, 201);
     expectKeys(secret, ENV_SECRET_FIELDS);
     expect(secret).toMatchObject({ name: 'DB_URL', source: 'environment', description: 'db', isFile: false });
@@ -744,19 +763,27 @@ describe('runtime', () => {
 
     const audit = await svc.call('GET', `${V1}/audit?environmentId=${env.id}&limit=1`, { key });
     expectStatus(audit, 200);
-    expect(audit.body.data[0]).toMatchObject({
-      action: 'runtime_read',
-      environmentId: env.id,
-      actor: { type: 'user', id: svc.seed.user.id },
-    });
     const older = await svc.call('GET', `${V1}/audit?environmentId=${env.id}&limit=1&cursor=${audit.body.cursor}`, {
       key,
     });
-    expect(older.body.data[0]).toMatchObject({
-      action: 'runtime_read',
-      actor: { type: 'service', id: 'environment-actions' },
-      jobId: 'job-routes-1',
-    });
+    expectStatus(older, 200);
+    const [newest, second] = [audit.body.data[0], older.body.data[0]];
+    expect(newest.at >= second.at).toBe(true);
+    const byUser = { type: 'user', id: svc.seed.user.id };
+    const byService = { type: 'service', id: 'environment-actions' };
+    // the later read comes first (events in the same millisecond have no order between them)
+    if (newest.at !== second.at) expect([newest.actor, second.actor]).toEqual([byUser, byService]);
+    expect([newest, second]).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'runtime_read', environmentId: env.id, actor: byUser, jobId: null }),
+        expect.objectContaining({
+          action: 'runtime_read',
+          environmentId: env.id,
+          actor: byService,
+          jobId: 'job-routes-1',
+        }),
+      ]),
+    );
   });
 });
 
