@@ -62,10 +62,12 @@ beforeAll(async () => {
     const team = scope === 'team' ? { teamId } : {};
     const f = fixture[scope];
     f.envId = envId;
-    f.secretId = (await created('POST', `${V1}/environmentshub/${envId}/secrets`, key, { name: 'DIRECT', value: 'd-v' }))
-      .id;
-    f.variableId = (await created('POST', `${V1}/environmentshub/${envId}/variables`, key, { name: 'MODE', value: 'm' }))
-      .id;
+    f.secretId = (
+      await created('POST', `${V1}/environmentshub/${envId}/secrets`, key, { name: 'DIRECT', value: 'd-v' })
+    ).id;
+    f.variableId = (
+      await created('POST', `${V1}/environmentshub/${envId}/variables`, key, { name: 'MODE', value: 'm' })
+    ).id;
     f.globalId = (await created('POST', `${V1}/secrets/`, key, { name: 'LINKED', value: 'g-v', ...team })).id;
     f.otherGlobalId = (await created('POST', `${V1}/secrets/`, key, { name: 'SPARE', value: 's-v', ...team })).id;
     await created('POST', `${V1}/environmentshub/${envId}/secrets/link/${f.globalId}`, key, {});
@@ -110,7 +112,11 @@ describe('authentication', () => {
       expectError(await svc.call(method, p, { body }), 401, 'unauthorized', `${method} ${p} without key`);
     }
     // The scheme is case-insensitive; the key itself is not.
-    expectStatus(await svc.call('GET', path, { headers: { authorization: `bearer ${svc.seed.user.apiKey}` } }), 200, 'bearer');
+    expectStatus(
+      await svc.call('GET', path, { headers: { authorization: `bearer ${svc.seed.user.apiKey}` } }),
+      200,
+      'bearer',
+    );
     expectError(
       await svc.call('GET', path, { key: svc.seed.user.apiKey.toUpperCase() }),
       401,
@@ -203,7 +209,12 @@ describe("other users' things are not found", () => {
       ['DELETE', `${V1}/teams/${teamId}/members/${svc.seed.user.id}`],
       ['GET', `${V1}/audit?teamId=${teamId}`],
     ] as [string, string, unknown?][]) {
-      expectError(await svc.call(method, path, { key: outsider.key, body }), 404, 'not_found', `outsider ${method} ${path}`);
+      expectError(
+        await svc.call(method, path, { key: outsider.key, body }),
+        404,
+        'not_found',
+        `outsider ${method} ${path}`,
+      );
     }
 
     // In their own scope the outsider sees only their own (empty) things.
@@ -341,7 +352,10 @@ describe('team roles', () => {
       200,
       'patch secret',
     );
-    const variable = await created('POST', `${V1}/environmentshub/${e}/variables`, key, { name: 'CAROL_VAR', value: 'v' });
+    const variable = await created('POST', `${V1}/environmentshub/${e}/variables`, key, {
+      name: 'CAROL_VAR',
+      value: 'v',
+    });
     expectStatus(
       await svc.call('PATCH', `${V1}/environmentshub/${e}/variables/${variable.id}`, { key, body: { value: 'v2' } }),
       200,
@@ -514,7 +528,12 @@ describe('runtime reads', () => {
       ['DELETE', `${V1}/environmentshub/${f.envId}/secrets/${f.secretId}`],
       ['GET', `${V1}/audit`],
     ] as [string, string, unknown?][]) {
-      expectError(await svc.call(method, p, { key: runtimeOnly.key, body }), 403, 'forbidden', `runtime-only ${method} ${p}`);
+      expectError(
+        await svc.call(method, p, { key: runtimeOnly.key, body }),
+        403,
+        'forbidden',
+        `runtime-only ${method} ${p}`,
+      );
     }
     // Still hidden where the user has no access at all: 404, not 403.
     const outsiderRuntimeOnly = await newKey(outsider.key, ['runtime']);

@@ -36,10 +36,17 @@ beforeAll(async () => {
   delete process.env.KMS_KEY_ID;
   deps = createDeps(readConfig());
   seed = await seedDevelopmentData(deps, 'https://api.example.com');
-  for (const resource of RESOURCES) {
-    const mod = (await import(`../../functions/${resource}/handler.js`)) as { handler: LambdaHandler };
-    handlers[resource] = mod.handler;
-  }
+  // Imported only now: each handler module builds its deps from process.env when loaded.
+  const modules: Record<Resource, () => Promise<{ handler: unknown }>> = {
+    accounts: () => import('../../functions/accounts/handler.js'),
+    environments: () => import('../../functions/environments/handler.js'),
+    'global-secrets': () => import('../../functions/global-secrets/handler.js'),
+    'environment-secrets': () => import('../../functions/environment-secrets/handler.js'),
+    'environment-variables': () => import('../../functions/environment-variables/handler.js'),
+    runtime: () => import('../../functions/runtime/handler.js'),
+    audit: () => import('../../functions/audit/handler.js'),
+  };
+  for (const resource of RESOURCES) handlers[resource] = (await modules[resource]()).handler as LambdaHandler;
 });
 
 afterAll(() => {
@@ -180,7 +187,10 @@ describe('the Lambda handlers with API Gateway v2 events', () => {
       expectJson(listed, 200);
       expect(listed.body).toMatchObject({ totalCount: 1, data: [{ id: secretId, name: 'JUDGE_KEY' }] });
     }
-    const paged = await invoke('global-secrets', v2Event('GET', '/api/v1/secrets/', { key, query: 'offset=1&limit=5' }));
+    const paged = await invoke(
+      'global-secrets',
+      v2Event('GET', '/api/v1/secrets/', { key, query: 'offset=1&limit=5' }),
+    );
     expect(paged.body).toEqual({ data: [], totalCount: 1 });
 
     const direct = await invoke(
@@ -216,11 +226,17 @@ describe('the Lambda handlers with API Gateway v2 events', () => {
     );
     expectJson(variable, 201);
     expect(variable.body.data).toMatchObject({ name: 'MODE', value: 'fast ✓' });
-    const variables = await invoke('environment-variables', v2Event('GET', `/api/v1/environmentshub/${envId}/variables`, { key }));
+    const variables = await invoke(
+      'environment-variables',
+      v2Event('GET', `/api/v1/environmentshub/${envId}/variables`, { key }),
+    );
     expectJson(variables, 200);
     expect(variables.body.data.map((v: any) => [v.name, v.value])).toEqual([['MODE', 'fast ✓']]);
 
-    const listed = await invoke('environment-secrets', v2Event('GET', `/api/v1/environmentshub/${envId}/secrets/`, { key }));
+    const listed = await invoke(
+      'environment-secrets',
+      v2Event('GET', `/api/v1/environmentshub/${envId}/secrets/`, { key }),
+    );
     expectJson(listed, 200);
     expect(listed.body.data.map((s: any) => [s.name, s.source])).toEqual([
       ['DIRECT', 'environment'],
@@ -331,23 +347,25 @@ describe('the route table and the resource apps agree', () => {
           },
         });
         const anonymous: Response = await built[route.resource].request(path, init());
-        const anonymousBody = await anonymous.json();
+        const anonymousBody = (await anonymous.json()) as { code?: string };
         expect({ what, status: anonymous.status }).toEqual({ what, status: route.public ? 200 : 401 });
         if (!route.public) expect(anonymousBody.code).toBe('unauthorized');
 
         // With a key the request reaches the route: whatever it answers, it is not "no route".
         const keyed: Response = await built[route.resource].request(path, init(seed.user.apiKey));
-        const keyedBody = await keyed.json();
-        expect({ what, body: keyedBody }).not.toEqual({ what, body: noRoute(route.method, path) });
-        expect({ what, detail: String(keyedBody.detail) }).not.toMatchObject({ detail: expect.stringMatching(/^No route/) });
+        const keyedBody = (await keyed.json()) as { detail?: unknown };
+        expect(keyed.status, what).toBeLessThan(500);
+        expect(String(keyedBody.detail), what).not.toMatch(/^No route/);
 
+        // Any other app has no such route. (An app authenticates before it looks for a route,
+        // so without a key every app answers 401: the key is what makes this tell apps apart.)
         for (const other of RESOURCES.filter((r) => r !== route.resource)) {
           const res: Response = await built[other].request(path, init(seed.user.apiKey));
           expect({ what, other, status: res.status, body: await res.json() }).toEqual({
             what,
             other,
             status: 404,
-            body: noRoute(route.method, path),
+            body: { detail: expect.stringMatching(/^No route for /), code: 'not_found' },
           });
         }
       }
@@ -357,10 +375,14 @@ describe('the route table and the resource apps agree', () => {
   it('has no route in an app that the table does not give to it', () => {
     const built = apps();
     for (const resource of RESOURCES) {
-      const served = (built[resource].routes as { method: string; path: string }[])
-        .filter((r) => r.method !== 'ALL')
-        .map((r) => `${r.method} ${r.path}`)
-        .sort();
+      // zod-openapi registers a route's validators beside its handler: one entry each.
+      const served = [
+        ...new Set(
+          (built[resource].routes as { method: string; path: string }[])
+            .filter((r) => r.method !== 'ALL')
+            .map((r) => `${r.method} ${r.path}`),
+        ),
+      ].sort();
       const table = ROUTES.filter((r) => r.resource === resource)
         .map((r) => `${r.method} ${honoPath(r.path)}`)
         .sort();
