@@ -184,27 +184,34 @@ export async function updateGlobalSecret(
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
   const ownerKey = ownerKeyOf(owner);
-  for (let attempt = 1; ; attempt++) {
+  return optimistically(async () => {
     const item = await secretInScope(deps, principal, owner, secretId, 'write');
     if (input.value !== undefined) {
       const issue = valueIssue(input.value, item.isFile === true);
       if (issue) throw validationError([{ loc: ['body', 'value'], msg: issue, type: 'value_error' }]);
     }
     const renaming = input.name !== undefined && input.name !== item.name;
+    return renaming
+      ? renameGlobalSecret(deps, principal, ownerKey, item, input as typeof input & { name: string })
+      : changeGlobalSecret(deps, principal, ownerKey, item, input);
+  });
+}
+
+/** The secret changed (a link, an unlink, a rename, a delete) between our read and our write. */
+class StaleRead extends Error {}
+
+/** Reads, then writes on the condition that nothing changed; on StaleRead, reads again. */
+async function optimistically<T>(readThenWrite: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      return await (renaming
-        ? renameGlobalSecret(deps, principal, ownerKey, item, input as typeof input & { name: string })
-        : changeGlobalSecret(deps, principal, ownerKey, item, input));
+      return await readThenWrite();
     } catch (err) {
-      // The secret changed (a link, an unlink, another update) between our read and write.
-      if (err instanceof StaleRead && attempt < MAX_OPTIMISTIC_ATTEMPTS) continue;
-      if (err instanceof StaleRead) throw conflict('conflict', 'The secret is changing concurrently; try again.');
-      throw err;
+      if (!(err instanceof StaleRead)) throw err;
+      if (attempt >= MAX_OPTIMISTIC_ATTEMPTS)
+        throw conflict('conflict', 'The secret is changing concurrently; try again.');
     }
   }
 }
-
-class StaleRead extends Error {}
 
 async function updatedFields(
   deps: Deps,
@@ -381,36 +388,43 @@ export async function deleteGlobalSecret(
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
   const ownerKey = ownerKeyOf(owner);
-  const item = await secretInScope(deps, principal, owner, secretId, 'write');
-  try {
-    await transactWrite(deps.db, [
-      {
-        Delete: {
-          TableName: deps.db.tableName,
-          Key: keys.globalSecret(ownerKey, secretId),
-          ConditionExpression: 'attribute_exists(pk)',
+  const item = await optimistically(async () => {
+    const item = await secretInScope(deps, principal, owner, secretId, 'write');
+    try {
+      await transactWrite(deps.db, [
+        {
+          Delete: {
+            TableName: deps.db.tableName,
+            Key: keys.globalSecret(ownerKey, secretId),
+            // Still under the name whose claim and link entries we remove (a rename moves them).
+            ConditionExpression: 'attribute_exists(pk) AND #name = :name',
+            ExpressionAttributeNames: { '#name': 'name' },
+            ExpressionAttributeValues: { ':name': item.name },
+          },
         },
-      },
-      { Delete: { TableName: deps.db.tableName, Key: keys.globalSecretName(ownerKey, item.name as string) } },
-      {
-        Update: {
-          TableName: deps.db.tableName,
-          Key: keys.ownerCounts(ownerKey),
-          UpdateExpression: 'ADD secretCount :minus',
-          ExpressionAttributeValues: { ':minus': -1 },
+        { Delete: { TableName: deps.db.tableName, Key: keys.globalSecretName(ownerKey, item.name as string) } },
+        {
+          Update: {
+            TableName: deps.db.tableName,
+            Key: keys.ownerCounts(ownerKey),
+            UpdateExpression: 'ADD secretCount :minus',
+            ExpressionAttributeValues: { ':minus': -1 },
+          },
         },
-      },
-      auditPut(deps, {
-        owner: ownerKey,
-        principal,
-        action: 'delete',
-        target: { type: 'global_secret', id: secretId, name: item.name as string },
-      }),
-    ]);
-  } catch (err) {
-    if (err instanceof TransactionFailed) throw notFound('Secret');
-    throw err;
-  }
+        auditPut(deps, {
+          owner: ownerKey,
+          principal,
+          action: 'delete',
+          target: { type: 'global_secret', id: secretId, name: item.name as string },
+        }),
+      ]);
+    } catch (err) {
+      // Deleted meanwhile (the fresh read is a 404) or renamed since our read.
+      if (err instanceof TransactionFailed) throw new StaleRead();
+      throw err;
+    }
+    return item;
+  });
   // The secret is gone: no runtime read can return it (links to a missing secret resolve to
   // nothing). Now unlink it everywhere; a link made meanwhile failed its secret check.
   const links = await linksOf(deps, ownerKey, secretId);

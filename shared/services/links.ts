@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import { batchGet, itemId } from '../storage/batch.js';
 import { keys, type OwnerKey } from '../storage/keys.js';
+import { queryAll } from '../storage/query.js';
 import { TransactionFailed, transactWrite, type TransactItem } from '../storage/transact.js';
 
 export interface LinkRef {
@@ -18,7 +19,7 @@ export interface LinkRef {
  * (deleted meanwhile); then only what exists is touched.
  */
 export async function removeLink(deps: Deps, link: LinkRef, extra: TransactItem[] = []): Promise<boolean> {
-  let exists = { entry: true, environment: true, secret: true };
+  let exists = { entry: true, entrySk: link.entrySk, environment: true, secret: true };
   for (let attempt = 0; ; attempt++) {
     try {
       await transactWrite(deps.db, [...linkRemovalItems(deps, link, exists), ...extra]);
@@ -28,6 +29,8 @@ export async function removeLink(deps: Deps, link: LinkRef, extra: TransactItem[
       exists = await whatExists(deps, link);
       // Someone else removed this link first (with its reverse index): nothing left to do.
       if (!exists.entry) return false;
+      // A rename of the secret moved the entry to its new name: remove it there.
+      link = { ...link, entrySk: exists.entrySk };
     }
   }
 }
@@ -82,9 +85,30 @@ async function whatExists(deps: Deps, link: LinkRef) {
   const envKey = keys.environment(link.envId);
   const secretKey = keys.globalSecret(link.ownerKey, link.secretId);
   const found = await batchGet(deps.db, [entryKey, envKey, secretKey]);
+  const entrySk =
+    found.get(itemId(entryKey))?.secretId === link.secretId ? link.entrySk : await movedEntrySk(deps, link);
   return {
-    entry: found.get(itemId(entryKey))?.secretId === link.secretId,
+    entry: entrySk !== undefined,
+    entrySk: entrySk ?? link.entrySk,
     environment: found.has(itemId(envKey)),
     secret: found.has(itemId(secretKey)),
   };
+}
+
+/** Where the link's entry is now, if a rename of the secret moved it (a link is found by its secret). */
+async function movedEntrySk(deps: Deps, link: LinkRef): Promise<string | undefined> {
+  const items = await queryAll(deps.db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+    FilterExpression: '#kind = :link AND secretId = :id',
+    ExpressionAttributeNames: { '#kind': 'kind' },
+    ExpressionAttributeValues: {
+      ':pk': keys.environmentPartition(link.envId),
+      ':e': keys.entryPrefix,
+      ':link': 'link',
+      ':id': link.secretId,
+    },
+    ProjectionExpression: 'sk',
+    ConsistentRead: true,
+  });
+  return items[0]?.sk as string | undefined;
 }

@@ -82,7 +82,41 @@ async function expectConsistent(envId: string, expectedEntries: number) {
   return { secrets: secrets.body.data as any[], variables: variables.body.data as any[], runtime: runtime.body.data };
 }
 
-const statuses = (results: CallResult[]) => results.map((r) => r.status);
+/**
+ * A deterministic interleaving: `held` runs until its first TransactWriteItems whose input
+ * mentions `marker`, which waits there while `meanwhile` runs to the end; then it writes on
+ * what it read before. Later transactions (its retries too) go through.
+ */
+let gateSeq = 0;
+async function interleave<A, B>(marker: string, held: () => Promise<A>, meanwhile: () => Promise<B>): Promise<[A, B]> {
+  const name = `hold-${++gateSeq}`;
+  let reached!: () => void;
+  const reachedGate = new Promise<void>((resolve) => (reached = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let used = false;
+  svc.deps.db.raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!used && context.commandName === 'TransactWriteItemsCommand' && JSON.stringify(args.input).includes(marker)) {
+        used = true;
+        reached();
+        await released;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    const heldResult = held().finally(reached);
+    const other = reachedGate.then(meanwhile).finally(release);
+    const results = await Promise.all([heldResult, other]);
+    expect(used, `no transaction mentioned ${marker}`).toBe(true);
+    return results;
+  } finally {
+    svc.deps.db.raw.middlewareStack.remove(name);
+  }
+}
+
 const count = (results: CallResult[], status: number, code?: string) =>
   results.filter((r) => r.status === status && (code === undefined || r.body?.code === code)).length;
 
@@ -123,7 +157,7 @@ describe('one name per environment under concurrency', () => {
       const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       const results = await Promise.all(
         attempts.map(async (a) => {
-          if (a.kind !== 'link') await pause(round * 4);
+          if (a.kind !== 'link') await pause(round * 6);
           return a.run();
         }),
       );
@@ -131,7 +165,7 @@ describe('one name per environment under concurrency', () => {
       expect(count(results, 201)).toBe(1);
       expect(count(results, 409)).toBe(19);
       const winnerIndex = results.findIndex((r) => r.status === 201);
-      const winner = attempts[winnerIndex]!; console.log("WINNER", winner.kind, winnerIndex);
+      const winner = attempts[winnerIndex]!;
       results.forEach((res, i) => {
         if (i === winnerIndex) return;
         const loser = attempts[i]!;
@@ -216,7 +250,7 @@ describe('one global secret name per owner under concurrency', () => {
         svc.call('POST', '/api/v1/secrets/', { key, body: { name: 'RACED_GLOBAL', value: `raced-${i}` } }),
       ),
     );
-    expect(statuses(results).filter((s) => s === 201)).toHaveLength(1);
+    expect(count(results, 201)).toBe(1);
     expect(count(results, 409, 'name_taken')).toBe(19);
     const winner = results.findIndex((r) => r.status === 201);
     const list = await svc.call('GET', '/api/v1/secrets/', { key });
@@ -266,7 +300,7 @@ describe('one global secret name per owner under concurrency', () => {
 describe('links under concurrency', () => {
   it('a link racing a rename of the same secret ends linked under the new name everywhere', async () => {
     const owner = `U#${svc.seed.user.id}`;
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 5; round++) {
       const oldName = `LR_OLD_${round}`;
       const newName = `LR_NEW_${round}`;
       const secretId = await newGlobalSecret(oldName, `lr-${round}`);
@@ -279,7 +313,7 @@ describe('links under concurrency', () => {
 
       // Staggered a little differently each round, so that either may commit first.
       const [link, rename] = await Promise.all([
-        new Promise((resolve) => setTimeout(resolve, round * 3)).then(() =>
+        new Promise((resolve) => setTimeout(resolve, round * 5)).then(() =>
           svc.call('POST', `/api/v1/environmentshub/${linkedDuring}/secrets/link/${secretId}`, { key, body: {} }),
         ),
         svc.call('PATCH', `/api/v1/secrets/${secretId}`, { key, body: { name: newName } }),
@@ -287,7 +321,7 @@ describe('links under concurrency', () => {
       expect(link.status).toBe(201);
       expect(rename.status).toBe(200);
       expect(rename.body.data.name).toBe(newName);
-      expect([oldName, newName]).toContain(link.body.data.secretName); console.log("LINKNAME", link.body.data.secretName);
+      expect([oldName, newName]).toContain(link.body.data.secretName);
 
       for (const envId of [linkedBefore, linkedDuring]) {
         const { secrets, runtime } = await expectConsistent(envId, 1);
@@ -365,5 +399,140 @@ describe('links under concurrency', () => {
     }
     expect(await reverseIndex(owner, secretId)).toEqual([]);
     expect((await svc.call('GET', `/api/v1/secrets/${secretId}`, { key })).status).toBe(404);
+  });
+
+  it('a link that read the secret before a rename committed retries under the new name', async () => {
+    const owner = `U#${svc.seed.user.id}`;
+    const secretId = await newGlobalSecret('HELD_LINK_OLD', 'hl');
+    const linkedBefore = await newEnvironment();
+    const linkedDuring = await newEnvironment();
+    expect(
+      (await svc.call('POST', `/api/v1/environmentshub/${linkedBefore}/secrets/link/${secretId}`, { key, body: {} }))
+        .status,
+    ).toBe(201);
+    const [link, rename] = await interleave(
+      `SLINK#${secretId}#${linkedDuring}`,
+      () => svc.call('POST', `/api/v1/environmentshub/${linkedDuring}/secrets/link/${secretId}`, { key, body: {} }),
+      () => svc.call('PATCH', `/api/v1/secrets/${secretId}`, { key, body: { name: 'HELD_LINK_NEW' } }),
+    );
+    expect(rename.status).toBe(200);
+    expect(link.status).toBe(201);
+    expect(link.body.data).toMatchObject({ secretId, secretName: 'HELD_LINK_NEW', environmentId: linkedDuring });
+    for (const envId of [linkedBefore, linkedDuring]) {
+      const { runtime } = await expectConsistent(envId, 1);
+      expect(runtime.env).toEqual({ HELD_LINK_NEW: 'hl' });
+    }
+    expect((await reverseIndex(owner, secretId)).map((l) => l.envId).sort()).toEqual(
+      [linkedBefore, linkedDuring].sort(),
+    );
+  });
+
+  it('a rename that read the links before a new link committed retries and moves that link too', async () => {
+    const secretId = await newGlobalSecret('HELD_RENAME_OLD', 'hr');
+    const linkedBefore = await newEnvironment();
+    const linkedDuring = await newEnvironment();
+    expect(
+      (await svc.call('POST', `/api/v1/environmentshub/${linkedBefore}/secrets/link/${secretId}`, { key, body: {} }))
+        .status,
+    ).toBe(201);
+    const [rename, link] = await interleave(
+      'SECRETNAME#HELD_RENAME_NEW',
+      () => svc.call('PATCH', `/api/v1/secrets/${secretId}`, { key, body: { name: 'HELD_RENAME_NEW' } }),
+      () => svc.call('POST', `/api/v1/environmentshub/${linkedDuring}/secrets/link/${secretId}`, { key, body: {} }),
+    );
+    expect(link.status).toBe(201);
+    expect(link.body.data.secretName).toBe('HELD_RENAME_OLD');
+    expect(rename.status).toBe(200);
+    for (const envId of [linkedBefore, linkedDuring]) {
+      const { runtime } = await expectConsistent(envId, 1);
+      expect(runtime.env).toEqual({ HELD_RENAME_NEW: 'hr' });
+    }
+  });
+
+  it('an unlink that found the link before a rename moved it still unlinks it', async () => {
+    const owner = `U#${svc.seed.user.id}`;
+    const secretId = await newGlobalSecret('HELD_UNLINK_OLD', 'hu');
+    const envId = await newEnvironment();
+    expect(
+      (await svc.call('POST', `/api/v1/environmentshub/${envId}/secrets/link/${secretId}`, { key, body: {} })).status,
+    ).toBe(201);
+    const [unlink, rename] = await interleave(
+      `SLINK#${secretId}#${envId}`,
+      () => svc.call('DELETE', `/api/v1/environmentshub/${envId}/secrets/link/${secretId}`, { key }),
+      () => svc.call('PATCH', `/api/v1/secrets/${secretId}`, { key, body: { name: 'HELD_UNLINK_NEW' } }),
+    );
+    expect(rename.status).toBe(200);
+    expect(unlink.status).toBe(200);
+    expect(unlink.body.data).toMatchObject({ secretId, environmentId: envId });
+    const { runtime } = await expectConsistent(envId, 0);
+    expect(runtime.env).toEqual({});
+    expect(await reverseIndex(owner, secretId)).toEqual([]);
+  });
+
+  it('a delete that read the secret before a rename committed removes it under its new name', async () => {
+    const owner = `U#${svc.seed.user.id}`;
+    const secretId = await newGlobalSecret('HELD_DELETE_OLD', 'hd');
+    const envs = [await newEnvironment(), await newEnvironment()];
+    for (const envId of envs) {
+      expect(
+        (await svc.call('POST', `/api/v1/environmentshub/${envId}/secrets/link/${secretId}`, { key, body: {} })).status,
+      ).toBe(201);
+    }
+    const [deleted, rename] = await interleave(
+      `SECRETNAME#HELD_DELETE_OLD`,
+      () => svc.call('DELETE', `/api/v1/secrets/${secretId}`, { key }),
+      () => svc.call('PATCH', `/api/v1/secrets/${secretId}`, { key, body: { name: 'HELD_DELETE_NEW' } }),
+    );
+    expect(rename.status).toBe(200);
+    expect(deleted.status).toBe(200);
+    expect((await svc.call('GET', `/api/v1/secrets/${secretId}`, { key })).status).toBe(404);
+    for (const envId of envs) {
+      const { runtime } = await expectConsistent(envId, 0);
+      expect(runtime.env).toEqual({});
+      // The name is free again in the environment.
+      const reuse = await svc.call('POST', `/api/v1/environmentshub/${envId}/variables`, {
+        key,
+        body: { name: 'HELD_DELETE_NEW', value: 'v' },
+      });
+      expect(reuse.status).toBe(201);
+    }
+    expect(await reverseIndex(owner, secretId)).toEqual([]);
+    // Both names are free again in the owner's scope.
+    for (const name of ['HELD_DELETE_OLD', 'HELD_DELETE_NEW']) {
+      expect((await svc.call('POST', '/api/v1/secrets/', { key, body: { name, value: 'again' } })).status).toBe(201);
+    }
+  });
+
+  it('a rename that checked the linked environments before the new name was taken there is refused whole', async () => {
+    const secretId = await newGlobalSecret('HELD_CHECK_OLD', 'hc');
+    const envs = [await newEnvironment(), await newEnvironment()];
+    for (const envId of envs) {
+      expect(
+        (await svc.call('POST', `/api/v1/environmentshub/${envId}/secrets/link/${secretId}`, { key, body: {} })).status,
+      ).toBe(201);
+    }
+    const [rename, variable] = await interleave(
+      'SECRETNAME#HELD_CHECK_NEW',
+      () => svc.call('PATCH', `/api/v1/secrets/${secretId}`, { key, body: { name: 'HELD_CHECK_NEW' } }),
+      () =>
+        svc.call('POST', `/api/v1/environmentshub/${envs[1]}/variables`, {
+          key,
+          body: { name: 'HELD_CHECK_NEW', value: 'var' },
+        }),
+    );
+    expect(variable.status).toBe(201);
+    expect(rename.status).toBe(409);
+    expect(rename.body.code).toBe('name_taken');
+    expect(rename.body.detail).toContain(`/race-${envSeq} (an environment variable)`);
+    const { runtime: first } = await expectConsistent(envs[0]!, 1);
+    expect(first.env).toEqual({ HELD_CHECK_OLD: 'hc' });
+    const { runtime: second } = await expectConsistent(envs[1]!, 2);
+    expect(second.env).toEqual({ HELD_CHECK_OLD: 'hc', HELD_CHECK_NEW: 'var' });
+    const detail = await svc.call('GET', `/api/v1/secrets/${secretId}`, { key });
+    expect(detail.body.data.name).toBe('HELD_CHECK_OLD');
+    // The new global name was not claimed.
+    expect(
+      (await svc.call('POST', '/api/v1/secrets/', { key, body: { name: 'HELD_CHECK_NEW', value: 'g' } })).status,
+    ).toBe(201);
   });
 });
