@@ -1,3 +1,5 @@
+import type { RateLimit } from './http/rate-limit.js';
+
 /** Settings read from the process environment, once, in one place. */
 export interface ServiceConfig {
   tableName: string;
@@ -14,6 +16,8 @@ export interface ServiceConfig {
   auditShards: number;
   /** Audit events expire after this many days (DynamoDB TTL). */
   auditRetentionDays: number;
+  /** Per-key request limits of user and admin keys, and of hosted services' keys (job-start bursts). */
+  rateLimits: { user: RateLimit; service: RateLimit };
 }
 
 function intFrom(value: string | undefined, fallback: number): number {
@@ -32,5 +36,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     dataKeyCacheMs: intFrom(env.DATA_KEY_CACHE_MS, 5 * 60_000),
     auditShards: Math.max(1, intFrom(env.AUDIT_SHARDS, 8)),
     auditRetentionDays: Math.max(1, intFrom(env.AUDIT_RETENTION_DAYS, 400)),
+    rateLimits: {
+      user: {
+        ratePerSecond: Math.max(1, intFrom(env.RATE_LIMIT_USER_RPS, 20)),
+        burst: Math.max(1, intFrom(env.RATE_LIMIT_USER_BURST, 40)),
+      },
+      service: {
+        ratePerSecond: Math.max(1, intFrom(env.RATE_LIMIT_SERVICE_RPS, 500)),
+        burst: Math.max(1, intFrom(env.RATE_LIMIT_SERVICE_BURST, 2000)),
+      },
+    },
   };
 }

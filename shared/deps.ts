@@ -6,6 +6,7 @@ import type { KeyProvider } from './crypto/key-provider.js';
 import { KmsKeyProvider } from './crypto/kms-key-provider.js';
 import { LocalKeyProvider } from './crypto/local-key-provider.js';
 import { ApiKeyCache } from './auth/api-key-cache.js';
+import { RateLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** What every service function needs, built once per process (per Lambda container). */
@@ -14,6 +15,7 @@ export interface Deps {
   db: Db;
   dataKeys: DataKeys;
   apiKeys: ApiKeyCache;
+  rateLimiter: RateLimiter;
   logger: Logger;
 }
 
@@ -33,6 +35,7 @@ export function createDeps(
     db,
     dataKeys: new DataKeys(db, overrides.keyProvider ?? keyProviderFor(config), config.dataKeyCacheMs),
     apiKeys: new ApiKeyCache(config.apiKeyCacheMs),
+    rateLimiter: new RateLimiter(),
     logger: overrides.logger ?? createLogger(),
   };
 }

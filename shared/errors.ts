@@ -57,3 +57,7 @@ export const unavailable = (retryAfterSeconds = 1) =>
   new ApiError(503, 'unavailable', 'A dependency is unavailable or throttling. Retry later.', {
     'Retry-After': String(retryAfterSeconds),
   });
+export const rateLimited = (retryAfterSeconds: number) =>
+  new ApiError(429, 'rate_limited', 'Too many requests with this API key. Retry later.', {
+    'Retry-After': String(retryAfterSeconds),
+  });

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { ROUTES } from '../../functions/routes.js';
 import type { Deps } from '../deps.js';
 import { authenticate } from '../auth/api-keys.js';
-import { payloadTooLarge, validationError } from '../errors.js';
+import { payloadTooLarge, rateLimited, validationError } from '../errors.js';
 import { newId } from '../ids.js';
 import { LIMITS } from '../schemas.js';
 import type { AppEnv } from './context.js';
@@ -52,7 +52,11 @@ export function createResourceApp(deps: Deps): OpenAPIHono<AppEnv> {
 
   app.use('*', async (c, next) => {
     if (!PUBLIC_PATHS.has(c.req.path.replace(/\/+$/, ''))) {
-      c.set('principal', await authenticate(deps, c.req.header('authorization')));
+      const principal = await authenticate(deps, c.req.header('authorization'));
+      const limit = principal.type === 'service' ? deps.config.rateLimits.service : deps.config.rateLimits.user;
+      const taken = deps.rateLimiter.take(principal.keyId, limit);
+      if (!taken.allowed) throw rateLimited(taken.retryAfterSeconds);
+      c.set('principal', principal);
     }
     await next();
   });

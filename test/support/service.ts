@@ -33,13 +33,27 @@ export interface CallResult {
   headers: Headers;
 }
 
+export const UNLIMITED = {
+  RATE_LIMIT_USER_RPS: '1000000',
+  RATE_LIMIT_USER_BURST: '1000000',
+  RATE_LIMIT_SERVICE_RPS: '1000000',
+  RATE_LIMIT_SERVICE_BURST: '1000000',
+};
+
 /** A service over a fresh table in the shared DynamoDB Local, seeded like `npm start`. */
 export async function startTestService(
   options: { keyProvider?: KeyProvider; logger?: Logger; env?: Record<string, string> } = {},
 ): Promise<TestService> {
   const { endpoint, tableName } = await createTestTable();
   const dataDir = mkdtempSync(join(tmpdir(), 'prime-secrets-test-'));
-  const config = readConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, DATA_DIR: dataDir, ...options.env });
+  const config = readConfig({
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    DATA_DIR: dataDir,
+    // Tests fire bursts on purpose; the rate limit has tests of its own that set it low.
+    ...UNLIMITED,
+    ...options.env,
+  });
   const deps = createDeps(config, { keyProvider: options.keyProvider, logger: options.logger });
   const app = createLocalApp(deps);
   const seed = await seedDevelopmentData(deps, 'http://localhost');
