@@ -20,6 +20,16 @@ export interface ServiceConfig {
   rateLimits: { user: RateLimit; service: RateLimit };
 }
 
+/**
+ * Per-key request limits. A job-start storm reads with one service key, hence its larger
+ * burst. The CDK stack passes these to the functions and keeps its API-wide throttling at or
+ * above them, so a single key meets its own limit before the API's.
+ */
+export const DEFAULT_RATE_LIMITS = {
+  user: { ratePerSecond: 20, burst: 40 },
+  service: { ratePerSecond: 1000, burst: 2000 },
+} as const;
+
 function intFrom(value: string | undefined, fallback: number): number {
   const parsed = value === undefined || value === '' ? NaN : Number(value);
   return Number.isInteger(parsed) && parsed >= 0 ? parsed : fallback;
@@ -38,12 +48,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     auditRetentionDays: Math.max(1, intFrom(env.AUDIT_RETENTION_DAYS, 400)),
     rateLimits: {
       user: {
-        ratePerSecond: Math.max(1, intFrom(env.RATE_LIMIT_USER_RPS, 20)),
-        burst: Math.max(1, intFrom(env.RATE_LIMIT_USER_BURST, 40)),
+        ratePerSecond: Math.max(1, intFrom(env.RATE_LIMIT_USER_RPS, DEFAULT_RATE_LIMITS.user.ratePerSecond)),
+        burst: Math.max(1, intFrom(env.RATE_LIMIT_USER_BURST, DEFAULT_RATE_LIMITS.user.burst)),
       },
       service: {
-        ratePerSecond: Math.max(1, intFrom(env.RATE_LIMIT_SERVICE_RPS, 500)),
-        burst: Math.max(1, intFrom(env.RATE_LIMIT_SERVICE_BURST, 2000)),
+        ratePerSecond: Math.max(1, intFrom(env.RATE_LIMIT_SERVICE_RPS, DEFAULT_RATE_LIMITS.service.ratePerSecond)),
+        burst: Math.max(1, intFrom(env.RATE_LIMIT_SERVICE_BURST, DEFAULT_RATE_LIMITS.service.burst)),
       },
     },
   };

@@ -444,15 +444,17 @@ export async function unlinkGlobalSecret(
   const removed = await removeLink(
     deps,
     { ownerKey: env.ownerKey, secretId, envId: env.id, entrySk: entry.sk as string },
-    [
-      auditPut(deps, {
-        owner: env.ownerKey,
-        principal,
-        action: 'unlink',
-        target: { type: 'global_secret', id: secretId, name: entry.name as string },
-        environmentId: env.id,
-      }),
-    ],
+    {
+      extra: [
+        auditPut(deps, {
+          owner: env.ownerKey,
+          principal,
+          action: 'unlink',
+          target: { type: 'global_secret', id: secretId, name: entry.name as string },
+          environmentId: env.id,
+        }),
+      ],
+    },
   );
   if (!removed) throw notFound('Link');
   return toLink(entry, env.id);

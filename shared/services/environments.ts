@@ -210,12 +210,16 @@ async function removeEntries(deps: Deps, env: EnvironmentRecord): Promise<void> 
     const others = items.filter((i) => i.kind !== 'link');
     await Promise.all(
       links.map((link) =>
-        removeLink(deps, {
-          ownerKey: env.ownerKey,
-          secretId: link.secretId as string,
-          envId: env.id,
-          entrySk: link.sk as string,
-        }),
+        removeLink(
+          deps,
+          {
+            ownerKey: env.ownerKey,
+            secretId: link.secretId as string,
+            envId: env.id,
+            entrySk: link.sk as string,
+          },
+          { gone: 'environment' },
+        ),
       ),
     );
     for (let i = 0; i < others.length; i += 25) {

@@ -430,12 +430,16 @@ export async function deleteGlobalSecret(
   const links = await linksOf(deps, ownerKey, secretId);
   await Promise.all(
     links.map((link) =>
-      removeLink(deps, {
-        ownerKey,
-        secretId,
-        envId: link.envId as string,
-        entrySk: keys.entry(link.envId as string, item.name as string).sk,
-      }),
+      removeLink(
+        deps,
+        {
+          ownerKey,
+          secretId,
+          envId: link.envId as string,
+          entrySk: keys.entry(link.envId as string, item.name as string).sk,
+        },
+        { gone: 'secret' },
+      ),
     ),
   );
   return toGlobalSecret(item);

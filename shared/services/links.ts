@@ -13,13 +13,24 @@ export interface LinkRef {
 }
 
 /**
- * Removes a link; false when another request removed it first. Removing a link takes its entry and its reverse index together, lowers the
- * environment's entry count and bumps the secret's link sequence (so a concurrent rename
- * or delete of the secret notices). The environment or the secret may already be gone
- * (deleted meanwhile); then only what exists is touched.
+ * Removes a link; false when another request removed it first. Removing a link takes its
+ * entry and its reverse index together, lowers the environment's entry count and bumps the
+ * secret's link sequence (so a concurrent rename or delete of the secret notices). The
+ * environment or the secret may be gone (the caller deleting it says so in `gone`, else a
+ * failed attempt finds out); then only what exists is touched.
  */
-export async function removeLink(deps: Deps, link: LinkRef, extra: TransactItem[] = []): Promise<boolean> {
-  let exists = { entry: true, entrySk: link.entrySk, environment: true, secret: true };
+export async function removeLink(
+  deps: Deps,
+  link: LinkRef,
+  options: { extra?: TransactItem[]; gone?: 'environment' | 'secret' } = {},
+): Promise<boolean> {
+  const extra = options.extra ?? [];
+  let exists = {
+    entry: true,
+    entrySk: link.entrySk,
+    environment: options.gone !== 'environment',
+    secret: options.gone !== 'secret',
+  };
   for (let attempt = 0; ; attempt++) {
     try {
       await transactWrite(deps.db, [...linkRemovalItems(deps, link, exists), ...extra]);

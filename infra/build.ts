@@ -1,0 +1,98 @@
+import { build } from 'esbuild';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { RESOURCES, type Resource } from '../functions/routes.js';
+
+/**
+ * `npm run build`: one self-contained bundle per resource of the route table, for Lambda
+ * (Node.js 22.x, arm64). `dist/<resource>/index.mjs` (+ `.map`), handler `index.handler`.
+ *
+ * The AWS SDK is bundled, not left to the runtime's copy: the function then runs exactly the
+ * SDK versions pinned in package-lock.json (and tested), whatever the Lambda runtime ships.
+ */
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_OUT_DIR = join(PROJECT_ROOT, 'dist');
+/** The file name of each bundle in its folder; the Lambda handler is `index.handler`. */
+export const BUNDLE_FILE = 'index.mjs';
+export const LAMBDA_HANDLER = 'index.handler';
+
+export interface BundleInfo {
+  resource: Resource;
+  /** The folder deployed as the function's code. */
+  dir: string;
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  mapBytes: number;
+}
+
+export const entryPointOf = (resource: Resource) => join(PROJECT_ROOT, 'functions', resource, 'handler.ts');
+
+/**
+ * Builds every resource's bundle into `outDir/<resource>/` in one esbuild run (each output
+ * stands alone: no code splitting). The folder is emptied first so no stale file ships.
+ */
+export async function buildBundles(outDir: string = DEFAULT_OUT_DIR): Promise<BundleInfo[]> {
+  rmSync(outDir, { recursive: true, force: true });
+  await build({
+    entryPoints: Object.fromEntries(RESOURCES.map((r) => [`${r}/index`, entryPointOf(r)])),
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    minify: true,
+    sourcemap: true,
+    // Stack traces map back to the TypeScript through NODE_OPTIONS=--enable-source-maps.
+    sourcesContent: false,
+    // The ESM builds of the SDK and Hono tree-shake better than their CommonJS ones.
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    logLevel: 'warning',
+    // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  });
+  return RESOURCES.map((resource) => {
+    const dir = join(outDir, resource);
+    const file = join(dir, BUNDLE_FILE);
+    return {
+      resource,
+      dir,
+      file,
+      bytes: statSync(file).size,
+      gzipBytes: gzipSync(readFileSync(file)).length,
+      mapBytes: statSync(`${file}.map`).size,
+    };
+  });
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const shown = (file: string) => {
+  const rel = relative(PROJECT_ROOT, file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+};
+
+export function formatSizes(bundles: BundleInfo[]): string {
+  const rows = bundles.map((b) =>
+    [
+      b.resource.padEnd(22),
+      kib(b.bytes).padStart(11),
+      kib(b.gzipBytes).padStart(11),
+      kib(b.mapBytes).padStart(11),
+      `  ${shown(b.file)}`,
+    ].join(''),
+  );
+  return [`${'bundle'.padEnd(22)}${'size'.padStart(11)}${'gzip'.padStart(11)}${'map'.padStart(11)}`, ...rows].join(
+    '\n',
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const outDir = process.argv[2] ? resolve(process.argv[2]) : DEFAULT_OUT_DIR;
+  const bundles = await buildBundles(outDir);
+  console.log(formatSizes(bundles));
+}

@@ -1,0 +1,47 @@
+import { App, Aspects } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_THROTTLING, SecretsStack } from './secrets-stack.js';
+
+/**
+ * The CDK app: one stack, environment-agnostic (no account, no region, no context look-ups),
+ * so `npm run synth` works offline. Context: `-c stage=dev` (a stack that may be destroyed
+ * whole), `-c throttlingRateLimit=N`, `-c throttlingBurstLimit=N`. cdk-nag's AwsSolutions
+ * checks run on every synthesis; an unsuppressed finding is an error.
+ */
+
+const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
+
+function numberContext(name: string, fallback: number): number {
+  const raw: unknown = app.node.tryGetContext(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`context ${name} must be a positive number, got ${raw}`);
+  return value;
+}
+
+const stage = String(app.node.tryGetContext('stage') ?? 'prod');
+if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage))
+  throw new Error(`context stage must be a short lower-case name, got ${stage}`);
+
+new SecretsStack(app, `PrimeSecrets-${stage}`, {
+  stage,
+  throttlingRateLimit: numberContext('throttlingRateLimit', DEFAULT_THROTTLING.rateLimit),
+  throttlingBurstLimit: numberContext('throttlingBurstLimit', DEFAULT_THROTTLING.burstLimit),
+  description: `prime-secrets (${stage}): secrets and variables service of the environments hub`,
+});
+Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+
+// Findings surface as annotations; the CLI prints them, and so does this when run on its own
+// (`npm run synth`): an error (an unsuppressed cdk-nag finding, a failed validation) fails it.
+const assembly = app.synth();
+let errors = 0;
+for (const stack of assembly.stacks) {
+  for (const message of stack.messages) {
+    if (message.level === 'info') continue;
+    if (message.level === 'error') errors++;
+    if (!process.env.CDK_OUTDIR) console.error(`[${message.level}] ${message.id}: ${String(message.entry.data)}`);
+  }
+}
+if (errors > 0) process.exitCode = 1;
+else if (!process.env.CDK_OUTDIR)
+  console.log(`Synthesized ${assembly.stacks.map((s) => s.stackName).join(', ')} into ${assembly.directory}`);

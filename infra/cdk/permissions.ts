@@ -1,0 +1,132 @@
+import type { Resource } from '../../functions/routes.js';
+import { dataKeyContext } from '../../shared/crypto/key-provider.js';
+
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:BatchWriteItem';
+export type KmsAction = 'kms:GenerateDataKey' | 'kms:Decrypt';
+
+export interface ResourcePermissions {
+  /** DynamoDB actions on the table itself. */
+  table: readonly TableAction[];
+  /** DynamoDB actions on the GSI (`<table arn>/index/<name>`): only Query is ever used there. */
+  index: readonly 'dynamodb:Query'[];
+  /** KMS actions on the service key, always under the `purpose: secrets-dek` encryption context. */
+  kms: readonly KmsAction[];
+}
+
+/**
+ * What each Lambda may do, and nothing else: the one list the stack grants from, read off the
+ * code each resource runs (shared/services, audit.ts, auth/, crypto/data-keys.ts, storage/).
+ *
+ * - Every resource authenticates: `GetItem` of `KEY#<hash>`, and of a membership when it
+ *   checks a team role (auth/api-keys.ts, auth/authorization.ts).
+ * - There is no IAM action for TransactWriteItems: each item of a transaction is authorized as
+ *   the single-item action it is (Put → PutItem, Update → UpdateItem, Delete → DeleteItem,
+ *   ConditionCheck → ConditionCheckItem). Every mutation writes its audit event as a Put in its
+ *   own transaction (audit.ts `auditPut`), so each mutating resource needs PutItem; no
+ *   transaction uses a ConditionCheck, so nobody gets ConditionCheckItem.
+ * - Sealing a value (crypto/values.ts `sealValue`) reads the owner's newest data key (Query of
+ *   `DEK#`) and unwraps it (kms:Decrypt), or creates version 1 (kms:GenerateDataKey, then a
+ *   conditional PutItem). Only resources that seal values or read them hold KMS actions.
+ *
+ * test/infra/permissions-usage.test.ts drives every route of every resource against DynamoDB
+ * Local and checks this map against the calls each resource actually made, both ways.
+ */
+export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
+  accounts: {
+    // Get: API keys, profiles, members. Query: a team's members, a user's key listing; on the
+    // index, a user's teams. Put/Update/Delete: slug claims, teams, members (admin count),
+    // API keys and their listing, users, service and admin keys, each with its audit event.
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    index: ['dynamodb:Query'],
+    kms: [],
+  },
+  environments: {
+    // Get: an environment's META, slug and name claims, owner profiles. Query: an owner's
+    // environments, the partition of a deleted environment. Put/Delete: the environment and its
+    // name claim; link removal on delete deletes entries and reverse indexes and updates the
+    // secrets' link sequence (UpdateItem); when that transaction loses a race (a secret deleted
+    // meanwhile) it re-reads what still exists with BatchGetItem (services/links.ts).
+    // BatchWriteItem: the remaining entries of a deleted environment.
+    table: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ],
+    index: [],
+    kms: [],
+  },
+  'global-secrets': {
+    // Get: a secret. Query: an owner's secrets, a secret's link reverse index, the newest data
+    // key. BatchGetItem: the environments and entries a rename touches. Put/Update/Delete: the
+    // secret, its name claim, renamed link entries, link removal on delete, the first data key.
+    table: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
+    index: [],
+    // Seals values under the owner's data key: creates it (GenerateDataKey) or unwraps it (Decrypt).
+    kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  },
+  'environment-secrets': {
+    // Get: the environment, a global secret to link. Query: the environment's entries, the
+    // newest data key; on the index, whether a secret exists in another scope (scope_mismatch).
+    // BatchGetItem: linked secrets of a listing, link re-reads. Put/Update/Delete: entries,
+    // links with their reverse index, entry counts, link sequences, the first data key.
+    table: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
+    index: ['dynamodb:Query'],
+    kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  },
+  'environment-variables': {
+    // Variables are plain values: no data keys, no KMS. Get: the environment. Query: its
+    // entries. Put/Update/Delete: entries and the entry count, with their audit events.
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    index: [],
+    kms: [],
+  },
+  runtime: {
+    // The read path: Query of the environment partition, BatchGetItem of linked secrets, data
+    // keys and membership, GetItem of a data key version the batch did not hold. It writes one
+    // item, the runtime_read audit event (PutItem, outside any transaction). It only unwraps
+    // data keys (Decrypt); it never creates one.
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    index: [],
+    kms: ['kms:Decrypt'],
+  },
+  audit: {
+    // Read only: Get for the key and the team role, Query of the owner's audit shards. Reading
+    // the audit log is not itself audited, so no write at all.
+    table: ['dynamodb:GetItem', 'dynamodb:Query'],
+    index: [],
+    kms: [],
+  },
+};
+
+/** The encryption context every KMS call of the service carries, from the code that sends it. */
+const CONTEXT = dataKeyContext('owner');
+/** The `purpose` every KMS grant is conditioned on (`secrets-dek`). */
+export const KMS_PURPOSE: string = CONTEXT.purpose;
+/** The encryption context keys every call carries (`owner`, `purpose`): no other is allowed. */
+export const KMS_CONTEXT_KEYS: readonly string[] = Object.keys(CONTEXT).sort();

@@ -1,0 +1,267 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, LogGroupLogDestination, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+} from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
+import { DEFAULT_RATE_LIMITS } from '../../shared/config.js';
+import { TABLE } from '../../shared/storage/table-definition.js';
+import { DEFAULT_OUT_DIR, LAMBDA_HANDLER, BUNDLE_FILE } from '../build.js';
+import { KMS_CONTEXT_KEYS, KMS_PURPOSE, PERMISSIONS } from './permissions.js';
+
+export interface SecretsStackProps extends StackProps {
+  /**
+   * `prod` (the default) keeps the table, the KMS key and the logs when the stack is deleted,
+   * and the table has deletion protection. `dev` lets all of them go with the stack.
+   */
+  stage?: string;
+  /** Steady-state requests per second the API's default stage accepts. */
+  throttlingRateLimit?: number;
+  /** Requests the API's default stage accepts in a burst. */
+  throttlingBurstLimit?: number;
+  /** Where `npm run build` wrote the bundles (`<dir>/<resource>/index.mjs`). */
+  bundleDir?: string;
+  /** How long function and access logs are kept. */
+  logRetention?: RetentionDays;
+  memorySize?: number;
+}
+
+/** API-wide throttling: at or above every per-key limit (shared/config.ts DEFAULT_RATE_LIMITS). */
+export const DEFAULT_THROTTLING = {
+  rateLimit: DEFAULT_RATE_LIMITS.service.ratePerSecond,
+  burstLimit: DEFAULT_RATE_LIMITS.service.burst,
+} as const;
+export const SERVICE_NAME = 'prime-secrets';
+
+/** `environment-secrets` → `EnvironmentSecrets`, for construct ids. */
+export const constructName = (resource: Resource) =>
+  resource.replace(/(^|-)([a-z])/g, (_m, _dash: string, c: string) => c.toUpperCase());
+
+/**
+ * The deployed service (DESIGN.md, "Deployed stack"): an HTTP API wired from the route table,
+ * one Lambda per resource, the single table declared from the shared table definition, and
+ * the KMS key that wraps the data keys. Environment-agnostic: synthesis needs no AWS account.
+ */
+export class SecretsStack extends Stack {
+  readonly table: TableV2;
+  readonly key: Key;
+  readonly api: HttpApi;
+  readonly apiStage: HttpStage;
+  readonly functions: Record<Resource, LambdaFunction>;
+
+  constructor(scope: Construct, id: string, props: SecretsStackProps = {}) {
+    super(scope, id, props);
+    const stage = props.stage ?? 'prod';
+    const disposable = stage === 'dev';
+    const keep = disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const bundleDir = props.bundleDir ?? DEFAULT_OUT_DIR;
+    const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
+    const throttle = {
+      rateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLING.rateLimit,
+      burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLING.burstLimit,
+    };
+    // Per-key limits inside the functions never exceed the API's own throttling.
+    const perKey = (limit: { ratePerSecond: number; burst: number }) => ({
+      rps: Math.min(limit.ratePerSecond, throttle.rateLimit),
+      burst: Math.min(limit.burst, throttle.burstLimit),
+    });
+    const user = perKey(DEFAULT_RATE_LIMITS.user);
+    const service = perKey(DEFAULT_RATE_LIMITS.service);
+    const rateLimitEnvironment = {
+      RATE_LIMIT_USER_RPS: String(user.rps),
+      RATE_LIMIT_USER_BURST: String(user.burst),
+      RATE_LIMIT_SERVICE_RPS: String(service.rps),
+      RATE_LIMIT_SERVICE_BURST: String(service.burst),
+    };
+
+    // ---- data ----
+
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: TABLE.index.name,
+          partitionKey: { name: TABLE.index.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: TABLE.index.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.ALL,
+        },
+      ],
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: !disposable,
+      removalPolicy: keep,
+    });
+
+    this.key = new Key(this, 'DataKeyWrappingKey', {
+      description: `${SERVICE_NAME} (${stage}): wraps the per-owner data keys (envelope encryption)`,
+      enableKeyRotation: true,
+      alias: `alias/${SERVICE_NAME}/${stage}`,
+      removalPolicy: keep,
+      pendingWindow: Duration.days(disposable ? 7 : 30),
+    });
+
+    // ---- functions ----
+
+    const indexArn = `${this.table.tableArn}/index/${TABLE.index.name}`;
+    this.functions = {} as Record<Resource, LambdaFunction>;
+    for (const resource of RESOURCES) {
+      const name = constructName(resource);
+      const codeDir = join(bundleDir, resource);
+      if (!existsSync(join(codeDir, BUNDLE_FILE))) {
+        throw new Error(`No bundle at ${join(codeDir, BUNDLE_FILE)}: run \`npm run build\` first.`);
+      }
+      const logGroup = new LogGroup(this, `${name}Logs`, { retention: logRetention, removalPolicy: keep });
+
+      // A role of its own, with no managed policy: its logs, and what PERMISSIONS grants.
+      const role = new Role(this, `${name}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `${SERVICE_NAME} ${resource} function (${stage})`,
+      });
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      );
+      const grants = PERMISSIONS[resource];
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ sid: 'Table', actions: [...grants.table], resources: [this.table.tableArn] }),
+      );
+      if (grants.index.length > 0) {
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ sid: 'Index', actions: [...grants.index], resources: [indexArn] }),
+        );
+      }
+      if (grants.kms.length > 0) {
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            sid: 'DataKeys',
+            effect: Effect.ALLOW,
+            actions: [...grants.kms],
+            resources: [this.key.keyArn],
+            conditions: {
+              StringEquals: { 'kms:EncryptionContext:purpose': KMS_PURPOSE },
+              'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...KMS_CONTEXT_KEYS] },
+            },
+          }),
+        );
+      }
+
+      this.functions[resource] = new LambdaFunction(this, `${name}Function`, {
+        description: `${SERVICE_NAME} ${resource} (${stage})`,
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        code: Code.fromAsset(codeDir),
+        handler: LAMBDA_HANDLER,
+        memorySize: props.memorySize ?? 512,
+        timeout: Duration.seconds(10),
+        role,
+        logGroup,
+        loggingFormat: LoggingFormat.JSON,
+        applicationLogLevelV2: ApplicationLogLevel.INFO,
+        systemLogLevelV2: SystemLogLevel.WARN,
+        environment: {
+          TABLE_NAME: this.table.tableName,
+          KMS_KEY_ID: this.key.keyArn,
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+          ...rateLimitEnvironment,
+        },
+      });
+      NagSuppressions.addResourceSuppressions(this.functions[resource], [
+        {
+          id: 'AwsSolutions-L1',
+          reason:
+            'Pinned to Node.js 22.x on purpose: the bundles are built for target node22 and tested against it; moving to a newer runtime is a deliberate, tested change.',
+        },
+      ]);
+    }
+
+    // ---- API ----
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: keep });
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `${SERVICE_NAME}-${stage}`,
+      description: `${SERVICE_NAME} (${stage}): secrets and variables of the environments hub`,
+      createDefaultStage: false,
+    });
+    this.apiStage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // Request metadata only: no header (so no API key), no body, no query string.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+            error: '$context.error.message',
+          }),
+        ),
+      },
+    });
+
+    // Every route of the route table to its resource's function. Paths only, without their
+    // trailing-slash twins: API Gateway refuses route keys ending in "/" (CDK's HttpRouteKey
+    // throws on them too). An HTTP API is reported to route `<path>/` to the route of `<path>`
+    // (observed, not documented by AWS), and the Hono apps answer both forms (strict: false).
+    const integrations = Object.fromEntries(
+      RESOURCES.map((r) => [r, new HttpLambdaIntegration(`${constructName(r)}Integration`, this.functions[r])]),
+    ) as Record<Resource, HttpLambdaIntegration>;
+    const routes = ROUTES.flatMap((route) =>
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrations[route.resource],
+      }),
+    );
+    for (const route of routes) {
+      NagSuppressions.addResourceSuppressions(route, [
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'No API Gateway authorizer by design: the service authenticates itself. Every non-public route checks a bearer API key (stored only as its SHA-256 hash in the table) in the one middleware all resources share (shared/http/resource-app.ts) and authorizes in shared/auth; GET /api/v1/health is public by the API contract.',
+        },
+      ]);
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'TableName', {
+      value: this.table.tableName,
+      description: 'The DynamoDB table (TABLE_NAME for npm run admin)',
+    });
+    new CfnOutput(this, 'KmsKeyArn', { value: this.key.keyArn, description: 'The KMS key wrapping the data keys' });
+  }
+}

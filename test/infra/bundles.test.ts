@@ -1,0 +1,159 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
+import { buildBundles, formatSizes, type BundleInfo } from '../../infra/build.js';
+
+/**
+ * The Lambda bundles as `npm run build` makes them, run in a plain `node` process each (no
+ * tsx, no vitest, nothing from node_modules): imported, handed API Gateway HTTP API (payload
+ * 2.0) events, with the environment the stack gives them. None of these requests reaches
+ * DynamoDB or KMS, so no AWS access is needed.
+ */
+
+const execFileAsync = promisify(execFile);
+
+let bundles: BundleInfo[];
+let outDir: string;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'prime-secrets-bundles-'));
+  bundles = await buildBundles(outDir);
+});
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+/** Runs in the child: imports the bundle, sends each event through `handler`, prints the results. */
+const CHILD = `
+const [bundle, eventsJson] = process.argv.slice(1);
+const { handler } = await import(bundle);
+const results = [];
+for (const event of JSON.parse(eventsJson)) {
+  const context = { awsRequestId: 'aws-req-' + event.requestContext.requestId, functionName: 'fn', getRemainingTimeInMillis: () => 10000 };
+  results.push(await handler(event, context));
+}
+process.stdout.write('\\n@@RESULTS@@' + JSON.stringify(results) + '\\n');
+`;
+
+function v2Event(method: string, routePath: string, rawPath: string, headers: Record<string, string> = {}) {
+  const routeKey = `${method} ${routePath}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString: '',
+    headers: { host: 'api.example.com', accept: 'application/json', 'user-agent': 'bundle-test', ...headers },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abcdef1234',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'bundle-test' },
+      requestId: `${method}-${rawPath}`,
+      routeKey,
+      stage: '$default',
+      time: '28/Nov/2026:20:51:04 +0000',
+      timeEpoch: 1_795_900_000_000,
+    },
+    isBase64Encoded: false,
+  };
+}
+
+interface Result {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+async function runBundle(file: string, events: unknown[]): Promise<{ results: Result[]; logs: any[] }> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    ['--input-type=module', '-e', CHILD, pathToFileURL(file).href, JSON.stringify(events)],
+    {
+      // What the stack sets, and what Lambda sets itself; no credentials, no endpoint.
+      env: {
+        PATH: process.env.PATH,
+        TABLE_NAME: 'prime-secrets-bundle-test',
+        KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'prime-secrets',
+        AWS_REGION: 'us-east-1',
+        AWS_LAMBDA_LOG_LEVEL: 'INFO',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      timeout: 20_000,
+    },
+  );
+  const [logText, resultText] = stdout.split('\n@@RESULTS@@');
+  const logs = (logText ?? '')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+  return { results: JSON.parse(resultText!), logs };
+}
+
+describe('npm run build', () => {
+  it('makes one minified ESM bundle with a source map per resource', () => {
+    expect(bundles.map((b) => b.resource)).toEqual([...RESOURCES]);
+    for (const bundle of bundles) {
+      expect(readdirSync(bundle.dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      const code = readFileSync(bundle.file, 'utf8');
+      expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+      // Minified: very long lines, not a readable file.
+      expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
+      // Self-contained: only Node built-ins are imported at run time, the SDK included.
+      const imports = [...code.matchAll(/\bfrom\s*["']([^"']+)["']/g)].map((m) => m[1]!);
+      expect(imports.filter((spec) => !spec.startsWith('node:'))).toEqual([]);
+      const map = JSON.parse(readFileSync(`${bundle.file}.map`, 'utf8'));
+      expect(map.sources.some((s: string) => s.endsWith(`functions/${bundle.resource}/handler.ts`))).toBe(true);
+      expect(bundle.bytes).toBeLessThan(5 * 1024 * 1024);
+    }
+    expect(formatSizes(bundles)).toContain('accounts');
+  });
+});
+
+describe('each bundle in plain Node', () => {
+  it.each(RESOURCES)('%s answers through its handler', async (resource: Resource) => {
+    const bundle = bundles.find((b) => b.resource === resource)!;
+    const own = ROUTES.find((r) => r.resource === resource && !r.public)!;
+    const ownPath = own.path.replace(/\{(\w+)\}/g, 'aaaaaaaaaaaaaaaaaaaaaaaa');
+    const { results, logs } = await runBundle(bundle.file, [
+      v2Event('GET', '/api/v1/health', '/api/v1/health'),
+      // API Gateway matches `<path>/` to the route of `<path>`: the app answers it alike.
+      v2Event('GET', '/api/v1/health', '/api/v1/health/'),
+      // One of its own routes without a key: refused before any DynamoDB call.
+      v2Event(own.method, own.path, ownPath),
+    ]);
+    const [health, healthSlash, unauthenticated] = results.map((r) => ({ ...r, json: JSON.parse(r.body) }));
+    for (const r of [health!, healthSlash!, unauthenticated!]) {
+      expect(r.headers['content-type']).toMatch(/^application\/json/);
+    }
+    if (resource === 'accounts') {
+      // The public health route belongs to accounts.
+      expect(health!.statusCode).toBe(200);
+      expect(health!.json).toEqual({ data: { status: 'ok' } });
+      expect(healthSlash!.statusCode).toBe(200);
+      expect(healthSlash!.json).toEqual({ data: { status: 'ok' } });
+    } else {
+      // Not its route: API Gateway never sends it here, and the app says so in the contract's form.
+      expect(health!.statusCode).toBe(404);
+      expect(health!.json.code).toBe('not_found');
+      expect(healthSlash!.statusCode).toBe(404);
+    }
+    expect(unauthenticated!.statusCode).toBe(401);
+    expect(unauthenticated!.json.code).toBe('unauthorized');
+
+    // Structured JSON request logs, one per request, with the Lambda request id.
+    expect(logs).toHaveLength(3);
+    expect(logs.map((l) => [l.level, l.message, l.service, l.status])).toEqual([
+      ['INFO', 'request', 'prime-secrets', health!.statusCode],
+      ['INFO', 'request', 'prime-secrets', healthSlash!.statusCode],
+      ['INFO', 'request', 'prime-secrets', 401],
+    ]);
+    expect(logs[0].requestId).toBe('aws-req-GET-/api/v1/health');
+  });
+});

@@ -1,0 +1,296 @@
+import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { APP_FACTORIES } from '../../functions/apps.js';
+import { RESOURCES, ROUTES, type Resource, type RouteSpec } from '../../functions/routes.js';
+import { PERMISSIONS, KMS_CONTEXT_KEYS, KMS_PURPOSE } from '../../infra/cdk/permissions.js';
+import { seedDevelopmentData, type DevCredentials } from '../../infra/local/seed.js';
+import { readConfig, type ServiceConfig } from '../../shared/config.js';
+import type { DataKeyContext, KeyProvider } from '../../shared/crypto/key-provider.js';
+import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
+import { createDeps } from '../../shared/deps.js';
+import type { AppEnv } from '../../shared/http/context.js';
+import { TABLE } from '../../shared/storage/table-definition.js';
+import { createTestTable } from '../support/table.js';
+
+/**
+ * The permission map the stack grants from (infra/cdk/permissions.ts), checked against what the
+ * code does: each resource runs as its own app with its own deps over one DynamoDB Local table,
+ * as each Lambda does, and the DynamoDB and KMS calls it makes are recorded at the SDK and key
+ * provider boundary and turned into the IAM actions they need. A flow that reaches every route
+ * of the route table must need nothing the map withholds, and the map must grant nothing that
+ * the flow does not use.
+ */
+
+const used = Object.fromEntries(RESOURCES.map((r) => [r, new Set<string>()])) as Record<Resource, Set<string>>;
+const kmsContexts: DataKeyContext[] = [];
+const foreignTables: string[] = [];
+const calledRoutes = new Set<string>();
+const apps = {} as Record<Resource, OpenAPIHono<AppEnv>>;
+let config: ServiceConfig;
+let seed: DevCredentials;
+
+/** The IAM actions a DynamoDB call needs: a transaction's items are authorized one by one. */
+function actionsOfCall(command: string, input: Record<string, any>): { target: string; action: string }[] {
+  const op = command.replace(/Command$/, '');
+  const target = (table: string | undefined, index?: string) => {
+    if (table !== config.tableName) foreignTables.push(String(table));
+    return index === undefined ? 'table' : index === TABLE.index.name ? 'index' : `index:${index}`;
+  };
+  switch (op) {
+    case 'TransactWriteItems':
+      return (input.TransactItems as Record<string, any>[]).map((item) => {
+        const [kind, body] = Object.entries(item)[0]!;
+        const action = {
+          Put: 'PutItem',
+          Update: 'UpdateItem',
+          Delete: 'DeleteItem',
+          ConditionCheck: 'ConditionCheckItem',
+        }[kind];
+        return { target: target(body.TableName), action: `dynamodb:${action ?? kind}` };
+      });
+    case 'BatchGetItem':
+    case 'BatchWriteItem':
+      return Object.keys(input.RequestItems).map((table) => ({ target: target(table), action: `dynamodb:${op}` }));
+    default:
+      return [{ target: target(input.TableName, input.IndexName), action: `dynamodb:${op}` }];
+  }
+}
+
+function recordingProvider(inner: KeyProvider, resource: Resource): KeyProvider {
+  return {
+    name: inner.name,
+    generateDataKey(context) {
+      used[resource].add('kms:kms:GenerateDataKey');
+      kmsContexts.push(context);
+      return inner.generateDataKey(context);
+    },
+    decryptDataKey(wrapped, context) {
+      used[resource].add('kms:kms:Decrypt');
+      kmsContexts.push(context);
+      return inner.decryptDataKey(wrapped, context);
+    },
+  };
+}
+
+beforeAll(async () => {
+  const { endpoint, tableName } = await createTestTable();
+  config = readConfig({
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'prime-secrets-perms-')),
+  });
+  const masterKey = randomBytes(32);
+  seed = await seedDevelopmentData(createDeps(config, { keyProvider: new LocalKeyProvider(masterKey) }), 'http://x');
+  for (const resource of RESOURCES) {
+    // A process of its own per resource, as in Lambda: its own caches, clients and key provider.
+    const deps = createDeps(config, {
+      keyProvider: recordingProvider(new LocalKeyProvider(masterKey), resource),
+    });
+    deps.db.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        for (const { target, action } of actionsOfCall(context.commandName ?? '?', args.input as Record<string, any>)) {
+          used[resource].add(`${target}:${action}`);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordIamActions' },
+    );
+    apps[resource] = APP_FACTORIES[resource](deps);
+  }
+});
+
+const routeOf = (method: string, path: string): RouteSpec => {
+  const bare = path.split('?')[0]!.replace(/\/$/, '');
+  const route = ROUTES.find(
+    (r) => r.method === method && new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(bare),
+  );
+  if (!route) throw new Error(`no route for ${method} ${path}`);
+  return route;
+};
+
+/** A request to the one resource app the route table sends it to, as API Gateway would. */
+async function call(
+  method: string,
+  path: string,
+  options: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any }> {
+  const route = routeOf(method, path);
+  calledRoutes.add(`${route.method} ${route.path}`);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.key) headers.authorization = `Bearer ${options.key}`;
+  const res = await apps[route.resource].request(path, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Calls and insists on the status, so the flow really goes where it means to. */
+async function must(status: number, method: string, path: string, options: Parameters<typeof call>[2] = {}) {
+  const res = await call(method, path, options);
+  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
+  return res.body;
+}
+
+describe('the permission map against the calls each resource makes', () => {
+  it('runs a flow through every route of the route table', async () => {
+    const user = seed.user.apiKey;
+    const admin = seed.adminKey;
+    const personal = seed.environments.personal.id;
+    const teamEnv = seed.environments.team.id;
+    const V1 = '/api/v1';
+
+    // accounts
+    await must(200, 'GET', `${V1}/health`);
+    await must(200, 'GET', `${V1}/user/whoami`, { key: user });
+    await must(200, 'GET', `${V1}/user/teams`, { key: user });
+    const other = (
+      await must(201, 'POST', `${V1}/admin/users`, {
+        key: admin,
+        body: { email: 'perm@example.com', name: 'Perm User', slug: 'perm-user' },
+      })
+    ).data;
+    await must(201, 'POST', `${V1}/admin/service-keys`, {
+      key: admin,
+      body: { service: 'environment-actions', name: 'perms' },
+    });
+    const team = (await must(201, 'POST', `${V1}/teams`, { key: user, body: { name: 'Perm Team', slug: 'perm-team' } }))
+      .data;
+    const otherId = other.user?.id ?? other.id;
+    await must(201, 'POST', `${V1}/teams/${team.id}/members`, { key: user, body: { userId: otherId, role: 'member' } });
+    await must(200, 'GET', `${V1}/teams/${team.id}/members`, { key: user });
+    await must(200, 'PATCH', `${V1}/teams/${team.id}/members/${otherId}`, { key: user, body: { role: 'viewer' } });
+    await must(200, 'DELETE', `${V1}/teams/${team.id}/members/${otherId}`, { key: user });
+    const apiKey = (await must(201, 'POST', `${V1}/user/api-keys`, { key: user, body: { name: 'ci' } })).data;
+    await must(200, 'GET', `${V1}/user/api-keys`, { key: user });
+    await must(200, 'DELETE', `${V1}/user/api-keys/${apiKey.id}`, { key: user });
+
+    // environments
+    const env = (await must(201, 'POST', `${V1}/environmentshub`, { key: user, body: { name: 'perm-env' } })).data;
+    await must(200, 'GET', `${V1}/environmentshub`, { key: user });
+    await must(200, 'GET', `${V1}/environmentshub/${seed.user.slug}/perm-env/@latest`, { key: user });
+
+    // A team owner's first data key comes from environment-secrets, a person's from global-secrets;
+    // each resource then meets the other's key cold and unwraps it.
+    await must(201, 'POST', `${V1}/environmentshub/${teamEnv}/secrets`, {
+      key: user,
+      body: { name: 'TEAM_DIRECT', value: 'team-direct' },
+    });
+    const global = (await must(201, 'POST', `${V1}/secrets`, { key: user, body: { name: 'G_ONE', value: 'g-one' } }))
+      .data;
+    await must(201, 'POST', `${V1}/secrets`, {
+      key: user,
+      body: { name: 'G_TEAM', value: 'g-team', teamId: seed.team.id },
+    });
+    await must(200, 'GET', `${V1}/secrets`, { key: user });
+    await must(200, 'GET', `${V1}/secrets/${global.id}`, { key: user });
+
+    // environment-secrets and variables
+    await must(201, 'POST', `${V1}/environmentshub/${env.id}/secrets/link/${global.id}`, { key: user, body: {} });
+    const direct = (
+      await must(201, 'POST', `${V1}/environmentshub/${env.id}/secrets`, {
+        key: user,
+        body: { name: 'DIRECT', value: 'direct-1' },
+      })
+    ).data;
+    await must(200, 'GET', `${V1}/environmentshub/${env.id}/secrets`, { key: user });
+    await must(200, 'PATCH', `${V1}/environmentshub/${env.id}/secrets/${direct.id}`, {
+      key: user,
+      body: { value: 'direct-2' },
+    });
+    // A personal secret cannot go into a team environment: the index tells scope from absence.
+    const mismatch = await must(409, 'POST', `${V1}/environmentshub/${teamEnv}/secrets/link/${global.id}`, {
+      key: user,
+      body: {},
+    });
+    expect(mismatch.code).toBe('scope_mismatch');
+    const variable = (
+      await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, {
+        key: user,
+        body: { name: 'MODE', value: 'fast' },
+      })
+    ).data;
+    await must(200, 'GET', `${V1}/environmentshub/${env.id}/variables`, { key: user });
+    await must(200, 'PATCH', `${V1}/environmentshub/${env.id}/variables/${variable.id}`, {
+      key: user,
+      body: { value: 'slow' },
+    });
+
+    // runtime: a service key, and a user's runtime key on a team environment (membership in the batch)
+    const resolved = await must(200, 'GET', `${V1}/environmentshub/${env.id}/runtime`, {
+      key: seed.serviceKey,
+      headers: { 'x-job-id': 'job-perms' },
+    });
+    expect(resolved.data.env).toEqual({ G_ONE: 'g-one', DIRECT: 'direct-2', MODE: 'slow' });
+    await must(200, 'GET', `${V1}/environmentshub/${teamEnv}/runtime`, { key: seed.user.runtimeKey });
+
+    // a rename across linked environments, then unlink and deletes
+    await must(200, 'PATCH', `${V1}/secrets/${global.id}`, { key: user, body: { name: 'G_RENAMED' } });
+    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/secrets/link/${global.id}`, { key: user });
+    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/secrets/${direct.id}`, { key: user });
+    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/variables/${variable.id}`, { key: user });
+    // Deleting a linked secret removes its links; deleting an environment removes its entries.
+    await must(201, 'POST', `${V1}/environmentshub/${env.id}/secrets/link/${global.id}`, { key: user, body: {} });
+    await must(200, 'DELETE', `${V1}/secrets/${global.id}`, { key: user });
+    const second = (await must(201, 'POST', `${V1}/secrets`, { key: user, body: { name: 'G_TWO', value: 'g-two' } }))
+      .data;
+    await must(201, 'POST', `${V1}/environmentshub/${env.id}/secrets/link/${second.id}`, { key: user, body: {} });
+    await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, {
+      key: user,
+      body: { name: 'V', value: 'v' },
+    });
+    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}`, { key: user });
+    await must(200, 'GET', `${V1}/environmentshub/${personal}/secrets`, { key: user });
+
+    // audit: personal and a team's (team role)
+    const audit = await must(200, 'GET', `${V1}/audit`, { key: user });
+    expect(audit.data.length).toBeGreaterThan(0);
+    await must(200, 'GET', `${V1}/audit?teamId=${seed.team.id}`, { key: user });
+
+    expect(ROUTES.map((r) => `${r.method} ${r.path}`).filter((r) => !calledRoutes.has(r))).toEqual([]);
+  });
+
+  it('uses only the one table and its index', () => {
+    expect(foreignTables).toEqual([]);
+    for (const resource of RESOURCES) {
+      for (const action of used[resource]) expect(action).toMatch(/^(table|index|kms):(dynamodb|kms):\w+$/);
+    }
+  });
+
+  it('calls KMS only under the encryption context the grants are conditioned on', () => {
+    expect(kmsContexts.length).toBeGreaterThan(0);
+    for (const context of kmsContexts) {
+      expect(context.purpose).toBe(KMS_PURPOSE);
+      expect(Object.keys(context).sort()).toEqual([...KMS_CONTEXT_KEYS]);
+    }
+  });
+
+  /**
+   * Calls a resource makes only when it loses a race, which a sequential flow cannot show:
+   * deleting an environment removes its links assuming their secrets exist; when one was
+   * deleted meanwhile, link removal re-reads what still exists (services/links.ts).
+   */
+  const RACE_ONLY: Partial<Record<(typeof RESOURCES)[number], string[]>> = {
+    environments: ['table:dynamodb:BatchGetItem'],
+  };
+
+  it.each(RESOURCES)('%s: needs nothing the map withholds, and the map grants nothing it does not use', (resource) => {
+    const grants = PERMISSIONS[resource];
+    const granted = new Set([
+      ...grants.table.map((a) => `table:${a}`),
+      ...grants.index.map((a) => `index:${a}`),
+      ...grants.kms.map((a) => `kms:${a}`),
+    ]);
+    const usedHere = [...used[resource]].sort();
+    expect(usedHere.filter((a) => !granted.has(a))).toEqual([]);
+    const raceOnly = RACE_ONLY[resource] ?? [];
+    expect(raceOnly.filter((a) => used[resource].has(a))).toEqual([]); // else it is no longer race-only
+    expect([...granted].filter((a) => !used[resource].has(a) && !raceOnly.includes(a))).toEqual([]);
+  });
+});

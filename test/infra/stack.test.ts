@@ -1,0 +1,405 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Aspects, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS } from '../../shared/config.js';
+import { RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
+import { BUNDLE_FILE } from '../../infra/build.js';
+import { PERMISSIONS } from '../../infra/cdk/permissions.js';
+import { SecretsStack } from '../../infra/cdk/secrets-stack.js';
+import { createTableInput } from '../../shared/storage/table-definition.js';
+
+/**
+ * The synthesized template of the deployed stack, checked against the route table, the table
+ * definition and the least-privilege rules, plus cdk-nag's AwsSolutions pack. The function code
+ * here is a stand-in bundle per resource (the real bundles are built and run in
+ * bundles.test.ts); what matters is that each function ships its own resource's folder.
+ */
+
+type Json = any;
+
+let app: App;
+let prod: SecretsStack;
+let dev: SecretsStack;
+let assembly: CloudAssembly;
+let template: Template;
+let json: Json;
+let devJson: Json;
+let root: string;
+let bundleDir: string;
+let outDir: string;
+
+const RATE = 37;
+const BURST = 73;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'prime-secrets-stack-'));
+  bundleDir = join(root, 'bundles');
+  outDir = join(root, 'cdk.out');
+  for (const resource of RESOURCES) {
+    mkdirSync(join(bundleDir, resource), { recursive: true });
+    writeFileSync(
+      join(bundleDir, resource, BUNDLE_FILE),
+      `export const handler = async () => ${JSON.stringify(resource)};\n`,
+    );
+  }
+  app = new App({
+    outdir: outDir,
+    context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-stack-trace': true },
+  });
+  prod = new SecretsStack(app, 'Prod', { bundleDir, throttlingRateLimit: RATE, throttlingBurstLimit: BURST });
+  dev = new SecretsStack(app, 'Dev', { bundleDir, stage: 'dev' });
+  Aspects.of(app).add(new AwsSolutionsChecks());
+  assembly = app.synth();
+  json = assembly.getStackArtifact(prod.artifactId).template;
+  devJson = assembly.getStackArtifact(dev.artifactId).template;
+  template = Template.fromJSON(json);
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const logicalId = (stack: Stack, construct: IConstruct) =>
+  stack.getLogicalId(construct.node.defaultChild as import('aws-cdk-lib').CfnElement);
+const resourcesOfType = (tpl: Json, type: string): [string, Json][] =>
+  Object.entries(tpl.Resources as Record<string, Json>).filter(([, r]) => r.Type === type);
+const functionId = (resource: Resource) => logicalId(prod, prod.functions[resource]);
+const tableId = () => logicalId(prod, prod.table);
+const keyId = () => logicalId(prod, prod.key);
+
+describe('the API, from the route table', () => {
+  it('has one route per route of the table, each to its own resource function', () => {
+    const routes = resourcesOfType(json, 'AWS::ApiGatewayV2::Route');
+    expect(routes).toHaveLength(ROUTES.length);
+    const integrations = Object.fromEntries(resourcesOfType(json, 'AWS::ApiGatewayV2::Integration'));
+    const byKey = new Map(routes.map(([, r]) => [r.Properties.RouteKey as string, r.Properties]));
+    for (const route of ROUTES) {
+      const properties = byKey.get(`${route.method} ${route.path}`);
+      expect(properties, `${route.method} ${route.path}`).toBeDefined();
+      // Target: integrations/<integration>, whose URI is the function of the route's resource.
+      const target = properties.Target['Fn::Join'][1];
+      expect(target[0]).toBe('integrations/');
+      const integration = integrations[target[1].Ref];
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [functionId(route.resource), 'Arn'] },
+      });
+      // No API Gateway authorizer: authentication is the service's own (see the nag reason).
+      expect(properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    }
+    expect(resourcesOfType(json, 'AWS::ApiGatewayV2::Integration')).toHaveLength(RESOURCES.length);
+  });
+
+  it('leaves trailing slashes to the API: no route key ends in "/", and the apps tolerate them', () => {
+    // API Gateway rejects a route key ending in "/" (CDK's HttpRouteKey refuses it too); an HTTP
+    // API matches `<path>/` to the route of `<path>`, and bundles.test.ts shows the function
+    // answering the trailing-slash path under the route's key.
+    for (const [, route] of resourcesOfType(json, 'AWS::ApiGatewayV2::Route')) {
+      expect(route.Properties.RouteKey).not.toMatch(/\/$/);
+    }
+    expect(resourcesOfType(json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey)).not.toContain(
+      '$default',
+    );
+  });
+
+  it('lets API Gateway invoke each function only for its own routes', () => {
+    const permissions = resourcesOfType(json, 'AWS::Lambda::Permission').map(([, p]) => p.Properties);
+    for (const resource of RESOURCES) {
+      const own = permissions.filter((p) => p.FunctionName['Fn::GetAtt']?.[0] === functionId(resource));
+      const paths = own.map((p) => p.SourceArn['Fn::Join'][1].at(-1) as string).sort();
+      const expected = ROUTES.filter((r) => r.resource === resource)
+        .map((r) => `/*/*${r.path}`)
+        .sort();
+      expect(paths).toEqual(expected);
+      for (const p of own) {
+        expect(p.Action).toBe('lambda:InvokeFunction');
+        expect(p.Principal).toBe('apigateway.amazonaws.com');
+      }
+    }
+    expect(permissions).toHaveLength(ROUTES.length);
+  });
+
+  it('throttles the default stage with the given rate and burst, and writes access logs', () => {
+    const stages = resourcesOfType(json, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]![1].Properties;
+    expect(stage).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: RATE, ThrottlingBurstLimit: BURST },
+    });
+    const logGroupId = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    expect(json.Resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
+    const format = JSON.parse(stage.AccessLogSettings.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    // Metadata only: no header (an Authorization header carries a key), no body, no query.
+    expect(stage.AccessLogSettings.Format).not.toMatch(/header|body|querystring|authorizer/i);
+    // The defaults apply without the properties: at or above every per-key limit.
+    expect(resourcesOfType(devJson, 'AWS::ApiGatewayV2::Stage')[0]![1].Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: DEFAULT_RATE_LIMITS.service.ratePerSecond,
+      ThrottlingBurstLimit: DEFAULT_RATE_LIMITS.service.burst,
+    });
+  });
+
+  it('outputs the API URL, the table name and the key ARN', () => {
+    const apiId = logicalId(prod, prod.api);
+    expect(json.Outputs.ApiUrl.Value['Fn::Join'][1]).toEqual([
+      'https://',
+      { Ref: apiId },
+      '.execute-api.',
+      { Ref: 'AWS::Region' },
+      '.',
+      { Ref: 'AWS::URLSuffix' },
+      '/',
+    ]);
+    expect(json.Outputs.TableName.Value).toEqual({ Ref: tableId() });
+    expect(json.Outputs.KmsKeyArn.Value).toEqual({ 'Fn::GetAtt': [keyId(), 'Arn'] });
+  });
+});
+
+describe('the functions', () => {
+  it('are one per resource: Node.js 22 on arm64, JSON logs to a kept log group, the table and key in the environment', () => {
+    expect(resourcesOfType(json, 'AWS::Lambda::Function')).toHaveLength(RESOURCES.length);
+    for (const resource of RESOURCES) {
+      const fn = json.Resources[functionId(resource)];
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
+      });
+      expect(fn.Properties.Environment.Variables).toEqual({
+        TABLE_NAME: { Ref: tableId() },
+        KMS_KEY_ID: { 'Fn::GetAtt': [keyId(), 'Arn'] },
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'prime-secrets',
+        // per-key limits, capped by the stage's throttling (rate 37, burst 73 here)
+        RATE_LIMIT_USER_RPS: String(Math.min(DEFAULT_RATE_LIMITS.user.ratePerSecond, RATE)),
+        RATE_LIMIT_USER_BURST: String(Math.min(DEFAULT_RATE_LIMITS.user.burst, BURST)),
+        RATE_LIMIT_SERVICE_RPS: String(RATE),
+        RATE_LIMIT_SERVICE_BURST: String(BURST),
+      });
+      const logGroup = json.Resources[fn.Properties.LoggingConfig.LogGroup.Ref];
+      expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup.Properties.RetentionInDays).toBe(90);
+      expect(logGroup.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it("ship each resource's own bundle folder as their code", () => {
+    for (const resource of RESOURCES) {
+      const assetPath = json.Resources[functionId(resource)].Metadata['aws:asset:path'];
+      const staged = join(outDir, assetPath);
+      expect(readdirSync(staged)).toEqual([BUNDLE_FILE]);
+      expect(readFileSync(join(staged, BUNDLE_FILE), 'utf8')).toBe(
+        readFileSync(join(bundleDir, resource, BUNDLE_FILE), 'utf8'),
+      );
+    }
+  });
+
+  it('refuse to synthesize without the bundles', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'prime-secrets-nobundles-'));
+    expect(() => new SecretsStack(new App(), 'NoBundles', { bundleDir: empty })).toThrow(/npm run build/);
+  });
+});
+
+describe('the table, from the shared table definition', () => {
+  it('has the keys, the index and the TTL attribute of the local table', () => {
+    const local = createTableInput('any');
+    const table = json.Resources[tableId()];
+    expect(table.Type).toBe('AWS::DynamoDB::GlobalTable');
+    expect(table.Properties.KeySchema).toEqual(local.KeySchema);
+    expect(new Set(table.Properties.AttributeDefinitions)).toEqual(new Set(local.AttributeDefinitions));
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+    expect(table.Properties.BillingMode).toBe(local.BillingMode);
+  });
+
+  it('has point-in-time recovery and deletion protection, and is kept when the stack goes', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        Replicas: [
+          {
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('the KMS key', () => {
+  it('rotates, has an alias and is kept when the stack goes', () => {
+    expect(resourcesOfType(json, 'AWS::KMS::Key')).toHaveLength(1);
+    expect(json.Resources[keyId()]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { EnableKeyRotation: true },
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/prime-secrets/prod',
+      TargetKeyId: { 'Fn::GetAtt': [keyId(), 'Arn'] },
+    });
+  });
+});
+
+describe('the dev stage', () => {
+  it('may be destroyed whole: table, key and logs go with the stack', () => {
+    const [, table] = resourcesOfType(devJson, 'AWS::DynamoDB::GlobalTable')[0]!;
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties.Replicas[0].DeletionProtectionEnabled).toBe(false);
+    // Still recoverable while it lives.
+    expect(table.Properties.Replicas[0].PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
+    expect(resourcesOfType(devJson, 'AWS::KMS::Key')[0]![1].DeletionPolicy).toBe('Delete');
+    for (const [, group] of resourcesOfType(devJson, 'AWS::Logs::LogGroup'))
+      expect(group.DeletionPolicy).toBe('Delete');
+    expect(resourcesOfType(devJson, 'AWS::KMS::Alias')[0]![1].Properties.AliasName).toBe('alias/prime-secrets/dev');
+  });
+});
+
+// ---- least privilege ----
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: Json;
+  Condition?: Json;
+}
+
+/** The statements of every policy attached to a function's role, and the role itself. */
+function policyOf(resource: Resource): { role: Json; statements: Statement[] } {
+  const roleId = json.Resources[functionId(resource)].Properties.Role['Fn::GetAtt'][0];
+  const policies = resourcesOfType(json, 'AWS::IAM::Policy').filter(([, p]) =>
+    p.Properties.Roles.some((r: Json) => r.Ref === roleId),
+  );
+  expect(policies).toHaveLength(1);
+  return { role: json.Resources[roleId], statements: policies[0]![1].Properties.PolicyDocument.Statement };
+}
+
+const actionsOf = (s: Statement) => [s.Action].flat().sort();
+
+describe('each function may do only what it needs', () => {
+  const tableArn = () => ({ 'Fn::GetAtt': [tableId(), 'Arn'] });
+  const indexArn = () => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId(), 'Arn'] }, '/index/gsi1']] });
+  const keyArn = () => ({ 'Fn::GetAtt': [keyId(), 'Arn'] });
+
+  it.each(RESOURCES)('%s: its logs, its table actions, the index and KMS only where used', (resource) => {
+    const { role, statements } = policyOf(resource);
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
+    for (const s of statements) expect(s.Effect).toBe('Allow');
+    for (const s of statements) expect(actionsOf(s).some((a) => a.includes('*'))).toBe(false);
+
+    const grants = PERMISSIONS[resource];
+    const logs = statements.filter((s) => actionsOf(s).every((a) => a.startsWith('logs:')));
+    const table = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn()));
+    const index = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(indexArn()));
+    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(logs.length + table.length + index.length + kms.length).toBe(statements.length);
+
+    const logGroupId = json.Resources[functionId(resource)].Properties.LoggingConfig.LogGroup.Ref;
+    expect(logs.map((s) => [actionsOf(s), s.Resource])).toEqual([
+      [['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [logGroupId, 'Arn'] }],
+    ]);
+    expect(table.flatMap(actionsOf)).toEqual([...grants.table].sort());
+    expect(index.flatMap(actionsOf)).toEqual([...grants.index].sort());
+    if (grants.kms.length === 0) {
+      expect(kms).toEqual([]);
+    } else {
+      expect(kms).toHaveLength(1);
+      expect(actionsOf(kms[0]!)).toEqual([...grants.kms].sort());
+      expect(kms[0]!.Resource).toEqual(keyArn());
+      expect(kms[0]!.Condition).toEqual({
+        StringEquals: { 'kms:EncryptionContext:purpose': 'secrets-dek' },
+        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['owner', 'purpose'] },
+      });
+    }
+  });
+
+  it('grants what the design says, by resource', () => {
+    const tableActions = (r: Resource) =>
+      policyOf(r)
+        .statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn()))
+        .flatMap(actionsOf);
+    const kmsActions = (r: Resource) =>
+      policyOf(r)
+        .statements.flatMap(actionsOf)
+        .filter((a) => a.startsWith('kms:'));
+    const indexUsers = RESOURCES.filter((r) =>
+      policyOf(r).statements.some((s) => JSON.stringify(s.Resource) === JSON.stringify(indexArn())),
+    );
+    // Every resource authenticates with GetItem; nobody scans or checks conditions on their own.
+    for (const r of RESOURCES) {
+      expect(tableActions(r)).toContain('dynamodb:GetItem');
+      expect(tableActions(r)).not.toContain('dynamodb:Scan');
+      expect(tableActions(r)).not.toContain('dynamodb:ConditionCheckItem');
+    }
+    // Audit reads only; the runtime read writes only its audit event.
+    expect(tableActions('audit').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(tableActions('runtime')).not.toContain('dynamodb:UpdateItem');
+    expect(tableActions('runtime')).not.toContain('dynamodb:DeleteItem');
+    // Only the environment delete batches deletes.
+    expect(RESOURCES.filter((r) => tableActions(r).includes('dynamodb:BatchWriteItem'))).toEqual(['environments']);
+    // Only what seals values makes data keys; the runtime read only unwraps them.
+    expect(RESOURCES.filter((r) => kmsActions(r).includes('kms:GenerateDataKey'))).toEqual([
+      'global-secrets',
+      'environment-secrets',
+    ]);
+    expect(RESOURCES.filter((r) => kmsActions(r).includes('kms:Decrypt'))).toEqual([
+      'global-secrets',
+      'environment-secrets',
+      'runtime',
+    ]);
+    // The index serves a user's teams and the scope check of a link.
+    expect(indexUsers).toEqual(['accounts', 'environment-secrets']);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  const nagMessages = (stack: Stack, level: 'error' | 'warning') =>
+    assembly
+      .getStackArtifact(stack.artifactId)
+      .messages.filter((m) => m.level === level && String(m.entry.data).includes('AwsSolutions-'));
+
+  it('finds no unsuppressed error or warning in either stage', () => {
+    for (const stack of [prod, dev]) {
+      expect(nagMessages(stack, 'error').map((m) => `${m.id}: ${String(m.entry.data)}`)).toEqual([]);
+      expect(nagMessages(stack, 'warning').map((m) => `${m.id}: ${String(m.entry.data)}`)).toEqual([]);
+    }
+  });
+
+  it('has a written reason for every suppression, and suppresses only the two rules it means to', () => {
+    const suppressed = new Set<string>();
+    for (const resource of Object.values(json.Resources as Record<string, Json>)) {
+      for (const rule of resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
+        suppressed.add(rule.id);
+        expect(typeof rule.reason).toBe('string');
+        expect(rule.reason.length).toBeGreaterThan(40);
+      }
+    }
+    expect([...suppressed].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-L1']);
+    // L1 only on the functions, APIG4 only on the routes.
+    for (const [, resource] of Object.entries(json.Resources as Record<string, Json>)) {
+      const ids = (resource.Metadata?.cdk_nag?.rules_to_suppress ?? []).map((r: Json) => r.id);
+      if (ids.includes('AwsSolutions-L1')) expect(resource.Type).toBe('AWS::Lambda::Function');
+      if (ids.includes('AwsSolutions-APIG4')) expect(resource.Type).toBe('AWS::ApiGatewayV2::Route');
+    }
+  });
+
+  it('passes the built-in CloudFormation validation', () => {
+    const report = JSON.parse(readFileSync(join(outDir, 'validation-report.json'), 'utf8'));
+    const violations = (report.pluginReports ?? []).flatMap((p: Json) => p.violations ?? []);
+    expect(violations).toEqual([]);
+  });
+});
