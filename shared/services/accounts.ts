@@ -251,82 +251,74 @@ export async function addMember(
   return toMember({ ...profile, userId: profile.id, role: input.role });
 }
 
-export async function updateMember(
+export function updateMember(
   deps: Deps,
   principal: Principal,
   teamId: string,
   userId: string,
   role: Role,
 ): Promise<Api.Member> {
-  requireId(teamId, 'Team');
-  requireId(userId, 'Member');
-  await authorize(deps, principal, { teamId }, 'manage-members', 'Team');
-  const member = await currentMember(deps, teamId, userId);
-  const previous = member.role as Role;
-  if (previous !== role) {
-    const countChange =
-      previous === 'admin'
-        ? [adminCountUpdate(deps, teamId, -1)]
-        : role === 'admin'
-          ? [adminCountUpdate(deps, teamId, 1)]
-          : [];
-    try {
-      await transactWrite(deps.db, [
-        {
-          Update: {
-            TableName: deps.db.tableName,
-            Key: keys.member(teamId, userId),
-            UpdateExpression: 'SET #role = :role',
-            ConditionExpression: '#role = :previous',
-            ExpressionAttributeNames: { '#role': 'role' },
-            ExpressionAttributeValues: { ':role': role, ':previous': previous },
-          },
-        },
-        ...countChange,
-        auditPut(deps, {
-          owner: ownerKeyOf({ teamId }),
-          principal,
-          action: 'update',
-          target: { type: 'member', id: userId, name: member.slug as string },
-        }),
-      ]);
-    } catch (err) {
-      if (err instanceof TransactionFailed) {
-        throw err.failedAt() === 1 ? lastAdmin() : conflict('conflict', 'The member changed meanwhile; try again.');
-      }
-      throw err;
-    }
-  }
-  return toMember({ ...member, role });
+  return changeMembership(deps, principal, teamId, userId, role);
 }
 
-export async function removeMember(
+export function removeMember(deps: Deps, principal: Principal, teamId: string, userId: string): Promise<Api.Member> {
+  return changeMembership(deps, principal, teamId, userId, null);
+}
+
+/**
+ * A new role, or removal (`null`). Conditioned on the role we read, with the team's admin
+ * count in the same transaction, so two admins demoting each other cannot leave none.
+ */
+async function changeMembership(
   deps: Deps,
   principal: Principal,
   teamId: string,
   userId: string,
+  role: Role | null,
 ): Promise<Api.Member> {
   requireId(teamId, 'Team');
   requireId(userId, 'Member');
   await authorize(deps, principal, { teamId }, 'manage-members', 'Team');
   const member = await currentMember(deps, teamId, userId);
   const previous = member.role as Role;
+  if (previous === role) return toMember(member);
+  const unchanged = {
+    ConditionExpression: '#role = :previous',
+    ExpressionAttributeNames: { '#role': 'role' },
+  };
+  const memberWrite: TransactItem =
+    role === null
+      ? {
+          Delete: {
+            TableName: deps.db.tableName,
+            Key: keys.member(teamId, userId),
+            ...unchanged,
+            ExpressionAttributeValues: { ':previous': previous },
+          },
+        }
+      : {
+          Update: {
+            TableName: deps.db.tableName,
+            Key: keys.member(teamId, userId),
+            UpdateExpression: 'SET #role = :role',
+            ...unchanged,
+            ExpressionAttributeValues: { ':role': role, ':previous': previous },
+          },
+        };
+  const countChange =
+    previous === 'admin'
+      ? [adminCountUpdate(deps, teamId, -1)]
+      : role === 'admin'
+        ? [adminCountUpdate(deps, teamId, 1)]
+        : [];
   try {
     await transactWrite(deps.db, [
-      {
-        Delete: {
-          TableName: deps.db.tableName,
-          Key: keys.member(teamId, userId),
-          ConditionExpression: '#role = :previous',
-          ExpressionAttributeNames: { '#role': 'role' },
-          ExpressionAttributeValues: { ':previous': previous },
-        },
-      },
-      ...(previous === 'admin' ? [adminCountUpdate(deps, teamId, -1)] : []),
+      memberWrite,
+      ...countChange,
       auditPut(deps, {
         owner: ownerKeyOf({ teamId }),
         principal,
-        action: 'delete',
+        action: role === null ? 'delete' : 'update',
         target: { type: 'member', id: userId, name: member.slug as string },
       }),
     ]);
@@ -336,7 +328,7 @@ export async function removeMember(
     }
     throw err;
   }
-  return toMember(member);
+  return toMember({ ...member, role: role ?? previous });
 }
 
 // ---- API keys ----
