@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { validationError } from './errors.js';
 
 /**
  * Every rule on names, values and bodies, once. Routes validate with these, the OpenAPI
@@ -145,9 +146,15 @@ export const CreateServiceKeyBody = z.object({ service: HostedService, name: Dis
  * A secret's value is checked against the rule of its kind: base64 for a file, UTF-8
  * text otherwise. Used for creates here and for updates by the services, which know the kind.
  */
-export function valueIssue(value: string, isFile: boolean): string | undefined {
+function valueIssue(value: string, isFile: boolean): string | undefined {
   const result = (isFile ? FileValue : Value).safeParse(value);
   return result.success ? undefined : result.error.issues[0]?.message;
+}
+
+/** For an update, where the kind is known only from the stored secret: the contract's 422. */
+export function requireValueForKind(value: string, isFile: boolean): void {
+  const message = valueIssue(value, isFile);
+  if (message) throw validationError([{ loc: ['body', 'value'], msg: message, type: 'value_error' }]);
 }
 
 function refineValueForKind(body: { value: string; isFile?: boolean | undefined }, ctx: z.RefinementCtx): void {

@@ -5,10 +5,10 @@ import { auditPut, type AuditTargetType } from '../audit.js';
 import type { Principal } from '../auth/principal.js';
 import { alreadyLinked, environmentFull, isLinked, nameTakenInEnvironment, scopeMismatch } from '../conflicts.js';
 import { sealValue } from '../crypto/values.js';
-import { notFound, validationError } from '../errors.js';
+import { notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
-import { LIMITS, valueIssue } from '../schemas.js';
+import { LIMITS, requireValueForKind } from '../schemas.js';
 import { batchGet, itemId } from '../storage/batch.js';
 import { queryAll } from '../storage/query.js';
 import { keys } from '../storage/keys.js';
@@ -222,8 +222,7 @@ async function updateEntry(
   const env = await environmentFor(deps, principal, envId, 'write');
   const entry = await ownEntry(deps, env, kind, id);
   if (kind === 'secret' && input.value !== undefined) {
-    const issue = valueIssue(input.value, entry.isFile === true);
-    if (issue) throw validationError([{ loc: ['body', 'value'], msg: issue, type: 'value_error' }]);
+    requireValueForKind(input.value, entry.isFile === true);
   }
   const name = input.name ?? (entry.name as string);
   const value =

@@ -6,10 +6,10 @@ import { authorize, type Owner } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { globalNameTaken, nameTakenInLinkedEnvironments } from '../conflicts.js';
 import { sealValue } from '../crypto/values.js';
-import { conflict, notFound, validationError } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
-import { LIMITS, valueIssue } from '../schemas.js';
+import { LIMITS, requireValueForKind } from '../schemas.js';
 import { batchGet, itemId } from '../storage/batch.js';
 import { queryAll } from '../storage/query.js';
 import { keys, ownerKeyOf, type OwnerKey } from '../storage/keys.js';
@@ -187,8 +187,7 @@ export async function updateGlobalSecret(
   return optimistically(async () => {
     const item = await secretInScope(deps, principal, owner, secretId, 'write');
     if (input.value !== undefined) {
-      const issue = valueIssue(input.value, item.isFile === true);
-      if (issue) throw validationError([{ loc: ['body', 'value'], msg: issue, type: 'value_error' }]);
+      requireValueForKind(input.value, item.isFile === true);
     }
     const renaming = input.name !== undefined && input.name !== item.name;
     return renaming
