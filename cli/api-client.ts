@@ -1,0 +1,130 @@
+import { CliError } from './errors.js';
+
+/** The HTTP side of the contract (API.md): JSON envelopes, bearer key, error bodies. */
+export interface ApiClientOptions {
+  baseUrl: string;
+  apiKey: string;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+interface RequestOptions {
+  query?: Query | undefined;
+  body?: unknown;
+}
+
+interface Envelope<T> {
+  data: T;
+  totalCount?: number;
+}
+
+interface ValidationIssue {
+  loc?: unknown[];
+  msg?: string;
+}
+
+const PAGE_SIZE = 500;
+
+export class ApiClient {
+  private readonly root: string;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.root = apiRoot(options.baseUrl);
+  }
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('GET', path, { query }).then((e) => e.data);
+  }
+
+  post<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.request<T>('POST', path, { body, query }).then((e) => e.data);
+  }
+
+  patch<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.request<T>('PATCH', path, { body, query }).then((e) => e.data);
+  }
+
+  delete<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('DELETE', path, { query }).then((e) => e.data);
+  }
+
+  /** Every item of a list route, page by page. */
+  async list<T>(path: string, query: Query = {}): Promise<T[]> {
+    const items: T[] = [];
+    for (;;) {
+      const page = await this.request<T[]>('GET', path, {
+        query: { ...query, offset: items.length, limit: PAGE_SIZE },
+      });
+      items.push(...page.data);
+      if (page.data.length === 0 || items.length >= (page.totalCount ?? items.length)) return items;
+    }
+  }
+
+  private async request<T>(method: string, path: string, options: RequestOptions): Promise<Envelope<T>> {
+    const url = new URL(this.root + path);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.options.apiKey}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+    } catch (err) {
+      throw new CliError(`Cannot reach the API at ${this.options.baseUrl}: ${networkCause(err)}`);
+    }
+    const text = await response.text();
+    const body = parseJson(text);
+    if (!response.ok) throw new CliError(errorDetail(response.status, body));
+    if (!body || typeof body !== 'object' || !('data' in body)) {
+      throw new CliError(`Unexpected response from ${this.options.baseUrl} (HTTP ${response.status}).`);
+    }
+    return body as Envelope<T>;
+  }
+}
+
+/** `http://host:8787` (or one already ending in /api/v1) → the root every path hangs from. */
+function apiRoot(baseUrl: string): string {
+  const trimmed = baseUrl.replace(/\/+$/, '');
+  return trimmed.endsWith('/api/v1') ? trimmed : `${trimmed}/api/v1`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The API's `detail`: a string as is, a 422 list field by field. */
+function errorDetail(status: number, body: unknown): string {
+  const detail = body && typeof body === 'object' ? (body as { detail?: unknown }).detail : undefined;
+  if (typeof detail === 'string' && detail) return detail;
+  if (Array.isArray(detail) && detail.length > 0) {
+    return `Invalid request: ${(detail as ValidationIssue[]).map(describeIssue).join('; ')}`;
+  }
+  return `The API answered HTTP ${status}.`;
+}
+
+function describeIssue(issue: ValidationIssue): string {
+  const loc = (issue.loc ?? []).filter(
+    (part, i) => !(i === 0 && ['body', 'query', 'path', 'header'].includes(String(part))),
+  );
+  const field = loc.join('.');
+  return field ? `${field}: ${issue.msg ?? 'invalid'}` : (issue.msg ?? 'invalid');
+}
+
+/** Why fetch failed, from its cause (`connect ECONNREFUSED 127.0.0.1:1`, `getaddrinfo ENOTFOUND x`). */
+function networkCause(err: unknown): string {
+  const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
+  if (cause?.message) return cause.message;
+  if (cause?.code) return cause.code;
+  return err instanceof Error ? err.message : String(err);
+}

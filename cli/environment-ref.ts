@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from './context.js';
+import { CliError } from './errors.js';
+import type { Output } from './output.js';
+
+/**
+ * ENVIRONMENT as `owner/name`, or, when omitted, the `{owner, name}` of
+ * `./.prime/.env-metadata.json`; resolved to the environment's id by slug.
+ */
+export interface EnvironmentRef {
+  owner: string;
+  name: string;
+}
+
+export const METADATA_FILE = join('.prime', '.env-metadata.json');
+
+export function parseEnvironmentRef(text: string): EnvironmentRef {
+  const match = /^([^/\s]+)\/([^/\s]+)$/.exec(text);
+  if (!match) throw new CliError(`Invalid environment '${text}': use owner/name.`);
+  return { owner: match[1]!, name: match[2]! };
+}
+
+export function readEnvironmentMetadata(cwd = process.cwd()): EnvironmentRef | undefined {
+  const path = join(cwd, METADATA_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let parsed: { owner?: unknown; name?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    throw new CliError(`${METADATA_FILE} is not valid JSON.`);
+  }
+  if (typeof parsed?.owner !== 'string' || typeof parsed.name !== 'string' || !parsed.owner || !parsed.name) {
+    throw new CliError(`${METADATA_FILE} must hold {"owner", "name"}.`);
+  }
+  return { owner: parsed.owner, name: parsed.name };
+}
+
+/** The reference given, else the folder's metadata (saying so), else an error. */
+export function environmentRef(given: string | undefined, out: Output): EnvironmentRef {
+  if (given !== undefined) return parseEnvironmentRef(given);
+  const found = readEnvironmentMetadata();
+  if (!found) {
+    throw new CliError(`No environment given: pass ENVIRONMENT as owner/name, or run where ${METADATA_FILE} exists.`);
+  }
+  out.note(`Using environment: ${found.owner}/${found.name}`);
+  return found;
+}
+
+export interface ResolvedEnvironment extends EnvironmentRef {
+  id: string;
+  slug: string;
+}
+
+export async function resolveEnvironment(given: string | undefined, ctx: Context): Promise<ResolvedEnvironment> {
+  const ref = environmentRef(given, ctx.out);
+  const environment = await ctx.api.environmentBySlug(ref.owner, ref.name);
+  return { ...ref, id: environment.id, slug: `${ref.owner}/${ref.name}` };
+}

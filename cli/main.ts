@@ -1,0 +1,50 @@
+import { Command } from 'commander';
+import { registerConfigCommands } from './commands/config.js';
+import { registerEnvironmentCommands } from './commands/env.js';
+import { registerLoginCommand } from './commands/login.js';
+import { registerSecretCommands } from './commands/secret.js';
+import { registerTeamsCommands } from './commands/teams.js';
+import { registerWhoamiCommand } from './commands/whoami.js';
+import { CliError, errorLine } from './errors.js';
+
+/**
+ * The `prime` command line: wiring only. Arguments after the first `--` are the command
+ * of `prime env run`; any failure ends as one line on stderr.
+ */
+export function createProgram(childCommand: string[]): Command {
+  const program = new Command('prime')
+    .description('Secrets, variables and environments of the environments hub')
+    .option('--plain', 'no colour (also off when output is not a terminal)')
+    .showSuggestionAfterError(true)
+    .hook('preAction', (_program, action) => {
+      if (childCommand.length > 0 && action.name() !== 'run') {
+        throw new CliError(`Unexpected arguments after --: only prime env run takes a command.`);
+      }
+    });
+  registerSecretCommands(program);
+  registerEnvironmentCommands(program, () => childCommand);
+  registerTeamsCommands(program);
+  registerWhoamiCommand(program);
+  registerLoginCommand(program);
+  registerConfigCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`prime secret list | head -1`) ends the output, not in a crash.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  const dash = argv.indexOf('--');
+  const own = dash === -1 ? argv : argv.slice(0, dash);
+  const childCommand = dash === -1 ? [] : argv.slice(dash + 1);
+  try {
+    await createProgram(childCommand).parseAsync(own, { from: 'user' });
+  } catch (err) {
+    process.stderr.write(`${errorLine(err)}\n`);
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  }
+}
+
+await main(process.argv.slice(2));

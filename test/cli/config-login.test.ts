@@ -1,0 +1,147 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { lines, startCliHarness, tempDir, type CliHarness } from './harness.js';
+
+// Each command is a real process (node + tsx); on a busy machine a few in a row take a while.
+vi.setConfig({ testTimeout: 60_000 });
+
+let h: CliHarness;
+beforeAll(async () => {
+  h = await startCliHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const configOf = (home: string) => join(home, '.prime', 'config.json');
+const mode = (path: string) => statSync(path).mode & 0o777;
+/** No PRIME_BASE_URL: the base URL comes from the config (or the default). */
+const NO_BASE_URL = { PRIME_BASE_URL: '' };
+
+describe('prime config', () => {
+  it('views the configuration in effect, with the key masked, in both formats', async () => {
+    const key = h.svc.seed.user.apiKey;
+    const [table, json] = await Promise.all([h.run(['config', 'view']), h.run(['config', 'view', '-o', 'json'])]);
+    expect(table.stdout).toContain(`API key:      ****${key.slice(-4)} (from the environment)`);
+    expect(table.stdout).toContain(`Base URL:     ${h.baseUrl} (from the environment)`);
+    expect(table.stdout).toContain('Team ID:      none (personal scope)');
+    expect(JSON.parse(json.stdout)).toEqual({
+      api_key: `****${key.slice(-4)}`,
+      base_url: h.baseUrl,
+      team_id: null,
+      config_file: configOf(h.home),
+    });
+    expect(table.stdout + json.stdout).not.toContain(key);
+  });
+
+  it('saves the base URL and the team (0600) and uses them', async () => {
+    const home = tempDir('prime-cli-config-');
+    const set = await h.run(['config', 'set-base-url', `${h.baseUrl}/`], { home });
+    expect(set.stdout).toBe(`✓ Base URL set to ${h.baseUrl}\n`);
+    const teamSet = await h.run(['config', 'set-team-id', h.svc.seed.team.id], { home });
+    expect(teamSet.stdout).toBe(`✓ Team ID set to ${h.svc.seed.team.id}\n`);
+    expect(JSON.parse(readFileSync(configOf(home), 'utf8'))).toEqual({
+      base_url: h.baseUrl,
+      team_id: h.svc.seed.team.id,
+    });
+    expect(mode(configOf(home))).toBe(0o600);
+    expect(mode(join(home, '.prime'))).toBe(0o700);
+
+    const [view, teamSecrets, viaAlias, invalid] = await Promise.all([
+      h.run(['config', 'view', '-o', 'json'], { home, key: null, env: NO_BASE_URL }),
+      h.run(['secret', 'list'], { home, env: NO_BASE_URL }),
+      h.run(['whoami', '-o', 'json'], {
+        home: tempDir('prime-cli-alias-'),
+        env: { PRIME_BASE_URL: '', PRIME_API_BASE_URL: h.baseUrl },
+      }),
+      h.run(['config', 'set-base-url', 'ftp://example.com'], { home }),
+    ]);
+    expect(JSON.parse(view.stdout)).toMatchObject({ api_key: null, base_url: h.baseUrl, team_id: h.svc.seed.team.id });
+    expect(teamSecrets.stdout).toBe('No team secrets found.\n');
+    expect(JSON.parse(viaAlias.stdout).slug).toBe('dev');
+    expect(invalid.stderr).toBe("Error: Invalid base URL 'ftp://example.com': give an http:// or https:// URL.\n");
+
+    const cleared = await h.run(['config', 'set-team-id', ''], { home });
+    expect(cleared.stdout).toBe('✓ Team ID cleared: personal scope\n');
+    expect(JSON.parse(readFileSync(configOf(home), 'utf8'))).toEqual({ base_url: h.baseUrl });
+  });
+
+  it('falls back to http://127.0.0.1:8787 and reports a broken config file in one line', async () => {
+    const home = tempDir('prime-cli-broken-');
+    const fresh = await h.run(['config', 'view', '-o', 'json'], { home, env: NO_BASE_URL });
+    expect(JSON.parse(fresh.stdout).base_url).toBe('http://127.0.0.1:8787');
+    mkdirSync(join(home, '.prime'));
+    writeFileSync(configOf(home), '{not json');
+    const broken = await h.run(['whoami'], { home });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toBe(`Error: ${configOf(home)} is not a JSON object; fix or remove it.\n`);
+  });
+});
+
+describe('prime login', () => {
+  it('asks for the key without echo, checks it and saves it with mode 0600', async () => {
+    const home = tempDir('prime-cli-login-');
+    const key = h.svc.seed.user.apiKey;
+    const login = await h.runInPty(['login'], [{ expect: 'API key: ', send: `${key}\r` }], { home, key: null });
+    expect(login.code).toBe(0);
+    expect(login.transcript).toContain('✓ Logged in as dev (dev@example.com)');
+    expect(login.transcript).not.toContain(key);
+    expect(JSON.parse(readFileSync(configOf(home), 'utf8'))).toEqual({ api_key: key });
+    expect(mode(configOf(home))).toBe(0o600);
+
+    const who = await h.run(['whoami', '-o', 'json'], { home, key: null });
+    expect(JSON.parse(who.stdout).slug).toBe('dev');
+  });
+
+  it('keeps nothing of a rejected key, and needs a terminal', async () => {
+    const home = tempDir('prime-cli-badlogin-');
+    const [rejected, offTerminal] = await Promise.all([
+      h.runInPty(['login'], [{ expect: 'API key: ', send: 'not-a-real-key\r' }], { home, key: null }),
+      h.run(['login'], { home, key: null, input: 'some-key\n' }),
+    ]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.transcript).toContain('Error: Missing or invalid API key.');
+    expect(rejected.transcript).not.toContain('not-a-real-key');
+    expect(existsSync(configOf(home))).toBe(false);
+    expect(offTerminal.stderr).toBe(
+      'Error: prime login asks for the key on a terminal; set PRIME_API_KEY instead (no terminal to ask on).\n',
+    );
+  });
+});
+
+describe('connection errors', () => {
+  it('says how to configure a key when there is none, before any request', async () => {
+    const r = await h.run(['secret', 'list'], { key: null, home: tempDir('prime-cli-nokey-') });
+    expect(r).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'Error: No API key configured. Run prime login or set PRIME_API_KEY.\n',
+    });
+  });
+
+  it('names the unreachable URL and the cause, in one line without a stack', async () => {
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}`;
+    const r = await h.run(['env', 'secret', 'list', 'dev/my-environment'], { env: { PRIME_BASE_URL: url } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`Error: Cannot reach the API at ${url}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    expect(lines(r.stderr)).toHaveLength(1);
+  });
+
+  it('shows the API detail of a rejected key', async () => {
+    const r = await h.run(['whoami'], { key: 'wrong-key' });
+    expect(r).toMatchObject({ code: 1, stdout: '', stderr: 'Error: Missing or invalid API key.\n' });
+  });
+});
+
+function closedPort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
+}

@@ -1,0 +1,230 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ANSI, lines, startCliHarness, tempDir, type CliHarness } from './harness.js';
+
+// Each command is a real process (node + tsx); on a busy machine a few in a row take a while.
+vi.setConfig({ testTimeout: 60_000 });
+
+let h: CliHarness;
+beforeAll(async () => {
+  h = await startCliHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const json = (stdout: string) => JSON.parse(stdout);
+
+describe('prime env create and list, teams list, whoami', () => {
+  it('creates personal and team environments and lists them in both formats', async () => {
+    const team = h.svc.seed.team;
+    const [personal, viaConfigTeam, viaFlagTeam, noTeam, badName] = await Promise.all([
+      h.run(['env', 'create', 'cli-personal']),
+      h.run(['env', 'create', 'cli-team', '--team', '-o', 'json'], { env: { PRIME_TEAM_ID: team.id } }),
+      h.run(['env', 'create', 'cli-team-2', '--team', team.id, '-o', 'json']),
+      h.run(['env', 'create', 'cli-nowhere', '--team']),
+      h.run(['env', 'create', 'Not Valid']),
+    ]);
+    expect(personal).toMatchObject({ code: 0, stderr: '' });
+    expect(personal.stdout).toMatch(/^✓ Created environment dev\/cli-personal\nID: \S+\n$/);
+    expect(json(viaConfigTeam.stdout)).toMatchObject({ owner: 'dev-team', name: 'cli-team', teamId: team.id });
+    expect(json(viaFlagTeam.stdout)).toMatchObject({ owner: 'dev-team', name: 'cli-team-2', teamId: team.id });
+    expect(noTeam.code).toBe(1);
+    expect(noTeam.stderr).toMatch(/^Error: No team configured: pass --team TEAM_ID/);
+    expect(badName.stderr).toMatch(/^Error: Invalid environment name 'Not Valid': must be 1–100 lowercase letters/);
+
+    const [table, list, teamList] = await Promise.all([
+      h.run(['env', 'list']),
+      h.run(['env', 'list', '-o', 'json']),
+      h.run(['env', 'list', '-o', 'json'], { env: { PRIME_TEAM_ID: team.id } }),
+    ]);
+    const rows = lines(table.stdout);
+    expect(rows[0]).toBe('Environments');
+    expect(rows[1]).toMatch(/^ID +Environment +Scope +Created$/);
+    expect(rows.some((r) => /\S+ +dev\/cli-personal +personal +(just now|\d+ minutes? ago)$/.test(r))).toBe(true);
+    const names = (out: string) =>
+      json(out)
+        .environments.map((e: { name: string }) => e.name)
+        .sort();
+    expect(names(list.stdout)).toEqual(['cli-personal', 'my-environment']);
+    expect(names(teamList.stdout)).toEqual(['cli-team', 'cli-team-2', 'team-environment']);
+  });
+
+  it('shows the user and their teams in both formats', async () => {
+    const [who, whoJson, teams, teamsJson] = await Promise.all([
+      h.run(['whoami']),
+      h.run(['whoami', '-o', 'json']),
+      h.run(['teams', 'list']),
+      h.run(['teams', 'list', '-o', 'json']),
+    ]);
+    expect(who.stdout).toMatch(/User: +Development User \(dev\)\n {2}Email: +dev@example.com\n/);
+    expect(who.stdout).toMatch(/Teams: +dev-team \(admin\)/);
+    expect(json(whoJson.stdout)).toMatchObject({
+      id: h.svc.seed.user.id,
+      slug: 'dev',
+      scope: { teams: [{ teamId: h.svc.seed.team.id, slug: 'dev-team', role: 'admin' }] },
+    });
+    expect(lines(teams.stdout)).toEqual([
+      'Teams',
+      expect.stringMatching(/^Team ID +Slug +Name +Role$/),
+      expect.stringMatching(new RegExp(`^${h.svc.seed.team.id} +dev-team +Development Team +admin$`)),
+    ]);
+    expect(json(teamsJson.stdout)).toEqual({
+      teams: [{ teamId: h.svc.seed.team.id, name: 'Development Team', slug: 'dev-team', role: 'admin' }],
+    });
+  });
+});
+
+describe('prime env secret', () => {
+  it('creates, lists, updates, links, unlinks and deletes, in both formats', async () => {
+    const ENV = 'dev/my-environment';
+    const { call, seed } = h.svc;
+    const globalSecret = (
+      await call('POST', '/api/v1/secrets/', {
+        key: seed.user.apiKey,
+        body: { name: 'SHARED_KEY', value: 'shared-value' },
+      })
+    ).body.data;
+    const [direct, linked] = await Promise.all([
+      h.run(['env', 'secret', 'create', ENV, '-n', 'DB_PASSWORD', '-v', 'hunter2', '-d', 'db', '-o', 'json']),
+      h.run(['env', 'secret', 'link', globalSecret.id, ENV, '-o', 'json']),
+    ]);
+    const directSecret = json(direct.stdout);
+    expect(directSecret).toMatchObject({ name: 'DB_PASSWORD', source: 'environment' });
+    const link = json(linked.stdout);
+    expect(Object.keys(link).sort()).toEqual(['createdAt', 'environmentId', 'id', 'secretId', 'secretName']);
+    expect(link).toMatchObject({
+      secretId: globalSecret.id,
+      secretName: 'SHARED_KEY',
+      environmentId: h.svc.seed.environments.personal.id,
+    });
+
+    const [table, listed] = await Promise.all([
+      h.run(['env', 'secret', 'list', ENV]),
+      h.run(['env', 'secret', 'list', ENV, '-o', 'json']),
+    ]);
+    const rows = lines(table.stdout);
+    expect(rows[0]).toBe(`Secrets for ${ENV}`);
+    expect(rows[1]).toMatch(/^ID +Name +Source +Description +Created$/);
+    expect(rows.some((r) => /DB_PASSWORD +environment +db +(just now|\d+ minutes? ago)$/.test(r))).toBe(true);
+    expect(rows.some((r) => /SHARED_KEY +global-linked +(just now|\d+ minutes? ago)$/.test(r))).toBe(true);
+    const secrets = json(listed.stdout).secrets;
+    for (const s of secrets) {
+      expect(Object.keys(s).sort()).toEqual(['createdAt', 'description', 'id', 'name', 'source', 'updatedAt']);
+    }
+    expect(secrets.map((s: { name: string; source: string }) => [s.name, s.source]).sort()).toEqual([
+      ['DB_PASSWORD', 'environment'],
+      ['SHARED_KEY', 'global-linked'],
+    ]);
+
+    const [renamed, clash] = await Promise.all([
+      h.run(['env', 'secret', 'update', ENV, '--id', directSecret.id, '-n', 'DB_PASS', '-o', 'json']),
+      h.run(['env', 'secret', 'create', ENV, '-n', 'SHARED_KEY', '-v', 'never-printed']),
+    ]);
+    expect(json(renamed.stdout)).toMatchObject({ id: directSecret.id, name: 'DB_PASS' });
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toBe(`Error: ${await apiDetail('SHARED_KEY')}\n`);
+    expect(clash.stderr).toContain(`Unlink global secret ${globalSecret.id} first.`);
+    expect(clash.stderr).not.toContain('never-printed');
+
+    const revalued = await h.run(['env', 'secret', 'update', ENV, '--id', directSecret.id, '-v', '-'], {
+      input: 'new-password',
+    });
+    expect(revalued.stdout).toBe(`✓ Updated secret 'DB_PASS' for ${ENV}\n`);
+    const [unlinked, deleted] = await Promise.all([
+      h.run(['env', 'secret', 'unlink', globalSecret.id, ENV, '-y']),
+      h.run(['env', 'secret', 'delete', ENV, '--id', directSecret.id, '-y']),
+    ]);
+    expect(unlinked.stdout).toBe(`✓ Unlinked global secret ${globalSecret.id} from ${ENV}\n`);
+    expect(deleted.stdout).toBe(`✓ Deleted secret 'DB_PASS' from ${ENV}\n`);
+    const empty = await h.run(['env', 'secret', 'list', ENV]);
+    expect(empty.stdout).toBe(`No secrets found for ${ENV}.\n`);
+  });
+
+  it('reads ENVIRONMENT from ./.prime/.env-metadata.json when it is omitted', async () => {
+    const project = tempDir('prime-cli-project-');
+    mkdirSync(join(project, '.prime'));
+    writeFileSync(
+      join(project, '.prime', '.env-metadata.json'),
+      JSON.stringify({ owner: 'dev-team', name: 'team-environment' }),
+    );
+    const created = await h.run(['env', 'var', 'create', '-n', 'FROM_METADATA', '-v', 'yes'], { cwd: project });
+    expect(created.stderr).toBe('Using environment: dev-team/team-environment\n');
+    expect(created.stdout).toMatch(/^✓ Created variable 'FROM_METADATA' for dev-team\/team-environment\n/);
+    const listed = await h.run(['env', 'var', 'list', '-o', 'json'], { cwd: project });
+    expect(listed.stderr).toBe('Using environment: dev-team/team-environment\n');
+    expect(json(listed.stdout).variables.map((v: { name: string }) => v.name)).toEqual(['FROM_METADATA']);
+
+    const [nowhere, malformed, missing] = await Promise.all([
+      h.run(['env', 'var', 'list'], { cwd: tempDir('prime-cli-empty-') }),
+      h.run(['env', 'var', 'list', 'no-slash']),
+      h.run(['env', 'var', 'list', 'dev/no-such-environment']),
+    ]);
+    expect(nowhere.stderr).toMatch(/^Error: No environment given: pass ENVIRONMENT as owner\/name/);
+    expect(malformed.stderr).toBe("Error: Invalid environment 'no-slash': use owner/name.\n");
+    expect(missing.stderr).toBe('Error: Environment not found.\n');
+  });
+});
+
+describe('prime env var', () => {
+  it('creates, lists, updates and deletes variables, in both formats', async () => {
+    const ENV = 'dev/my-environment';
+    const long = 'x'.repeat(40);
+    const [plain, asJson] = await Promise.all([
+      h.run(['env', 'var', 'create', ENV, '-n', 'LOG_LEVEL', '-v', 'debug', '-d', 'verbosity']),
+      h.run(['env', 'var', 'create', ENV, '--name', 'LONG_ONE', '--value', long, '-o', 'json']),
+    ]);
+    expect(plain.stdout).toMatch(/^✓ Created variable 'LOG_LEVEL' for dev\/my-environment\nID: \S+\n$/);
+    const variable = json(asJson.stdout);
+    expect(variable).toMatchObject({ name: 'LONG_ONE', value: long, description: null });
+
+    const [table, listed] = await Promise.all([
+      h.run(['env', 'var', 'list', ENV]),
+      h.run(['env', 'var', 'list', ENV, '-o', 'json']),
+    ]);
+    expect(table.stdout).not.toMatch(ANSI);
+    const rows = lines(table.stdout);
+    expect(rows[1]).toMatch(/^ID +Name +Value +Description +Created$/);
+    expect(rows.some((r) => /LOG_LEVEL +debug +verbosity +(just now|\d+ minutes? ago)$/.test(r))).toBe(true);
+    expect(rows.some((r) => r.includes(`${'x'.repeat(27)}...`) && !r.includes(long))).toBe(true);
+    const vars = json(listed.stdout).variables;
+    expect(vars.find((v: { name: string }) => v.name === 'LONG_ONE')).toEqual(variable);
+
+    const [nothing, updated, invalid] = await Promise.all([
+      h.run(['env', 'var', 'update', variable.id, ENV]),
+      h.run(['env', 'var', 'update', variable.id, ENV, '-v', 'short', '-d', 'now short', '-o', 'json']),
+      h.run(['env', 'var', 'update', variable.id, ENV, '-v', '', '-d', 'd'.repeat(501)]),
+    ]);
+    expect(nothing.stderr).toBe('Error: Give at least one of --name, --value, --description.\n');
+    expect(json(updated.stdout)).toMatchObject({
+      id: variable.id,
+      name: 'LONG_ONE',
+      value: 'short',
+      description: 'now short',
+    });
+    expect(invalid.code).toBe(1);
+    expect(lines(invalid.stderr)).toHaveLength(1);
+    expect(invalid.stderr).toMatch(/^Error: Invalid request: /);
+    expect(invalid.stderr).toContain('value: must not be empty');
+    expect(invalid.stderr).toContain('description: must be at most 500 characters');
+
+    const renamed = await h.run(['env', 'var', 'update', variable.id, ENV, '-n', 'SHORT_ONE']);
+    expect(renamed.stdout).toBe(`✓ Updated variable 'SHORT_ONE' for ${ENV}\n`);
+    const deleted = await h.run(['env', 'var', 'delete', variable.id, ENV, '--yes']);
+    expect(deleted.stdout).toBe(`✓ Deleted variable ${variable.id} from ${ENV}\n`);
+    const after = json((await h.run(['env', 'var', 'list', ENV, '-o', 'json'])).stdout);
+    expect(after.variables.map((v: { name: string }) => v.name)).toEqual(['LOG_LEVEL']);
+  });
+});
+
+/** The detail the API itself gives for a name clash, to compare with what the CLI prints. */
+async function apiDetail(name: string): Promise<string> {
+  const { call, seed } = h.svc;
+  const res = await call('POST', `/api/v1/environmentshub/${seed.environments.personal.id}/secrets`, {
+    key: seed.user.apiKey,
+    body: { name, value: 'x' },
+  });
+  expect(res.status).toBe(409);
+  return res.body.detail;
+}

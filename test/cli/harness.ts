@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { startTestService, type TestService } from '../support/service.js';
+
+/**
+ * The real service on a random port over DynamoDB Local, and the `prime` bin run against
+ * it as a child process: piped (no terminal) or inside a pseudo-terminal (`script`).
+ */
+export const PRIME_BIN = resolve('cli/bin/prime.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** The API key (PRIME_API_KEY); null runs without one. Defaults to the seeded user's manage key. */
+  key?: string | null;
+  env?: Record<string, string>;
+  /** Written to standard input, which is then closed. */
+  input?: string;
+  cwd?: string;
+  home?: string;
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  output: { stdout: string; stderr: string };
+  result: Promise<CliResult>;
+}
+
+export interface PtyStep {
+  /** Wait until the transcript shows this… */
+  expect: string | RegExp;
+  /** …then type this. */
+  send: string;
+}
+
+export interface CliHarness {
+  svc: TestService;
+  baseUrl: string;
+  home: string;
+  run(args: string[], options?: RunOptions): Promise<CliResult>;
+  /** Like run, with the child at hand (to signal it) and its output so far. */
+  spawn(args: string[], options?: RunOptions): RunningCli;
+  /** Runs in a pseudo-terminal; the transcript (stdout and stderr, as the terminal shows them). */
+  runInPty(
+    args: string[],
+    steps: PtyStep[],
+    options?: RunOptions,
+  ): Promise<{ code: number | null; transcript: string }>;
+  close(): Promise<void>;
+}
+
+export async function startCliHarness(): Promise<CliHarness> {
+  const svc = await startTestService();
+  const server = await listen(svc);
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const home = tempDir('prime-cli-home-');
+
+  const childEnv = (options: RunOptions): NodeJS.ProcessEnv => {
+    const key = options.key === undefined ? svc.seed.user.apiKey : options.key;
+    return {
+      PATH: process.env.PATH,
+      HOME: options.home ?? home,
+      PRIME_BASE_URL: baseUrl,
+      ...(key === null ? {} : { PRIME_API_KEY: key }),
+      ...options.env,
+    };
+  };
+
+  const spawnCli = (args: string[], options: RunOptions = {}): RunningCli => {
+    const child = spawn(process.execPath, [PRIME_BIN, ...args], {
+      cwd: options.cwd ?? process.cwd(),
+      env: childEnv(options),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const output = { stdout: '', stderr: '' };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output.stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (output.stderr += d));
+    const result = new Promise<CliResult>((done, fail) => {
+      child.on('error', fail);
+      child.on('close', (code, signal) => done({ code, signal, ...output }));
+    });
+    child.stdin.end(options.input ?? '');
+    return { child, output, result };
+  };
+  const run = (args: string[], options: RunOptions = {}) => spawnCli(args, options).result;
+
+  const runInPty = (args: string[], steps: PtyStep[], options: RunOptions = {}) =>
+    new Promise<{ code: number | null; transcript: string }>((done, fail) => {
+      const command = [process.execPath, PRIME_BIN, ...args].map(shellQuote).join(' ');
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        cwd: options.cwd ?? process.cwd(),
+        env: { ...childEnv(options), TERM: 'xterm' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let transcript = '';
+      let seen = 0;
+      let next = 0;
+      const step = () => {
+        const current = steps[next];
+        if (!current) return;
+        const rest = transcript.slice(seen);
+        const at = typeof current.expect === 'string' ? rest.indexOf(current.expect) : rest.search(current.expect);
+        if (at === -1) return;
+        seen += at + 1;
+        next += 1;
+        child.stdin.write(current.send);
+        step();
+      };
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        transcript += d;
+        step();
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (transcript += d));
+      child.on('error', fail);
+      child.on('close', (code) => {
+        child.stdin.destroy();
+        if (next < steps.length) {
+          fail(new Error(`prompt not seen: ${String(steps[next]?.expect)}\n${transcript}`));
+        } else done({ code, transcript: transcript.replace(/\r\n/g, '\n') });
+      });
+    });
+
+  return {
+    svc,
+    baseUrl,
+    home,
+    run,
+    spawn: spawnCli,
+    runInPty,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+function listen(svc: TestService): Promise<ServerType> {
+  return new Promise((done) => {
+    const server = serve({ fetch: svc.app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(server));
+  });
+}
+
+function shellQuote(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Every line of `text` that is not blank. */
+export const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
+
+export const ANSI = /\u001b\[/;

@@ -1,0 +1,185 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startCliHarness, tempDir, type CliHarness, type RunOptions } from './harness.js';
+import { parseDotenv } from './dotenv-parser.js';
+
+// Each command is a real process (node + tsx); on a busy machine a few in a row take a while.
+vi.setConfig({ testTimeout: 60_000 });
+
+let h: CliHarness;
+let runtimeKey: string;
+const ENV = 'dev/my-environment';
+const CERT = Buffer.from([0, 1, 2, 255, 10, 13, 0x41]);
+/** Values that need quoting and escaping in a dotenv file. */
+const TRICKY: Record<string, string> = {
+  PLAIN: 'simple',
+  SPACES_AND_HASH: '  padded # not a comment  ',
+  DOLLARS: 'pa$$word $HOME ${PATH}',
+  NEWLINES: 'line one\nline two\n',
+  DOUBLE_QUOTES: 'say "hi"',
+  SINGLE_QUOTE: "it's",
+  BOTH_QUOTES: `it's "both"`,
+  BACKSLASHES: 'C:\\dir\\file \\n not a newline',
+  TRAILING_BACKSLASH: 'ends with \\',
+  EVERYTHING: `it's "x" $HOME \${PATH} # \\ \`cmd\`\nsecond line\r\nthird`,
+  EQUALS: 'a=b=c',
+};
+
+beforeAll(async () => {
+  h = await startCliHarness();
+  runtimeKey = h.svc.seed.user.runtimeKey;
+  const { call, seed } = h.svc;
+  const envId = seed.environments.personal.id;
+  const key = seed.user.apiKey;
+  const add = async (path: string, body: object) => {
+    const res = await call('POST', `/api/v1/environmentshub/${envId}/${path}`, { key, body });
+    expect(res.status).toBe(201);
+  };
+  await add('variables', { name: 'LOG_LEVEL', value: 'from-hub' });
+  await add('secrets', { name: 'DB_PASSWORD', value: 'hunter2' });
+  await add('secrets', { name: 'CERT', value: CERT.toString('base64'), isFile: true });
+  for (const [name, value] of Object.entries(TRICKY)) await add('variables', { name, value });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const asRuntime = (options: RunOptions = {}): RunOptions => ({ key: runtimeKey, ...options });
+
+/** A child that prints what `prime env run` gave it, with its file secret's path, content and modes. */
+const PRINT_ENV = `
+const fs = require('node:fs'), path = require('node:path');
+const cert = process.env.CERT;
+const file = cert && fs.existsSync(cert) ? {
+  content: fs.readFileSync(cert).toString('base64'),
+  mode: fs.statSync(cert).mode & 0o777,
+  dirMode: fs.statSync(path.dirname(cert)).mode & 0o777,
+} : null;
+console.log(JSON.stringify({ LOG_LEVEL: process.env.LOG_LEVEL, DB_PASSWORD: process.env.DB_PASSWORD,
+  DOLLARS: process.env.DOLLARS, NEWLINES: process.env.NEWLINES, INHERITED: process.env.INHERITED, cert, file }));
+`;
+
+describe('prime env run', () => {
+  it('runs the command with the resolved set over the inherited environment; file secrets are private and removed', async () => {
+    const r = await h.run(
+      ['env', 'run', ENV, '--', process.execPath, '-e', PRINT_ENV],
+      asRuntime({
+        env: { LOG_LEVEL: 'inherited', INHERITED: 'kept' },
+      }),
+    );
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const seen = JSON.parse(r.stdout);
+    expect(seen).toMatchObject({
+      LOG_LEVEL: 'from-hub',
+      DB_PASSWORD: 'hunter2',
+      DOLLARS: TRICKY.DOLLARS,
+      NEWLINES: TRICKY.NEWLINES,
+      INHERITED: 'kept',
+      file: { content: CERT.toString('base64'), mode: 0o600, dirMode: 0o700 },
+    });
+    expect(existsSync(seen.cert)).toBe(false);
+    expect(existsSync(dirname(seen.cert))).toBe(false);
+  });
+
+  it('lets inherited values win with --preserve-env', async () => {
+    const r = await h.run(
+      ['env', 'run', ENV, '--preserve-env', '--', process.execPath, '-e', PRINT_ENV],
+      asRuntime({ env: { LOG_LEVEL: 'inherited', CERT: '/my/own/cert' } }),
+    );
+    const seen = JSON.parse(r.stdout);
+    expect(seen).toMatchObject({ LOG_LEVEL: 'inherited', DB_PASSWORD: 'hunter2', cert: '/my/own/cert', file: null });
+  });
+
+  it('passes the exit code and a fatal signal through, removing file secrets either way', async () => {
+    const [exit7, killed, notFound, noCommand] = await Promise.all([
+      h.run(['env', 'run', ENV, '--', process.execPath, '-e', 'process.exit(7)'], asRuntime()),
+      h.run(
+        [
+          'env',
+          'run',
+          ENV,
+          '--',
+          process.execPath,
+          '-e',
+          'console.log(process.env.CERT); process.kill(process.pid, "SIGTERM")',
+        ],
+        asRuntime(),
+      ),
+      h.run(['env', 'run', ENV, '--', 'no-such-command-for-prime'], asRuntime()),
+      h.run(['env', 'run', ENV], asRuntime()),
+    ]);
+    expect(exit7).toMatchObject({ code: 7, signal: null, stderr: '' });
+    expect(killed.signal).toBe('SIGTERM');
+    const certPath = killed.stdout.trim();
+    expect(certPath).toMatch(/prime-run-/);
+    expect(existsSync(certPath)).toBe(false);
+    expect(notFound).toMatchObject({
+      code: 127,
+      stderr: "Error: Cannot run 'no-such-command-for-prime': command not found.\n",
+    });
+    expect(noCommand).toMatchObject({ code: 1 });
+    expect(noCommand.stderr).toBe(
+      'Error: Give the command to run after --, e.g. prime env run owner/name -- npm start\n',
+    );
+  });
+
+  it('forwards a signal it receives to the command', async () => {
+    const handler = `process.on('SIGTERM', () => { console.log('child got SIGTERM'); process.exit(3); });
+      console.log('ready'); setInterval(() => {}, 1000);`;
+    const running = h.spawn(['env', 'run', ENV, '--', process.execPath, '-e', handler], asRuntime());
+    await until(() => running.output.stdout.includes('ready'));
+    running.child.kill('SIGTERM');
+    const r = await running.result;
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('ready\nchild got SIGTERM\n');
+  });
+
+  it('needs a key with the runtime scope, and only env run takes arguments after --', async () => {
+    const [manageKey, stray] = await Promise.all([
+      h.run(['env', 'run', ENV, '--', process.execPath, '-e', '']),
+      h.run(['env', 'list', '--', 'echo', 'hi']),
+    ]);
+    expect(manageKey.code).toBe(1);
+    expect(manageKey.stderr).toMatch(/^Error: Reading runtime values needs .*runtime scope/);
+    expect(stray.stderr).toBe('Error: Unexpected arguments after --: only prime env run takes a command.\n');
+  });
+});
+
+describe('prime env pull', () => {
+  it('writes dotenv that a dotenv parser reads back unchanged, and JSON', async () => {
+    const [dotenv, json, service] = await Promise.all([
+      h.run(['env', 'pull', ENV], asRuntime()),
+      h.run(['env', 'pull', ENV, '--format', 'json'], asRuntime()),
+      h.svc.call('GET', `/api/v1/environmentshub/${h.svc.seed.environments.personal.id}/runtime`, {
+        key: h.svc.seed.serviceKey,
+      }),
+    ]);
+    const resolved = service.body.data.env as Record<string, string>;
+    expect(dotenv).toMatchObject({ code: 0, stderr: '' });
+    expect(parseDotenv(dotenv.stdout, { HOME: '/home/x', PATH: '/bin' })).toEqual(resolved);
+    for (const [name, value] of Object.entries(TRICKY)) expect(resolved[name]).toBe(value);
+    expect(dotenv.stdout).toContain('# CERT: base64 content of a file secret\n');
+    expect(JSON.parse(json.stdout)).toEqual(resolved);
+  });
+
+  it('writes a file with mode 0600, also over a wider existing one', async () => {
+    const path = join(tempDir('prime-cli-pull-'), '.env');
+    writeFileSync(path, 'OLD=1\n', { mode: 0o644 });
+    const [written, badFormat] = await Promise.all([
+      h.run(['env', 'pull', ENV, '--file', path], asRuntime()),
+      h.run(['env', 'pull', ENV, '--format', 'yaml'], asRuntime()),
+    ]);
+    expect(written).toMatchObject({ code: 0, stdout: '' });
+    expect(written.stderr).toMatch(/^Wrote \d+ entries of dev\/my-environment to /);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const parsed = parseDotenv(readFileSync(path, 'utf8'));
+    expect(parsed.OLD).toBeUndefined();
+    expect(parsed.EVERYTHING).toBe(TRICKY.EVERYTHING);
+    expect(badFormat.stderr).toBe("Error: Invalid format 'yaml': use dotenv or json.\n");
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+}
