@@ -1,4 +1,5 @@
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SealBrokenError } from './envelope.js';
 import type { DataKeyContext, GeneratedDataKey, KeyProvider } from './key-provider.js';
 
@@ -8,7 +9,15 @@ export class KmsKeyProvider implements KeyProvider {
 
   constructor(
     private readonly keyId: string,
-    readonly client: KMSClient = new KMSClient({ maxAttempts: 3 }),
+    // Bounded like the DynamoDB client (shared/storage/client.ts): a hung KMS is a 503, not a hang.
+    readonly client: KMSClient = new KMSClient({
+      maxAttempts: 3,
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: 1_000,
+        requestTimeout: 3_000,
+        throwOnRequestTimeout: true,
+      }),
+    }),
   ) {}
 
   async generateDataKey(context: DataKeyContext): Promise<GeneratedDataKey> {

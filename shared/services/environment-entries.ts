@@ -16,6 +16,7 @@ import { TransactionFailed, transactWrite, type TransactItem } from '../storage/
 import { environmentFor, type EnvironmentRecord } from './environments.js';
 import { readGlobalSecret, toGlobalSecret } from './global-secrets.js';
 import { removeLink } from './links.js';
+import { optimistically, StaleRead } from './optimistic.js';
 
 /** The kinds of entry an environment holds, one entry per name across all three. */
 export type EntryKind = 'secret' | 'variable' | 'link';
@@ -211,7 +212,7 @@ async function ownEntry(deps: Deps, env: EnvironmentRecord, kind: OwnKind, id: s
   return entry;
 }
 
-async function updateEntry(
+function updateEntry(
   deps: Deps,
   principal: Principal,
   envId: string,
@@ -219,54 +220,70 @@ async function updateEntry(
   id: string,
   input: EntryInput,
 ): Promise<Record<string, unknown>> {
-  const env = await environmentFor(deps, principal, envId, 'write');
-  const entry = await ownEntry(deps, env, kind, id);
-  if (kind === 'secret' && input.value !== undefined) {
-    requireValueForKind(input.value, entry.isFile === true);
-  }
-  const name = input.name ?? (entry.name as string);
-  const value =
-    input.value === undefined
-      ? {}
-      : kind === 'secret'
-        ? await sealValue(deps.dataKeys, env.ownerKey, { kind: 'environment', envId: env.id, entryId: id }, input.value)
-        : { value: input.value };
-  const updated: Record<string, unknown> = {
-    ...entry,
-    ...keys.entry(env.id, name),
-    name,
-    ...(input.description === undefined ? {} : { description: input.description }),
-    ...value,
-    updatedAt: now(),
-  };
-  const renaming = name !== entry.name;
-  const audit = auditPut(deps, {
-    owner: env.ownerKey,
-    principal,
-    action: renaming ? 'rename' : 'update',
-    target: { type: TARGET[kind].type, id, name },
-    environmentId: env.id,
-  });
-  const stillThere = { ConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': id } };
-  try {
-    await transactWrite(
-      deps.db,
-      renaming
-        ? [
-            { Delete: { TableName: deps.db.tableName, Key: { pk: entry.pk, sk: entry.sk }, ...stillThere } },
-            entryPut(deps, updated),
-            audit,
-          ]
-        : [{ Put: { TableName: deps.db.tableName, Item: updated, ...stillThere } }, audit],
-    );
-  } catch (err) {
-    if (err instanceof TransactionFailed) {
-      if (renaming && err.failedAt() === 1) throw nameTakenInEnvironment(name, err.reasons[1]?.item);
-      throw notFound(TARGET[kind].what);
+  return optimistically(TARGET[kind].what.toLowerCase(), async () => {
+    const env = await environmentFor(deps, principal, envId, 'write');
+    const entry = await ownEntry(deps, env, kind, id);
+    if (kind === 'secret' && input.value !== undefined) requireValueForKind(input.value, entry.isFile === true);
+    const name = input.name ?? (entry.name as string);
+    const value =
+      input.value === undefined
+        ? {}
+        : kind === 'secret'
+          ? await sealValue(
+              deps.dataKeys,
+              env.ownerKey,
+              { kind: 'environment', envId: env.id, entryId: id },
+              input.value,
+            )
+          : { value: input.value };
+    const updated: Record<string, unknown> = {
+      ...entry,
+      ...keys.entry(env.id, name),
+      name,
+      ...(input.description === undefined ? {} : { description: input.description }),
+      ...value,
+      // One more revision per write, so that a write from a stale read can be refused (below).
+      rev: ((entry.rev as number | undefined) ?? 0) + 1,
+      updatedAt: now(),
+    };
+    const renaming = name !== entry.name;
+    const audit = auditPut(deps, {
+      owner: env.ownerKey,
+      principal,
+      action: renaming ? 'rename' : 'update',
+      target: { type: TARGET[kind].type, id, name },
+      environmentId: env.id,
+    });
+    // Still there and unchanged since we read it: the write copies the entry as read, so
+    // committing it over a concurrent update would undo that update.
+    const stillThere =
+      entry.rev === undefined
+        ? { ConditionExpression: 'id = :id AND attribute_not_exists(rev)', ExpressionAttributeValues: { ':id': id } }
+        : {
+            ConditionExpression: 'id = :id AND rev = :rev',
+            ExpressionAttributeValues: { ':id': id, ':rev': entry.rev },
+          };
+    try {
+      await transactWrite(
+        deps.db,
+        renaming
+          ? [
+              { Delete: { TableName: deps.db.tableName, Key: { pk: entry.pk, sk: entry.sk }, ...stillThere } },
+              entryPut(deps, updated),
+              audit,
+            ]
+          : [{ Put: { TableName: deps.db.tableName, Item: updated, ...stillThere } }, audit],
+      );
+    } catch (err) {
+      if (err instanceof TransactionFailed) {
+        if (renaming && err.failedAt() === 1) throw nameTakenInEnvironment(name, err.reasons[1]?.item);
+        // Changed, renamed or deleted since our read: read it again (gone, that is a 404).
+        throw new StaleRead();
+      }
+      throw err;
     }
-    throw err;
-  }
-  return updated;
+    return updated;
+  });
 }
 
 async function deleteEntry(

@@ -16,11 +16,11 @@ import { keys, ownerKeyOf, type OwnerKey } from '../storage/keys.js';
 import { TransactionFailed, transactWrite, type TransactItem } from '../storage/transact.js';
 import { environmentLabel } from './environments.js';
 import { removeLink } from './links.js';
+import { optimistically, StaleRead } from './optimistic.js';
 import { ownerFields, scopeOwner } from './scope.js';
 
 /** A rename touches 4 items plus 2 per linked environment; TransactWriteItems takes 100. */
 const MAX_LINKS_PER_RENAME = 48;
-const MAX_OPTIMISTIC_ATTEMPTS = 5;
 
 export const toGlobalSecret = (item: Record<string, unknown>): Api.GlobalSecret => ({
   id: item.id as string,
@@ -184,7 +184,7 @@ export async function updateGlobalSecret(
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
   const ownerKey = ownerKeyOf(owner);
-  return optimistically(async () => {
+  return optimistically('secret', async () => {
     const item = await secretInScope(deps, principal, owner, secretId, 'write');
     if (input.value !== undefined) {
       requireValueForKind(input.value, item.isFile === true);
@@ -194,22 +194,6 @@ export async function updateGlobalSecret(
       ? renameGlobalSecret(deps, principal, ownerKey, item, input as typeof input & { name: string })
       : changeGlobalSecret(deps, principal, ownerKey, item, input);
   });
-}
-
-/** The secret changed (a link, an unlink, a rename, a delete) between our read and our write. */
-class StaleRead extends Error {}
-
-/** Reads, then writes on the condition that nothing changed; on StaleRead, reads again. */
-async function optimistically<T>(readThenWrite: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await readThenWrite();
-    } catch (err) {
-      if (!(err instanceof StaleRead)) throw err;
-      if (attempt >= MAX_OPTIMISTIC_ATTEMPTS)
-        throw conflict('conflict', 'The secret is changing concurrently; try again.');
-    }
-  }
 }
 
 async function updatedFields(
@@ -274,7 +258,9 @@ async function changeGlobalSecret(
   const fields = await updatedFields(deps, ownerKey, item, input);
   try {
     await transactWrite(deps.db, [
-      secretUpdate(deps, ownerKey, item, fields),
+      // Still under the name we read: a rename meanwhile moved its claim and link entries, and
+      // writing the old name back would leave them pointing at a name the secret no longer has.
+      secretUpdate(deps, ownerKey, item, fields, item.name as string),
       auditPut(deps, {
         owner: ownerKey,
         principal,
@@ -387,7 +373,7 @@ export async function deleteGlobalSecret(
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
   const ownerKey = ownerKeyOf(owner);
-  const item = await optimistically(async () => {
+  const item = await optimistically('secret', async () => {
     const item = await secretInScope(deps, principal, owner, secretId, 'write');
     try {
       await transactWrite(deps.db, [

@@ -17,9 +17,15 @@ export function createDb(config: ServiceConfig): Db {
     // Local endpoints take any credentials; in AWS the default provider chain applies.
     ...(config.dynamoEndpoint ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     // The SDK's standard retry strategy with a small bound: a request should fail over to a
-    // 503 quickly rather than hold a job start for long.
+    // 503 quickly rather than hold a job start for long. Without throwOnRequestTimeout the
+    // request timeout only logs a warning and a hung endpoint hangs the request; 3 attempts
+    // of at most 3 s each stay under the functions' 10 s timeout, so the caller gets our 503.
     maxAttempts: 3,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000 }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 1_000,
+      requestTimeout: 3_000,
+      throwOnRequestTimeout: true,
+    }),
   });
   const doc = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true },
