@@ -49,6 +49,7 @@ export const Description = z
   .string()
   .max(LIMITS.descriptionLength, `must be at most ${LIMITS.descriptionLength} characters`)
   .refine((v) => !v.includes('\u0000'), 'must not contain a NUL character')
+  .refine((v) => v.isWellFormed(), 'must be valid Unicode (no lone surrogates)')
   .nullable();
 
 export const Slug = z
@@ -71,7 +72,12 @@ export const EnvironmentName = z
 /** Any id a client passes; one the service did not make simply finds nothing (404). */
 export const Id = z.string().min(1);
 
-const DisplayName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .refine((v) => v.isWellFormed(), 'must be valid Unicode (no lone surrogates)');
 
 export const Role = z.enum(['admin', 'member', 'viewer']);
 export type Role = z.infer<typeof Role>;

@@ -15,6 +15,8 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof HTTPException) {
     if (err.status === 400) return badRequest('Malformed JSON in request body.');
     if (err.status === 413) return new ApiError(413, 'payload_too_large', 'Request body is larger than 256 KiB.');
+    // A body sent without `Content-Type: application/json`: the contract has no 415, and this is a bad request.
+    if (err.status === 415) return badRequest('The body must be JSON, sent with Content-Type: application/json.');
     return new ApiError(
       err.status as ApiError['status'],
       err.status === 404 ? 'not_found' : 'bad_request',

@@ -1,0 +1,573 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../functions/routes.js';
+import { startTestService, type CallResult, type TestService } from '../support/service.js';
+
+/**
+ * The authorization matrix, generated from the route table: every route × every kind of
+ * caller → the status API.md implies. The expectations are a small rule table keyed by
+ * route; a route of ROUTES without one fails, so a new route cannot be missed.
+ *
+ * The team environment and team secrets are the targets where roles matter; the seeded user
+ * (the team's admin) owns the personal targets. A call that mutates gets a fresh target, so a
+ * DELETE in one row does not break the next.
+ */
+
+const V1 = '/api/v1';
+
+const KINDS = ['none', 'revoked', 'other', 'viewer', 'member', 'teamAdmin', 'service', 'runtime', 'adminKey'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** The user kinds with a manage key: each acts in their own personal scope. */
+const USERS: Kind[] = ['other', 'viewer', 'member', 'teamAdmin'];
+
+type Statuses = Record<Kind, number>;
+
+/** `ok` for `allowed`, 404 for `hidden` (never revealing existence), 401 without a valid key, 403 otherwise. */
+function rule(ok: number, allowed: Kind[], hidden: Kind[] = []): Statuses {
+  return Object.fromEntries(
+    KINDS.map((k) => [
+      k,
+      k === 'none' || k === 'revoked' ? 401 : allowed.includes(k) ? ok : hidden.includes(k) ? 404 : 403,
+    ]),
+  ) as Statuses;
+}
+
+/**
+ * The rules of API.md. Team roles: admin everything, member writes, viewer reads metadata and
+ * variables; someone outside the team does not see it (404); service and admin keys are not
+ * users (403), but a service reads runtime values of any environment; a runtime-only key (of a
+ * team member) reads runtime values of environments its user can write and manages nothing.
+ */
+const RULES = {
+  public: Object.fromEntries(KINDS.map((k) => [k, 200])) as Statuses,
+  /** Routes about the caller and their own personal scope: any user with a manage key. */
+  self: (ok: number) => rule(ok, USERS),
+  adminOnly: (ok: number) => rule(ok, ['adminKey']),
+  teamRead: (ok: number) => rule(ok, ['viewer', 'member', 'teamAdmin'], ['other']),
+  teamWrite: (ok: number) => rule(ok, ['member', 'teamAdmin'], ['other']),
+  teamAdmin: (ok: number) => rule(ok, ['teamAdmin'], ['other']),
+  teamRuntime: rule(200, ['service', 'runtime'], ['other']),
+  /** A personal environment of the team admin, by id: nobody else sees it. */
+  personalEnvironment: (ok: number) => rule(ok, ['teamAdmin'], ['other', 'viewer', 'member', 'runtime']),
+  /** A personal global secret of the team admin: not in anyone else's personal scope. */
+  personalSecret: (ok: number) => rule(ok, ['teamAdmin'], ['other', 'viewer', 'member']),
+  /** The team admin's manage-only key lacks the runtime scope; the others do not see it. */
+  personalRuntime: rule(200, ['service'], ['other', 'viewer', 'member', 'runtime']),
+};
+
+/** One request of a row, and for a DELETE how to tell whether its target is still there. */
+interface Request {
+  path: string;
+  body?: unknown;
+  exists?: () => Promise<boolean>;
+}
+
+interface Case {
+  label: string;
+  request: (who: Kind) => Promise<Request>;
+  /** Statuses by caller; 'no-key' where an API key must not change the answer at all. */
+  expect: Statuses | 'no-key';
+}
+
+let svc: TestService;
+const keyOf = {} as Record<Kind, string | undefined>;
+let teamId: string;
+let teamEnv: string;
+let personalEnv: string;
+let teamDirect: string;
+let teamVariable: string;
+let teamGlobal: string;
+let personalDirect: string;
+let personalVariable: string;
+let personalGlobal: string;
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}${++counter}`;
+const upper = () => unique('MATRIX_');
+const lower = () => unique('matrix-');
+
+async function expectCreated(res: Promise<CallResult>, what: string): Promise<any> {
+  const done = await res;
+  expect(done.status, `${what}: ${JSON.stringify(done.body)}`).toBe(201);
+  return done.body.data;
+}
+
+/** As the team admin (the seeded user), who owns every target. */
+const asOwner = (method: string, path: string, body?: unknown) =>
+  svc.call(method, path, { key: svc.seed.user.apiKey, body });
+
+async function newUser(): Promise<{ id: string; key: string }> {
+  const slug = unique('matrix-user-');
+  const data = await expectCreated(
+    svc.call('POST', `${V1}/admin/users`, {
+      key: svc.seed.adminKey,
+      body: { email: `${slug}@example.com`, name: slug, slug },
+    }),
+    'create user',
+  );
+  return { id: data.user.id, key: data.apiKey };
+}
+
+async function newMember(role: 'viewer' | 'member' | 'admin'): Promise<{ id: string; key: string }> {
+  const user = await newUser();
+  await expectCreated(asOwner('POST', `${V1}/teams/${teamId}/members`, { userId: user.id, role }), `add ${role}`);
+  return user;
+}
+
+const fresh = {
+  environment: async (team: boolean) =>
+    (
+      await expectCreated(
+        asOwner('POST', `${V1}/environmentshub`, { name: lower(), ...(team ? { teamId } : {}) }),
+        'env',
+      )
+    ).id as string,
+  global: async (team: boolean) =>
+    (
+      await expectCreated(
+        asOwner('POST', `${V1}/secrets`, { name: upper(), value: 'g', ...(team ? { teamId } : {}) }),
+        'global',
+      )
+    ).id as string,
+  direct: async (envId: string) =>
+    (
+      await expectCreated(
+        asOwner('POST', `${V1}/environmentshub/${envId}/secrets`, { name: upper(), value: 'd' }),
+        'direct',
+      )
+    ).id as string,
+  variable: async (envId: string) =>
+    (
+      await expectCreated(
+        asOwner('POST', `${V1}/environmentshub/${envId}/variables`, { name: upper(), value: 'v' }),
+        'var',
+      )
+    ).id as string,
+  link: async (envId: string, team: boolean) => {
+    const secretId = await fresh.global(team);
+    await expectCreated(asOwner('POST', `${V1}/environmentshub/${envId}/secrets/link/${secretId}`, {}), 'link');
+    return secretId;
+  },
+  /** A new key of the caller when they are a user, else of the team admin. */
+  apiKey: async (ownerKey: string) => {
+    const data = await expectCreated(
+      svc.call('POST', `${V1}/user/api-keys`, { key: ownerKey, body: { name: 'matrix' } }),
+      'api key',
+    );
+    return { id: data.id as string, key: data.key as string };
+  },
+};
+
+const listed = async (path: string, match: (item: any) => boolean) => {
+  const res = await asOwner('GET', path);
+  expect(res.status).toBe(200);
+  return (res.body.data as any[]).some(match);
+};
+const found = async (path: string) => (await asOwner('GET', path)).status === 200;
+
+/** The query of a team-scoped `/secrets` route. */
+const scope = (team: boolean) => (team ? `?teamId=${teamId}` : '');
+
+function environmentCases(team: boolean): Record<string, Case> {
+  const env = () => (team ? teamEnv : personalEnv);
+  const read = team ? RULES.teamRead : RULES.personalEnvironment;
+  const write = team ? RULES.teamWrite : RULES.personalEnvironment;
+  const label = team ? 'team environment' : 'personal environment';
+  const E = `${V1}/environmentshub/{envId}`;
+  return {
+    [`DELETE ${E}`]: {
+      label,
+      request: async () => {
+        const id = await fresh.environment(team);
+        return { path: `${V1}/environmentshub/${id}`, exists: () => found(`${V1}/environmentshub/${id}/variables`) };
+      },
+      expect: write(200),
+    },
+    [`GET ${E}/secrets`]: {
+      label,
+      request: async () => ({ path: `${V1}/environmentshub/${env()}/secrets` }),
+      expect: read(200),
+    },
+    [`POST ${E}/secrets`]: {
+      label,
+      request: async () => ({ path: `${V1}/environmentshub/${env()}/secrets`, body: { name: upper(), value: 'x' } }),
+      expect: write(201),
+    },
+    [`PATCH ${E}/secrets/{id}`]: {
+      label,
+      request: async () => ({
+        path: `${V1}/environmentshub/${env()}/secrets/${team ? teamDirect : personalDirect}`,
+        body: { description: unique('changed ') },
+      }),
+      expect: write(200),
+    },
+    [`DELETE ${E}/secrets/{id}`]: {
+      label,
+      request: async () => {
+        const id = await fresh.direct(env());
+        const path = `${V1}/environmentshub/${env()}/secrets`;
+        return { path: `${path}/${id}`, exists: () => listed(path, (s) => s.id === id) };
+      },
+      expect: write(200),
+    },
+    [`POST ${E}/secrets/link/{globalSecretId}`]: {
+      label,
+      request: async () => ({
+        path: `${V1}/environmentshub/${env()}/secrets/link/${await fresh.global(team)}`,
+        body: {},
+      }),
+      expect: write(201),
+    },
+    [`DELETE ${E}/secrets/link/{globalSecretId}`]: {
+      label,
+      request: async () => {
+        const secretId = await fresh.link(env(), team);
+        const path = `${V1}/environmentshub/${env()}/secrets`;
+        return {
+          path: `${path}/link/${secretId}`,
+          exists: () => listed(path, (s) => s.secretId === secretId && s.source === 'global-linked'),
+        };
+      },
+      expect: write(200),
+    },
+    [`GET ${E}/variables`]: {
+      label,
+      request: async () => ({ path: `${V1}/environmentshub/${env()}/variables` }),
+      expect: read(200),
+    },
+    [`POST ${E}/variables`]: {
+      label,
+      request: async () => ({ path: `${V1}/environmentshub/${env()}/variables`, body: { name: upper(), value: 'x' } }),
+      expect: write(201),
+    },
+    [`PATCH ${E}/variables/{id}`]: {
+      label,
+      request: async () => ({
+        path: `${V1}/environmentshub/${env()}/variables/${team ? teamVariable : personalVariable}`,
+        body: { value: unique('changed-') },
+      }),
+      expect: write(200),
+    },
+    [`DELETE ${E}/variables/{id}`]: {
+      label,
+      request: async () => {
+        const id = await fresh.variable(env());
+        const path = `${V1}/environmentshub/${env()}/variables`;
+        return { path: `${path}/${id}`, exists: () => listed(path, (v) => v.id === id) };
+      },
+      expect: write(200),
+    },
+    [`GET ${E}/runtime`]: {
+      label,
+      request: async () => ({ path: `${V1}/environmentshub/${env()}/runtime` }),
+      expect: team ? RULES.teamRuntime : RULES.personalRuntime,
+    },
+  };
+}
+
+function globalSecretCases(team: boolean): Record<string, Case> {
+  const label = team ? 'team secrets (?teamId=, teamId in the body)' : 'personal secrets (no teamId)';
+  const byId = team ? RULES.teamRead : RULES.personalSecret;
+  const writeById = team ? RULES.teamWrite : RULES.personalSecret;
+  return {
+    [`GET ${V1}/secrets`]: {
+      label,
+      request: async () => ({ path: `${V1}/secrets${scope(team)}` }),
+      expect: team ? RULES.teamRead(200) : RULES.self(200),
+    },
+    [`POST ${V1}/secrets`]: {
+      label,
+      request: async () => ({
+        path: `${V1}/secrets`,
+        body: { name: upper(), value: 'x', ...(team ? { teamId } : {}) },
+      }),
+      expect: team ? RULES.teamWrite(201) : RULES.self(201),
+    },
+    [`GET ${V1}/secrets/{id}`]: {
+      label,
+      request: async () => ({ path: `${V1}/secrets/${team ? teamGlobal : personalGlobal}${scope(team)}` }),
+      expect: byId(200),
+    },
+    [`PATCH ${V1}/secrets/{id}`]: {
+      label,
+      request: async () => ({
+        path: `${V1}/secrets/${team ? teamGlobal : personalGlobal}${scope(team)}`,
+        body: { description: unique('changed ') },
+      }),
+      expect: writeById(200),
+    },
+    [`DELETE ${V1}/secrets/{id}`]: {
+      label,
+      request: async () => {
+        const id = await fresh.global(team);
+        return { path: `${V1}/secrets/${id}${scope(team)}`, exists: () => found(`${V1}/secrets/${id}${scope(team)}`) };
+      },
+      expect: writeById(200),
+    },
+  };
+}
+
+/** Every route's rows; keyed by `METHOD path` exactly as in ROUTES. */
+function expectations(): Record<string, Case[]> {
+  const table: Record<string, Case[]> = {};
+  const add = (cases: Record<string, Case>) => {
+    for (const [route, c] of Object.entries(cases)) (table[route] ??= []).push(c);
+  };
+  const one = (route: string, c: Case) => add({ [route]: c });
+
+  one(`GET ${V1}/health`, { label: 'health', request: async () => ({ path: `${V1}/health` }), expect: RULES.public });
+  one(`GET ${V1}/user/whoami`, {
+    label: 'the caller',
+    request: async () => ({ path: `${V1}/user/whoami` }),
+    expect: RULES.self(200),
+  });
+  one(`GET ${V1}/user/teams`, {
+    label: 'the caller',
+    request: async () => ({ path: `${V1}/user/teams` }),
+    expect: RULES.self(200),
+  });
+  one(`POST ${V1}/teams`, {
+    label: 'a new team',
+    request: async () => ({ path: `${V1}/teams`, body: { name: 'Matrix', slug: lower() } }),
+    expect: RULES.self(201),
+  });
+  one(`GET ${V1}/teams/{teamId}/members`, {
+    label: 'the team',
+    request: async () => ({ path: `${V1}/teams/${teamId}/members` }),
+    expect: RULES.teamRead(200),
+  });
+  one(`POST ${V1}/teams/{teamId}/members`, {
+    label: 'the team, a new user',
+    request: async () => ({
+      path: `${V1}/teams/${teamId}/members`,
+      body: { userId: (await newUser()).id, role: 'viewer' },
+    }),
+    expect: RULES.teamAdmin(201),
+  });
+  one(`PATCH ${V1}/teams/{teamId}/members/{userId}`, {
+    label: 'the team, a fresh viewer',
+    request: async () => ({
+      path: `${V1}/teams/${teamId}/members/${(await newMember('viewer')).id}`,
+      body: { role: 'member' },
+    }),
+    expect: RULES.teamAdmin(200),
+  });
+  one(`DELETE ${V1}/teams/{teamId}/members/{userId}`, {
+    label: 'the team, a fresh viewer',
+    request: async () => {
+      const { id } = await newMember('viewer');
+      const members = `${V1}/teams/${teamId}/members`;
+      return { path: `${members}/${id}`, exists: () => listed(`${members}?limit=500`, (m) => m.userId === id) };
+    },
+    expect: RULES.teamAdmin(200),
+  });
+  one(`POST ${V1}/user/api-keys`, {
+    label: 'the caller',
+    request: async () => ({ path: `${V1}/user/api-keys`, body: { name: 'matrix' } }),
+    expect: RULES.self(201),
+  });
+  one(`GET ${V1}/user/api-keys`, {
+    label: 'the caller',
+    request: async () => ({ path: `${V1}/user/api-keys` }),
+    expect: RULES.self(200),
+  });
+  one(`DELETE ${V1}/user/api-keys/{id}`, {
+    label: "a key of the team admin's",
+    request: async () => {
+      const issued = await fresh.apiKey(svc.seed.user.apiKey);
+      return { path: `${V1}/user/api-keys/${issued.id}`, exists: () => keyWorks(issued.key) };
+    },
+    expect: rule(200, ['teamAdmin'], ['other', 'viewer', 'member']),
+  });
+  one(`DELETE ${V1}/user/api-keys/{id}`, {
+    label: "the caller's own key",
+    request: async (who) => {
+      const issued = await fresh.apiKey(USERS.includes(who) ? keyOf[who]! : svc.seed.user.apiKey);
+      return { path: `${V1}/user/api-keys/${issued.id}`, exists: () => keyWorks(issued.key) };
+    },
+    expect: RULES.self(200),
+  });
+  one(`POST ${V1}/admin/users`, {
+    label: 'a new user',
+    request: async () => {
+      const slug = lower();
+      return { path: `${V1}/admin/users`, body: { email: `${slug}@example.com`, name: slug, slug } };
+    },
+    expect: RULES.adminOnly(201),
+  });
+  one(`POST ${V1}/admin/service-keys`, {
+    label: 'a new service key',
+    request: async () => ({
+      path: `${V1}/admin/service-keys`,
+      body: { service: 'hosted-evaluations', name: 'matrix' },
+    }),
+    expect: RULES.adminOnly(201),
+  });
+
+  for (const team of [true, false]) {
+    const label = team ? 'team' : 'personal';
+    one(`POST ${V1}/environmentshub`, {
+      label,
+      request: async () => ({ path: `${V1}/environmentshub`, body: { name: lower(), ...(team ? { teamId } : {}) } }),
+      expect: team ? RULES.teamWrite(201) : RULES.self(201),
+    });
+    one(`GET ${V1}/environmentshub`, {
+      label,
+      request: async () => ({ path: `${V1}/environmentshub${scope(team)}` }),
+      expect: team ? RULES.teamRead(200) : RULES.self(200),
+    });
+    one(`GET ${V1}/environmentshub/{owner}/{name}/@latest`, {
+      label,
+      request: async () => {
+        const env = team ? svc.seed.environments.team : svc.seed.environments.personal;
+        return { path: `${V1}/environmentshub/${env.owner}/${env.name}/@latest` };
+      },
+      expect: team ? RULES.teamRead(200) : RULES.personalEnvironment(200),
+    });
+    add(environmentCases(team));
+    add(globalSecretCases(team));
+    one(`GET ${V1}/audit`, {
+      label,
+      request: async () => ({ path: `${V1}/audit${scope(team)}` }),
+      expect: team ? RULES.teamAdmin(200) : RULES.self(200),
+    });
+  }
+
+  // The web console authenticates by its own session cookie, never by an API key: whatever
+  // the key, the answer is the one without a key.
+  for (const route of [
+    'GET /console',
+    'GET /console/assets/console.css',
+    'GET /console/signin',
+    'POST /console/signin',
+    'POST /console/signout',
+    'POST /console/secrets',
+    'GET /console/secrets/{id}',
+    'POST /console/secrets/{id}',
+    'POST /console/secrets/{id}/delete',
+    'GET /console/environments',
+    'GET /console/environments/{envId}',
+    'POST /console/environments/{envId}/secrets',
+    'GET /console/environments/{envId}/secrets/{id}',
+    'POST /console/environments/{envId}/secrets/{id}',
+    'POST /console/environments/{envId}/secrets/{id}/delete',
+    'POST /console/environments/{envId}/links',
+    'POST /console/environments/{envId}/links/{secretId}/delete',
+    'POST /console/environments/{envId}/variables',
+    'GET /console/environments/{envId}/variables/{id}',
+    'POST /console/environments/{envId}/variables/{id}',
+    'POST /console/environments/{envId}/variables/{id}/delete',
+  ]) {
+    const path = route.split(' ')[1]!;
+    one(route, {
+      label: 'console, no session',
+      request: async () => ({
+        path: path
+          .replace('{envId}', teamEnv)
+          .replace('{secretId}', teamGlobal)
+          .replace(
+            '{id}',
+            path.includes('/variables/') ? teamVariable : path.includes('/environments/') ? teamDirect : teamGlobal,
+          ),
+      }),
+      expect: 'no-key',
+    });
+  }
+  return table;
+}
+
+async function keyWorks(key: string): Promise<boolean> {
+  return (await svc.call('GET', `${V1}/user/whoami`, { key })).status === 200;
+}
+
+const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
+
+let table: Record<string, Case[]>;
+
+beforeAll(async () => {
+  svc = await startTestService();
+  teamId = svc.seed.team.id;
+  teamEnv = svc.seed.environments.team.id;
+  personalEnv = svc.seed.environments.personal.id;
+
+  // the callers
+  const viewer = await newMember('viewer');
+  const member = await newMember('member');
+  const other = await newUser();
+  const revoked = await fresh.apiKey(svc.seed.user.apiKey);
+  expect(await keyWorks(revoked.key)).toBe(true);
+  expect((await asOwner('DELETE', `${V1}/user/api-keys/${revoked.id}`)).status).toBe(200);
+  const runtimeOnly = await expectCreated(
+    svc.call('POST', `${V1}/user/api-keys`, { key: member.key, body: { name: 'runtime only', scopes: ['runtime'] } }),
+    'runtime key',
+  );
+  expect(runtimeOnly.scopes).toEqual(['runtime']);
+  Object.assign(keyOf, {
+    none: undefined,
+    revoked: revoked.key,
+    other: other.key,
+    viewer: viewer.key,
+    member: member.key,
+    teamAdmin: svc.seed.user.apiKey,
+    service: svc.seed.serviceKey,
+    runtime: runtimeOnly.key,
+    adminKey: svc.seed.adminKey,
+  });
+
+  // the targets that are read or changed in place
+  teamDirect = await fresh.direct(teamEnv);
+  teamVariable = await fresh.variable(teamEnv);
+  teamGlobal = await fresh.link(teamEnv, true);
+  personalDirect = await fresh.direct(personalEnv);
+  personalVariable = await fresh.variable(personalEnv);
+  personalGlobal = await fresh.link(personalEnv, false);
+  table = expectations();
+});
+
+describe('the authorization matrix', () => {
+  it('has an expectation for every route of the route table, and none for a route that is not in it', () => {
+    const routes = ROUTES.map((r) => `${r.method} ${r.path}`);
+    expect(routes.filter((r) => !table[r]?.length)).toEqual([]);
+    expect(Object.keys(table).filter((r) => !routes.includes(r))).toEqual([]);
+    // every kind of caller is in every row
+    for (const cases of Object.values(table)) {
+      for (const c of cases) if (c.expect !== 'no-key') expect(Object.keys(c.expect).sort()).toEqual([...KINDS].sort());
+    }
+  });
+
+  for (const route of ROUTES) {
+    const name = `${route.method} ${route.path}`;
+    it(name, async () => {
+      const cases = table[name];
+      expect(cases?.length, `no expectation for ${name}: add it to the rule table`).toBeGreaterThan(0);
+      const mismatches: string[] = [];
+      for (const c of cases!) {
+        // the callers of a row are independent (each has its own fresh target): run them at once
+        const rows = await Promise.all(
+          KINDS.map(async (who) => {
+            const req = await c.request(who);
+            const res = await svc.call(route.method, req.path, { key: keyOf[who], body: req.body });
+            const where = `${name} [${c.label}] as ${who}: ${res.status} ${String(JSON.stringify(res.body) ?? '').slice(0, 200)}`;
+            // a refused DELETE left its target; an allowed one removed it
+            const remains = req.exists ? await req.exists() : undefined;
+            return { who, res, where, remains };
+          }),
+        );
+        const withoutKey = rows.find((r) => r.who === 'none')!.res.status;
+        for (const { who, res, where, remains } of rows) {
+          expect(res.status, where).toBeLessThan(500);
+          const expected = c.expect === 'no-key' ? withoutKey : c.expect[who];
+          if (res.status !== expected) {
+            mismatches.push(`${where} (expected ${expected})`);
+            continue;
+          }
+          if (c.expect !== 'no-key' && res.status >= 400) {
+            expect(res.body, where).toEqual({ detail: expect.any(String), code: CODES[res.status] });
+          }
+          if (remains !== undefined) expect(remains, `${where}: is the target still there?`).toBe(res.status >= 300);
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+  }
+});
