@@ -1,8 +1,8 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
 import type { Deps } from '../shared/deps.js';
-import type { AppEnv } from '../shared/http/context.js';
 import { createAccountsApp } from './accounts/app.js';
 import { createAuditApp } from './audit/app.js';
+import { createConsoleApp } from './console/app.js';
 import { createEnvironmentSecretsApp } from './environment-secrets/app.js';
 import { createEnvironmentVariablesApp } from './environment-variables/app.js';
 import { createEnvironmentsApp } from './environments/app.js';
@@ -10,8 +10,12 @@ import { createGlobalSecretsApp } from './global-secrets/app.js';
 import type { Resource } from './routes.js';
 import { createRuntimeApp } from './runtime/app.js';
 
-/** Every resource's app, by the route table's names (the local server serves them all). */
-export const APP_FACTORIES: Record<Resource, (deps: Deps) => OpenAPIHono<AppEnv>> = {
+/**
+ * Every resource's app, by the route table's names (the local server serves them all). The
+ * API resources are OpenAPIHono apps (their routes make the OpenAPI document); the console is
+ * a plain Hono app of HTML pages, with a context of its own (its session).
+ */
+export const APP_FACTORIES: Record<Resource, (deps: Deps) => Hono<any, any, any>> = {
   accounts: createAccountsApp,
   environments: createEnvironmentsApp,
   'global-secrets': createGlobalSecretsApp,
@@ -19,4 +23,5 @@ export const APP_FACTORIES: Record<Resource, (deps: Deps) => OpenAPIHono<AppEnv>
   'environment-variables': createEnvironmentVariablesApp,
   runtime: createRuntimeApp,
   audit: createAuditApp,
+  console: createConsoleApp,
 };

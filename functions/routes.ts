@@ -11,6 +11,7 @@ export const RESOURCES = [
   'environment-variables',
   'runtime',
   'audit',
+  'console',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -27,6 +28,31 @@ export interface RouteSpec {
 
 const V1 = '/api/v1';
 const ENV = `${V1}/environmentshub/{envId}`;
+const CONSOLE_ENV = '/console/environments/{envId}';
+
+const CONSOLE_ROUTES: [Method, string][] = [
+  ['GET', '/console'],
+  ['GET', '/console/assets/console.css'],
+  ['GET', '/console/signin'],
+  ['POST', '/console/signin'],
+  ['POST', '/console/signout'],
+  ['POST', '/console/secrets'],
+  ['GET', '/console/secrets/{id}'],
+  ['POST', '/console/secrets/{id}'],
+  ['POST', '/console/secrets/{id}/delete'],
+  ['GET', '/console/environments'],
+  ['GET', CONSOLE_ENV],
+  ['POST', `${CONSOLE_ENV}/secrets`],
+  ['GET', `${CONSOLE_ENV}/secrets/{id}`],
+  ['POST', `${CONSOLE_ENV}/secrets/{id}`],
+  ['POST', `${CONSOLE_ENV}/secrets/{id}/delete`],
+  ['POST', `${CONSOLE_ENV}/links`],
+  ['POST', `${CONSOLE_ENV}/links/{secretId}/delete`],
+  ['POST', `${CONSOLE_ENV}/variables`],
+  ['GET', `${CONSOLE_ENV}/variables/{id}`],
+  ['POST', `${CONSOLE_ENV}/variables/{id}`],
+  ['POST', `${CONSOLE_ENV}/variables/{id}/delete`],
+];
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${V1}/health`, resource: 'accounts', public: true },
@@ -69,6 +95,10 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${ENV}/runtime`, resource: 'runtime' },
 
   { method: 'GET', path: `${V1}/audit`, resource: 'audit' },
+
+  // The web console: HTML pages and forms. Public to API Gateway and to the bearer-key
+  // middleware: the console authenticates by its own session cookie (functions/console).
+  ...CONSOLE_ROUTES.map(([method, path]): RouteSpec => ({ method, path, resource: 'console', public: true })),
 ];
 
 /** `{param}` → `:param`, the same path as Hono writes it. */

@@ -122,6 +122,24 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: [],
     kms: [],
   },
+  console: {
+    // The web console runs the same service functions as global-secrets, environment-secrets
+    // and environment-variables, and reads what environments and accounts read (an owner's
+    // environments, the caller's profile; on the index, their teams and the scope check of a
+    // link). Put/Get/Delete also keep its sessions (SESSION#<hash>) and check their API key.
+    // It never deletes an environment, so no BatchWriteItem.
+    table: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
+    index: ['dynamodb:Query'],
+    // Seals values of the secrets it adds or changes: creates the owner's data key or unwraps it.
+    kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  },
 };
 
 /** The encryption context every KMS call of the service carries, from the code that sends it. */

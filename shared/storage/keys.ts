@@ -42,4 +42,6 @@ export const keys = {
   }),
   dataKeyPrefix: 'DEK#',
   auditPartition: (owner: OwnerKey, shard: number) => `AUDIT#${owner}#${shard}`,
+  /** A web console session, by the SHA-256 (hex) of its cookie token; expires by `ttl`. */
+  consoleSession: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
 } as const;

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APP_FACTORIES } from '../../functions/apps.js';
 import { RESOURCES, ROUTES, type Resource, type RouteSpec } from '../../functions/routes.js';
@@ -12,7 +12,6 @@ import { readConfig, type ServiceConfig } from '../../shared/config.js';
 import type { DataKeyContext, KeyProvider } from '../../shared/crypto/key-provider.js';
 import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
 import { createDeps } from '../../shared/deps.js';
-import type { AppEnv } from '../../shared/http/context.js';
 import { TABLE } from '../../shared/storage/table-definition.js';
 import { createTestTable } from '../support/table.js';
 
@@ -29,7 +28,7 @@ const used = Object.fromEntries(RESOURCES.map((r) => [r, new Set<string>()])) as
 const kmsContexts: DataKeyContext[] = [];
 const foreignTables: string[] = [];
 const calledRoutes = new Set<string>();
-const apps = {} as Record<Resource, OpenAPIHono<AppEnv>>;
+const apps = {} as Record<Resource, Hono<any, any, any>>;
 let config: ServiceConfig;
 let seed: DevCredentials;
 
@@ -136,6 +135,43 @@ async function must(status: number, method: string, path: string, options: Param
   const res = await call(method, path, options);
   expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
   return res.body;
+}
+
+/**
+ * The web console as a browser without script uses it: a cookie jar, HTML forms with the
+ * session's CSRF token, redirects. Insists on the status, like `must`.
+ */
+function consoleBrowser() {
+  const jar = new Map<string, string>();
+  let csrf = '';
+  return async function visit(
+    status: number,
+    method: 'GET' | 'POST',
+    path: string,
+    form?: Record<string, string>,
+  ): Promise<string> {
+    const route = routeOf(method, path);
+    calledRoutes.add(`${route.method} ${route.path}`);
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await apps.console.request(path, {
+      method,
+      headers: {
+        ...(cookie ? { cookie } : {}),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      body: form ? new URLSearchParams({ _csrf: csrf, ...form }).toString() : undefined,
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';')[0]!;
+      const name = pair.slice(0, pair.indexOf('='));
+      if (/max-age=0/i.test(line)) jar.delete(name);
+      else jar.set(name, pair.slice(pair.indexOf('=') + 1));
+    }
+    const html = await res.text();
+    expect(res.status, `${method} ${path}: ${html.slice(0, 300)}`).toBe(status);
+    csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? csrf;
+    return html;
+  };
 }
 
 describe('the permission map against the calls each resource makes', () => {
@@ -252,6 +288,53 @@ describe('the permission map against the calls each resource makes', () => {
     const audit = await must(200, 'GET', `${V1}/audit`, { key: user });
     expect(audit.data.length).toBeGreaterThan(0);
     await must(200, 'GET', `${V1}/audit?teamId=${seed.team.id}`, { key: user });
+
+    // console: the user without secrets yet signs in and makes their first data key there
+    const otherBrowser = consoleBrowser();
+    await otherBrowser(200, 'GET', '/console/signin');
+    await otherBrowser(200, 'GET', '/console/assets/console.css');
+    await otherBrowser(303, 'POST', '/console/signin', { apiKey: other.apiKey });
+    await otherBrowser(200, 'GET', '/console');
+    await otherBrowser(303, 'POST', '/console/secrets', { name: 'C_GLOBAL', value: 'c-global' });
+    const consoleSecretId = /href="\/console\/secrets\/([a-z2-7]{24})"/.exec(
+      await otherBrowser(200, 'GET', '/console'),
+    )![1]!;
+    await otherBrowser(200, 'GET', `/console/secrets/${consoleSecretId}`);
+    await otherBrowser(303, 'POST', `/console/secrets/${consoleSecretId}`, {
+      name: 'C_GLOBAL',
+      value: 'c-global-2',
+      description: 'from the console',
+    });
+    await otherBrowser(303, 'POST', `/console/secrets/${consoleSecretId}/delete`, { confirm: 'yes' });
+    await otherBrowser(303, 'POST', '/console/signout', {});
+
+    // console: the seed user's environment (a data key the console meets cold), links, variables
+    const browser = consoleBrowser();
+    await browser(200, 'GET', '/console/signin');
+    await browser(303, 'POST', '/console/signin', { apiKey: user });
+    await browser(200, 'GET', '/console/environments');
+    const tab = `/console/environments/${personal}`;
+    await browser(200, 'GET', tab);
+    await browser(303, 'POST', `${tab}/secrets`, { name: 'C_DIRECT', value: 'c-direct' });
+    await browser(303, 'POST', `${tab}/links`, { secretId: second.id });
+    await browser(409, 'POST', `${tab}/links`, {
+      secretId: (await must(200, 'GET', `${V1}/secrets?teamId=${seed.team.id}`, { key: user })).data[0].id,
+    });
+    await browser(303, 'POST', `${tab}/variables`, { name: 'C_VAR', value: 'c-var' });
+    const page = await browser(200, 'GET', tab);
+    const directId = new RegExp(`${tab}/secrets/([a-z2-7]{24})"`).exec(page)![1]!;
+    const variableId = new RegExp(`${tab}/variables/([a-z2-7]{24})"`).exec(page)![1]!;
+    await browser(200, 'GET', `${tab}/secrets/${directId}`);
+    await browser(303, 'POST', `${tab}/secrets/${directId}`, {
+      name: 'C_DIRECT',
+      value: 'c-direct-2',
+      description: '',
+    });
+    await browser(303, 'POST', `${tab}/secrets/${directId}/delete`, { confirm: 'yes' });
+    await browser(303, 'POST', `${tab}/links/${second.id}/delete`, {});
+    await browser(200, 'GET', `${tab}/variables/${variableId}`);
+    await browser(303, 'POST', `${tab}/variables/${variableId}`, { name: 'C_VAR', value: 'c-var-2', description: '' });
+    await browser(303, 'POST', `${tab}/variables/${variableId}/delete`, { confirm: 'yes' });
 
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).filter((r) => !calledRoutes.has(r))).toEqual([]);
   });

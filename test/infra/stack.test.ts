@@ -352,17 +352,20 @@ describe('each function may do only what it needs', () => {
     // Only the environment delete batches deletes.
     expect(RESOURCES.filter((r) => tableActions(r).includes('dynamodb:BatchWriteItem'))).toEqual(['environments']);
     // Only what seals values makes data keys; the runtime read only unwraps them.
+    // (The console runs the same service functions as the resources it shows.)
     expect(RESOURCES.filter((r) => kmsActions(r).includes('kms:GenerateDataKey'))).toEqual([
       'global-secrets',
       'environment-secrets',
+      'console',
     ]);
     expect(RESOURCES.filter((r) => kmsActions(r).includes('kms:Decrypt'))).toEqual([
       'global-secrets',
       'environment-secrets',
       'runtime',
+      'console',
     ]);
     // The index serves a user's teams and the scope check of a link.
-    expect(indexUsers).toEqual(['accounts', 'environment-secrets']);
+    expect(indexUsers).toEqual(['accounts', 'environment-secrets', 'console']);
   });
 });
 

@@ -45,6 +45,7 @@ beforeAll(async () => {
     'environment-variables': () => import('../../functions/environment-variables/handler.js'),
     runtime: () => import('../../functions/runtime/handler.js'),
     audit: () => import('../../functions/audit/handler.js'),
+    console: () => import('../../functions/console/handler.js'),
   };
   for (const resource of RESOURCES) handlers[resource] = (await modules[resource]()).handler as LambdaHandler;
 });
@@ -346,16 +347,33 @@ describe('the route table and the resource apps agree', () => {
             ...(key ? { authorization: `Bearer ${key}` } : {}),
           },
         });
-        const anonymous: Response = await built[route.resource].request(path, init());
-        const anonymousBody = (await anonymous.json()) as { code?: string };
-        expect({ what, status: anonymous.status }).toEqual({ what, status: route.public ? 200 : 401 });
-        if (!route.public) expect(anonymousBody.code).toBe('unauthorized');
+        if (route.resource === 'console') {
+          // The console's HTML pages and forms need no key: they have their own session cookie.
+          // Without one (a key is not one), every page but sign-in and the stylesheet sends to sign-in.
+          for (const key of [undefined, seed.user.apiKey]) {
+            const res: Response = await built.console.request(path, init(key));
+            expect(await res.text(), what).not.toMatch(/No route for/);
+            expect(res.status, what).toBeLessThan(500);
+            if (!['/console/signin', '/console/assets/console.css'].includes(route.path)) {
+              expect({ what, status: res.status, location: res.headers.get('location') }).toEqual({
+                what,
+                status: 303,
+                location: expect.stringMatching(/^\/console\/signin/),
+              });
+            }
+          }
+        } else {
+          const anonymous: Response = await built[route.resource].request(path, init());
+          const anonymousBody = (await anonymous.json()) as { code?: string };
+          expect({ what, status: anonymous.status }).toEqual({ what, status: route.public ? 200 : 401 });
+          if (!route.public) expect(anonymousBody.code).toBe('unauthorized');
 
-        // With a key the request reaches the route: whatever it answers, it is not "no route".
-        const keyed: Response = await built[route.resource].request(path, init(seed.user.apiKey));
-        const keyedBody = (await keyed.json()) as { detail?: unknown };
-        expect(keyed.status, what).toBeLessThan(500);
-        expect(String(keyedBody.detail), what).not.toMatch(/^No route/);
+          // With a key the request reaches the route: whatever it answers, it is not "no route".
+          const keyed: Response = await built[route.resource].request(path, init(seed.user.apiKey));
+          const keyedBody = (await keyed.json()) as { detail?: unknown };
+          expect(keyed.status, what).toBeLessThan(500);
+          expect(String(keyedBody.detail), what).not.toMatch(/^No route/);
+        }
 
         // Any other app has no such route. (An app authenticates before it looks for a route,
         // so without a key every app answers 401: the key is what makes this tell apps apart.)

@@ -1,0 +1,130 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Deps } from '../../shared/deps.js';
+import { forbidden, payloadTooLarge, rateLimited } from '../../shared/errors.js';
+import { toApiError, routeNotFound } from '../../shared/http/errors-handler.js';
+import { SealBrokenError } from '../../shared/crypto/envelope.js';
+import { newId } from '../../shared/ids.js';
+import { LIMITS } from '../../shared/schemas.js';
+import { STYLESHEET_PATH } from './components/layout.js';
+import { flash, sessionToken } from './cookies.js';
+import type { ConsoleEnv } from './context.js';
+import { CSRF_FIELD, fromThisOrigin, tokensMatch } from './csrf.js';
+import { formFields } from './forms.js';
+import { securityHeaders } from './headers.js';
+import { errorPage } from './render.js';
+import { registerAssetRoutes } from './routes/assets.js';
+import { registerAuthRoutes, safeNext } from './routes/auth.js';
+import { registerEnvironmentRoutes } from './routes/environments.js';
+import { registerKeysAndSecretsRoutes } from './routes/keys-and-secrets.js';
+import { readSession } from './session.js';
+
+/** Pages anyone may open: signing in, and the stylesheet. */
+const OPEN_PATHS = new Set(['/console/signin', STYLESHEET_PATH]);
+
+const isConsolePath = (path: string) => path === '/console' || path.startsWith('/console/');
+
+/**
+ * The web console (issue 7): server-rendered pages over the same service functions as the API,
+ * acting as the signed-in user. Every page but sign-in needs a session; every POST form also
+ * needs the session's CSRF token and, when the browser names one, this origin.
+ */
+export function createConsoleApp(deps: Deps): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>({ strict: false });
+
+  app.use('*', requestLog(deps));
+  app.use('*', securityHeaders);
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: LIMITS.bodyBytes,
+      onError: () => {
+        throw payloadTooLarge('The form is larger than 256 KiB.');
+      },
+    }),
+  );
+  app.use('/console/*', requireSession(deps));
+  app.use('/console', requireSession(deps));
+
+  registerAssetRoutes(app);
+  registerAuthRoutes(app, deps);
+  registerKeysAndSecretsRoutes(app, deps);
+  registerEnvironmentRoutes(app, deps);
+
+  app.onError((err, c) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) {
+      deps.logger.error('request failed', {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        route: c.req.routePath,
+        status: apiError.status,
+        error: err instanceof Error ? err.name : typeof err,
+        sealBroken: err instanceof SealBrokenError,
+      });
+    }
+    for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+    if (!isConsolePath(c.req.path)) return c.json(apiError.body(), apiError.status);
+    const message = Array.isArray(apiError.detail) ? apiError.detail.map((d) => d.msg).join(' ') : apiError.detail;
+    return errorPage(c, apiError.status, message, c.get('session') !== undefined);
+  });
+  app.notFound((c) =>
+    isConsolePath(c.req.path)
+      ? errorPage(c, 404, 'There is no such page in the console.', c.get('session') !== undefined)
+      : routeNotFound(c),
+  );
+  return app;
+}
+
+/** Structured request logs, as every resource writes them. */
+function requestLog(deps: Deps): MiddlewareHandler<ConsoleEnv> {
+  return async (c, next) => {
+    const lambdaContext = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext;
+    c.set('requestId', lambdaContext?.awsRequestId ?? newId());
+    const started = performance.now();
+    await next();
+    deps.logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  };
+}
+
+/**
+ * The session gate. Without a live session a page redirects to sign-in (and back afterwards);
+ * with one, the key's rate limit applies, and a POST must carry the session's CSRF token and
+ * come from this origin, else it is refused before anything runs.
+ */
+function requireSession(deps: Deps): MiddlewareHandler<ConsoleEnv> {
+  return async (c, next) => {
+    if (OPEN_PATHS.has(c.req.path.replace(/\/+$/, ''))) return next();
+    const session = await readSession(deps, sessionToken(c));
+    if (!session) {
+      if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+        flash(c, 'Your session has ended. Sign in again.');
+        return c.redirect('/console/signin', 303);
+      }
+      const back = safeNext(c.req.url.slice(new URL(c.req.url).origin.length));
+      return c.redirect(
+        back && back !== '/console' ? `/console/signin?next=${encodeURIComponent(back)}` : '/console/signin',
+        303,
+      );
+    }
+    c.set('session', session);
+    const taken = deps.rateLimiter.take(session.principal.keyId, deps.config.rateLimits.user);
+    if (!taken.allowed) throw rateLimited(taken.retryAfterSeconds);
+    if (c.req.method === 'POST') {
+      const fields = await formFields(c);
+      if (!fromThisOrigin(c) || !tokensMatch(session.csrfToken, fields[CSRF_FIELD])) {
+        throw forbidden(
+          'This form did not come from this console, or it was opened before you last signed in. Go back, reload the page and try again.',
+        );
+      }
+      c.set('fields', fields);
+    }
+    await next();
+  };
+}

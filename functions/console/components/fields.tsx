@@ -1,0 +1,186 @@
+import type { Child } from 'hono/jsx';
+import { CSRF_FIELD } from '../csrf.js';
+import type { FormState } from '../forms.js';
+
+/**
+ * Form controls with their label, hint and errors tied together for assistive technology
+ * (`aria-describedby`, `aria-invalid`); the first field in error takes the focus when the
+ * page is shown again, so keyboard and screen-reader users land on what to fix.
+ */
+
+const fieldId = (state: FormState, name: string) => `${state.form}-${name}`;
+
+export const firstInvalidField = (state: FormState): string | undefined =>
+  state.formError === undefined ? Object.keys(state.fieldErrors)[0] : undefined;
+
+interface FieldProps {
+  state: FormState;
+  name: string;
+  label: string;
+  hint?: string | undefined;
+  /** The value to show; defaults to the value the form was submitted with. */
+  value?: string | undefined;
+  required?: boolean;
+  autocomplete?: string;
+  kind?: 'name' | 'text';
+}
+
+function describedBy(state: FormState, name: string, hint: string | undefined): string | undefined {
+  const ids = [
+    hint ? `${fieldId(state, name)}-hint` : '',
+    state.fieldErrors[name] ? `${fieldId(state, name)}-error` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return ids || undefined;
+}
+
+function FieldFrame(props: FieldProps & { children: Child }) {
+  const { state, name, label, hint, required } = props;
+  const errors = state.fieldErrors[name];
+  return (
+    <div class={errors ? 'field field-invalid' : 'field'}>
+      <label for={fieldId(state, name)}>
+        {label}
+        {required ? null : <span class="optional"> (optional)</span>}
+      </label>
+      {hint ? (
+        <p class="hint" id={`${fieldId(state, name)}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {props.children}
+      {errors ? (
+        <p class="field-error" id={`${fieldId(state, name)}-error`}>
+          {errors.join(' ')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function TextField(props: FieldProps) {
+  const { state, name, hint } = props;
+  const invalid = state.fieldErrors[name] !== undefined;
+  return (
+    <FieldFrame {...props}>
+      <input
+        type="text"
+        id={fieldId(state, name)}
+        name={name}
+        value={props.value ?? state.values[name] ?? ''}
+        class={props.kind === 'name' ? 'mono' : undefined}
+        autocomplete={props.autocomplete ?? 'off'}
+        spellcheck={false}
+        autocapitalize={props.kind === 'name' ? 'characters' : undefined}
+        aria-required={props.required ? 'true' : undefined}
+        aria-invalid={invalid ? 'true' : undefined}
+        aria-describedby={describedBy(state, name, hint)}
+        autofocus={firstInvalidField(state) === name}
+      />
+    </FieldFrame>
+  );
+}
+
+/**
+ * A multi-line value. For a secret, `secret` keeps whatever was typed out of the page: the
+ * field is always shown empty (no secret value ever goes to the browser).
+ */
+export function ValueField(props: FieldProps & { secret?: boolean }) {
+  const { state, name, hint } = props;
+  const invalid = state.fieldErrors[name] !== undefined;
+  return (
+    <FieldFrame {...props}>
+      <textarea
+        id={fieldId(state, name)}
+        name={name}
+        rows={3}
+        class="mono"
+        autocomplete="off"
+        spellcheck={false}
+        aria-required={props.required ? 'true' : undefined}
+        aria-invalid={invalid ? 'true' : undefined}
+        aria-describedby={describedBy(state, name, hint)}
+        autofocus={firstInvalidField(state) === name}
+      >
+        {props.secret ? '' : (props.value ?? state.values[name] ?? '')}
+      </textarea>
+    </FieldFrame>
+  );
+}
+
+export function SelectField(props: FieldProps & { options: { value: string; label: string }[]; placeholder: string }) {
+  const { state, name, hint } = props;
+  const invalid = state.fieldErrors[name] !== undefined;
+  const selected = props.value ?? state.values[name] ?? '';
+  return (
+    <FieldFrame {...props}>
+      <select
+        id={fieldId(state, name)}
+        name={name}
+        aria-required={props.required ? 'true' : undefined}
+        aria-invalid={invalid ? 'true' : undefined}
+        aria-describedby={describedBy(state, name, hint)}
+        autofocus={firstInvalidField(state) === name}
+      >
+        <option value="">{props.placeholder}</option>
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.value === selected}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </FieldFrame>
+  );
+}
+
+export function ConfirmField(props: { state: FormState; name: string; label: string }) {
+  const { state, name } = props;
+  const errors = state.fieldErrors[name];
+  return (
+    <div class={errors ? 'field field-check field-invalid' : 'field field-check'}>
+      <input
+        type="checkbox"
+        id={fieldId(state, name)}
+        name={name}
+        value="yes"
+        aria-invalid={errors ? 'true' : undefined}
+        aria-describedby={errors ? `${fieldId(state, name)}-error` : undefined}
+        autofocus={firstInvalidField(state) === name}
+      />
+      <label for={fieldId(state, name)}>{props.label}</label>
+      {errors ? (
+        <p class="field-error" id={`${fieldId(state, name)}-error`}>
+          {errors.join(' ')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** The hidden CSRF field of every POST form. */
+export const CsrfField = (props: { token: string }) => <input type="hidden" name={CSRF_FIELD} value={props.token} />;
+
+export const HiddenField = (props: { name: string; value: string | null | undefined }) =>
+  props.value ? <input type="hidden" name={props.name} value={props.value} /> : null;
+
+/**
+ * A form's submit button, with the error about the whole action beside it: announced when the
+ * page is shown (role="alert") and focused, so it is not missed.
+ */
+export function FormActions(props: { state: FormState; label: string; danger?: boolean; children?: Child }) {
+  const { state } = props;
+  return (
+    <div class="actions">
+      <button type="submit" class={props.danger ? 'button button-danger' : 'button'}>
+        {props.label}
+      </button>
+      {props.children}
+      {state.formError ? (
+        <p class="form-error" role="alert" tabindex={-1} autofocus id={`${state.form}-error`}>
+          {state.formError}
+        </p>
+      ) : null}
+    </div>
+  );
+}

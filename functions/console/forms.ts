@@ -1,0 +1,88 @@
+import type { Context } from 'hono';
+import type { ZodError } from 'zod';
+import { ApiError, type ErrorCode } from '../../shared/errors.js';
+
+/**
+ * What a form shows after a failed submit: the values to put back (never a secret's value),
+ * errors beside each field, and an error about the whole action beside its button.
+ */
+export interface FormState {
+  /** Which form of the page the state belongs to (a page can hold several). */
+  form: string;
+  values: Record<string, string>;
+  fieldErrors: Record<string, string[]>;
+  formError?: string | undefined;
+}
+
+export const emptyForm = (form: string, values: Record<string, string> = {}): FormState => ({
+  form,
+  values,
+  fieldErrors: {},
+});
+
+/** The state of `form` if the page is re-shown because of it, else a fresh one. */
+export const stateFor = (form: string, failed: FormState | undefined, values: Record<string, string> = {}) =>
+  failed?.form === form ? failed : emptyForm(form, values);
+
+/** A submitted form's text fields (files are ignored); textareas' CRLF line breaks become LF. */
+export async function formFields(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value === 'string') fields[name] = value.replace(/\r\n?/g, '\n');
+  }
+  return fields;
+}
+
+function addError(state: FormState, field: string | undefined, message: string): void {
+  if (field === undefined) {
+    state.formError = state.formError ? `${state.formError} ${message}` : message;
+    return;
+  }
+  (state.fieldErrors[field] ??= []).push(message);
+}
+
+const sentence = (message: string) => {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+};
+
+/** zod issues (from `.safeParse` of the shared schemas) beside the fields they are about. */
+export function fromZod(form: string, values: Record<string, string>, error: ZodError): FormState {
+  const state = emptyForm(form, values);
+  for (const issue of error.issues) {
+    const field = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
+    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    addError(state, field, sentence(missing ? 'this field is required' : issue.message));
+  }
+  return state;
+}
+
+/**
+ * An error of a service function, in words beside what caused it: a validation issue beside
+ * its field, a conflict or a not-found beside the field `fieldFor` names for its code (the
+ * name, the picked secret…), anything else beside the form's button. Errors that are not the
+ * contract's (a failure of the service itself) go on to the app's error page.
+ */
+export function fromApiError(
+  form: string,
+  values: Record<string, string>,
+  err: unknown,
+  fieldFor: Partial<Record<ErrorCode, string>> = {},
+): { state: FormState; status: ApiError['status'] } {
+  if (!(err instanceof ApiError) || err.status >= 500 || err.status === 429 || err.status === 401) throw err;
+  const state = emptyForm(form, values);
+  if (Array.isArray(err.detail)) {
+    for (const issue of err.detail) {
+      const field = issue.loc[0] === 'body' && typeof issue.loc[1] === 'string' ? issue.loc[1] : undefined;
+      addError(state, field, sentence(issue.msg));
+    }
+  } else {
+    addError(state, fieldFor[err.code], err.detail);
+  }
+  return { state, status: err.status };
+}
+
+/** An optional text field: empty means not given. */
+export const optional = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === '' ? undefined : value;

@@ -1,0 +1,48 @@
+import type * as Api from '../../../shared/api-objects.js';
+import { Time } from '../components/badges.js';
+import { Layout, PageHeader } from '../components/layout.js';
+import { ScopeSwitcher, type Scope } from '../components/scope-switcher.js';
+import type { PageContext } from '../context.js';
+
+/** The environments of one scope, each leading to its Secrets tab. */
+export function EnvironmentsPage(props: { ctx: PageContext; scope: Scope; environments: Api.Environment[] }) {
+  const { ctx, scope, environments } = props;
+  return (
+    <Layout title="Environments" viewer={ctx.viewer} section="environments" teamId={scope.teamId} notice={ctx.notice}>
+      <PageHeader
+        title="Environments"
+        lead="Open an environment for its Secrets tab: direct secrets, linked global secrets and variables."
+      />
+      <ScopeSwitcher scopes={ctx.scopes} current={scope} path="/console/environments" />
+      <section class="card" aria-labelledby="environments-heading">
+        <h2 id="environments-heading" class="visually-hidden">
+          Environments
+        </h2>
+        {environments.length === 0 ? (
+          <p class="empty">No environments in this scope yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Environment</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {environments.map((e) => (
+                <tr>
+                  <td class="name">
+                    <a href={`/console/environments/${e.id}`}>{`${e.owner}/${e.name}`}</a>
+                  </td>
+                  <td>
+                    <Time at={e.createdAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </Layout>
+  );
+}

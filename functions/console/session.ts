@@ -1,0 +1,105 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { authenticate, hashApiKey } from '../../shared/auth/api-keys.js';
+import type { UserPrincipal } from '../../shared/auth/authorization.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Deps } from '../../shared/deps.js';
+import { forbidden } from '../../shared/errors.js';
+import { now } from '../../shared/ids.js';
+import { keys } from '../../shared/storage/keys.js';
+
+/**
+ * Console sessions. Signing in verifies an API key once; the browser then holds only a random
+ * 256-bit token in an HttpOnly cookie, and the table holds only the token's SHA-256 beside
+ * the principal, a CSRF token and an expiry. The raw API key is kept nowhere: the session
+ * remembers the key's hash (already the key item's own table key), so revoking the key ends
+ * every session signed in with it.
+ */
+export const SESSION_TTL_SECONDS = 12 * 60 * 60;
+
+export interface ConsoleSession {
+  tokenHash: string;
+  principal: UserPrincipal;
+  csrfToken: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+/** A random 256-bit token, base64url (43 characters). */
+export const newToken = (): string => randomBytes(32).toString('base64url');
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const isToken = (value: string | undefined): value is string => value !== undefined && TOKEN_PATTERN.test(value);
+
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** Only a user key with the manage scope opens the console: it acts with that key's rights. */
+function consoleUser(principal: Principal): UserPrincipal {
+  if (principal.type !== 'user') {
+    throw forbidden('The console needs a user API key: service and admin keys cannot sign in.');
+  }
+  if (!principal.scopes.includes('manage')) {
+    throw forbidden('This API key lacks the manage scope. Sign in with a key that has it.');
+  }
+  return principal;
+}
+
+/** Verifies the key (401/403 as the API answers) and stores a new session; returns its token. */
+export async function createSession(deps: Deps, apiKey: string): Promise<{ token: string; session: ConsoleSession }> {
+  const principal = consoleUser(await authenticate(deps, `Bearer ${apiKey.trim()}`));
+  const token = newToken();
+  const expiresAt = Math.floor(Date.now() / 1000) + SESSION_TTL_SECONDS;
+  const session: ConsoleSession = { tokenHash: hashToken(token), principal, csrfToken: newToken(), expiresAt };
+  await deps.db.doc.send(
+    new PutCommand({
+      TableName: deps.db.tableName,
+      Item: {
+        ...keys.consoleSession(session.tokenHash),
+        principal,
+        keyHash: hashApiKey(apiKey.trim()),
+        csrfToken: session.csrfToken,
+        createdAt: now(),
+        expiresAt,
+        // DynamoDB TTL removes it some time after expiry; reads check expiresAt themselves.
+        ttl: expiresAt,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return { token, session };
+}
+
+/** The live session of a cookie token, or undefined (unknown, expired, or its key revoked). */
+export async function readSession(deps: Deps, token: string | undefined): Promise<ConsoleSession | undefined> {
+  if (!isToken(token)) return undefined;
+  const tokenHash = hashToken(token);
+  const out = await deps.db.doc.send(
+    new GetCommand({ TableName: deps.db.tableName, Key: keys.consoleSession(tokenHash), ConsistentRead: true }),
+  );
+  const item = out.Item;
+  if (!item || typeof item.expiresAt !== 'number' || item.expiresAt <= Date.now() / 1000) return undefined;
+  if (!(await keyStillValid(deps, item.keyHash as string))) {
+    await deleteSession(deps, tokenHash);
+    return undefined;
+  }
+  return {
+    tokenHash,
+    principal: item.principal as UserPrincipal,
+    csrfToken: item.csrfToken as string,
+    expiresAt: item.expiresAt,
+  };
+}
+
+/** The API key behind a session still exists: trusted from the key cache (at most 30 s), else read. */
+async function keyStillValid(deps: Deps, keyHash: string): Promise<boolean> {
+  if (deps.apiKeys.get(keyHash)) return true;
+  const out = await deps.db.doc.send(
+    new GetCommand({ TableName: deps.db.tableName, Key: keys.apiKey(keyHash), ConsistentRead: true }),
+  );
+  if (!out.Item) return false;
+  deps.apiKeys.set(keyHash, out.Item.principal as Principal);
+  return true;
+}
+
+export async function deleteSession(deps: Deps, tokenHash: string): Promise<void> {
+  await deps.db.doc.send(new DeleteCommand({ TableName: deps.db.tableName, Key: keys.consoleSession(tokenHash) }));
+}

@@ -1,0 +1,249 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../support/service.js';
+
+/**
+ * The web console end to end: the local stack served over HTTP on 127.0.0.1, driven by
+ * Debian's headless Chromium through playwright-core, as a person would use it. Screenshots of
+ * each screen go to test-results/console/ (not committed).
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'test-results', 'console');
+// The machine has no internet: without these, Chromium stalls on background network calls.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const available = existsSync(CHROMIUM);
+
+let svc: TestService;
+let server: ServerType;
+let base: string;
+let browser: Browser;
+let page: Page;
+
+/** Words no page may ever contain: the values of the secrets the test adds. */
+const SECRET_VALUES = ['sk-e2e-judge-4b1f', 'sk-e2e-hf-9c2d', 'sk-e2e-direct-77aa', 'sk-e2e-team-31ee'];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Every screen: no secret value in the document, whatever the page. */
+async function expectNoSecretValue(): Promise<void> {
+  const html = await page.content();
+  for (const value of SECRET_VALUES) expect(html).not.toContain(value);
+}
+
+/** A link of the header's sections. */
+const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
+
+const section = (heading: string) =>
+  page.locator('section', { has: page.getByRole('heading', { name: heading, exact: true }) });
+
+describe.skipIf(!available)('the web console in headless Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    svc = await startTestService();
+    server = serve({ fetch: svc.app.fetch, hostname: '127.0.0.1', port: 0 });
+    if (!server.listening) await once(server, 'listening');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+
+  it('signs in, manages secrets and links, shows conflicts, scope rules and the job view, signs out', async () => {
+    const { seed } = svc;
+
+    // ---- sign in, by keyboard: the key field has the focus, Enter submits ----
+    await page.goto(`${base}/console`);
+    expect(new URL(page.url()).pathname).toBe('/console/signin');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign in to Prime Secrets');
+    await shot('01-sign-in');
+    await page.keyboard.type('prime_wrong-key');
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState();
+    await expect(page.locator('#signin-apiKey-error').textContent()).resolves.toBe(
+      'This API key is not valid: it is unknown or has been revoked.',
+    );
+    await expect(page.getByLabel('API key').getAttribute('aria-invalid')).resolves.toBe('true');
+    await shot('02-sign-in-error');
+    await page.getByLabel('API key').fill(seed.user.apiKey);
+    await page.getByLabel('API key').press('Enter');
+    await page.waitForURL(`${base}/console`);
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === '__Host-prime_session');
+    expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
+    expect(session!.value).not.toContain(seed.user.apiKey);
+    // The first Tab stop is the skip link.
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement && document.activeElement.textContent')).resolves.toBe(
+      'Skip to content',
+    );
+
+    // ---- Keys & Secrets: Add Secret, then a name conflict shown beside the name ----
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Keys & Secrets');
+    await shot('03-keys-and-secrets-empty');
+    const add = section('Add Secret');
+    for (const [name, value, description] of [
+      ['JUDGE_KEY', SECRET_VALUES[0]!, 'judge model key'],
+      ['HF_TOKEN', SECRET_VALUES[1]!, ''],
+    ] as const) {
+      await add.getByLabel('Name').fill(name);
+      await add.getByLabel('Value').fill(value);
+      await add.getByLabel('Description').fill(description);
+      await add.getByRole('button', { name: 'Add Secret' }).click();
+      await page.waitForLoadState();
+      await expect(page.getByRole('status').textContent()).resolves.toBe(`Secret ${name} added.`);
+    }
+    await expectNoSecretValue();
+    await shot('04-secrets-added');
+    await add.getByLabel('Name').fill('JUDGE_KEY');
+    await add.getByLabel('Value').fill('sk-e2e-judge-4b1f');
+    await add.getByRole('button', { name: 'Add Secret' }).click();
+    await page.waitForLoadState();
+    await expect(page.locator('#add-secret-name-error').textContent()).resolves.toBe(
+      'A global secret named JUDGE_KEY already exists in this scope. Choose another name or update that secret.',
+    );
+    // The field in error has the focus, so the message is read out with it.
+    await expect(page.evaluate('document.activeElement && document.activeElement.id')).resolves.toBe('add-secret-name');
+    await expectNoSecretValue();
+    await shot('05-global-name-taken');
+
+    // ---- an environment's Secrets tab: a variable, a direct secret, Link Global Secret ----
+    await nav('Environments').click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Environments');
+    await shot('06-environments');
+    await page.getByRole('link', { name: 'dev/my-environment' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('dev/my-environment');
+    await shot('07-environment-empty');
+    const variables = page.locator('form', { has: page.getByRole('heading', { name: 'Add Variable' }) });
+    await variables.getByLabel('Name').fill('HF_TOKEN');
+    await variables.getByLabel('Value').fill('hf-plain-config');
+    await variables.getByRole('button', { name: 'Add Variable' }).click();
+    await page.waitForLoadState();
+    await section('Add Secret').getByLabel('Name').fill('DIRECT_KEY');
+    await section('Add Secret').getByLabel('Value').fill(SECRET_VALUES[2]!);
+    await section('Add Secret').getByRole('button', { name: 'Add Secret' }).click();
+    await page.waitForLoadState();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Secret DIRECT_KEY added.');
+
+    const link = section('Link Global Secret');
+    await link.getByLabel('Global secret').selectOption({ label: 'JUDGE_KEY' });
+    await link.getByRole('button', { name: 'Link Global Secret' }).click();
+    await page.waitForLoadState();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Global secret JUDGE_KEY linked.');
+    const secretsTable = section('Secrets').locator('table');
+    await expect(secretsTable.locator('tr', { hasText: 'JUDGE_KEY' }).textContent()).resolves.toContain(
+      'Linked global secret',
+    );
+    await expectNoSecretValue();
+    await shot('08-linked');
+
+    // ---- a conflict: the name HF_TOKEN is held by a variable; the remedy beside the picker ----
+    await link.getByLabel('Global secret').selectOption({ label: 'HF_TOKEN' });
+    await link.getByRole('button', { name: 'Link Global Secret' }).click();
+    await page.waitForLoadState();
+    await expect(page.locator('#link-secretId-error').textContent()).resolves.toBe(
+      'The name HF_TOKEN is already used in this environment by an environment variable. Rename or remove that environment variable before adding or linking the secret.',
+    );
+    await expect(page.evaluate('document.activeElement && document.activeElement.id')).resolves.toBe('link-secretId');
+    await shot('09-conflict-name-taken');
+
+    // ---- what the job will see: the winning source per name, secret values never shown ----
+    const jobView = page.locator('#job-view');
+    await jobView.scrollIntoViewIfNeeded();
+    const rows = await jobView
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    expect(rows).toEqual([
+      ['DIRECT_KEY', 'Direct secret', 'Secret value, not shown'],
+      ['HF_TOKEN', 'Variable', 'hf-plain-config'],
+      ['JUDGE_KEY', 'Linked global secret', 'Secret value, not shown'],
+    ]);
+    await shot('10-what-the-job-will-see');
+
+    // The dashboard says which environments link each secret.
+    await nav('Keys & Secrets').click();
+    await expect(
+      page.locator('tr', { hasText: 'JUDGE_KEY' }).getByRole('link', { name: 'dev/my-environment' }).count(),
+    ).resolves.toBe(1);
+    // Its page: the linked environments, and an edit form whose value field is empty.
+    await page.getByRole('link', { name: 'Edit JUDGE_KEY' }).click();
+    await expect(page.getByLabel('New value').inputValue()).resolves.toBe('');
+    await expect(section('Linked environments').getByRole('link').allTextContents()).resolves.toEqual([
+      'dev/my-environment',
+    ]);
+    await expectNoSecretValue();
+    await shot('11-global-secret');
+
+    // ---- unlink ----
+    await section('Linked environments').getByRole('link', { name: 'dev/my-environment' }).click();
+    await page.getByRole('button', { name: 'Unlink JUDGE_KEY' }).click();
+    await page.waitForLoadState();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Global secret JUDGE_KEY unlinked.');
+    await expect(section('Secrets').locator('tr', { hasText: 'JUDGE_KEY' }).count()).resolves.toBe(0);
+    await shot('12-unlinked');
+
+    // ---- a scope mismatch: a personal secret into a team environment ----
+    await nav('Keys & Secrets').click();
+    await page.getByRole('link', { name: /Team dev-team/ }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Keys & Secrets');
+    await section('Add Secret').getByLabel('Name').fill('TEAM_JUDGE');
+    await section('Add Secret').getByLabel('Value').fill(SECRET_VALUES[3]!);
+    await section('Add Secret').getByRole('button', { name: 'Add Secret' }).click();
+    await page.waitForLoadState();
+    await shot('13-team-scope');
+    await nav('Environments').click();
+    await page.getByRole('link', { name: 'dev-team/team-environment' }).click();
+    // The picker offers the team's secrets only; a stale or crafted form can still name another
+    // scope's secret, and the service's scope rule answers it beside the picker.
+    const personal = (await svc.call('GET', '/api/v1/secrets', { key: seed.user.apiKey })).body.data.find(
+      (s: { name: string }) => s.name === 'JUDGE_KEY',
+    );
+    const picker = section('Link Global Secret').getByLabel('Global secret');
+    await expect(picker.locator('option').allTextContents()).resolves.toEqual(['Choose a secret…', 'TEAM_JUDGE']);
+    await picker.evaluate((select, id: string) => {
+      (select as unknown as { options: { value: string }[] }).options[1]!.value = id;
+    }, personal.id);
+    await picker.selectOption({ label: 'TEAM_JUDGE' });
+    await section('Link Global Secret').getByRole('button', { name: 'Link Global Secret' }).click();
+    await page.waitForLoadState();
+    await expect(page.locator('#link-secretId-error').textContent()).resolves.toBe(
+      'This global secret belongs to another scope. Make sure the secret exists in the same scope (personal vs team) as the environment.',
+    );
+    await expectNoSecretValue();
+    await shot('14-scope-mismatch');
+
+    // ---- sign out ----
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${base}/console/signin`);
+    await expect(page.getByRole('status').textContent()).resolves.toBe('You are signed out.');
+    await shot('15-signed-out');
+    expect((await page.context().cookies()).some((c) => c.name === '__Host-prime_session')).toBe(false);
+    await page.goto(`${base}/console`);
+    expect(new URL(page.url()).pathname).toBe('/console/signin');
+  }, 60_000);
+});
+
+if (!available) {
+  it.skip(`the web console in headless Chromium: needs Debian's chromium at ${CHROMIUM} (apt-get install -y chromium; .ci/run installs it)`, () => {});
+}
