@@ -6,6 +6,37 @@ import { honoPath, RESOURCES, ROUTES } from '../../functions/routes.js';
 import type { Deps } from '../../shared/deps.js';
 import { routeNotFound } from '../../shared/http/errors-handler.js';
 
+/** How many requests the local server works on at once; later ones wait their turn. */
+export const LOCAL_MAX_CONCURRENT_REQUESTS = 16;
+
+/**
+ * The local server's request handler: `fetch`, at most `max` requests at a time, the rest
+ * queued in arrival order. One process serves every request over one DynamoDB client, whose
+ * pool of 50 sockets counts the wait for a free socket against its connection and request
+ * timeouts: a burst of job starts (hundreds of runtime reads at once) would otherwise fail
+ * as 503s while DynamoDB is merely busy. Sixteen runtime reads at once (a Query, then a
+ * BatchGetItem per 100 links beside the audit write) fit the pool. A Lambda container serves
+ * one request at a time and needs none of this.
+ */
+export function admitting<A extends unknown[]>(
+  fetch: (request: Request, ...rest: A) => Response | Promise<Response>,
+  max = LOCAL_MAX_CONCURRENT_REQUESTS,
+): (request: Request, ...rest: A) => Promise<Response> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (request, ...rest) => {
+    if (active >= max) await new Promise<void>((turn) => waiting.push(turn));
+    else active++;
+    try {
+      return await fetch(request, ...rest);
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
 /**
  * Every resource behind one port, dispatched by the route table exactly as API Gateway
  * dispatches to the Lambdas: a route reaches only its own resource's app. Adds the OpenAPI

@@ -5,7 +5,7 @@ import { createDeps } from '../../shared/deps.js';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { ensureTable } from './ensure-table.js';
 import { seedDevelopmentData } from './seed.js';
-import { createLocalApp } from './server.js';
+import { admitting, createLocalApp } from './server.js';
 import {
   dataDirectory,
   ensureDataDirectory,
@@ -34,7 +34,9 @@ async function main(): Promise<void> {
       port: process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined,
     });
   } catch (err) {
-    console.error(err instanceof JavaMissingError ? err.message : `DynamoDB Local did not start: ${(err as Error).message}`);
+    console.error(
+      err instanceof JavaMissingError ? err.message : `DynamoDB Local did not start: ${(err as Error).message}`,
+    );
     process.exit(1);
   }
 
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
     credentials = { ...credentials, baseUrl };
     const credentialsFile = writeCredentials(dataDir, credentials);
 
-    const server = serve({ fetch: createLocalApp(deps).fetch, hostname: host, port });
+    const server = serve({ fetch: admitting(createLocalApp(deps).fetch), hostname: host, port });
     server.on('error', (err) => {
       console.error(`Cannot serve on ${baseUrl}: ${err.message}`);
       void stop(1);

@@ -23,13 +23,12 @@ export async function authenticate(deps: Deps, authorization: string | undefined
   const key = match?.[1];
   if (!key || !key.startsWith(KEY_PREFIX) || key.length > 200) throw unauthorized();
   const hash = hashApiKey(key);
-  const cached = deps.apiKeys.get(hash);
-  if (cached) return cached;
-  const out = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.tableName, Key: keys.apiKey(hash), ConsistentRead: true }),
-  );
-  if (!out.Item) throw unauthorized();
-  const principal = out.Item.principal as Principal;
-  deps.apiKeys.set(hash, principal);
+  const principal = await deps.apiKeys.lookUp(hash, async () => {
+    const out = await deps.db.doc.send(
+      new GetCommand({ TableName: deps.db.tableName, Key: keys.apiKey(hash), ConsistentRead: true }),
+    );
+    return out.Item?.principal as Principal | undefined;
+  });
+  if (!principal) throw unauthorized();
   return principal;
 }

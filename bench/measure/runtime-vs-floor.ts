@@ -1,0 +1,133 @@
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { recordAudit } from '../../shared/audit.js';
+import type { ServiceConfig } from '../../shared/config.js';
+import { readRuntime } from '../../shared/services/runtime.js';
+import { createDb, type Db } from '../../shared/storage/client.js';
+import { keys } from '../../shared/storage/keys.js';
+import { fetchRuntime, SIZES, type BenchContext, type BenchEnvironment, type Size } from '../lib/setup.js';
+import { interleaved, ratioOf, summarize, type Summary } from '../lib/stats.js';
+
+/**
+ * Item 1: the full runtime read through HTTP (fetch to the local server with the service key,
+ * API key and data key caches warm) against its storage floor: the same Query of the
+ * environment's partition and the same BatchGetItem (the linked secrets and the data key),
+ * issued directly on DynamoDB Local through a client of its own, with nothing else. Two
+ * more series, interleaved with those, break the difference down: the floor plus the audit
+ * event's PutItem beside the batch, and the service's read called in process (no HTTP).
+ */
+
+type Key = { pk: string; sk: string };
+
+/**
+ * The floor: one Query (every page), then the BatchGetItem chunks in parallel. With `alongside`,
+ * also that write beside the batch (the service's audit event), for the breakdown.
+ */
+export async function storageFloor(db: Db, env: BenchEnvironment, alongside?: () => Promise<unknown>): Promise<number> {
+  let items = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.environmentPartition(env.id) },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items += out.Items?.length ?? 0;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+
+  const wanted: Key[] = [
+    ...env.linkedSecretIds.map((id) => keys.globalSecret(env.ownerKey, id)),
+    keys.dataKey(env.ownerKey, 1),
+  ];
+  const chunks: Key[][] = [];
+  for (let i = 0; i < wanted.length; i += 100) chunks.push(wanted.slice(i, i + 100));
+  const written = alongside?.();
+  const got = await Promise.all(
+    chunks.map(async (chunk) => {
+      let found = 0;
+      let pending = chunk;
+      while (pending.length > 0) {
+        const out = await db.doc.send(
+          new BatchGetCommand({ RequestItems: { [db.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        found += out.Responses?.[db.tableName]?.length ?? 0;
+        pending = (out.UnprocessedKeys?.[db.tableName]?.Keys ?? []) as Key[];
+      }
+      return found;
+    }),
+  );
+  await written;
+  return items + got.reduce((s, n) => s + n, 0);
+}
+
+export interface FloorFigures {
+  iterations: number;
+  httpMs: Summary;
+  floorMs: Summary;
+  /** Breakdown: the floor plus the audit PutItem beside the batch, as the service writes it. */
+  floorWithAuditMs: Summary;
+  /** Breakdown: the service's readRuntime called in process (no HTTP, no middleware). */
+  inProcessMs: Summary;
+  /** median(HTTP) / median(floor) */
+  ratio: number;
+  /** median over iterations of HTTP / floor of the same iteration */
+  ratioOfPairs: number;
+}
+
+export const FLOOR_ITERATIONS: Record<Size, number> = { 10: 300, 100: 500, 500: 100 };
+
+export async function measureRuntimeVsFloor(
+  ctx: BenchContext,
+  config: ServiceConfig,
+  iterations: Record<Size, number> = FLOOR_ITERATIONS,
+): Promise<Record<Size, FloorFigures>> {
+  const floorDb = createDb(config);
+  const auditDeps = { ...ctx.service.deps, db: floorDb };
+  const { baseUrl } = ctx.service;
+  const out = {} as Record<Size, FloorFigures>;
+  try {
+    for (const size of SIZES) {
+      const env = ctx.environments[size];
+      // Checks the whole set once, and warms every cache and connection.
+      await fetchRuntime(baseUrl, ctx.seed.serviceKey, env, true);
+      const expectedItems = 1 + env.counts.direct + env.counts.variables + 2 * env.counts.linked + 1;
+      const floorItems = await storageFloor(floorDb, env);
+      if (floorItems !== expectedItems) throw new Error(`floor read ${floorItems} items, expected ${expectedItems}`);
+      const audit = () =>
+        recordAudit(auditDeps, {
+          owner: env.ownerKey,
+          principal: ctx.servicePrincipal,
+          action: 'runtime_read',
+          target: { type: 'environment', id: env.id, name: `bench-${size}` },
+          environmentId: env.id,
+          jobId: 'bench',
+        });
+      const times = await interleaved(
+        {
+          http: () => fetchRuntime(baseUrl, ctx.seed.serviceKey, env),
+          floor: () => storageFloor(floorDb, env),
+          floorWithAudit: () => storageFloor(floorDb, env, audit),
+          inProcess: () => readRuntime(ctx.service.deps, ctx.servicePrincipal, env.id, 'bench'),
+        },
+        { iterations: iterations[size], warmup: 40 },
+      );
+      const ratio = ratioOf(times.http, times.floor);
+      out[size] = {
+        iterations: iterations[size],
+        httpMs: summarize(times.http),
+        floorMs: summarize(times.floor),
+        floorWithAuditMs: summarize(times.floorWithAudit),
+        inProcessMs: summarize(times.inProcess),
+        ratio: ratio.ofMedians,
+        ratioOfPairs: ratio.medianOfPairs,
+      };
+    }
+  } finally {
+    floorDb.raw.destroy();
+  }
+  return out;
+}

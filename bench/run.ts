@@ -1,0 +1,256 @@
+/**
+ * `npm run bench`: the benchmarks of issue 5, in one run. Prints a markdown table of every
+ * figure and ratio and writes them to bench/results/latest.json (git-ignored).
+ *
+ *   npm run bench -- [--kms-latency-ms 5] [--only floor,calls,per-value,storm,crypto,bundles]
+ *
+ * Timings are medians and p99s over many runs; every ratio compares series measured in this
+ * run, interleaved (A, B, A, B, … with the order rotating), so drift of a shared machine
+ * weighs on both sides alike.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createBenchContext, SIZES, type Size } from './lib/setup.js';
+import { round } from './lib/stats.js';
+import { measureBundles, type BundleFigures } from './measure/bundles.js';
+import { measureCalls, type CallsBySize } from './measure/calls.js';
+import { measureCrypto, type CryptoFigures } from './measure/crypto.js';
+import { measurePerValueKeys, type PerValueFigures } from './measure/per-value-keys.js';
+import { measureRuntimeVsFloor, type FloorFigures } from './measure/runtime-vs-floor.js';
+import { measureStorm, type StormFigures } from './measure/storm.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const ALL = ['floor', 'calls', 'per-value', 'storm', 'crypto', 'bundles'] as const;
+type Part = (typeof ALL)[number];
+
+const { values: flags } = parseArgs({
+  options: {
+    'kms-latency-ms': { type: 'string', default: '5' },
+    only: { type: 'string' },
+  },
+});
+const kmsLatencyMs = Number(flags['kms-latency-ms']);
+if (!Number.isFinite(kmsLatencyMs) || kmsLatencyMs < 0) throw new Error('--kms-latency-ms takes a number of ms ≥ 0');
+const parts = new Set<Part>(flags.only ? (flags.only.split(',') as Part[]) : ALL);
+for (const part of parts) if (!ALL.includes(part)) throw new Error(`unknown part ${part}; one of ${ALL.join(', ')}`);
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const started = performance.now();
+const loadAtStart = loadavg()[0]!;
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+
+function machine() {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  return {
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    java: /version "([^"]+)"/.exec(`${java.stderr}${java.stdout}`)?.[1] ?? 'unknown',
+    platform: `${process.platform}-${process.arch}`,
+    /** 1-minute load averages: other work on a shared machine shows here. */
+    loadAverage: { atStart: round(loadAtStart, 1), atEnd: round(loadavg()[0]!, 1) },
+  };
+}
+
+// ---- measure ----
+
+let crypto: CryptoFigures | undefined;
+let bundles: BundleFigures[] | undefined;
+let floor: Record<Size, FloorFigures> | undefined;
+let calls: CallsBySize | undefined;
+let perValue: PerValueFigures | undefined;
+let storm: StormFigures | undefined;
+
+// CPU-only parts first, while DynamoDB Local is not running.
+if (parts.has('crypto')) {
+  log('crypto: seal and open 1,000 values of 1 KiB');
+  crypto = measureCrypto();
+}
+if (parts.has('bundles')) {
+  log('bundles: building, then cold imports in fresh processes');
+  bundles = await measureBundles();
+}
+
+if (parts.has('floor') || parts.has('calls') || parts.has('per-value') || parts.has('storm')) {
+  const ctx = await createBenchContext({ kmsLatencyMs, log });
+  try {
+    if (parts.has('floor')) {
+      log(`runtime read vs storage floor (${elapsed()})`);
+      floor = await measureRuntimeVsFloor(ctx, ctx.config);
+    }
+    if (parts.has('calls')) {
+      log(`calls per runtime read (${elapsed()})`);
+      calls = await measureCalls(ctx);
+    }
+    if (parts.has('per-value')) {
+      log(`per-value data keys vs ours, KMS latency ${kmsLatencyMs} ms (${elapsed()})`);
+      perValue = await measurePerValueKeys(ctx);
+    }
+    if (parts.has('storm')) {
+      log(`job-start storm (${elapsed()})`);
+      storm = await measureStorm(ctx);
+    }
+  } finally {
+    await ctx.close();
+  }
+}
+
+// ---- report ----
+
+const ms = (x: number) => x.toFixed(2);
+const bySize = <T>(f: (size: Size) => T) =>
+  Object.fromEntries(SIZES.map((s) => [String(s), f(s)])) as Record<string, T>;
+const lines: string[] = [];
+const host = machine();
+lines.push(
+  `# Benchmarks`,
+  '',
+  `${host.cpus} CPUs (${host.cpuModel}), ${host.memoryGiB} GiB, Node ${host.node}, Java ${host.java}, ` +
+    `DynamoDB Local in memory on the same machine; KMS simulated in process, ${kmsLatencyMs} ms a call. ` +
+    `Load average ${host.loadAverage.atStart} at the start, ${host.loadAverage.atEnd} at the end.`,
+  '',
+);
+
+if (floor) {
+  lines.push(
+    '## Runtime read vs storage floor (warm caches)',
+    '',
+    'HTTP: `GET …/runtime` with the service key through the local server. Floor: the same Query + BatchGetItem on DynamoDB Local, nothing else. Target: ratio ≤ 1.5 at N = 100.',
+    '',
+    '| N | runs | HTTP median ms | HTTP p99 ms | floor median ms | floor p99 ms | ratio (of medians) | median of per-run ratios |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...SIZES.map((s) => {
+      const f = floor![s];
+      return `| ${s} | ${f.iterations} | ${ms(f.httpMs.median)} | ${ms(f.httpMs.p99)} | ${ms(f.floorMs.median)} | ${ms(f.floorMs.p99)} | **${f.ratio.toFixed(2)}** | ${f.ratioOfPairs.toFixed(2)} |`;
+    }),
+    '',
+    'Where the difference goes (medians of the same interleaved runs, ms):',
+    '',
+    '| N | floor | + audit PutItem beside the batch | service read in process | full HTTP read | ratio without HTTP (in process ÷ floor) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...SIZES.map((s) => {
+      const f = floor![s];
+      return `| ${s} | ${ms(f.floorMs.median)} | ${ms(f.floorWithAuditMs.median)} | ${ms(f.inProcessMs.median)} | ${ms(f.httpMs.median)} | ${(f.inProcessMs.median / f.floorMs.median).toFixed(2)} |`;
+    }),
+    '',
+  );
+}
+if (calls) {
+  const cell = (c: CallsBySize[Size]['cold']) =>
+    `${c.dynamoTotal} (${Object.entries(c.dynamoCalls)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}) | ${c.sequentialRoundTrips} | ${c.kmsCalls}`;
+  lines.push(
+    '## Calls per runtime read',
+    '',
+    'Counted by SDK middleware. Sequential rounds: calls whose [start, end] intervals overlap. Target: 2 sequential, KMS ≤ 1 cold and 0 warm, whatever N.',
+    '',
+    '| N | cold: DynamoDB calls | cold: sequential | cold: KMS | warm: DynamoDB calls | warm: sequential | warm: KMS |',
+    '| ---: | --- | ---: | ---: | --- | ---: | ---: |',
+    ...SIZES.map((s) => `| ${s} | ${cell(calls![s].cold)} | ${cell(calls![s].warm)} |`),
+    '',
+  );
+}
+if (perValue) {
+  const p = perValue;
+  lines.push(
+    `## Per-value data keys vs ours (N = ${p.size}, KMS ${p.kmsLatencyMs} ms a call, in process)`,
+    '',
+    '| model | KMS calls per read | median ms | p99 ms | per-value ÷ this |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    `| per-value keys (one Decrypt per value, in parallel) | ${p.kmsCallsPerRead.perValue} | ${ms(p.perValueMs.median)} | ${ms(p.perValueMs.p99)} | 1.00 |`,
+    `| ours, warm cache | ${p.kmsCallsPerRead.oursWarm} | ${ms(p.oursWarmMs.median)} | ${ms(p.oursWarmMs.p99)} | **${p.ratioWarm.toFixed(2)}** |`,
+    `| ours, cold cache | ${p.kmsCallsPerRead.oursCold} | ${ms(p.oursColdMs.median)} | ${ms(p.oursColdMs.p99)} | ${p.ratioCold.toFixed(2)} |`,
+    '',
+  );
+}
+if (storm) {
+  lines.push(
+    `## Job-start storm (N = ${storm.size}, ${storm.runs[0]?.requests ?? 0} concurrent reads, fresh instance each run)`,
+    '',
+    '| run | rps | p50 ms | p90 ms | p99 ms | max ms | errors | KMS calls | DynamoDB calls |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...storm.runs.map(
+      (r, i) =>
+        `| ${i + 1} | ${r.rps.toFixed(0)} | ${r.p50Ms} | ${r.p90Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.errors} | ${r.kmsCalls} | ${Object.entries(
+          r.dynamoCalls,
+        )
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')} |`,
+    ),
+    `| **median** | **${storm.rps.toFixed(0)}** | **${storm.p50Ms}** | | **${storm.p99Ms}** | | **${storm.errors}** | **${storm.kmsCalls}** | |`,
+    '',
+  );
+}
+if (crypto) {
+  lines.push(
+    `## Envelope crypto alone (${crypto.values} values of ${crypto.valueBytes} B, ${crypto.rounds} rounds)`,
+    '',
+    '| operation | median µs/op | p99 µs/op | µs/op over a round of 1,000 (median round) |',
+    '| --- | ---: | ---: | ---: |',
+    `| seal | ${crypto.sealUs.median.toFixed(1)} | ${crypto.sealUs.p99.toFixed(1)} | ${crypto.sealRoundUsPerOp.toFixed(1)} |`,
+    `| open | ${crypto.openUs.median.toFixed(1)} | ${crypto.openUs.p99.toFixed(1)} | ${crypto.openRoundUsPerOp.toFixed(1)} |`,
+    '',
+  );
+}
+if (bundles) {
+  lines.push(
+    '## Lambda bundles',
+    '',
+    '| bundle | size KiB | gzip KiB | cold import median ms | p99 ms | process spawn→exit median ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...bundles.map(
+      (b) =>
+        `| ${b.resource} | ${(b.bytes / 1024).toFixed(0)} | ${(b.gzipBytes / 1024).toFixed(0)} | ${ms(b.importMs.median)} | ${ms(b.importMs.p99)} | ${ms(b.processMs.median)} |`,
+    ),
+    '',
+  );
+}
+lines.push(`Total run time: ${elapsed()}.`);
+console.log(lines.join('\n'));
+
+const results = {
+  ...(floor ? { runtimeVsFloor: bySize((s) => round(floor![s].ratio, 3)) } : {}),
+  ...(calls
+    ? {
+        sequentialRoundTrips: bySize((s) =>
+          Math.max(calls![s].cold.sequentialRoundTrips, calls![s].warm.sequentialRoundTrips),
+        ),
+        kmsCallsCold: Math.max(...SIZES.map((s) => calls![s].cold.kmsCalls)),
+        kmsCallsWarm: Math.max(...SIZES.map((s) => calls![s].warm.kmsCalls)),
+      }
+    : {}),
+  ...(perValue ? { perValueKeyRatio: round(perValue.ratioWarm, 3) } : {}),
+  ...(storm
+    ? {
+        storm: {
+          rps: round(storm.rps, 1),
+          p50Ms: storm.p50Ms,
+          p99Ms: storm.p99Ms,
+          errors: storm.errors,
+          kmsCalls: storm.kmsCalls,
+        },
+      }
+    : {}),
+  details: {
+    machine: host,
+    kmsLatencyMs,
+    totalSeconds: round((performance.now() - started) / 1000, 1),
+    ...(floor ? { runtimeVsFloor: floor } : {}),
+    ...(calls ? { calls } : {}),
+    ...(perValue ? { perValueKeys: perValue } : {}),
+    ...(storm ? { storm } : {}),
+    ...(crypto ? { crypto } : {}),
+    ...(bundles ? { bundles } : {}),
+  },
+};
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+log(`wrote ${join('bench', 'results', 'latest.json')}`);
