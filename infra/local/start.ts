@@ -73,6 +73,7 @@ async function main(): Promise<void> {
         [
           '',
           `Secrets service listening on ${baseUrl}  (docs: ${baseUrl}/docs, OpenAPI: ${baseUrl}/openapi.json)`,
+          `Web console: ${baseUrl}/console (sign in with the user's apiKey below)`,
           `DynamoDB Local on ${dynamo.endpoint}, data in ${dataDir}`,
           `Development credentials (also in ${credentialsFile}):`,
           JSON.stringify(credentials, null, 2),
