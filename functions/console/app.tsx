@@ -2,9 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../../shared/deps.js';
 import { forbidden, payloadTooLarge, rateLimited } from '../../shared/errors.js';
-import { toApiError, routeNotFound } from '../../shared/http/errors-handler.js';
-import { SealBrokenError } from '../../shared/crypto/envelope.js';
-import { newId } from '../../shared/ids.js';
+import { handleError, requestLog, routeNotFound } from '../../shared/http/errors-handler.js';
 import { LIMITS } from '../../shared/schemas.js';
 import { STYLESHEET_PATH } from './components/layout.js';
 import { flash, sessionToken } from './cookies.js';
@@ -32,7 +30,7 @@ const isConsolePath = (path: string) => path === '/console' || path.startsWith('
 export function createConsoleApp(deps: Deps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>({ strict: false });
 
-  app.use('*', requestLog(deps));
+  app.use('*', requestLog(deps.logger));
   app.use('*', securityHeaders);
   app.use(
     '*',
@@ -52,18 +50,7 @@ export function createConsoleApp(deps: Deps): Hono<ConsoleEnv> {
   registerEnvironmentRoutes(app, deps);
 
   app.onError((err, c) => {
-    const apiError = toApiError(err);
-    if (apiError.status >= 500) {
-      deps.logger.error('request failed', {
-        requestId: c.get('requestId'),
-        method: c.req.method,
-        route: c.req.routePath,
-        status: apiError.status,
-        error: err instanceof Error ? err.name : typeof err,
-        sealBroken: err instanceof SealBrokenError,
-      });
-    }
-    for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+    const apiError = handleError(c, err, deps.logger);
     if (!isConsolePath(c.req.path)) return c.json(apiError.body(), apiError.status);
     const message = Array.isArray(apiError.detail) ? apiError.detail.map((d) => d.msg).join(' ') : apiError.detail;
     return errorPage(c, apiError.status, message, c.get('session') !== undefined);
@@ -74,23 +61,6 @@ export function createConsoleApp(deps: Deps): Hono<ConsoleEnv> {
       : routeNotFound(c),
   );
   return app;
-}
-
-/** Structured request logs, as every resource writes them. */
-function requestLog(deps: Deps): MiddlewareHandler<ConsoleEnv> {
-  return async (c, next) => {
-    const lambdaContext = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext;
-    c.set('requestId', lambdaContext?.awsRequestId ?? newId());
-    const started = performance.now();
-    await next();
-    deps.logger.info('request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      route: c.req.routePath,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
-  };
 }
 
 /**

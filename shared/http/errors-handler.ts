@@ -1,9 +1,10 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, badRequest, internalError, unavailable } from '../errors.js';
 import { SealBrokenError } from '../crypto/envelope.js';
 import { isDependencyUnavailable } from '../dependency-failure.js';
 import type { Logger } from '../logger.js';
+import { newId } from '../ids.js';
 
 /**
  * Every failure leaves as the contract's error body. Unexpected errors become 500
@@ -27,7 +28,8 @@ export function toApiError(err: unknown): ApiError {
   return internalError();
 }
 
-export function errorResponse(c: Context, err: unknown, logger: Logger): Response {
+/** The contract's error for `err`, its headers set on `c`, and a log line when it is a 5xx. */
+export function handleError(c: Context, err: unknown, logger: Logger): ApiError {
   const apiError = toApiError(err);
   if (apiError.status >= 500) {
     logger.error('request failed', {
@@ -40,7 +42,29 @@ export function errorResponse(c: Context, err: unknown, logger: Logger): Respons
     });
   }
   for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+  return apiError;
+}
+
+export function errorResponse(c: Context, err: unknown, logger: Logger): Response {
+  const apiError = handleError(c, err, logger);
   return c.json(apiError.body(), apiError.status);
+}
+
+/** Structured request logs, as every resource writes them: metadata only. */
+export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: { requestId: string } }> {
+  return async (c, next) => {
+    const lambdaContext = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext;
+    c.set('requestId', lambdaContext?.awsRequestId ?? newId());
+    const started = performance.now();
+    await next();
+    logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  };
 }
 
 /** An unknown path, in the contract's shape. */

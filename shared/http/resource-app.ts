@@ -4,10 +4,9 @@ import { ROUTES } from '../../functions/routes.js';
 import type { Deps } from '../deps.js';
 import { authenticate } from '../auth/api-keys.js';
 import { payloadTooLarge, rateLimited, validationError } from '../errors.js';
-import { newId } from '../ids.js';
 import { LIMITS } from '../schemas.js';
 import type { AppEnv } from './context.js';
-import { errorResponse, routeNotFound } from './errors-handler.js';
+import { errorResponse, requestLog, routeNotFound } from './errors-handler.js';
 import { toValidationIssues } from './validation.js';
 
 /** Paths any caller may reach without a key, as the route table marks them. */
@@ -26,19 +25,7 @@ export function createResourceApp(deps: Deps): OpenAPIHono<AppEnv> {
     },
   });
 
-  app.use('*', async (c, next) => {
-    const lambdaContext = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext;
-    c.set('requestId', lambdaContext?.awsRequestId ?? newId());
-    const started = performance.now();
-    await next();
-    deps.logger.info('request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      route: c.req.routePath,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
-  });
+  app.use('*', requestLog(deps.logger));
 
   app.use(
     '*',
