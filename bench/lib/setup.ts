@@ -1,6 +1,6 @@
 import { Console } from 'node:console';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { Agent, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -234,19 +234,46 @@ export async function createBenchContext(options: {
   }
 }
 
+/**
+ * A keep-alive HTTP client, as a hosted service's would be: node:http with a pooled agent
+ * (about 0.4 ms a request cheaper than the global fetch on the same loopback).
+ */
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 16 });
+
 /** The read a hosted service makes at job start, through HTTP, checked against what was written. */
-export async function fetchRuntime(
-  baseUrl: string,
-  serviceKey: string,
-  env: BenchEnvironment,
-  check = false,
-): Promise<void> {
-  const res = await fetch(`${baseUrl}/api/v1/environmentshub/${env.id}/runtime`, {
-    headers: { authorization: `Bearer ${serviceKey}`, 'x-job-id': 'bench' },
+export function fetchRuntime(baseUrl: string, serviceKey: string, env: BenchEnvironment, check = false): Promise<void> {
+  const url = new URL(`${baseUrl}/api/v1/environmentshub/${env.id}/runtime`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        agent: keepAlive,
+        headers: { authorization: `Bearer ${serviceKey}`, 'x-job-id': 'bench' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) {
+            reject(new Error(`runtime read of ${env.size} entries: ${res.statusCode} ${text.slice(0, 200)}`));
+            return;
+          }
+          try {
+            if (check) checkResolved(JSON.parse(text).data.env, env);
+            resolve();
+          } catch (err) {
+            reject(err);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
   });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`runtime read of ${env.size} entries: ${res.status} ${text.slice(0, 200)}`);
-  if (check) checkResolved(JSON.parse(text).data.env, env);
 }
 
 export function checkResolved(got: Record<string, string>, env: BenchEnvironment): void {
