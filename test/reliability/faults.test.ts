@@ -25,7 +25,7 @@ import { createDeps, type Deps } from '../../shared/deps.js';
 import { keys, type OwnerKey } from '../../shared/storage/keys.js';
 import { createDb } from '../../shared/storage/client.js';
 import { queryAll } from '../../shared/storage/query.js';
-import { startTestService, UNLIMITED, type CallOptions, type CallResult } from '../support/service.js';
+import { caller, startTestService, UNLIMITED, type CallResult } from '../support/service.js';
 import { localClient } from '../support/table.js';
 
 /**
@@ -34,26 +34,6 @@ import { localClient } from '../support/table.js';
  * `unavailable` with Retry-After, bounded by the SDK's own retry strategy; transactions
  * hold across an outage; a broken key → 500 `internal` with a safe message, never a value.
  */
-
-type App = ReturnType<typeof createLocalApp>;
-
-/** Calls an app as a client would, JSON in and out (as the harness does). */
-function caller(app: App) {
-  return async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
-    if (opts.key !== undefined) headers.authorization = `Bearer ${opts.key}`;
-    const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-    const res = await app.request(path, { method, headers, body });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: kept as text for the assertion to show
-    }
-    return { status: res.status, body: parsed, headers: res.headers };
-  };
-}
 
 /** The contract's 503: `{detail, code: 'unavailable'}` and a Retry-After of whole seconds. */
 function expectUnavailable(res: CallResult, label = ''): void {

@@ -57,7 +57,12 @@ export async function startTestService(
   const deps = createDeps(config, { keyProvider: options.keyProvider, logger: options.logger });
   const app = createLocalApp(deps);
   const seed = await seedDevelopmentData(deps, 'http://localhost');
-  const call = async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {
+  return { deps, app, seed, tableName, dataDir, call: caller(app) };
+}
+
+/** Calls an app as a client would: JSON in and out, the body parsed when it is JSON. */
+export function caller(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }) {
+  return async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
     if (opts.key !== undefined) headers.authorization = `Bearer ${opts.key}`;
     const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
@@ -71,5 +76,4 @@ export async function startTestService(
     }
     return { status: res.status, body: parsed, headers: res.headers };
   };
-  return { deps, app, seed, tableName, dataDir, call };
 }
