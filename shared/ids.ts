@@ -17,7 +17,7 @@ export function newId(): string {
 }
 
 /** Ids this service made; anything else (`#`, `/`, `..`, look-alikes) cannot name a record. */
-export const ID_PATTERN = /^[a-z2-7]{24}$/;
+const ID_PATTERN = /^[a-z2-7]{24}$/;
 
 export function isId(value: string): boolean {
   return ID_PATTERN.test(value);

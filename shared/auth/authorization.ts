@@ -48,7 +48,7 @@ export function decide(principal: Principal, owner: Owner, role: Role | undefine
 }
 
 /** The caller's role in a team, read consistently so a removed member loses access at once. */
-export async function teamRole(deps: Deps, teamId: string, userId: string): Promise<Role | undefined> {
+async function teamRole(deps: Deps, teamId: string, userId: string): Promise<Role | undefined> {
   const out = await deps.db.doc.send(
     new GetCommand({ TableName: deps.db.tableName, Key: keys.member(teamId, userId), ConsistentRead: true }),
   );

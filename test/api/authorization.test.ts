@@ -23,14 +23,7 @@ function expectError(res: CallResult, status: number, code: string, what: string
   expect({ what, status: res.status, body: res.body }).toMatchObject({ what, status, body: { code } });
 }
 
-async function newUser(slug: string): Promise<User> {
-  const res = await svc.call('POST', `${V1}/admin/users`, {
-    key: svc.seed.adminKey,
-    body: { email: `${slug}@example.com`, name: slug, slug },
-  });
-  expectStatus(res, 201, `create user ${slug}`);
-  return { id: res.body.data.user.id, key: res.body.data.apiKey };
-}
+const newUser = (slug: string): Promise<User> => svc.newUser(slug);
 
 async function newKey(userKey: string, scopes: string[]): Promise<{ id: string; key: string }> {
   const res = await svc.call('POST', `${V1}/user/api-keys`, { key: userKey, body: { name: scopes.join('+'), scopes } });

@@ -80,14 +80,7 @@ function expectValidation(res: CallResult, field: string): string[] {
   return mine.map((i: any) => i.msg);
 }
 
-async function newUser(slug: string): Promise<{ id: string; key: string }> {
-  const res = await call('POST', `${V1}/admin/users`, {
-    key: svc.seed.adminKey,
-    body: { email: `${slug}@example.com`, name: slug, slug },
-  });
-  expect(res.status).toBe(201);
-  return { id: res.body.data.user.id, key: res.body.data.apiKey };
-}
+const newUser = (slug: string) => svc.newUser(slug);
 
 async function created(res: Promise<CallResult>): Promise<any> {
   const done = await res;

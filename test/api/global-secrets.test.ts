@@ -36,11 +36,7 @@ async function link(envId: string, secretId: string): Promise<void> {
   expect(res.status).toBe(201);
 }
 
-async function runtimeEnv(envId: string): Promise<Record<string, string>> {
-  const res = await svc.call('GET', `/api/v1/environmentshub/${envId}/runtime`, { key: svc.seed.serviceKey });
-  expect(res.status).toBe(200);
-  return res.body.data.env;
-}
+const runtimeEnv = (envId: string) => svc.runtimeEnv(envId);
 
 async function listedSecrets(envId: string): Promise<any[]> {
   const res = await svc.call('GET', `/api/v1/environmentshub/${envId}/secrets`, { key });

@@ -56,14 +56,7 @@ function expectEnvelope(res: CallResult, status: number, list = false): any {
 }
 
 /** A new user made with the admin key: their id and API key. */
-async function newUser(slug: string): Promise<{ id: string; key: string }> {
-  const res = await svc.call('POST', `${V1}/admin/users`, {
-    key: svc.seed.adminKey,
-    body: { email: `${slug}@example.com`, name: `User ${slug}`, slug },
-  });
-  expectStatus(res, 201);
-  return { id: res.body.data.user.id, key: res.body.data.apiKey };
-}
+const newUser = (slug: string) => svc.newUser(slug, `User ${slug}`);
 
 async function createSecret(body: Record<string, unknown>, as = key): Promise<any> {
   const res = await svc.call('POST', `${V1}/secrets`, { key: as, body });

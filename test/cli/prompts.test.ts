@@ -13,13 +13,7 @@ afterAll(async () => {
 });
 
 /** What the service resolves for the seeded personal environment. */
-async function runtimeEnv(): Promise<Record<string, string>> {
-  const { call, seed } = h.svc;
-  const res = await call('GET', `/api/v1/environmentshub/${seed.environments.personal.id}/runtime`, {
-    key: seed.serviceKey,
-  });
-  return res.body.data.env;
-}
+const runtimeEnv = () => h.svc.runtimeEnv(h.svc.seed.environments.personal.id);
 
 async function createSecret(name: string): Promise<string> {
   const { call, seed } = h.svc;

@@ -96,17 +96,7 @@ async function expectCreated(res: Promise<CallResult>, what: string): Promise<an
 const asOwner = (method: string, path: string, body?: unknown) =>
   svc.call(method, path, { key: svc.seed.user.apiKey, body });
 
-async function newUser(): Promise<{ id: string; key: string }> {
-  const slug = unique('matrix-user-');
-  const data = await expectCreated(
-    svc.call('POST', `${V1}/admin/users`, {
-      key: svc.seed.adminKey,
-      body: { email: `${slug}@example.com`, name: slug, slug },
-    }),
-    'create user',
-  );
-  return { id: data.user.id, key: data.apiKey };
-}
+const newUser = () => svc.newUser(unique('matrix-user-'));
 
 async function newMember(role: 'viewer' | 'member' | 'admin'): Promise<{ id: string; key: string }> {
   const user = await newUser();

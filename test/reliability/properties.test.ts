@@ -271,11 +271,7 @@ const badFields = (fields: { name?: string | undefined; value?: string | undefin
   ...(descriptionOk(fields.description as string | null | undefined) ? [] : ['description']),
 ];
 
-async function runtimeEnv(): Promise<Record<string, string>> {
-  const res = await svc.call('GET', `${V1}/environmentshub/${envId}/runtime`, { key: svc.seed.serviceKey });
-  expect(res.status).toBe(200);
-  return res.body.data.env;
-}
+const runtimeEnv = () => svc.runtimeEnv(envId);
 
 async function ok(res: Promise<CallResult>, status = 200): Promise<any> {
   const done = await res;

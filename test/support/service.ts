@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { expect } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from '../../shared/config.js';
@@ -17,6 +18,10 @@ export interface TestService {
   dataDir: string;
   /** Calls the local app as a client would; JSON in and out. */
   call: (method: string, path: string, options?: CallOptions) => Promise<CallResult>;
+  /** A new user made with the admin key (POST /admin/users), and their first API key. */
+  newUser: (slug: string, name?: string) => Promise<{ id: string; key: string }>;
+  /** The resolved `env` of an environment's runtime read, with the service key. */
+  runtimeEnv: (envId: string) => Promise<Record<string, string>>;
 }
 
 export interface CallOptions {
@@ -57,7 +62,21 @@ export async function startTestService(
   const deps = createDeps(config, { keyProvider: options.keyProvider, logger: options.logger });
   const app = createLocalApp(deps);
   const seed = await seedDevelopmentData(deps, 'http://localhost');
-  return { deps, app, seed, tableName, dataDir, call: caller(app) };
+  const call = caller(app);
+  const newUser = async (slug: string, name = slug) => {
+    const res = await call('POST', '/api/v1/admin/users', {
+      key: seed.adminKey,
+      body: { email: `${slug}@example.com`, name, slug },
+    });
+    expect(res.status, `create user ${slug}: ${JSON.stringify(res.body)}`).toBe(201);
+    return { id: res.body.data.user.id as string, key: res.body.data.apiKey as string };
+  };
+  const runtimeEnv = async (envId: string) => {
+    const res = await call('GET', `/api/v1/environmentshub/${envId}/runtime`, { key: seed.serviceKey });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body.data.env as Record<string, string>;
+  };
+  return { deps, app, seed, tableName, dataDir, call, newUser, runtimeEnv };
 }
 
 /** Calls an app as a client would: JSON in and out, the body parsed when it is JSON. */

@@ -7,6 +7,7 @@ import { canWrite, type Scope } from '../components/scope-switcher.js';
 import type { PageContext } from '../context.js';
 import { stateFor, type FormState } from '../forms.js';
 import { NAME_HINT, ReadOnly } from './keys-and-secrets.js';
+import { TableHead } from '../components/table-head.js';
 
 /** One name as a job sees it: the source that wins, and the ones it overrides. */
 export interface SeenEntry {
@@ -181,17 +182,7 @@ function SecretsTable(props: {
     <>
       {alert}
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Source</th>
-            <th scope="col">Description</th>
-            <th scope="col">Updated</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Name', 'Source', 'Description', 'Updated']} />
         <tbody>
           {view.secrets.map((s) => (
             <tr>
@@ -248,16 +239,7 @@ function VariablesTable(props: { view: EnvironmentView; base: string; writable: 
   if (view.variables.length === 0) return <p class="empty">No variables yet.</p>;
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Value</th>
-          <th scope="col">Description</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={['Name', 'Value', 'Description']} />
       <tbody>
         {view.variables.map((v) => (
           <tr>

@@ -5,6 +5,7 @@ import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { canWrite, ScopeSwitcher, type Scope } from '../components/scope-switcher.js';
 import type { PageContext } from '../context.js';
 import type { FormState } from '../forms.js';
+import { TableHead } from '../components/table-head.js';
 
 export type ListedSecret = Api.GlobalSecret & { linkedEnvironments: Api.EnvironmentRef[] };
 
@@ -28,16 +29,7 @@ export function KeysAndSecretsPage(props: { ctx: PageContext; scope: Scope; secr
             <p class="empty">No global secrets in this scope yet.</p>
           ) : (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Linked to</th>
-                  <th scope="col">Updated</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Name', 'Linked to', 'Updated']} />
               <tbody>
                 {secrets.map((s) => (
                   <tr>
