@@ -8,6 +8,7 @@ import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
 import { queryAll } from '../storage/query.js';
+import { EnvironmentName, Slug } from '../schemas.js';
 import { keys, ownerKeyOf, type OwnerKey } from '../storage/keys.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
 import { removeLink } from './links.js';
@@ -138,7 +139,8 @@ export async function environmentBySlug(
   slug: string,
   name: string,
 ): Promise<Api.Environment> {
-  if (!/^[a-z0-9][a-z0-9-]{0,38}$/.test(slug) || !/^[a-z0-9][a-z0-9._-]{0,99}$/.test(name)) {
+  // Anything the schemas would refuse names no environment: it cannot reach a key.
+  if (!Slug.safeParse(slug).success || !EnvironmentName.safeParse(name).success) {
     throw notFound('Environment');
   }
   const claim = await deps.db.doc.send(
