@@ -27,15 +27,15 @@ export function createResourceApp(deps: Deps): OpenAPIHono<AppEnv> {
 
   app.use('*', requestLog(deps.logger));
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: LIMITS.bodyBytes,
-      onError: () => {
-        throw payloadTooLarge('Request body is larger than 256 KiB.');
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: LIMITS.bodyBytes,
+    onError: () => {
+      throw payloadTooLarge('Request body is larger than 256 KiB.');
+    },
+  });
+  // GET and HEAD bodies are never read. Asking for one would make the Node adapter build a full
+  // Request on every runtime read, about 0.1 ms of CPU on the hot path.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   app.use('*', async (c, next) => {
     if (!PUBLIC_PATHS.has(c.req.path.replace(/\/+$/, ''))) {
