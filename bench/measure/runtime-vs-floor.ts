@@ -11,9 +11,11 @@ import { interleaved, ratioOf, summarize, type Summary } from '../lib/stats.js';
  * Item 1: the full runtime read through HTTP (fetch to the local server with the service key,
  * API key and data key caches warm) against its storage floor: the same Query of the
  * environment's partition and the same BatchGetItem (the linked secrets and the data key),
- * issued directly on DynamoDB Local through a client of its own, with nothing else. Two
- * more series, interleaved with those, break the difference down: the floor plus the audit
- * event's PutItem beside the batch, and the service's read called in process (no HTTP).
+ * issued directly on DynamoDB Local through a client of its own, with nothing else. More
+ * series, interleaved with those, break the difference down: the floor plus the audit
+ * event's PutItem beside the batch, the service's read called in process (no HTTP), and two
+ * floors at once, which shows how much room the machine has beside one read (2 × the floor:
+ * none, so any work added anywhere, the emulator's or ours, adds to the read's time).
  */
 
 type Key = { pk: string; sk: string };
@@ -72,6 +74,8 @@ export interface FloorFigures {
   floorWithAuditMs: Summary;
   /** Breakdown: the service's readRuntime called in process (no HTTP, no middleware). */
   inProcessMs: Summary;
+  /** Breakdown: two floors started together, until both are done. */
+  twoFloorsAtOnceMs: Summary;
   /** median(HTTP) / median(floor) */
   ratio: number;
   /** median over iterations of HTTP / floor of the same iteration */
@@ -112,6 +116,7 @@ export async function measureRuntimeVsFloor(
           floor: () => storageFloor(floorDb, env),
           floorWithAudit: () => storageFloor(floorDb, env, audit),
           inProcess: () => readRuntime(ctx.service.deps, ctx.servicePrincipal, env.id, 'bench'),
+          twoFloorsAtOnce: () => Promise.all([storageFloor(floorDb, env), storageFloor(floorDb, env)]),
         },
         { iterations: iterations[size], warmup: 40 },
       );
@@ -122,6 +127,7 @@ export async function measureRuntimeVsFloor(
         floorMs: summarize(times.floor),
         floorWithAuditMs: summarize(times.floorWithAudit),
         inProcessMs: summarize(times.inProcess),
+        twoFloorsAtOnceMs: summarize(times.twoFloorsAtOnce),
         ratio: ratio.ofMedians,
         ratioOfPairs: ratio.medianOfPairs,
       };
