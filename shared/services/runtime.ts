@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { recordAudit } from '../audit.js';
@@ -63,7 +64,33 @@ export async function readRuntime(
     .filter((v) => !deps.dataKeys.isCached(ownerKey, v))
     .map((v) => keys.dataKey(ownerKey, v));
   const secretKeys = links.map((l) => keys.globalSecret(ownerKey, l.secretId as string));
-  const batch = await batchGet(deps.db, [...secretKeys, ...dataKeyKeys, ...(membershipKey ? [membershipKey] : [])]);
+  const batchRead = batchGet(deps.db, [...secretKeys, ...dataKeyKeys, ...(membershipKey ? [membershipKey] : [])]);
+  batchRead.catch(() => undefined); // awaited below; this only avoids an unhandled rejection meanwhile
+
+  const openDirect = (dataKeys: Map<number, Buffer>) =>
+    direct.map((e): Candidate => ({
+      name: e.name as string,
+      source: 'environment',
+      value: openWithKey(
+        dataKeys.get(e.dekVersion as number)!,
+        ownerKey,
+        { kind: 'environment', envId, entryId: e.id as string },
+        sealedOf(e),
+      ),
+      isFile: e.isFile === true,
+    }));
+  // With the caller already allowed and their data keys in memory, the direct secrets need
+  // nothing from the batch: they are opened while DynamoDB works on it, instead of after.
+  let directOpened: Candidate[] | undefined;
+  if (
+    !membershipKey &&
+    direct.length > 0 &&
+    direct.every((e) => deps.dataKeys.isCached(ownerKey, e.dekVersion as number))
+  ) {
+    await setImmediate(); // the batch and the audit write reach the wire first
+    directOpened = openDirect(await unwrapDataKeys(deps, ownerKey, new Map(), direct));
+  }
+  const batch = await batchRead;
 
   if (membershipKey) {
     const role = batch.get(itemId(membershipKey))?.role as Role | undefined;
@@ -76,7 +103,7 @@ export async function readRuntime(
     // A link whose secret is gone (deleted, unlink under way) resolves to nothing.
     .filter((l): l is { link: Item; secret: Item } => l.secret !== undefined);
   const [dataKeys] = await Promise.all([
-    unwrapDataKeys(deps, ownerKey, batch, [...direct, ...linkedSecrets.map((l) => l.secret)]),
+    unwrapDataKeys(deps, ownerKey, batch, [...(directOpened ? [] : direct), ...linkedSecrets.map((l) => l.secret)]),
     audited,
   ]);
 
@@ -95,17 +122,7 @@ export async function readRuntime(
       ),
       isFile: secret.isFile === true,
     })),
-    ...direct.map((e): Candidate => ({
-      name: e.name as string,
-      source: 'environment',
-      value: openWithKey(
-        dataKeys.get(e.dekVersion as number)!,
-        ownerKey,
-        { kind: 'environment', envId, entryId: e.id as string },
-        sealedOf(e),
-      ),
-      isFile: e.isFile === true,
-    })),
+    ...(directOpened ?? openDirect(dataKeys)),
   ];
   const resolved = resolve(candidates);
   checkPayloadSize(resolved.env);

@@ -609,6 +609,30 @@ describe.concurrent('faults', () => {
           'TransactWriteItemsCommand',
           'TransactWriteItemsCommand',
         ]);
+
+        // A warm runtime read opens its direct secrets while the batch and the audit write are in
+        // flight: either failing is still a 503, and no value leaves without its audit event.
+        throttle = undefined;
+        const global = await svc.call('POST', `${V1}/secrets/`, { key, body: { name: 'RT_GLOBAL', value: 'g' } });
+        const linked = await svc.call('POST', `${envPath(envId)}/secrets/link/${global.body.data.id}`, {
+          key,
+          body: {},
+        });
+        expect(linked.status).toBe(201);
+        const direct = await svc.call('POST', `${envPath(envId)}/secrets`, {
+          key,
+          body: { name: 'RT_DIRECT', value: 'd' },
+        });
+        expect(direct.status).toBe(201);
+        expect(await svc.runtimeEnv(envId)).toMatchObject({ RT_GLOBAL: 'g', RT_DIRECT: 'd' });
+        for (const command of ['BatchGetItemCommand', 'PutItemCommand']) {
+          attempts.length = 0;
+          throttle = command;
+          const read = await svc.call('GET', `${envPath(envId)}/runtime`, { key: svc.seed.serviceKey });
+          expectUnavailable(read, command);
+          expect(attempts).toEqual([command, command, command]);
+          throttle = undefined;
+        }
       } finally {
         throttle = undefined;
         svc.deps.db.raw.middlewareStack.remove('throttleDynamo');
