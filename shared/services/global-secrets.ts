@@ -42,13 +42,12 @@ export async function readGlobalSecret(deps: Deps, owner: OwnerKey, secretId: st
 }
 
 /** The reverse index of a secret's links: which environments link it. */
-export async function linksOf(deps: Deps, owner: OwnerKey, secretId: string): Promise<Record<string, unknown>[]> {
-  const items = await queryAll(deps.db, {
+export function linksOf(deps: Deps, owner: OwnerKey, secretId: string): Promise<Record<string, unknown>[]> {
+  return queryAll(deps.db, {
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)',
     ExpressionAttributeValues: { ':pk': keys.ownerPartition(owner), ':l': keys.secretLinkPrefix(secretId) },
     ConsistentRead: true,
   });
-  return items;
 }
 
 const toEnvironmentRef = (link: Record<string, unknown>): Api.EnvironmentRef => ({

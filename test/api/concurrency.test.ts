@@ -1,5 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readEntries } from '../../shared/services/environment-entries.js';
+import { linksOf } from '../../shared/services/global-secrets.js';
+import { ownerKeyOf } from '../../shared/storage/keys.js';
 import { startTestService, type CallResult, type TestService } from '../support/service.js';
 
 /**
@@ -31,18 +34,6 @@ async function newGlobalSecret(name: string, value: string, teamId?: string): Pr
   return res.body.data.id as string;
 }
 
-async function entryItems(envId: string): Promise<Record<string, unknown>[]> {
-  const out = await svc.deps.db.doc.send(
-    new QueryCommand({
-      TableName: svc.deps.db.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-      ExpressionAttributeValues: { ':pk': `ENV#${envId}`, ':e': 'ENTRY#' },
-      ConsistentRead: true,
-    }),
-  );
-  return out.Items ?? [];
-}
-
 async function entryCount(envId: string): Promise<number> {
   const out = await svc.deps.db.doc.send(
     new GetCommand({ TableName: svc.deps.db.tableName, Key: { pk: `ENV#${envId}`, sk: 'META' }, ConsistentRead: true }),
@@ -51,24 +42,12 @@ async function entryCount(envId: string): Promise<number> {
   return out.Item!.entryCount as number;
 }
 
-async function reverseIndex(ownerKey: string, secretId: string): Promise<Record<string, unknown>[]> {
-  const out = await svc.deps.db.doc.send(
-    new QueryCommand({
-      TableName: svc.deps.db.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)',
-      ExpressionAttributeValues: { ':pk': `OWNER#${ownerKey}`, ':l': `SLINK#${secretId}#` },
-      ConsistentRead: true,
-    }),
-  );
-  return out.Items ?? [];
-}
-
 /**
  * Every view of an environment agrees: META's entryCount, the entry items, the list routes
  * and the runtime read. Returns the runtime set.
  */
 async function expectConsistent(envId: string, expectedEntries: number) {
-  const items = await entryItems(envId);
+  const items = await readEntries(svc.deps, envId);
   expect(items).toHaveLength(expectedEntries);
   expect(await entryCount(envId)).toBe(expectedEntries);
   const secrets = await svc.call('GET', `/api/v1/environmentshub/${envId}/secrets`, { key });
@@ -193,7 +172,7 @@ describe('one name per environment under concurrency', () => {
       if (winner.kind === 'secret') expect(secrets[0]).toMatchObject({ source: 'environment' });
       if (winner.kind === 'variable') expect(variables[0]).toMatchObject({ value: winner.value });
       // The reverse index holds this environment only when the link won.
-      const links = await reverseIndex(`U#${svc.seed.user.id}`, secretId);
+      const links = await linksOf(svc.deps, ownerKeyOf({ userId: svc.seed.user.id }), secretId);
       expect(links.map((l) => l.envId)).toEqual(winner.kind === 'link' ? [envId] : []);
     }
   });
@@ -299,7 +278,7 @@ describe('one global secret name per owner under concurrency', () => {
 
 describe('links under concurrency', () => {
   it('a link racing a rename of the same secret ends linked under the new name everywhere', async () => {
-    const owner = `U#${svc.seed.user.id}`;
+    const owner = ownerKeyOf({ userId: svc.seed.user.id });
     for (let round = 0; round < 5; round++) {
       const oldName = `LR_OLD_${round}`;
       const newName = `LR_NEW_${round}`;
@@ -327,7 +306,7 @@ describe('links under concurrency', () => {
         const { secrets, runtime } = await expectConsistent(envId, 1);
         expect(secrets.map((s) => [s.name, s.source, s.secretId])).toEqual([[newName, 'global-linked', secretId]]);
         expect(runtime.env).toEqual({ [newName]: `lr-${round}` });
-        const items = await entryItems(envId);
+        const items = await readEntries(svc.deps, envId);
         expect(items.map((i) => i.sk)).toEqual([`ENTRY#${newName}`]);
       }
       const detail = await svc.call('GET', `/api/v1/secrets/${secretId}`, { key });
@@ -335,7 +314,7 @@ describe('links under concurrency', () => {
       expect(detail.body.data.linkedEnvironments.map((e: any) => e.id).sort()).toEqual(
         [linkedBefore, linkedDuring].sort(),
       );
-      expect((await reverseIndex(owner, secretId)).length).toBe(2);
+      expect((await linksOf(svc.deps, owner, secretId)).length).toBe(2);
       // The old name is free again in the owner's scope, the new one is taken.
       expect((await svc.call('POST', '/api/v1/secrets/', { key, body: { name: newName, value: 'x' } })).body.code).toBe(
         'name_taken',
@@ -347,7 +326,7 @@ describe('links under concurrency', () => {
   });
 
   it('10 simultaneous unlinks of one link: one 200, the rest 404, counts consistent', async () => {
-    const owner = `U#${svc.seed.user.id}`;
+    const owner = ownerKeyOf({ userId: svc.seed.user.id });
     const envId = await newEnvironment();
     const secretId = await newGlobalSecret('UNLINK_RACE', 'u');
     const other = await newGlobalSecret('UNLINK_KEEP', 'k');
@@ -371,14 +350,14 @@ describe('links under concurrency', () => {
     });
     const { runtime } = await expectConsistent(envId, 1);
     expect(runtime.env).toEqual({ UNLINK_KEEP: 'k' });
-    expect(await reverseIndex(owner, secretId)).toEqual([]);
-    expect((await reverseIndex(owner, other)).length).toBe(1);
+    expect(await linksOf(svc.deps, owner, secretId)).toEqual([]);
+    expect((await linksOf(svc.deps, owner, other)).length).toBe(1);
     const detail = await svc.call('GET', `/api/v1/secrets/${secretId}`, { key });
     expect(detail.body.data.linkedEnvironments).toEqual([]);
   });
 
   it('links to many environments racing a delete of the secret leave no link behind', async () => {
-    const owner = `U#${svc.seed.user.id}`;
+    const owner = ownerKeyOf({ userId: svc.seed.user.id });
     const secretId = await newGlobalSecret('DELETE_RACE', 'd');
     const envs = await Promise.all(Array.from({ length: 6 }, () => newEnvironment()));
     const results = await Promise.all([
@@ -397,12 +376,12 @@ describe('links under concurrency', () => {
       const { runtime } = await expectConsistent(envId, 0);
       expect(runtime.env).toEqual({});
     }
-    expect(await reverseIndex(owner, secretId)).toEqual([]);
+    expect(await linksOf(svc.deps, owner, secretId)).toEqual([]);
     expect((await svc.call('GET', `/api/v1/secrets/${secretId}`, { key })).status).toBe(404);
   });
 
   it('a link that read the secret before a rename committed retries under the new name', async () => {
-    const owner = `U#${svc.seed.user.id}`;
+    const owner = ownerKeyOf({ userId: svc.seed.user.id });
     const secretId = await newGlobalSecret('HELD_LINK_OLD', 'hl');
     const linkedBefore = await newEnvironment();
     const linkedDuring = await newEnvironment();
@@ -422,7 +401,7 @@ describe('links under concurrency', () => {
       const { runtime } = await expectConsistent(envId, 1);
       expect(runtime.env).toEqual({ HELD_LINK_NEW: 'hl' });
     }
-    expect((await reverseIndex(owner, secretId)).map((l) => l.envId).sort()).toEqual(
+    expect((await linksOf(svc.deps, owner, secretId)).map((l) => l.envId).sort()).toEqual(
       [linkedBefore, linkedDuring].sort(),
     );
   });
@@ -450,7 +429,7 @@ describe('links under concurrency', () => {
   });
 
   it('an unlink that found the link before a rename moved it still unlinks it', async () => {
-    const owner = `U#${svc.seed.user.id}`;
+    const owner = ownerKeyOf({ userId: svc.seed.user.id });
     const secretId = await newGlobalSecret('HELD_UNLINK_OLD', 'hu');
     const envId = await newEnvironment();
     expect(
@@ -466,11 +445,11 @@ describe('links under concurrency', () => {
     expect(unlink.body.data).toMatchObject({ secretId, environmentId: envId });
     const { runtime } = await expectConsistent(envId, 0);
     expect(runtime.env).toEqual({});
-    expect(await reverseIndex(owner, secretId)).toEqual([]);
+    expect(await linksOf(svc.deps, owner, secretId)).toEqual([]);
   });
 
   it('a delete that read the secret before a rename committed removes it under its new name', async () => {
-    const owner = `U#${svc.seed.user.id}`;
+    const owner = ownerKeyOf({ userId: svc.seed.user.id });
     const secretId = await newGlobalSecret('HELD_DELETE_OLD', 'hd');
     const envs = [await newEnvironment(), await newEnvironment()];
     for (const envId of envs) {
@@ -496,7 +475,7 @@ describe('links under concurrency', () => {
       });
       expect(reuse.status).toBe(201);
     }
-    expect(await reverseIndex(owner, secretId)).toEqual([]);
+    expect(await linksOf(svc.deps, owner, secretId)).toEqual([]);
     // Both names are free again in the owner's scope.
     for (const name of ['HELD_DELETE_OLD', 'HELD_DELETE_NEW']) {
       expect((await svc.call('POST', '/api/v1/secrets/', { key, body: { name, value: 'again' } })).status).toBe(201);

@@ -1,5 +1,8 @@
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readEntries } from '../../shared/services/environment-entries.js';
+import { linksOf } from '../../shared/services/global-secrets.js';
+import { ownerKeyOf, type OwnerKey } from '../../shared/storage/keys.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 /**
@@ -9,12 +12,12 @@ import { startTestService, type TestService } from '../support/service.js';
  */
 let svc: TestService;
 let key: string;
-let owner: string;
+let owner: OwnerKey;
 
 beforeAll(async () => {
   svc = await startTestService();
   key = svc.seed.user.apiKey;
-  owner = `U#${svc.seed.user.id}`;
+  owner = ownerKeyOf({ userId: svc.seed.user.id });
 });
 
 let envSeq = 0;
@@ -49,30 +52,6 @@ async function entryCount(envId: string): Promise<number> {
     new GetCommand({ TableName: svc.deps.db.tableName, Key: { pk: `ENV#${envId}`, sk: 'META' }, ConsistentRead: true }),
   );
   return out.Item!.entryCount as number;
-}
-
-async function entrySortKeys(envId: string): Promise<string[]> {
-  const out = await svc.deps.db.doc.send(
-    new QueryCommand({
-      TableName: svc.deps.db.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-      ExpressionAttributeValues: { ':pk': `ENV#${envId}`, ':e': 'ENTRY#' },
-      ConsistentRead: true,
-    }),
-  );
-  return (out.Items ?? []).map((i) => i.sk as string);
-}
-
-async function reverseIndex(ownerKey: string, secretId: string): Promise<Record<string, unknown>[]> {
-  const out = await svc.deps.db.doc.send(
-    new QueryCommand({
-      TableName: svc.deps.db.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)',
-      ExpressionAttributeValues: { ':pk': `OWNER#${ownerKey}`, ':l': `SLINK#${secretId}#` },
-      ConsistentRead: true,
-    }),
-  );
-  return out.Items ?? [];
 }
 
 /** The whole table, in a stable order, for a before/after comparison. */
@@ -118,8 +97,8 @@ describe('renaming a global secret', () => {
       expect(listed).toEqual([
         expect.objectContaining({ id: secretId, secretId, name: 'RENAMED_TOKEN', source: 'global-linked' }),
       ]);
-      expect(await entrySortKeys(env.id)).toContain('ENTRY#RENAMED_TOKEN');
-      expect(await entrySortKeys(env.id)).not.toContain('ENTRY#SHARED_TOKEN');
+      expect((await readEntries(svc.deps, env.id)).map((e) => e.sk)).toContain('ENTRY#RENAMED_TOKEN');
+      expect((await readEntries(svc.deps, env.id)).map((e) => e.sk)).not.toContain('ENTRY#SHARED_TOKEN');
     }
     // The rename moves entries; it adds or removes none.
     expect(await Promise.all(envs.map((e) => entryCount(e.id)))).toEqual(counts);
@@ -257,7 +236,7 @@ describe('deleting a global secret', () => {
       await link(env.id, keep);
       await svc.call('POST', `/api/v1/environmentshub/${env.id}/variables`, { key, body: { name: 'V', value: 'v' } });
     }
-    expect((await reverseIndex(owner, secretId)).map((l) => l.envId).sort()).toEqual(envs.map((e) => e.id).sort());
+    expect((await linksOf(svc.deps, owner, secretId)).map((l) => l.envId).sort()).toEqual(envs.map((e) => e.id).sort());
     const counts = await Promise.all(envs.map((e) => entryCount(e.id)));
     expect(counts).toEqual([3, 3]);
 
@@ -281,7 +260,7 @@ describe('deleting a global secret', () => {
     for (const env of envs) {
       expect(await runtimeEnv(env.id)).toEqual({ STAYING: 'stay', V: 'v' });
       expect((await listedSecrets(env.id)).map((s) => s.name)).toEqual(['STAYING']);
-      expect(await entrySortKeys(env.id)).toEqual(['ENTRY#STAYING', 'ENTRY#V']);
+      expect((await readEntries(svc.deps, env.id)).map((e) => e.sk)).toEqual(['ENTRY#STAYING', 'ENTRY#V']);
       expect(await entryCount(env.id)).toBe(2);
       // The name is free in the environment again.
       const reuse = await svc.call('POST', `/api/v1/environmentshub/${env.id}/secrets`, {
@@ -291,8 +270,8 @@ describe('deleting a global secret', () => {
       expect(reuse.status).toBe(201);
       expect(await entryCount(env.id)).toBe(3);
     }
-    expect(await reverseIndex(owner, secretId)).toEqual([]);
-    expect((await reverseIndex(owner, keep)).length).toBe(2);
+    expect(await linksOf(svc.deps, owner, secretId)).toEqual([]);
+    expect((await linksOf(svc.deps, owner, keep)).length).toBe(2);
     const gone = await svc.call('GET', `/api/v1/secrets/${secretId}`, { key });
     expect([gone.status, gone.body.code]).toEqual([404, 'not_found']);
     const again = await svc.call('DELETE', `/api/v1/secrets/${secretId}`, { key });
@@ -360,7 +339,7 @@ describe('team scope', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.body.data).toMatchObject({ id, name: 'TEAM_TOKEN_2' });
     expect((await runtimeEnv(teamEnv)).TEAM_TOKEN_2).toBeUndefined();
-    expect(await reverseIndex(`T#${teamId}`, id)).toEqual([]);
+    expect(await linksOf(svc.deps, ownerKeyOf({ teamId }), id)).toEqual([]);
     expect((await svc.call('GET', `/api/v1/secrets/${id}?teamId=${teamId}`, { key })).status).toBe(404);
   });
 
