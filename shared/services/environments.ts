@@ -60,6 +60,11 @@ export async function environmentFor(
   return env;
 }
 
+/** `GET` of one environment the caller may read, as the API shows it. */
+export async function getEnvironment(deps: Deps, principal: Principal, envId: string): Promise<Api.Environment> {
+  return toEnvironment(await environmentFor(deps, principal, envId, 'read'));
+}
+
 async function ownerSlug(deps: Deps, owner: Owner): Promise<string> {
   const key = 'userId' in owner ? keys.user(owner.userId) : keys.team(owner.teamId);
   const out = await deps.db.doc.send(new GetCommand({ TableName: deps.db.tableName, Key: key, ConsistentRead: true }));

@@ -8,6 +8,7 @@ import { globalNameTaken, nameTakenInLinkedEnvironments } from '../conflicts.js'
 import { sealValue } from '../crypto/values.js';
 import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
+import { mapLimit } from '../map-limit.js';
 import { compareText } from '../pagination.js';
 import { LIMITS, requireValueForKind } from '../schemas.js';
 import { batchGet, itemId } from '../storage/batch.js';
@@ -86,6 +87,22 @@ export async function listGlobalSecrets(
     ConsistentRead: true,
   });
   return items.map(toGlobalSecret).sort((a, b) => compareText(a.name, b.name));
+}
+
+/** The owner's global secrets, each with the environments linking it (the console's dashboard). */
+export async function listGlobalSecretsWithLinks(
+  deps: Deps,
+  principal: Principal,
+  teamId: string | undefined,
+): Promise<Api.GlobalSecretDetail[]> {
+  const secrets = await listGlobalSecrets(deps, principal, teamId);
+  const ownerKey = ownerKeyOf(scopeOwner(principal, teamId));
+  return mapLimit(secrets, 8, async (secret) => ({
+    ...secret,
+    linkedEnvironments: (await linksOf(deps, ownerKey, secret.id))
+      .map(toEnvironmentRef)
+      .sort((a, b) => compareText(environmentLabel(a), environmentLabel(b))),
+  }));
 }
 
 export async function createGlobalSecret(

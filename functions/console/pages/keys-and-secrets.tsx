@@ -7,12 +7,15 @@ import type { PageContext } from '../context.js';
 import type { FormState } from '../forms.js';
 import { TableHead } from '../components/table-head.js';
 
-export type ListedSecret = Api.GlobalSecret & { linkedEnvironments: Api.EnvironmentRef[] };
-
 export const NAME_HINT = 'Uppercase letters, digits and underscores, starting with a letter. Example: MY_API_KEY';
 
 /** Dashboard → Keys & Secrets: the global secrets of one scope, and Add Secret. */
-export function KeysAndSecretsPage(props: { ctx: PageContext; scope: Scope; secrets: ListedSecret[]; add: FormState }) {
+export function KeysAndSecretsPage(props: {
+  ctx: PageContext;
+  scope: Scope;
+  secrets: Api.GlobalSecretDetail[];
+  add: FormState;
+}) {
   const { ctx, scope, secrets } = props;
   const whose = scope.teamId ? `Global secrets of team ${scope.label}` : 'Your personal global secrets';
   return (

@@ -21,7 +21,7 @@ import {
   updateEnvironmentSecret,
   updateVariable,
 } from '../../../shared/services/environment-entries.js';
-import { environmentFor, listEnvironments, toEnvironment } from '../../../shared/services/environments.js';
+import { getEnvironment, listEnvironments } from '../../../shared/services/environments.js';
 import { listGlobalSecrets } from '../../../shared/services/global-secrets.js';
 import { flash } from '../cookies.js';
 import { pageContext, requestedTeam, scopeOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
@@ -71,7 +71,7 @@ export function registerEnvironmentRoutes(app: Hono<ConsoleEnv>, deps: Deps): vo
 
   async function environmentPage(c: ConsoleContext, failed?: FormState, status: ContentfulStatusCode = 200) {
     const principal = principalOf(c);
-    const env = toEnvironment(await environmentFor(deps, principal, c.req.param('envId')!, 'read'));
+    const env = await getEnvironment(deps, principal, c.req.param('envId')!);
     const ctx = await pageContext(c, deps);
     const scope = scopeOf(ctx.scopes, env.teamId);
     const [secrets, variables, globals] = await Promise.all([
@@ -97,7 +97,7 @@ export function registerEnvironmentRoutes(app: Hono<ConsoleEnv>, deps: Deps): vo
     status: ContentfulStatusCode = 200,
   ) {
     const principal = principalOf(c);
-    const env = toEnvironment(await environmentFor(deps, principal, c.req.param('envId')!, 'read'));
+    const env = await getEnvironment(deps, principal, c.req.param('envId')!);
     const id = c.req.param('id');
     const entry =
       kind === 'secret'

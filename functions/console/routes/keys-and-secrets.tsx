@@ -6,19 +6,17 @@ import {
   createGlobalSecret,
   deleteGlobalSecret,
   getGlobalSecret,
-  linksOf,
-  listGlobalSecrets,
+  listGlobalSecretsWithLinks,
   updateGlobalSecret,
 } from '../../../shared/services/global-secrets.js';
-import { ownerKeyOf } from '../../../shared/storage/keys.js';
 import { withTeam } from '../components/layout.js';
 import { flash } from '../cookies.js';
 import { pageContext, requestedTeam, scopeOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
 import { emptyForm, fromApiError, fromZod, optional, type FormState } from '../forms.js';
 import { GlobalSecretPage } from '../pages/global-secret.js';
-import { KeysAndSecretsPage, type ListedSecret } from '../pages/keys-and-secrets.js';
+import { KeysAndSecretsPage } from '../pages/keys-and-secrets.js';
 import { page } from '../render.js';
-import { changedFields, mapLimit } from './shared.js';
+import { changedFields } from './shared.js';
 
 /** Dashboard → Keys & Secrets, and each global secret's page. */
 export function registerKeysAndSecretsRoutes(app: Hono<ConsoleEnv>, deps: Deps): void {
@@ -26,15 +24,7 @@ export function registerKeysAndSecretsRoutes(app: Hono<ConsoleEnv>, deps: Deps):
     const ctx = await pageContext(c, deps);
     const scope = scopeOf(ctx.scopes, requestedTeam(c));
     const principal = c.get('session').principal;
-    const secrets = await listGlobalSecrets(deps, principal, scope.teamId ?? undefined);
-    // Listing authorized the scope; now the environments linking each secret (reverse index).
-    const owner = ownerKeyOf(scope.teamId ? { teamId: scope.teamId } : { userId: principal.userId });
-    const listed: ListedSecret[] = await mapLimit(secrets, 8, async (secret) => ({
-      ...secret,
-      linkedEnvironments: (await linksOf(deps, owner, secret.id))
-        .map((l) => ({ id: l.envId as string, owner: l.envOwner as string, name: l.envName as string }))
-        .sort((a, b) => `${a.owner}/${a.name}`.localeCompare(`${b.owner}/${b.name}`)),
-    }));
+    const listed = await listGlobalSecretsWithLinks(deps, principal, scope.teamId ?? undefined);
     return page(c, <KeysAndSecretsPage ctx={ctx} scope={scope} secrets={listed} add={add} />, status);
   }
 

@@ -1,17 +1,3 @@
-/** Maps with at most `limit` calls in flight. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * An edit form's fields as an update body: only what changed. A secret's value field is shown
  * empty, so empty means "keep"; a variable's value is shown, so it is compared like the rest.
