@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readConfig } from '../shared/config.js';
 import { createDeps } from '../shared/deps.js';
-import { createAdminKey } from '../shared/services/accounts.js';
+import { createAdminKey } from '../shared/services/api-keys.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './local/dynamodb-local.js';
 import { ensureTable } from './local/ensure-table.js';
 import { dataDirectory, readRunningStack } from './local/stack-files.js';

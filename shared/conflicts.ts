@@ -1,36 +1,37 @@
+import type { EntryRecord } from './data/entries.js';
 import { conflict, type ApiError } from './errors.js';
 
 /**
  * The 409s of the conflict and scope rules, worded once: each says what holds the name
- * and what to do (API.md, "Conflicts and precedence").
+ * and what to do.
  */
-export function describeHolder(holder: Record<string, unknown> | undefined): string {
+export function describeHolder(holder: EntryRecord | undefined): string {
   switch (holder?.kind) {
     case 'secret':
       return 'a direct secret';
     case 'variable':
       return 'an environment variable';
     case 'link':
-      return `linked global secret ${String(holder.secretId)}`;
+      return `linked global secret ${holder.secretId}`;
     default:
       return 'another entry';
   }
 }
 
-function remedy(holder: Record<string, unknown> | undefined): string {
+function remedy(holder: EntryRecord | undefined): string {
   switch (holder?.kind) {
     case 'secret':
       return 'Rename or remove the existing direct secret first, then link the global secret.';
     case 'variable':
       return 'Rename or remove that environment variable before adding or linking the secret.';
     case 'link':
-      return `Unlink global secret ${String(holder.secretId)} first.`;
+      return `Unlink global secret ${holder.secretId} first.`;
     default:
       return 'Choose another name.';
   }
 }
 
-export function nameTakenInEnvironment(name: string, holder: Record<string, unknown> | undefined): ApiError {
+export function nameTakenInEnvironment(name: string, holder: EntryRecord | undefined): ApiError {
   return conflict(
     'name_taken',
     `The name ${name} is already used in this environment by ${describeHolder(holder)}. ${remedy(holder)}`,
@@ -39,7 +40,7 @@ export function nameTakenInEnvironment(name: string, holder: Record<string, unkn
 
 export function nameTakenInLinkedEnvironments(
   name: string,
-  places: { environment: string; holder: Record<string, unknown> }[],
+  places: { environment: string; holder: EntryRecord }[],
 ): ApiError {
   const list = places.map((p) => `${p.environment} (${describeHolder(p.holder)})`).join(', ');
   return conflict(
@@ -74,3 +75,6 @@ export const environmentFull = (limit: number) =>
     'limit_exceeded',
     `An environment holds at most ${limit} entries (direct secrets, linked secrets and variables).`,
   );
+
+export const slugTaken = (slug: string) =>
+  conflict('slug_taken', `The slug "${slug}" is already taken by a user or a team. Choose another one.`);

@@ -17,13 +17,10 @@ import { KmsKeyProvider } from '../../shared/crypto/kms-key-provider.js';
 import { createDeps, type Deps } from '../../shared/deps.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { createEnvironment } from '../../shared/services/environments.js';
-import {
-  createEnvironmentSecret,
-  createVariable,
-  linkGlobalSecret,
-} from '../../shared/services/environment-entries.js';
+import { createEnvironmentSecret, createVariable } from '../../shared/services/environment-entries.js';
+import { linkGlobalSecret } from '../../shared/services/links.js';
 import { createGlobalSecret } from '../../shared/services/global-secrets.js';
-import { ownerKeyOf, type OwnerKey } from '../../shared/storage/keys.js';
+import { ownerKeyOf, type OwnerKey } from '../../shared/owner-key.js';
 import { BENCH_KMS_KEY_ID, createBenchKms, type BenchKms } from './bench-kms.js';
 import { DynamoCallRecorder } from './dynamo-calls.js';
 

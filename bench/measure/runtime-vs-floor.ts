@@ -3,7 +3,7 @@ import { recordAudit } from '../../shared/audit.js';
 import type { ServiceConfig } from '../../shared/config.js';
 import { readRuntime } from '../../shared/services/runtime.js';
 import { createDb, type Db } from '../../shared/storage/client.js';
-import { keys } from '../../shared/storage/keys.js';
+import { keys } from '../../shared/data/keys.js';
 import { fetchRuntime, SIZES, type BenchContext, type BenchEnvironment, type Size } from '../lib/setup.js';
 import { interleaved, ratioOf, summarize, type Summary } from '../lib/stats.js';
 

@@ -14,7 +14,9 @@ import {
   ListQuery,
   UpdateMemberBody,
 } from '../../shared/schemas.js';
-import * as accounts from '../../shared/services/accounts.js';
+import * as apiKeys from '../../shared/services/api-keys.js';
+import * as teams from '../../shared/services/teams.js';
+import * as users from '../../shared/services/users.js';
 
 const tags = ['accounts'];
 const TeamParams = z.object({ teamId: Id });
@@ -44,7 +46,7 @@ export function createAccountsApp(deps: Deps) {
       summary: 'The calling user and their teams',
       responses: { 200: dataOf(Api.WhoAmI, 'The caller'), ...errorResponses },
     }),
-    async (c) => c.json({ data: await accounts.whoami(deps, c.get('principal')) }, 200),
+    async (c) => c.json({ data: await users.whoami(deps, c.get('principal')) }, 200),
   );
 
   app.openapi(
@@ -73,7 +75,7 @@ export function createAccountsApp(deps: Deps) {
     }),
     async (c) => {
       const { offset, limit } = c.req.valid('query');
-      const { items, totalCount } = page(await accounts.listUserTeams(deps, c.get('principal')), offset, limit);
+      const { items, totalCount } = page(await users.listUserTeams(deps, c.get('principal')), offset, limit);
       return c.json({ data: items, totalCount, total_count: totalCount }, 200);
     },
   );
@@ -88,7 +90,7 @@ export function createAccountsApp(deps: Deps) {
       request: { body: jsonBody(CreateTeamBody) },
       responses: { 201: dataOf(Api.Team, 'The team'), ...errorResponses },
     }),
-    async (c) => c.json({ data: await accounts.createTeam(deps, c.get('principal'), c.req.valid('json')) }, 201),
+    async (c) => c.json({ data: await teams.createTeam(deps, c.get('principal'), c.req.valid('json')) }, 201),
   );
 
   app.openapi(
@@ -103,7 +105,7 @@ export function createAccountsApp(deps: Deps) {
     }),
     async (c) => {
       const { offset, limit } = c.req.valid('query');
-      const members = await accounts.listMembers(deps, c.get('principal'), c.req.valid('param').teamId);
+      const members = await teams.listMembers(deps, c.get('principal'), c.req.valid('param').teamId);
       const { items, totalCount } = page(members, offset, limit);
       return c.json({ data: items, totalCount }, 200);
     },
@@ -120,12 +122,7 @@ export function createAccountsApp(deps: Deps) {
       responses: { 201: dataOf(Api.Member, 'The member'), ...errorResponses },
     }),
     async (c) => {
-      const member = await accounts.addMember(
-        deps,
-        c.get('principal'),
-        c.req.valid('param').teamId,
-        c.req.valid('json'),
-      );
+      const member = await teams.addMember(deps, c.get('principal'), c.req.valid('param').teamId, c.req.valid('json'));
       return c.json({ data: member }, 201);
     },
   );
@@ -142,7 +139,7 @@ export function createAccountsApp(deps: Deps) {
     }),
     async (c) => {
       const { teamId, userId } = c.req.valid('param');
-      const member = await accounts.updateMember(deps, c.get('principal'), teamId, userId, c.req.valid('json').role);
+      const member = await teams.updateMember(deps, c.get('principal'), teamId, userId, c.req.valid('json').role);
       return c.json({ data: member }, 200);
     },
   );
@@ -159,7 +156,7 @@ export function createAccountsApp(deps: Deps) {
     }),
     async (c) => {
       const { teamId, userId } = c.req.valid('param');
-      return c.json({ data: await accounts.removeMember(deps, c.get('principal'), teamId, userId) }, 200);
+      return c.json({ data: await teams.removeMember(deps, c.get('principal'), teamId, userId) }, 200);
     },
   );
 
@@ -173,7 +170,7 @@ export function createAccountsApp(deps: Deps) {
       request: { body: jsonBody(CreateApiKeyBody) },
       responses: { 201: dataOf(Api.NewApiKey, 'The new key'), ...errorResponses },
     }),
-    async (c) => c.json({ data: await accounts.createApiKey(deps, c.get('principal'), c.req.valid('json')) }, 201),
+    async (c) => c.json({ data: await apiKeys.createApiKey(deps, c.get('principal'), c.req.valid('json')) }, 201),
   );
 
   app.openapi(
@@ -188,7 +185,7 @@ export function createAccountsApp(deps: Deps) {
     }),
     async (c) => {
       const { offset, limit } = c.req.valid('query');
-      const { items, totalCount } = page(await accounts.listApiKeys(deps, c.get('principal')), offset, limit);
+      const { items, totalCount } = page(await apiKeys.listApiKeys(deps, c.get('principal')), offset, limit);
       return c.json({ data: items, totalCount }, 200);
     },
   );
@@ -203,7 +200,7 @@ export function createAccountsApp(deps: Deps) {
       request: { params: z.object({ id: Id }) },
       responses: { 200: dataOf(Api.ApiKey, 'The revoked key'), ...errorResponses },
     }),
-    async (c) => c.json({ data: await accounts.revokeApiKey(deps, c.get('principal'), c.req.valid('param').id) }, 200),
+    async (c) => c.json({ data: await apiKeys.revokeApiKey(deps, c.get('principal'), c.req.valid('param').id) }, 200),
   );
 
   app.openapi(
@@ -216,7 +213,7 @@ export function createAccountsApp(deps: Deps) {
       request: { body: jsonBody(CreateUserBody) },
       responses: { 201: dataOf(Api.NewUser, 'The user and their key'), ...errorResponses },
     }),
-    async (c) => c.json({ data: await accounts.createUser(deps, c.get('principal'), c.req.valid('json')) }, 201),
+    async (c) => c.json({ data: await users.createUser(deps, c.get('principal'), c.req.valid('json')) }, 201),
   );
 
   app.openapi(
@@ -229,7 +226,7 @@ export function createAccountsApp(deps: Deps) {
       request: { body: jsonBody(CreateServiceKeyBody) },
       responses: { 201: dataOf(Api.NewServiceKey, 'The service key'), ...errorResponses },
     }),
-    async (c) => c.json({ data: await accounts.createServiceKey(deps, c.get('principal'), c.req.valid('json')) }, 201),
+    async (c) => c.json({ data: await apiKeys.createServiceKey(deps, c.get('principal'), c.req.valid('json')) }, 201),
   );
 
   return app;

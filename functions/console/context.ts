@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { Deps } from '../../shared/deps.js';
 import { notFound } from '../../shared/errors.js';
-import { whoami } from '../../shared/services/accounts.js';
+import { whoami } from '../../shared/services/users.js';
 import type { Viewer } from './components/layout.js';
 import type { Scope } from './components/scope-switcher.js';
 import { takeFlash } from './cookies.js';

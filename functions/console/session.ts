@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { authenticate, hashApiKey } from '../../shared/auth/api-keys.js';
 import type { UserPrincipal } from '../../shared/auth/authorization.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Deps } from '../../shared/deps.js';
 import { forbidden } from '../../shared/errors.js';
 import { now } from '../../shared/ids.js';
-import { keys } from '../../shared/storage/keys.js';
+import { createSessionItem, deleteSessionItem, readSessionItem } from '../../shared/data/sessions.js';
+import { readPrincipal } from '../../shared/data/api-keys.js';
 
 /**
  * Console sessions. Signing in verifies an API key once; the browser then holds only a random
@@ -49,22 +49,12 @@ export async function createSession(deps: Deps, apiKey: string): Promise<{ token
   const token = newToken();
   const expiresAt = Math.floor(Date.now() / 1000) + SESSION_TTL_SECONDS;
   const session: ConsoleSession = { tokenHash: hashToken(token), principal, csrfToken: newToken(), expiresAt };
-  await deps.db.doc.send(
-    new PutCommand({
-      TableName: deps.db.tableName,
-      Item: {
-        ...keys.consoleSession(session.tokenHash),
-        principal,
-        keyHash: hashApiKey(apiKey.trim()),
-        csrfToken: session.csrfToken,
-        createdAt: now(),
-        expiresAt,
-        // DynamoDB TTL removes it some time after expiry; reads check expiresAt themselves.
-        ttl: expiresAt,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  const stored = await createSessionItem(deps.db, {
+    ...session,
+    keyHash: hashApiKey(apiKey.trim()),
+    createdAt: now(),
+  });
+  if (!stored) throw new Error('a new session token collided with an existing one');
   return { token, session };
 }
 
@@ -72,34 +62,24 @@ export async function createSession(deps: Deps, apiKey: string): Promise<{ token
 export async function readSession(deps: Deps, token: string | undefined): Promise<ConsoleSession | undefined> {
   if (!isToken(token)) return undefined;
   const tokenHash = hashToken(token);
-  const out = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.tableName, Key: keys.consoleSession(tokenHash), ConsistentRead: true }),
-  );
-  const item = out.Item;
-  if (!item || typeof item.expiresAt !== 'number' || item.expiresAt <= Date.now() / 1000) return undefined;
-  if (!(await keyStillValid(deps, item.keyHash as string))) {
+  const stored = await readSessionItem(deps.db, tokenHash);
+  if (!stored || stored.expiresAt <= Date.now() / 1000) return undefined;
+  if (!(await keyStillValid(deps, stored.keyHash))) {
     await deleteSession(deps, tokenHash);
     return undefined;
   }
-  return {
-    tokenHash,
-    principal: item.principal as UserPrincipal,
-    csrfToken: item.csrfToken as string,
-    expiresAt: item.expiresAt,
-  };
+  return { tokenHash, principal: stored.principal, csrfToken: stored.csrfToken, expiresAt: stored.expiresAt };
 }
 
 /** The API key behind a session still exists: trusted from the key cache (at most 30 s), else read. */
 async function keyStillValid(deps: Deps, keyHash: string): Promise<boolean> {
   if (deps.apiKeys.get(keyHash)) return true;
-  const out = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.tableName, Key: keys.apiKey(keyHash), ConsistentRead: true }),
-  );
-  if (!out.Item) return false;
-  deps.apiKeys.set(keyHash, out.Item.principal as Principal);
+  const principal = await readPrincipal(deps.db, keyHash);
+  if (!principal) return false;
+  deps.apiKeys.set(keyHash, principal);
   return true;
 }
 
 export async function deleteSession(deps: Deps, tokenHash: string): Promise<void> {
-  await deps.db.doc.send(new DeleteCommand({ TableName: deps.db.tableName, Key: keys.consoleSession(tokenHash) }));
+  await deleteSessionItem(deps.db, tokenHash);
 }

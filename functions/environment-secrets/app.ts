@@ -6,6 +6,7 @@ import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared
 import { page } from '../../shared/pagination.js';
 import { CreateEnvironmentSecretBody, Id, ListQuery, UpdateSecretBody } from '../../shared/schemas.js';
 import * as entries from '../../shared/services/environment-entries.js';
+import * as links from '../../shared/services/links.js';
 
 const tags = ['environment secrets'];
 const EnvParams = z.object({ envId: Id });
@@ -100,7 +101,7 @@ export function createEnvironmentSecretsApp(deps: Deps) {
     }),
     async (c) => {
       const { envId, globalSecretId } = c.req.valid('param');
-      return c.json({ data: await entries.linkGlobalSecret(deps, c.get('principal'), envId, globalSecretId) }, 201);
+      return c.json({ data: await links.linkGlobalSecret(deps, c.get('principal'), envId, globalSecretId) }, 201);
     },
   );
 
@@ -116,7 +117,7 @@ export function createEnvironmentSecretsApp(deps: Deps) {
     }),
     async (c) => {
       const { envId, globalSecretId } = c.req.valid('param');
-      return c.json({ data: await entries.unlinkGlobalSecret(deps, c.get('principal'), envId, globalSecretId) }, 200);
+      return c.json({ data: await links.unlinkGlobalSecret(deps, c.get('principal'), envId, globalSecretId) }, 200);
     },
   );
 

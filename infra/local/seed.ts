@@ -1,12 +1,8 @@
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Deps } from '../../shared/deps.js';
-import {
-  createAdminKey,
-  createServiceKey,
-  createTeam,
-  createUser,
-  issueUserKey,
-} from '../../shared/services/accounts.js';
+import { createAdminKey, createServiceKey, issueUserKey } from '../../shared/services/api-keys.js';
+import { createTeam } from '../../shared/services/teams.js';
+import { createUser } from '../../shared/services/users.js';
 import { createEnvironment } from '../../shared/services/environments.js';
 
 /** What `npm start` writes to `DATA_DIR/dev-credentials.json` on first start. */

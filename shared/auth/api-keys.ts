@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps.js';
 import { unauthorized } from '../errors.js';
-import { keys } from '../storage/keys.js';
+import { readPrincipal } from '../data/api-keys.js';
 import type { Principal } from './principal.js';
 
 const KEY_PREFIX = 'prime_';
@@ -23,12 +22,7 @@ export async function authenticate(deps: Deps, authorization: string | undefined
   const key = match?.[1];
   if (!key || !key.startsWith(KEY_PREFIX) || key.length > 200) throw unauthorized();
   const hash = hashApiKey(key);
-  const principal = await deps.apiKeys.lookUp(hash, async () => {
-    const out = await deps.db.doc.send(
-      new GetCommand({ TableName: deps.db.tableName, Key: keys.apiKey(hash), ConsistentRead: true }),
-    );
-    return out.Item?.principal as Principal | undefined;
-  });
+  const principal = await deps.apiKeys.lookUp(hash, () => readPrincipal(deps.db, hash));
   if (!principal) throw unauthorized();
   return principal;
 }

@@ -1,8 +1,7 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps.js';
 import { forbidden, notFound } from '../errors.js';
 import type { Role } from '../schemas.js';
-import { keys } from '../storage/keys.js';
+import { readMember } from '../data/members.js';
 import type { Principal } from './principal.js';
 
 /** Every owned thing belongs to one user (personal scope) or one team. */
@@ -49,10 +48,7 @@ export function decide(principal: Principal, owner: Owner, role: Role | undefine
 
 /** The caller's role in a team, read consistently so a removed member loses access at once. */
 async function teamRole(deps: Deps, teamId: string, userId: string): Promise<Role | undefined> {
-  const out = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.tableName, Key: keys.member(teamId, userId), ConsistentRead: true }),
-  );
-  return out.Item?.role as Role | undefined;
+  return (await readMember(deps.db, teamId, userId))?.role;
 }
 
 /** Throws the contract's error unless `decide` allows; `what` names the thing in a 404. */

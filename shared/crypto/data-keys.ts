@@ -1,7 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { createDataKey, readDataKey, readNewestDataKey, type DataKeyRecord } from '../data/data-keys.js';
+import type { OwnerKey } from '../owner-key.js';
 import type { Db } from '../storage/client.js';
-import { keys, type OwnerKey } from '../storage/keys.js';
 import { now } from '../ids.js';
 import { DataKeyCache } from './data-key-cache.js';
 import { dataKeyContext, type KeyProvider } from './key-provider.js';
@@ -9,12 +8,6 @@ import { dataKeyContext, type KeyProvider } from './key-provider.js';
 export interface DataKey {
   version: number;
   key: Buffer;
-}
-
-/** A wrapped data key as stored under `OWNER#<owner>` / `DEK#<version>`. */
-export interface DataKeyItem {
-  version: number;
-  wrapped: Uint8Array;
 }
 
 /**
@@ -42,11 +35,9 @@ export class DataKeys {
   /** A given version, from the cache or by reading and unwrapping its item. */
   version(owner: OwnerKey, version: number): Promise<Buffer> {
     return this.plain.get(cacheKey(owner, version), async () => {
-      const out = await this.db.doc.send(
-        new GetCommand({ TableName: this.db.tableName, Key: keys.dataKey(owner, version), ConsistentRead: true }),
-      );
-      if (!out.Item) throw new Error(`data key version ${version} is missing`);
-      return this.provider.decryptDataKey(out.Item.wrapped as Uint8Array, dataKeyContext(owner));
+      const stored = await readDataKey(this.db, owner, version);
+      if (!stored) throw new Error(`data key version ${version} is missing`);
+      return this.provider.decryptDataKey(stored.wrapped, dataKeyContext(owner));
     });
   }
 
@@ -56,7 +47,7 @@ export class DataKeys {
   }
 
   /** Unwraps an item the caller already read (the runtime read batches it with the entries). */
-  fromItem(owner: OwnerKey, item: DataKeyItem): Promise<Buffer> {
+  fromItem(owner: OwnerKey, item: DataKeyRecord): Promise<Buffer> {
     return this.plain.get(cacheKey(owner, item.version), () =>
       this.provider.decryptDataKey(item.wrapped, dataKeyContext(owner)),
     );
@@ -82,22 +73,8 @@ export class DataKeys {
 
   private async loadNewest(owner: OwnerKey): Promise<DataKey> {
     for (;;) {
-      const out = await this.db.doc.send(
-        new QueryCommand({
-          TableName: this.db.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dek)',
-          ExpressionAttributeValues: { ':pk': keys.ownerPartition(owner), ':dek': keys.dataKeyPrefix },
-          ScanIndexForward: false,
-          Limit: 1,
-          ConsistentRead: true,
-        }),
-      );
-      const item = out.Items?.[0];
-      if (item) {
-        const version = item.version as number;
-        const key = await this.fromItem(owner, { version, wrapped: item.wrapped as Uint8Array });
-        return { version, key };
-      }
+      const newest = await readNewestDataKey(this.db, owner);
+      if (newest) return { version: newest.version, key: await this.fromItem(owner, newest) };
       const created = await this.create(owner, 1);
       if (created) return created;
       // Another request created version 1 first: read theirs.
@@ -107,24 +84,13 @@ export class DataKeys {
   /** Creates a version with a conditional put; undefined when another writer won the race. */
   private async create(owner: OwnerKey, version: number): Promise<DataKey | undefined> {
     const generated = await this.provider.generateDataKey(dataKeyContext(owner));
-    try {
-      await this.db.doc.send(
-        new PutCommand({
-          TableName: this.db.tableName,
-          Item: {
-            ...keys.dataKey(owner, version),
-            version,
-            wrapped: generated.wrapped,
-            provider: this.provider.name,
-            createdAt: now(),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return undefined;
-      throw err;
-    }
+    const created = await createDataKey(this.db, owner, {
+      version,
+      wrapped: generated.wrapped,
+      provider: this.provider.name,
+      createdAt: now(),
+    });
+    if (!created) return undefined;
     this.plain.set(cacheKey(owner, version), Promise.resolve(generated.plaintext));
     return { version, key: generated.plaintext };
   }

@@ -1,4 +1,4 @@
-import type { OwnerKey } from '../storage/keys.js';
+import type { OwnerKey } from '../owner-key.js';
 import type { DataKeys } from './data-keys.js';
 import { open, seal } from './envelope.js';
 

@@ -1,8 +1,9 @@
 import type { Deps } from '../deps.js';
-import { listAudit, type AuditEvent } from '../audit.js';
+import { listAudit } from '../audit.js';
+import type { AuditEvent } from '../data/audit-events.js';
 import { authorize } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
-import { ownerKeyOf } from '../storage/keys.js';
+import { ownerKeyOf } from '../owner-key.js';
 import { scopeOwner } from './scope.js';
 
 /**

@@ -1,26 +1,34 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
-import { auditPut, type AuditTargetType } from '../audit.js';
+import { auditPut } from '../audit.js';
 import type { Principal } from '../auth/principal.js';
-import { alreadyLinked, environmentFull, isLinked, nameTakenInEnvironment, scopeMismatch } from '../conflicts.js';
+import { isLinked, nameTakenInEnvironment } from '../conflicts.js';
 import { sealValue } from '../crypto/values.js';
+import type { AuditTargetType } from '../data/audit-events.js';
+import {
+  entryCreate,
+  entryDelete,
+  entryHolder,
+  entryRemoveAsRead,
+  entryReplace,
+  readEntries,
+  type LinkEntry,
+  type OwnEntry,
+  type SecretEntry,
+  type VariableEntry,
+} from '../data/entries.js';
+import { entryCountChange, type EnvironmentRecord } from '../data/environments.js';
+import { readGlobalSecrets } from '../data/global-secrets.js';
 import { notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
 import { LIMITS, requireValueForKind } from '../schemas.js';
-import { batchGet, itemId } from '../storage/batch.js';
-import { queryAll } from '../storage/query.js';
-import { keys } from '../storage/keys.js';
-import { TransactionFailed, transactWrite, type TransactItem } from '../storage/transact.js';
-import { environmentFor, type EnvironmentRecord } from './environments.js';
-import { readGlobalSecret, toGlobalSecret } from './global-secrets.js';
-import { removeLink } from './links.js';
+import { TransactionFailed, transactWrite } from '../storage/transact.js';
+import { explainEntryFailure } from './entry-failures.js';
+import { environmentFor } from './environments.js';
 import { optimistically, StaleRead } from './optimistic.js';
 
-/** The kinds of entry an environment holds, one entry per name across all three. */
-export type EntryKind = 'secret' | 'variable' | 'link';
-type OwnKind = Exclude<EntryKind, 'link'>;
+type OwnKind = OwnEntry['kind'];
 
 const TARGET: Record<OwnKind, { type: AuditTargetType; what: string }> = {
   secret: { type: 'environment_secret', what: 'Secret' },
@@ -34,90 +42,38 @@ interface EntryInput {
   isFile?: boolean | undefined;
 }
 
-/** Every entry of an environment, read consistently. */
-export function readEntries(deps: Deps, envId: string): Promise<Record<string, unknown>[]> {
-  return queryAll(deps.db, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-    ExpressionAttributeValues: { ':pk': keys.environmentPartition(envId), ':e': keys.entryPrefix },
-    ConsistentRead: true,
-  });
-}
-
-async function findEntry(deps: Deps, envId: string, attribute: 'id' | 'secretId', id: string) {
-  const entries = await readEntries(deps, envId);
-  return entries.find((e) => e[attribute] === id);
-}
-
-const metaCountUpdate = (deps: Deps, envId: string, delta: 1 | -1): TransactItem => ({
-  Update: {
-    TableName: deps.db.tableName,
-    Key: keys.environment(envId),
-    UpdateExpression: 'ADD entryCount :d',
-    ConditionExpression: delta > 0 ? 'attribute_exists(pk) AND entryCount < :max' : 'attribute_exists(pk)',
-    ExpressionAttributeValues: delta > 0 ? { ':d': delta, ':max': LIMITS.entriesPerEnvironment } : { ':d': delta },
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  },
-});
-
-const entryPut = (deps: Deps, item: Record<string, unknown>): TransactItem => ({
-  Put: {
-    TableName: deps.db.tableName,
-    Item: item,
-    ConditionExpression: 'attribute_not_exists(pk)',
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  },
-});
-
-/** The 409 or 404 a failed entry write deserves: the name's holder, a full or deleted environment. */
-function explainEntryFailure(err: TransactionFailed, name: string, putAt: number, countAt: number) {
-  const failed = err.failedAt();
-  if (failed === putAt) return nameTakenInEnvironment(name, err.reasons[putAt]?.item);
-  if (failed === countAt)
-    return err.reasons[countAt]?.item ? environmentFull(LIMITS.entriesPerEnvironment) : notFound('Environment');
-  return notFound('Environment');
-}
+type NewEntryInput = EntryInput & { name: string; value: string };
 
 // ---- views ----
 
-const toDirectSecret = (e: Record<string, unknown>): Api.EnvironmentSecret => ({
-  id: e.id as string,
-  name: e.name as string,
+const toDirectSecret = (e: SecretEntry): Api.EnvironmentSecret => ({
+  id: e.id,
+  name: e.name,
   source: 'environment',
-  description: (e.description as string | null | undefined) ?? null,
-  isFile: e.isFile === true,
-  createdAt: e.createdAt as string,
-  updatedAt: e.updatedAt as string,
+  description: e.description,
+  isFile: e.isFile,
+  createdAt: e.createdAt,
+  updatedAt: e.updatedAt,
 });
 
-const toLinkedSecret = (link: Record<string, unknown>, secret: Record<string, unknown>): Api.EnvironmentSecret => {
-  const global = toGlobalSecret(secret);
-  return {
-    id: global.id,
-    name: link.name as string,
-    source: 'global-linked',
-    description: global.description,
-    isFile: global.isFile,
-    createdAt: link.createdAt as string,
-    updatedAt: global.updatedAt,
-    secretId: global.id,
-  };
-};
-
-const toVariable = (e: Record<string, unknown>): Api.Variable => ({
-  id: e.id as string,
-  name: e.name as string,
-  value: e.value as string,
-  description: (e.description as string | null | undefined) ?? null,
-  createdAt: e.createdAt as string,
-  updatedAt: e.updatedAt as string,
+const toLinkedSecret = (link: LinkEntry, secret: Api.GlobalSecret): Api.EnvironmentSecret => ({
+  id: secret.id,
+  name: link.name,
+  source: 'global-linked',
+  description: secret.description,
+  isFile: secret.isFile,
+  createdAt: link.createdAt,
+  updatedAt: secret.updatedAt,
+  secretId: secret.id,
 });
 
-const toLink = (link: Record<string, unknown>, envId: string): Api.Link => ({
-  id: link.linkId as string,
-  secretId: link.secretId as string,
-  secretName: link.name as string,
-  environmentId: envId,
-  createdAt: link.createdAt as string,
+const toVariable = (e: VariableEntry): Api.Variable => ({
+  id: e.id,
+  name: e.name,
+  value: e.value,
+  description: e.description,
+  createdAt: e.createdAt,
+  updatedAt: e.updatedAt,
 });
 
 // ---- listing ----
@@ -128,16 +84,17 @@ export async function listEnvironmentSecrets(
   envId: string,
 ): Promise<Api.EnvironmentSecret[]> {
   const env = await environmentFor(deps, principal, envId, 'read');
-  const entries = await readEntries(deps, env.id);
+  const entries = await readEntries(deps.db, env.id);
   const links = entries.filter((e) => e.kind === 'link');
-  const secrets = await batchGet(
+  const secrets = await readGlobalSecrets(
     deps.db,
-    links.map((l) => keys.globalSecret(env.ownerKey, l.secretId as string)),
+    env.ownerKey,
+    links.map((l) => l.secretId),
   );
   const listed: Api.EnvironmentSecret[] = entries.filter((e) => e.kind === 'secret').map(toDirectSecret);
   for (const link of links) {
     // A link whose secret was just deleted is on its way out: it is not listed.
-    const secret = secrets.get(itemId(keys.globalSecret(env.ownerKey, link.secretId as string)));
+    const secret = secrets.get(link.secretId);
     if (secret) listed.push(toLinkedSecret(link, secret));
   }
   return listed.sort((a, b) => compareText(a.name, b.name));
@@ -145,7 +102,7 @@ export async function listEnvironmentSecrets(
 
 export async function listVariables(deps: Deps, principal: Principal, envId: string): Promise<Api.Variable[]> {
   const env = await environmentFor(deps, principal, envId, 'read');
-  const entries = await readEntries(deps, env.id);
+  const entries = await readEntries(deps.db, env.id);
   return entries
     .filter((e) => e.kind === 'variable')
     .map(toVariable)
@@ -154,163 +111,144 @@ export async function listVariables(deps: Deps, principal: Principal, envId: str
 
 // ---- direct secrets and variables ----
 
-async function createEntry(
+/** A direct secret's value, sealed under the owner's data key and bound to this entry. */
+const sealEntryValue = (deps: Deps, env: EnvironmentRecord, entryId: string, value: string) =>
+  sealValue(deps.dataKeys, env.ownerKey, { kind: 'environment', envId: env.id, entryId }, value);
+
+type EntryOf<K extends OwnKind> = Extract<OwnEntry, { kind: K }>;
+
+async function newEntry<K extends OwnKind>(
+  deps: Deps,
+  env: EnvironmentRecord,
+  kind: K,
+  input: NewEntryInput,
+): Promise<EntryOf<K>> {
+  const id = newId();
+  const at = now();
+  const common = { envId: env.id, id, name: input.name, description: input.description ?? null, rev: undefined };
+  const times = { createdAt: at, updatedAt: at };
+  const entry: OwnEntry =
+    kind === 'secret'
+      ? {
+          ...common,
+          ...times,
+          kind: 'secret',
+          isFile: input.isFile === true,
+          sealed: await sealEntryValue(deps, env, id, input.value),
+        }
+      : { ...common, ...times, kind: 'variable', value: input.value };
+  return entry as EntryOf<K>;
+}
+
+async function createEntry<K extends OwnKind>(
   deps: Deps,
   principal: Principal,
   envId: string,
-  kind: OwnKind,
-  input: EntryInput & { name: string; value: string },
-): Promise<Record<string, unknown>> {
+  kind: K,
+  input: NewEntryInput,
+): Promise<EntryOf<K>> {
   const env = await environmentFor(deps, principal, envId, 'write');
-  const id = newId();
-  const at = now();
-  const item: Record<string, unknown> = {
-    ...keys.entry(env.id, input.name),
-    kind,
-    id,
-    name: input.name,
-    description: input.description ?? null,
-    createdAt: at,
-    updatedAt: at,
-    ...(kind === 'secret'
-      ? {
-          isFile: input.isFile === true,
-          ...(await sealValue(
-            deps.dataKeys,
-            env.ownerKey,
-            { kind: 'environment', envId: env.id, entryId: id },
-            input.value,
-          )),
-        }
-      : { value: input.value }),
-  };
+  const entry = await newEntry(deps, env, kind, input);
   try {
     await transactWrite(deps.db, [
-      entryPut(deps, item),
-      metaCountUpdate(deps, env.id, 1),
+      entryCreate(entry),
+      entryCountChange(env.id, 1, LIMITS.entriesPerEnvironment),
       auditPut(deps, {
         owner: env.ownerKey,
         principal,
         action: 'create',
-        target: { type: TARGET[kind].type, id, name: input.name },
+        target: { type: TARGET[kind].type, id: entry.id, name: entry.name },
         environmentId: env.id,
       }),
     ]);
   } catch (err) {
-    if (err instanceof TransactionFailed) throw explainEntryFailure(err, input.name, 0, 1);
+    if (err instanceof TransactionFailed) throw explainEntryFailure(err, env.id, entry.name, 0, 1);
     throw err;
   }
-  return item;
-}
-
-/** The entry of `kind` with this id; a linked secret's id on a direct-secret route is `is_linked`. */
-async function ownEntry(deps: Deps, env: EnvironmentRecord, kind: OwnKind, id: string) {
-  requireId(id, TARGET[kind].what);
-  const entry = await findEntry(deps, env.id, 'id', id);
-  if (entry?.kind === 'link' && kind === 'secret') throw isLinked(entry.secretId as string);
-  if (!entry || entry.kind !== kind) throw notFound(TARGET[kind].what);
   return entry;
 }
 
-function updateEntry(
+/** The entry of `kind` with this id; a linked secret's id on a direct-secret route is `is_linked`. */
+async function ownEntry<K extends OwnKind>(deps: Deps, env: EnvironmentRecord, kind: K, id: string) {
+  requireId(id, TARGET[kind].what);
+  const entry = (await readEntries(deps.db, env.id)).find((e) => e.id === id);
+  if (entry?.kind === 'link' && kind === 'secret') throw isLinked(entry.secretId);
+  if (!entry || entry.kind !== kind) throw notFound(TARGET[kind].what);
+  return entry as EntryOf<K>;
+}
+
+/** The entry as read with the input's changes, one revision on (so a write from a stale read is refused). */
+async function changedEntry(deps: Deps, env: EnvironmentRecord, read: OwnEntry, input: EntryInput): Promise<OwnEntry> {
+  const common = {
+    name: input.name ?? read.name,
+    description: input.description === undefined ? read.description : input.description,
+    rev: (read.rev ?? 0) + 1,
+    updatedAt: now(),
+  };
+  if (read.kind === 'variable') return { ...read, ...common, value: input.value ?? read.value };
+  if (input.value !== undefined) requireValueForKind(input.value, read.isFile);
+  const sealed = input.value === undefined ? read.sealed : await sealEntryValue(deps, env, read.id, input.value);
+  return { ...read, ...common, sealed };
+}
+
+function updateEntry<K extends OwnKind>(
   deps: Deps,
   principal: Principal,
   envId: string,
-  kind: OwnKind,
+  kind: K,
   id: string,
   input: EntryInput,
-): Promise<Record<string, unknown>> {
+): Promise<EntryOf<K>> {
   return optimistically(TARGET[kind].what.toLowerCase(), async () => {
     const env = await environmentFor(deps, principal, envId, 'write');
-    const entry = await ownEntry(deps, env, kind, id);
-    if (kind === 'secret' && input.value !== undefined) requireValueForKind(input.value, entry.isFile === true);
-    const name = input.name ?? (entry.name as string);
-    const value =
-      input.value === undefined
-        ? {}
-        : kind === 'secret'
-          ? await sealValue(
-              deps.dataKeys,
-              env.ownerKey,
-              { kind: 'environment', envId: env.id, entryId: id },
-              input.value,
-            )
-          : { value: input.value };
-    const updated: Record<string, unknown> = {
-      ...entry,
-      ...keys.entry(env.id, name),
-      name,
-      ...(input.description === undefined ? {} : { description: input.description }),
-      ...value,
-      // One more revision per write, so that a write from a stale read can be refused (below).
-      rev: ((entry.rev as number | undefined) ?? 0) + 1,
-      updatedAt: now(),
-    };
-    const renaming = name !== entry.name;
+    const read = await ownEntry(deps, env, kind, id);
+    const updated = await changedEntry(deps, env, read, input);
+    const renaming = updated.name !== read.name;
     const audit = auditPut(deps, {
       owner: env.ownerKey,
       principal,
       action: renaming ? 'rename' : 'update',
-      target: { type: TARGET[kind].type, id, name },
+      target: { type: TARGET[kind].type, id, name: updated.name },
       environmentId: env.id,
     });
-    // Still there and unchanged since we read it: the write copies the entry as read, so
-    // committing it over a concurrent update would undo that update.
-    const stillThere =
-      entry.rev === undefined
-        ? { ConditionExpression: 'id = :id AND attribute_not_exists(rev)', ExpressionAttributeValues: { ':id': id } }
-        : {
-            ConditionExpression: 'id = :id AND rev = :rev',
-            ExpressionAttributeValues: { ':id': id, ':rev': entry.rev },
-          };
     try {
+      // Conditioned on the entry as read: the write copies it, so committing it over a
+      // concurrent update would undo that update.
       await transactWrite(
         deps.db,
-        renaming
-          ? [
-              { Delete: { TableName: deps.db.tableName, Key: { pk: entry.pk, sk: entry.sk }, ...stillThere } },
-              entryPut(deps, updated),
-              audit,
-            ]
-          : [{ Put: { TableName: deps.db.tableName, Item: updated, ...stillThere } }, audit],
+        renaming ? [entryRemoveAsRead(read), entryCreate(updated), audit] : [entryReplace(updated, read), audit],
       );
     } catch (err) {
       if (err instanceof TransactionFailed) {
-        if (renaming && err.failedAt() === 1) throw nameTakenInEnvironment(name, err.reasons[1]?.item);
+        if (renaming && err.failedAt() === 1)
+          throw nameTakenInEnvironment(updated.name, entryHolder(env.id, err.reasons[1]?.item));
         // Changed, renamed or deleted since our read: read it again (gone, that is a 404).
         throw new StaleRead();
       }
       throw err;
     }
-    return updated;
+    return updated as EntryOf<K>;
   });
 }
 
-async function deleteEntry(
+async function deleteEntry<K extends OwnKind>(
   deps: Deps,
   principal: Principal,
   envId: string,
-  kind: OwnKind,
+  kind: K,
   id: string,
-): Promise<Record<string, unknown>> {
+): Promise<EntryOf<K>> {
   const env = await environmentFor(deps, principal, envId, 'write');
   const entry = await ownEntry(deps, env, kind, id);
   try {
     await transactWrite(deps.db, [
-      {
-        Delete: {
-          TableName: deps.db.tableName,
-          Key: { pk: entry.pk, sk: entry.sk },
-          ConditionExpression: 'id = :id',
-          ExpressionAttributeValues: { ':id': id },
-        },
-      },
-      metaCountUpdate(deps, env.id, -1),
+      entryDelete(entry),
+      entryCountChange(env.id, -1),
       auditPut(deps, {
         owner: env.ownerKey,
         principal,
         action: 'delete',
-        target: { type: TARGET[kind].type, id, name: entry.name as string },
+        target: { type: TARGET[kind].type, id, name: entry.name },
         environmentId: env.id,
       }),
     ]);
@@ -321,12 +259,8 @@ async function deleteEntry(
   return entry;
 }
 
-export const createEnvironmentSecret = async (
-  deps: Deps,
-  principal: Principal,
-  envId: string,
-  input: EntryInput & { name: string; value: string },
-) => toDirectSecret(await createEntry(deps, principal, envId, 'secret', input));
+export const createEnvironmentSecret = async (deps: Deps, principal: Principal, envId: string, input: NewEntryInput) =>
+  toDirectSecret(await createEntry(deps, principal, envId, 'secret', input));
 
 export const updateEnvironmentSecret = async (
   deps: Deps,
@@ -339,139 +273,11 @@ export const updateEnvironmentSecret = async (
 export const deleteEnvironmentSecret = async (deps: Deps, principal: Principal, envId: string, id: string) =>
   toDirectSecret(await deleteEntry(deps, principal, envId, 'secret', id));
 
-export const createVariable = async (
-  deps: Deps,
-  principal: Principal,
-  envId: string,
-  input: EntryInput & { name: string; value: string },
-) => toVariable(await createEntry(deps, principal, envId, 'variable', input));
+export const createVariable = async (deps: Deps, principal: Principal, envId: string, input: NewEntryInput) =>
+  toVariable(await createEntry(deps, principal, envId, 'variable', input));
 
 export const updateVariable = async (deps: Deps, principal: Principal, envId: string, id: string, input: EntryInput) =>
   toVariable(await updateEntry(deps, principal, envId, 'variable', id, input));
 
 export const deleteVariable = async (deps: Deps, principal: Principal, envId: string, id: string) =>
   toVariable(await deleteEntry(deps, principal, envId, 'variable', id));
-
-// ---- links ----
-
-const MAX_LINK_ATTEMPTS = 5;
-
-/** Where a global secret lives, whatever its scope (for telling a scope mismatch from a 404). */
-async function secretExistsAnywhere(deps: Deps, secretId: string): Promise<boolean> {
-  const out = await deps.db.doc.send(
-    new QueryCommand({
-      TableName: deps.db.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :g',
-      ExpressionAttributeValues: { ':g': `GSECRET#${secretId}` },
-      ProjectionExpression: 'pk',
-      Limit: 1,
-    }),
-  );
-  return (out.Items ?? []).length > 0;
-}
-
-export async function linkGlobalSecret(
-  deps: Deps,
-  principal: Principal,
-  envId: string,
-  secretId: string,
-): Promise<Api.Link> {
-  const env = await environmentFor(deps, principal, envId, 'write');
-  requireId(secretId, 'Secret');
-  for (let attempt = 1; ; attempt++) {
-    const secret = await readGlobalSecret(deps, env.ownerKey, secretId);
-    if (!secret) {
-      if (await secretExistsAnywhere(deps, secretId)) throw scopeMismatch();
-      throw notFound('Secret');
-    }
-    const name = secret.name as string;
-    const at = now();
-    const entry = {
-      ...keys.entry(env.id, name),
-      kind: 'link',
-      id: secretId,
-      secretId,
-      linkId: newId(),
-      name,
-      // Which data key version sealed the secret when linked: lets a cold runtime read
-      // fetch that key in the same batch as the secret.
-      dekVersion: secret.dekVersion,
-      createdAt: at,
-      updatedAt: at,
-    };
-    try {
-      await transactWrite(deps.db, [
-        entryPut(deps, entry),
-        {
-          Put: {
-            TableName: deps.db.tableName,
-            Item: {
-              ...keys.secretLink(env.ownerKey, secretId, env.id),
-              envId: env.id,
-              envOwner: env.owner,
-              envName: env.name,
-              createdAt: at,
-            },
-          },
-        },
-        metaCountUpdate(deps, env.id, 1),
-        {
-          Update: {
-            TableName: deps.db.tableName,
-            Key: keys.globalSecret(env.ownerKey, secretId),
-            UpdateExpression: 'ADD linkSeq :one',
-            ConditionExpression: 'attribute_exists(pk) AND #name = :name',
-            ExpressionAttributeNames: { '#name': 'name' },
-            ExpressionAttributeValues: { ':one': 1, ':name': name },
-          },
-        },
-        auditPut(deps, {
-          owner: env.ownerKey,
-          principal,
-          action: 'link',
-          target: { type: 'global_secret', id: secretId, name },
-          environmentId: env.id,
-        }),
-      ]);
-      return toLink(entry, env.id);
-    } catch (err) {
-      if (!(err instanceof TransactionFailed)) throw err;
-      const holder = err.reasons[0]?.item;
-      if (err.failedAt() === 0 && holder?.kind === 'link' && holder.secretId === secretId)
-        throw alreadyLinked(secretId);
-      // The secret was renamed or deleted between our read and write: read it again.
-      if (err.failedAt() === 3 && attempt < MAX_LINK_ATTEMPTS) continue;
-      throw explainEntryFailure(err, name, 0, 2);
-    }
-  }
-}
-
-export async function unlinkGlobalSecret(
-  deps: Deps,
-  principal: Principal,
-  envId: string,
-  secretId: string,
-): Promise<Api.Link> {
-  const env = await environmentFor(deps, principal, envId, 'write');
-  requireId(secretId, 'Link');
-  const entry = await findEntry(deps, env.id, 'secretId', secretId);
-  if (!entry || entry.kind !== 'link') throw notFound('Link');
-  const removed = await removeLink(
-    deps,
-    { ownerKey: env.ownerKey, secretId, envId: env.id, entrySk: entry.sk as string },
-    {
-      extra: [
-        auditPut(deps, {
-          owner: env.ownerKey,
-          principal,
-          action: 'unlink',
-          target: { type: 'global_secret', id: secretId, name: entry.name as string },
-          environmentId: env.id,
-        }),
-      ],
-    },
-  );
-  if (!removed) throw notFound('Link');
-  return toLink(entry, env.id);
-}

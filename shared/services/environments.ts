@@ -1,47 +1,43 @@
-import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
 import { authorize, type Action, type Owner } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
+import { readPartition, deleteEntries } from '../data/entries.js';
+import {
+  environmentCreate,
+  environmentDelete,
+  listEnvironmentsOf,
+  readEnvironment,
+  readEnvironmentNamed,
+  type EnvironmentRecord,
+} from '../data/environments.js';
+import { readSlug } from '../data/slugs.js';
+import { readTeam } from '../data/teams.js';
+import { readUser } from '../data/users.js';
 import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
+import { ownerKeyOf } from '../owner-key.js';
 import { compareText } from '../pagination.js';
-import { queryAll } from '../storage/query.js';
 import { EnvironmentName, Slug } from '../schemas.js';
-import { keys, ownerKeyOf, type OwnerKey } from '../storage/keys.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
 import { removeLink } from './links.js';
 import { ownerFields, scopeOwner } from './scope.js';
 
-/** An environment as stored in its META item. */
-export type EnvironmentRecord = Api.Environment & {
-  ownerKey: OwnerKey;
-  entryCount: number;
-};
-
 export const ownerOf = (env: { userId: string | null; teamId: string | null }): Owner =>
   env.teamId ? { teamId: env.teamId } : { userId: env.userId! };
 
-export const toEnvironment = (item: Record<string, unknown>): Api.Environment => ({
-  id: item.id as string,
-  owner: item.owner as string,
-  name: item.name as string,
-  userId: (item.userId as string | null) ?? null,
-  teamId: (item.teamId as string | null) ?? null,
-  createdAt: item.createdAt as string,
+const toEnvironment = (env: EnvironmentRecord): Api.Environment => ({
+  id: env.id,
+  owner: env.owner,
+  name: env.name,
+  userId: env.userId,
+  teamId: env.teamId,
+  createdAt: env.createdAt,
 });
 
 /** `owner/name`, as people and the CLI name an environment. */
 export const environmentLabel = (env: { owner: string; name: string }) => `${env.owner}/${env.name}`;
-
-function toRecord(item: Record<string, unknown>): EnvironmentRecord {
-  return {
-    ...toEnvironment(item),
-    ownerKey: item.ownerKey as OwnerKey,
-    entryCount: (item.entryCount as number | undefined) ?? 0,
-  };
-}
 
 /** An environment the caller may act on, or the contract's 404/403. */
 export async function environmentFor(
@@ -51,25 +47,21 @@ export async function environmentFor(
   action: Action,
 ): Promise<EnvironmentRecord> {
   requireId(envId, 'Environment');
-  const out = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.tableName, Key: keys.environment(envId), ConsistentRead: true }),
-  );
-  if (!out.Item) throw notFound('Environment');
-  const env = toRecord(out.Item);
+  const env = await readEnvironment(deps.db, envId);
+  if (!env) throw notFound('Environment');
   await authorize(deps, principal, ownerOf(env), action, 'Environment');
   return env;
 }
 
-/** `GET` of one environment the caller may read, as the API shows it. */
+/** One environment the caller may read, as the API shows it. */
 export async function getEnvironment(deps: Deps, principal: Principal, envId: string): Promise<Api.Environment> {
   return toEnvironment(await environmentFor(deps, principal, envId, 'read'));
 }
 
 async function ownerSlug(deps: Deps, owner: Owner): Promise<string> {
-  const key = 'userId' in owner ? keys.user(owner.userId) : keys.team(owner.teamId);
-  const out = await deps.db.doc.send(new GetCommand({ TableName: deps.db.tableName, Key: key, ConsistentRead: true }));
-  if (!out.Item) throw notFound('teamId' in owner ? 'Team' : 'User');
-  return out.Item.slug as string;
+  const profile = 'userId' in owner ? await readUser(deps.db, owner.userId) : await readTeam(deps.db, owner.teamId);
+  if (!profile) throw notFound('teamId' in owner ? 'Team' : 'User');
+  return profile.slug;
 }
 
 export async function createEnvironment(
@@ -79,31 +71,20 @@ export async function createEnvironment(
 ): Promise<Api.Environment> {
   const owner = scopeOwner(principal, input.teamId);
   await authorize(deps, principal, owner, 'write', 'Team');
-  const ownerKey = ownerKeyOf(owner);
-  const env: Api.Environment = {
+  const env: EnvironmentRecord = {
     id: newId(),
     owner: await ownerSlug(deps, owner),
     name: input.name,
     ...ownerFields(owner),
     createdAt: now(),
+    ownerKey: ownerKeyOf(owner),
+    entryCount: 0,
   };
   try {
     await transactWrite(deps.db, [
-      {
-        Put: {
-          TableName: deps.db.tableName,
-          Item: { ...keys.environmentName(ownerKey, env.name), ...env },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Put: {
-          TableName: deps.db.tableName,
-          Item: { ...keys.environment(env.id), ...env, ownerKey, entryCount: 0 },
-        },
-      },
+      ...environmentCreate(env),
       auditPut(deps, {
-        owner: ownerKey,
+        owner: env.ownerKey,
         principal,
         action: 'create',
         target: { type: 'environment', id: env.id, name: env.name },
@@ -119,7 +100,7 @@ export async function createEnvironment(
     }
     throw err;
   }
-  return env;
+  return toEnvironment(env);
 }
 
 export async function listEnvironments(
@@ -129,12 +110,8 @@ export async function listEnvironments(
 ): Promise<Api.Environment[]> {
   const owner = scopeOwner(principal, teamId);
   await authorize(deps, principal, owner, 'read', 'Team');
-  const items = await queryAll(deps.db, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)',
-    ExpressionAttributeValues: { ':pk': keys.ownerPartition(ownerKeyOf(owner)), ':n': keys.environmentNamePrefix },
-    ConsistentRead: true,
-  });
-  return items.map(toEnvironment).sort((a, b) => compareText(a.name, b.name));
+  const environments = await listEnvironmentsOf(deps.db, ownerKeyOf(owner));
+  return environments.sort((a, b) => compareText(a.name, b.name));
 }
 
 /** `GET /environmentshub/{owner}/{name}/@latest`: by the owner's slug and the name. */
@@ -148,36 +125,20 @@ export async function environmentBySlug(
   if (!Slug.safeParse(slug).success || !EnvironmentName.safeParse(name).success) {
     throw notFound('Environment');
   }
-  const claim = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.tableName, Key: keys.slug(slug), ConsistentRead: true }),
-  );
-  if (!claim.Item) throw notFound('Environment');
-  const owner: Owner =
-    claim.Item.kind === 'team' ? { teamId: claim.Item.id as string } : { userId: claim.Item.id as string };
-  const out = await deps.db.doc.send(
-    new GetCommand({
-      TableName: deps.db.tableName,
-      Key: keys.environmentName(ownerKeyOf(owner), name),
-      ConsistentRead: true,
-    }),
-  );
-  if (!out.Item) throw notFound('Environment');
+  const claim = await readSlug(deps.db, slug);
+  if (!claim) throw notFound('Environment');
+  const owner: Owner = claim.kind === 'team' ? { teamId: claim.id } : { userId: claim.id };
+  const env = await readEnvironmentNamed(deps.db, ownerKeyOf(owner), name);
+  if (!env) throw notFound('Environment');
   await authorize(deps, principal, owner, 'read', 'Environment');
-  return toEnvironment(out.Item);
+  return env;
 }
 
 export async function deleteEnvironment(deps: Deps, principal: Principal, envId: string): Promise<Api.Environment> {
   const env = await environmentFor(deps, principal, envId, 'write');
   try {
     await transactWrite(deps.db, [
-      {
-        Delete: {
-          TableName: deps.db.tableName,
-          Key: keys.environment(env.id),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      { Delete: { TableName: deps.db.tableName, Key: keys.environmentName(env.ownerKey, env.name) } },
+      ...environmentDelete(env),
       auditPut(deps, {
         owner: env.ownerKey,
         principal,
@@ -203,42 +164,24 @@ export async function deleteEnvironment(deps: Deps, principal: Principal, envId:
  */
 async function removeEntries(deps: Deps, env: EnvironmentRecord): Promise<void> {
   for (let round = 0; round < 5; round++) {
-    const out = await deps.db.doc.send(
-      new QueryCommand({
-        TableName: deps.db.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.environmentPartition(env.id) },
-        ConsistentRead: true,
-      }),
-    );
-    const items = out.Items ?? [];
-    if (items.length === 0) return;
-    const links = items.filter((i) => i.kind === 'link');
-    const others = items.filter((i) => i.kind !== 'link');
+    const { entries } = await readPartition(deps.db, env.id);
+    if (entries.length === 0) return;
     await Promise.all(
-      links.map((link) =>
-        removeLink(
-          deps,
-          {
-            ownerKey: env.ownerKey,
-            secretId: link.secretId as string,
-            envId: env.id,
-            entrySk: link.sk as string,
-          },
-          { gone: 'environment' },
-        ),
+      entries.flatMap((entry) =>
+        entry.kind === 'link'
+          ? [
+              removeLink(
+                deps,
+                { ownerKey: env.ownerKey, secretId: entry.secretId, envId: env.id, entryName: entry.name },
+                { gone: 'environment' },
+              ),
+            ]
+          : [],
       ),
     );
-    for (let i = 0; i < others.length; i += 25) {
-      await deps.db.doc.send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [deps.db.tableName]: others
-              .slice(i, i + 25)
-              .map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
-          },
-        }),
-      );
-    }
+    await deleteEntries(
+      deps.db,
+      entries.filter((e) => e.kind !== 'link'),
+    );
   }
 }

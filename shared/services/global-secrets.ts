@@ -1,4 +1,3 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
@@ -6,15 +5,27 @@ import { authorize, type Owner } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { globalNameTaken, nameTakenInLinkedEnvironments } from '../conflicts.js';
 import { sealValue } from '../crypto/values.js';
+import { entryCreate, linkEntryDelete, readEntriesNamed, type EntryRecord } from '../data/entries.js';
+import {
+  listGlobalSecretsOf,
+  readGlobalSecret,
+  secretCountChange,
+  secretCreate,
+  secretDelete,
+  secretNameClaim,
+  secretNameRelease,
+  secretUpdate,
+  type GlobalSecretChange,
+  type GlobalSecretRecord,
+} from '../data/global-secrets.js';
+import { linksOf, type SecretLinkRecord } from '../data/links.js';
 import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { mapLimit } from '../map-limit.js';
+import { ownerKeyOf } from '../owner-key.js';
 import { compareText } from '../pagination.js';
 import { LIMITS, requireValueForKind } from '../schemas.js';
-import { batchGet, itemId } from '../storage/batch.js';
-import { queryAll } from '../storage/query.js';
-import { keys, ownerKeyOf, type OwnerKey } from '../storage/keys.js';
-import { TransactionFailed, transactWrite, type TransactItem } from '../storage/transact.js';
+import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
 import { environmentLabel } from './environments.js';
 import { removeLink } from './links.js';
 import { optimistically, StaleRead } from './optimistic.js';
@@ -23,38 +34,23 @@ import { ownerFields, scopeOwner } from './scope.js';
 /** A rename touches 4 items plus 2 per linked environment; TransactWriteItems takes 100. */
 const MAX_LINKS_PER_RENAME = 48;
 
-export const toGlobalSecret = (item: Record<string, unknown>): Api.GlobalSecret => ({
-  id: item.id as string,
-  name: item.name as string,
-  description: (item.description as string | null | undefined) ?? null,
-  isFile: item.isFile === true,
-  userId: (item.userId as string | null) ?? null,
-  teamId: (item.teamId as string | null) ?? null,
-  createdAt: item.createdAt as string,
-  updatedAt: item.updatedAt as string,
+type SecretInput = { name?: string | undefined; value?: string | undefined; description?: string | null | undefined };
+
+const toGlobalSecret = (secret: GlobalSecretRecord): Api.GlobalSecret => ({
+  id: secret.id,
+  name: secret.name,
+  description: secret.description,
+  isFile: secret.isFile,
+  userId: secret.userId,
+  teamId: secret.teamId,
+  createdAt: secret.createdAt,
+  updatedAt: secret.updatedAt,
 });
 
-/** The global secret item of an owner, read consistently, or undefined. */
-export async function readGlobalSecret(deps: Deps, owner: OwnerKey, secretId: string) {
-  const out = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.tableName, Key: keys.globalSecret(owner, secretId), ConsistentRead: true }),
-  );
-  return out.Item;
-}
-
-/** The reverse index of a secret's links: which environments link it. */
-export function linksOf(deps: Deps, owner: OwnerKey, secretId: string): Promise<Record<string, unknown>[]> {
-  return queryAll(deps.db, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)',
-    ExpressionAttributeValues: { ':pk': keys.ownerPartition(owner), ':l': keys.secretLinkPrefix(secretId) },
-    ConsistentRead: true,
-  });
-}
-
-const toEnvironmentRef = (link: Record<string, unknown>): Api.EnvironmentRef => ({
-  id: link.envId as string,
-  owner: link.envOwner as string,
-  name: link.envName as string,
+const toEnvironmentRef = (link: SecretLinkRecord): Api.EnvironmentRef => ({
+  id: link.envId,
+  owner: link.envOwner,
+  name: link.envName,
 });
 
 async function secretInScope(
@@ -63,12 +59,12 @@ async function secretInScope(
   owner: Owner,
   secretId: string,
   action: 'read' | 'write',
-) {
+): Promise<GlobalSecretRecord> {
   requireId(secretId, 'Secret');
   await authorize(deps, principal, owner, action, 'Secret');
-  const item = await readGlobalSecret(deps, ownerKeyOf(owner), secretId);
-  if (!item) throw notFound('Secret');
-  return item;
+  const secret = await readGlobalSecret(deps.db, ownerKeyOf(owner), secretId);
+  if (!secret) throw notFound('Secret');
+  return secret;
 }
 
 export async function listGlobalSecrets(
@@ -78,15 +74,8 @@ export async function listGlobalSecrets(
 ): Promise<Api.GlobalSecret[]> {
   const owner = scopeOwner(principal, teamId);
   await authorize(deps, principal, owner, 'read', 'Team');
-  const items = await queryAll(deps.db, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-    ExpressionAttributeValues: { ':pk': keys.ownerPartition(ownerKeyOf(owner)), ':s': keys.globalSecretPrefix },
-    // Only metadata leaves the table: the sealed value is never read for a listing.
-    ProjectionExpression: 'id, #name, description, isFile, userId, teamId, createdAt, updatedAt',
-    ExpressionAttributeNames: { '#name': 'name' },
-    ConsistentRead: true,
-  });
-  return items.map(toGlobalSecret).sort((a, b) => compareText(a.name, b.name));
+  const secrets = await listGlobalSecretsOf(deps.db, ownerKeyOf(owner));
+  return secrets.sort((a, b) => compareText(a.name, b.name));
 }
 
 /** The owner's global secrets, each with the environments linking it (the console's dashboard). */
@@ -99,7 +88,7 @@ export async function listGlobalSecretsWithLinks(
   const ownerKey = ownerKeyOf(scopeOwner(principal, teamId));
   return mapLimit(secrets, 8, async (secret) => ({
     ...secret,
-    linkedEnvironments: (await linksOf(deps, ownerKey, secret.id))
+    linkedEnvironments: (await linksOf(deps.db, ownerKey, secret.id))
       .map(toEnvironmentRef)
       .sort((a, b) => compareText(environmentLabel(a), environmentLabel(b))),
   }));
@@ -108,10 +97,9 @@ export async function listGlobalSecretsWithLinks(
 export async function createGlobalSecret(
   deps: Deps,
   principal: Principal,
-  input: {
+  input: SecretInput & {
     name: string;
     value: string;
-    description?: string | null | undefined;
     isFile?: boolean | undefined;
     teamId?: string | null | undefined;
   },
@@ -121,7 +109,7 @@ export async function createGlobalSecret(
   const ownerKey = ownerKeyOf(owner);
   const id = newId();
   const at = now();
-  const secret: Api.GlobalSecret = {
+  const secret: GlobalSecretRecord = {
     id,
     name: input.name,
     description: input.description ?? null,
@@ -129,44 +117,20 @@ export async function createGlobalSecret(
     ...ownerFields(owner),
     createdAt: at,
     updatedAt: at,
+    ownerKey,
+    sealed: await sealValue(deps.dataKeys, ownerKey, { kind: 'global', secretId: id }, input.value),
+    linkSeq: 0,
   };
-  const sealed = await sealValue(deps.dataKeys, ownerKey, { kind: 'global', secretId: id }, input.value);
   try {
     await transactWrite(deps.db, [
-      {
-        Put: {
-          TableName: deps.db.tableName,
-          Item: { ...keys.globalSecretName(ownerKey, input.name), secretId: id },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Put: {
-          TableName: deps.db.tableName,
-          Item: {
-            ...keys.globalSecret(ownerKey, id),
-            ...secret,
-            ...sealed,
-            linkSeq: 0,
-            gsi1pk: `GSECRET#${id}`,
-            gsi1sk: 'SECRET',
-          },
-        },
-      },
-      {
-        Update: {
-          TableName: deps.db.tableName,
-          Key: keys.ownerCounts(ownerKey),
-          UpdateExpression: 'ADD secretCount :one',
-          ConditionExpression: 'attribute_not_exists(secretCount) OR secretCount < :max',
-          ExpressionAttributeValues: { ':one': 1, ':max': LIMITS.globalSecretsPerOwner },
-        },
-      },
+      secretNameClaim(ownerKey, secret.name, id),
+      secretCreate(secret),
+      secretCountChange(ownerKey, 1, LIMITS.globalSecretsPerOwner),
       auditPut(deps, {
         owner: ownerKey,
         principal,
         action: 'create',
-        target: { type: 'global_secret', id, name: input.name },
+        target: { type: 'global_secret', id, name: secret.name },
       }),
     ]);
   } catch (err) {
@@ -176,7 +140,7 @@ export async function createGlobalSecret(
     }
     throw err;
   }
-  return secret;
+  return toGlobalSecret(secret);
 }
 
 export async function getGlobalSecret(
@@ -186,9 +150,9 @@ export async function getGlobalSecret(
   teamId: string | undefined,
 ): Promise<Api.GlobalSecretDetail> {
   const owner = scopeOwner(principal, teamId);
-  const item = await secretInScope(deps, principal, owner, secretId, 'read');
-  const links = await linksOf(deps, ownerKeyOf(owner), secretId);
-  return { ...toGlobalSecret(item), linkedEnvironments: links.map(toEnvironmentRef) };
+  const secret = await secretInScope(deps, principal, owner, secretId, 'read');
+  const links = await linksOf(deps.db, secret.ownerKey, secretId);
+  return { ...toGlobalSecret(secret), linkedEnvironments: links.map(toEnvironmentRef) };
 }
 
 export async function updateGlobalSecret(
@@ -196,99 +160,57 @@ export async function updateGlobalSecret(
   principal: Principal,
   secretId: string,
   teamId: string | undefined,
-  input: { name?: string | undefined; value?: string | undefined; description?: string | null | undefined },
+  input: SecretInput,
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
-  const ownerKey = ownerKeyOf(owner);
   return optimistically('secret', async () => {
-    const item = await secretInScope(deps, principal, owner, secretId, 'write');
-    if (input.value !== undefined) {
-      requireValueForKind(input.value, item.isFile === true);
-    }
-    const renaming = input.name !== undefined && input.name !== item.name;
+    const secret = await secretInScope(deps, principal, owner, secretId, 'write');
+    if (input.value !== undefined) requireValueForKind(input.value, secret.isFile);
+    const renaming = input.name !== undefined && input.name !== secret.name;
     return renaming
-      ? renameGlobalSecret(deps, principal, ownerKey, item, input as typeof input & { name: string })
-      : changeGlobalSecret(deps, principal, ownerKey, item, input);
+      ? renameGlobalSecret(deps, principal, secret, { ...input, name: input.name! })
+      : changeGlobalSecret(deps, principal, secret, input);
   });
 }
 
-async function updatedFields(
-  deps: Deps,
-  ownerKey: OwnerKey,
-  item: Record<string, unknown>,
-  input: { name?: string | undefined; value?: string | undefined; description?: string | null | undefined },
-) {
-  const sealed =
-    input.value === undefined
-      ? {}
-      : await sealValue(deps.dataKeys, ownerKey, { kind: 'global', secretId: item.id as string }, input.value);
+/** What a change writes: the name (kept or new), any new description or value, and when. */
+async function changeOf(deps: Deps, secret: GlobalSecretRecord, input: SecretInput): Promise<GlobalSecretChange> {
   return {
-    name: input.name ?? (item.name as string),
+    name: input.name ?? secret.name,
     ...(input.description === undefined ? {} : { description: input.description }),
-    ...sealed,
+    ...(input.value === undefined
+      ? {}
+      : {
+          sealed: await sealValue(deps.dataKeys, secret.ownerKey, { kind: 'global', secretId: secret.id }, input.value),
+        }),
     updatedAt: now(),
-  };
-}
-
-function secretUpdate(
-  deps: Deps,
-  ownerKey: OwnerKey,
-  item: Record<string, unknown>,
-  fields: Record<string, unknown>,
-  expectedName?: string,
-): TransactItem {
-  const names: Record<string, string> = { '#name': 'name' };
-  const values: Record<string, unknown> = { ':seq': item.linkSeq ?? 0 };
-  for (const [field, value] of Object.entries(fields)) {
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-  }
-  // Optimistic: no link or unlink happened since we read the secret (and, for a rename, the
-  // name is still the one whose entries we move).
-  let condition = 'attribute_exists(pk) AND linkSeq = :seq';
-  if (expectedName !== undefined) {
-    values[':oldName'] = expectedName;
-    condition += ' AND #name = :oldName';
-  }
-  return {
-    Update: {
-      TableName: deps.db.tableName,
-      Key: keys.globalSecret(ownerKey, item.id as string),
-      UpdateExpression: `SET ${Object.keys(fields)
-        .map((f) => `#${f} = :${f}`)
-        .join(', ')}`,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
   };
 }
 
 async function changeGlobalSecret(
   deps: Deps,
   principal: Principal,
-  ownerKey: OwnerKey,
-  item: Record<string, unknown>,
-  input: { value?: string | undefined; description?: string | null | undefined },
+  secret: GlobalSecretRecord,
+  input: SecretInput,
 ): Promise<Api.GlobalSecret> {
-  const fields = await updatedFields(deps, ownerKey, item, input);
+  const change = await changeOf(deps, secret, input);
   try {
     await transactWrite(deps.db, [
       // Still under the name we read: a rename meanwhile moved its claim and link entries, and
       // writing the old name back would leave them pointing at a name the secret no longer has.
-      secretUpdate(deps, ownerKey, item, fields, item.name as string),
+      secretUpdate(secret, change),
       auditPut(deps, {
-        owner: ownerKey,
+        owner: secret.ownerKey,
         principal,
         action: 'update',
-        target: { type: 'global_secret', id: item.id as string, name: item.name as string },
+        target: { type: 'global_secret', id: secret.id, name: secret.name },
       }),
     ]);
   } catch (err) {
     if (err instanceof TransactionFailed) throw new StaleRead();
     throw err;
   }
-  return toGlobalSecret({ ...item, ...fields });
+  return toGlobalSecret({ ...secret, ...change });
 }
 
 /**
@@ -298,77 +220,24 @@ async function changeGlobalSecret(
 async function renameGlobalSecret(
   deps: Deps,
   principal: Principal,
-  ownerKey: OwnerKey,
-  item: Record<string, unknown>,
-  input: { name: string; value?: string | undefined; description?: string | null | undefined },
+  secret: GlobalSecretRecord,
+  input: SecretInput & { name: string },
 ): Promise<Api.GlobalSecret> {
-  const secretId = item.id as string;
-  const oldName = item.name as string;
-  const links = await linksOf(deps, ownerKey, secretId);
-  if (links.length > MAX_LINKS_PER_RENAME) {
-    throw conflict(
-      'conflict',
-      `This secret is linked to ${links.length} environments; a rename can move at most ${MAX_LINKS_PER_RENAME} at once. Unlink some environments first.`,
-    );
-  }
-  // Name every environment where the new name is taken (the transaction alone would only refuse).
-  const holders = await batchGet(
-    deps.db,
-    links.map((l) => keys.entry(l.envId as string, input.name)),
-  );
-  const taken = links
-    .map((l) => ({
-      environment: environmentLabel({ owner: l.envOwner as string, name: l.envName as string }),
-      holder: holders.get(itemId(keys.entry(l.envId as string, input.name))),
-    }))
-    .filter((p): p is { environment: string; holder: Record<string, unknown> } => p.holder !== undefined);
-  if (taken.length > 0) throw nameTakenInLinkedEnvironments(input.name, taken);
-
-  const fields = await updatedFields(deps, ownerKey, item, input);
-  const entryMoves: TransactItem[] = [];
-  const entries = await batchGet(
-    deps.db,
-    links.map((l) => keys.entry(l.envId as string, oldName)),
-  );
-  for (const link of links) {
-    const envId = link.envId as string;
-    const entry = entries.get(itemId(keys.entry(envId, oldName)));
-    if (!entry || entry.secretId !== secretId) throw new StaleRead();
-    entryMoves.push(
-      {
-        Delete: {
-          TableName: deps.db.tableName,
-          Key: keys.entry(envId, oldName),
-          ConditionExpression: 'secretId = :id',
-          ExpressionAttributeValues: { ':id': secretId },
-        },
-      },
-      {
-        Put: {
-          TableName: deps.db.tableName,
-          Item: { ...entry, ...keys.entry(envId, input.name), name: input.name, updatedAt: fields.updatedAt },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    );
-  }
+  const links = await linksOf(deps.db, secret.ownerKey, secret.id);
+  await refuseUnmovableRename(deps, links, input.name);
+  const change = await changeOf(deps, secret, input);
+  const moves = await linkEntryMoves(deps, secret, links, input.name, change.updatedAt);
   try {
     await transactWrite(deps.db, [
-      secretUpdate(deps, ownerKey, item, fields, oldName),
-      { Delete: { TableName: deps.db.tableName, Key: keys.globalSecretName(ownerKey, oldName) } },
-      {
-        Put: {
-          TableName: deps.db.tableName,
-          Item: { ...keys.globalSecretName(ownerKey, input.name), secretId },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      ...entryMoves,
+      secretUpdate(secret, change),
+      secretNameRelease(secret.ownerKey, secret.name),
+      secretNameClaim(secret.ownerKey, input.name, secret.id),
+      ...moves,
       auditPut(deps, {
-        owner: ownerKey,
+        owner: secret.ownerKey,
         principal,
         action: 'rename',
-        target: { type: 'global_secret', id: secretId, name: input.name },
+        target: { type: 'global_secret', id: secret.id, name: input.name },
       }),
     ]);
   } catch (err) {
@@ -378,7 +247,43 @@ async function renameGlobalSecret(
     }
     throw err;
   }
-  return toGlobalSecret({ ...item, ...fields });
+  return toGlobalSecret({ ...secret, ...change });
+}
+
+/** Too many links for one transaction, or the new name taken in a linked environment (each named). */
+async function refuseUnmovableRename(deps: Deps, links: SecretLinkRecord[], name: string): Promise<void> {
+  if (links.length > MAX_LINKS_PER_RENAME) {
+    throw conflict(
+      'conflict',
+      `This secret is linked to ${links.length} environments; a rename can move at most ${MAX_LINKS_PER_RENAME} at once. Unlink some environments first.`,
+    );
+  }
+  const holders = await readEntriesNamed(
+    deps.db,
+    links.map((l) => ({ envId: l.envId, name })),
+  );
+  const taken = links
+    .map((l, i) => ({ environment: environmentLabel({ owner: l.envOwner, name: l.envName }), holder: holders[i] }))
+    .filter((p): p is { environment: string; holder: EntryRecord } => p.holder !== undefined);
+  if (taken.length > 0) throw nameTakenInLinkedEnvironments(name, taken);
+}
+
+/** Each linked environment's entry moved from the secret's name to `name`; a stale read retries. */
+async function linkEntryMoves(
+  deps: Deps,
+  secret: GlobalSecretRecord,
+  links: SecretLinkRecord[],
+  name: string,
+  updatedAt: string,
+): Promise<TableWrite[]> {
+  const entries = await readEntriesNamed(
+    deps.db,
+    links.map((l) => ({ envId: l.envId, name: secret.name })),
+  );
+  return entries.flatMap((entry) => {
+    if (entry?.kind !== 'link' || entry.secretId !== secret.id) throw new StaleRead();
+    return [linkEntryDelete(entry.envId, secret.name, secret.id), entryCreate({ ...entry, name, updatedAt })];
+  });
 }
 
 export async function deleteGlobalSecret(
@@ -388,35 +293,19 @@ export async function deleteGlobalSecret(
   teamId: string | undefined,
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
-  const ownerKey = ownerKeyOf(owner);
-  const item = await optimistically('secret', async () => {
-    const item = await secretInScope(deps, principal, owner, secretId, 'write');
+  const secret = await optimistically('secret', async () => {
+    const secret = await secretInScope(deps, principal, owner, secretId, 'write');
     try {
       await transactWrite(deps.db, [
-        {
-          Delete: {
-            TableName: deps.db.tableName,
-            Key: keys.globalSecret(ownerKey, secretId),
-            // Still under the name whose claim and link entries we remove (a rename moves them).
-            ConditionExpression: 'attribute_exists(pk) AND #name = :name',
-            ExpressionAttributeNames: { '#name': 'name' },
-            ExpressionAttributeValues: { ':name': item.name },
-          },
-        },
-        { Delete: { TableName: deps.db.tableName, Key: keys.globalSecretName(ownerKey, item.name as string) } },
-        {
-          Update: {
-            TableName: deps.db.tableName,
-            Key: keys.ownerCounts(ownerKey),
-            UpdateExpression: 'ADD secretCount :minus',
-            ExpressionAttributeValues: { ':minus': -1 },
-          },
-        },
+        // Still under the name whose claim and link entries we remove (a rename moves them).
+        secretDelete(secret),
+        secretNameRelease(secret.ownerKey, secret.name),
+        secretCountChange(secret.ownerKey, -1),
         auditPut(deps, {
-          owner: ownerKey,
+          owner: secret.ownerKey,
           principal,
           action: 'delete',
-          target: { type: 'global_secret', id: secretId, name: item.name as string },
+          target: { type: 'global_secret', id: secretId, name: secret.name },
         }),
       ]);
     } catch (err) {
@@ -424,24 +313,19 @@ export async function deleteGlobalSecret(
       if (err instanceof TransactionFailed) throw new StaleRead();
       throw err;
     }
-    return item;
+    return secret;
   });
   // The secret is gone: no runtime read can return it (links to a missing secret resolve to
   // nothing). Now unlink it everywhere; a link made meanwhile failed its secret check.
-  const links = await linksOf(deps, ownerKey, secretId);
+  const links = await linksOf(deps.db, secret.ownerKey, secretId);
   await Promise.all(
     links.map((link) =>
       removeLink(
         deps,
-        {
-          ownerKey,
-          secretId,
-          envId: link.envId as string,
-          entrySk: keys.entry(link.envId as string, item.name as string).sk,
-        },
+        { ownerKey: secret.ownerKey, secretId, envId: link.envId, entryName: secret.name },
         { gone: 'secret' },
       ),
     ),
   );
-  return toGlobalSecret(item);
+  return toGlobalSecret(secret);
 }

@@ -1,15 +1,150 @@
 import type { Deps } from '../deps.js';
-import { batchGet, itemId } from '../storage/batch.js';
-import { keys, type OwnerKey } from '../storage/keys.js';
-import { queryAll } from '../storage/query.js';
-import { TransactionFailed, transactWrite, type TransactItem } from '../storage/transact.js';
+import type * as Api from '../api-objects.js';
+import { auditPut } from '../audit.js';
+import type { Principal } from '../auth/principal.js';
+import { alreadyLinked, scopeMismatch } from '../conflicts.js';
+import {
+  entryCreate,
+  entryHolder,
+  findLinkEntry,
+  linkEntryDelete,
+  readEntries,
+  type LinkEntry,
+} from '../data/entries.js';
+import { entryCountChange, type EnvironmentRecord } from '../data/environments.js';
+import {
+  globalSecretExists,
+  readGlobalSecret,
+  secretLinkSeqBump,
+  type GlobalSecretRecord,
+} from '../data/global-secrets.js';
+import { linkRemovalState, secretLinkDelete, secretLinkPut } from '../data/links.js';
+import { notFound } from '../errors.js';
+import { newId, now, requireId } from '../ids.js';
+import type { OwnerKey } from '../owner-key.js';
+import { LIMITS } from '../schemas.js';
+import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
+import { explainEntryFailure } from './entry-failures.js';
+import { environmentFor } from './environments.js';
 
 export interface LinkRef {
   ownerKey: OwnerKey;
   secretId: string;
   envId: string;
-  /** The sort key of the link's entry (`ENTRY#<NAME>`). */
-  entrySk: string;
+  /** The name the link's entry is under. */
+  entryName: string;
+}
+
+const MAX_LINK_ATTEMPTS = 5;
+
+const toLink = (link: LinkEntry): Api.Link => ({
+  id: link.linkId,
+  secretId: link.secretId,
+  secretName: link.name,
+  environmentId: link.envId,
+  createdAt: link.createdAt,
+});
+
+export async function linkGlobalSecret(
+  deps: Deps,
+  principal: Principal,
+  envId: string,
+  secretId: string,
+): Promise<Api.Link> {
+  const env = await environmentFor(deps, principal, envId, 'write');
+  requireId(secretId, 'Secret');
+  for (let attempt = 1; ; attempt++) {
+    const secret = await readGlobalSecret(deps.db, env.ownerKey, secretId);
+    if (!secret) {
+      if (await globalSecretExists(deps.db, secretId)) throw scopeMismatch();
+      throw notFound('Secret');
+    }
+    const entry = newLinkEntry(env, secret);
+    try {
+      await transactWrite(deps.db, linkWrites(deps, principal, env, entry));
+      return toLink(entry);
+    } catch (err) {
+      if (!(err instanceof TransactionFailed)) throw err;
+      const holder = entryHolder(env.id, err.reasons[0]?.item);
+      if (err.failedAt() === 0 && holder?.kind === 'link' && holder.secretId === secretId)
+        throw alreadyLinked(secretId);
+      // The secret was renamed or deleted between our read and write: read it again.
+      if (err.failedAt() === 3 && attempt < MAX_LINK_ATTEMPTS) continue;
+      throw explainEntryFailure(err, env.id, entry.name, 0, 2);
+    }
+  }
+}
+
+function newLinkEntry(env: EnvironmentRecord, secret: GlobalSecretRecord): LinkEntry {
+  const at = now();
+  return {
+    envId: env.id,
+    kind: 'link',
+    id: secret.id,
+    secretId: secret.id,
+    linkId: newId(),
+    name: secret.name,
+    dekVersion: secret.sealed.dekVersion,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/**
+ * A link is its entry (the name's claim: first), its reverse index, one more entry in the
+ * environment (second: within the limit) and a bump of the secret's link sequence, on the
+ * condition that the secret still has the name linked (fourth).
+ */
+function linkWrites(deps: Deps, principal: Principal, env: EnvironmentRecord, entry: LinkEntry): TableWrite[] {
+  return [
+    entryCreate(entry),
+    secretLinkPut({
+      ownerKey: env.ownerKey,
+      secretId: entry.secretId,
+      envId: env.id,
+      envOwner: env.owner,
+      envName: env.name,
+      createdAt: entry.createdAt,
+    }),
+    entryCountChange(env.id, 1, LIMITS.entriesPerEnvironment),
+    secretLinkSeqBump(env.ownerKey, entry.secretId, entry.name),
+    auditPut(deps, {
+      owner: env.ownerKey,
+      principal,
+      action: 'link',
+      target: { type: 'global_secret', id: entry.secretId, name: entry.name },
+      environmentId: env.id,
+    }),
+  ];
+}
+
+export async function unlinkGlobalSecret(
+  deps: Deps,
+  principal: Principal,
+  envId: string,
+  secretId: string,
+): Promise<Api.Link> {
+  const env = await environmentFor(deps, principal, envId, 'write');
+  requireId(secretId, 'Link');
+  const entry = (await readEntries(deps.db, env.id)).find((e) => e.kind === 'link' && e.secretId === secretId);
+  if (entry?.kind !== 'link') throw notFound('Link');
+  const removed = await removeLink(
+    deps,
+    { ownerKey: env.ownerKey, secretId, envId: env.id, entryName: entry.name },
+    {
+      extra: [
+        auditPut(deps, {
+          owner: env.ownerKey,
+          principal,
+          action: 'unlink',
+          target: { type: 'global_secret', id: secretId, name: entry.name },
+          environmentId: env.id,
+        }),
+      ],
+    },
+  );
+  if (!removed) throw notFound('Link');
+  return toLink(entry);
 }
 
 /**
@@ -22,104 +157,34 @@ export interface LinkRef {
 export async function removeLink(
   deps: Deps,
   link: LinkRef,
-  options: { extra?: TransactItem[]; gone?: 'environment' | 'secret' } = {},
+  options: { extra?: TableWrite[]; gone?: 'environment' | 'secret' } = {},
 ): Promise<boolean> {
   const extra = options.extra ?? [];
-  let exists = {
-    entry: true,
-    entrySk: link.entrySk,
-    environment: options.gone !== 'environment',
-    secret: options.gone !== 'secret',
-  };
+  let exists = { environment: options.gone !== 'environment', secret: options.gone !== 'secret' };
   for (let attempt = 0; ; attempt++) {
     try {
-      await transactWrite(deps.db, [...linkRemovalItems(deps, link, exists), ...extra]);
+      await transactWrite(deps.db, [...linkRemovalWrites(link, exists), ...extra]);
       return true;
     } catch (err) {
       if (!(err instanceof TransactionFailed) || attempt >= 2) throw err;
-      exists = await whatExists(deps, link);
-      // Someone else removed this link first (with its reverse index): nothing left to do.
-      if (!exists.entry) return false;
+      const state = await linkRemovalState(deps.db, link);
+      exists = state;
       // A rename of the secret moved the entry to its new name: remove it there.
-      link = { ...link, entrySk: exists.entrySk };
+      const entryName = state.entryInPlace
+        ? link.entryName
+        : (await findLinkEntry(deps.db, link.envId, link.secretId))?.name;
+      // Someone else removed this link first (with its reverse index): nothing left to do.
+      if (entryName === undefined) return false;
+      link = { ...link, entryName };
     }
   }
 }
 
-function linkRemovalItems(
-  deps: Deps,
-  link: LinkRef,
-  exists: { environment: boolean; secret: boolean },
-): TransactItem[] {
-  const table = deps.db.tableName;
+function linkRemovalWrites(link: LinkRef, exists: { environment: boolean; secret: boolean }): TableWrite[] {
   return [
-    {
-      Delete: {
-        TableName: table,
-        Key: { pk: keys.environmentPartition(link.envId), sk: link.entrySk },
-        ConditionExpression: 'secretId = :id',
-        ExpressionAttributeValues: { ':id': link.secretId },
-      },
-    },
-    { Delete: { TableName: table, Key: keys.secretLink(link.ownerKey, link.secretId, link.envId) } },
-    ...(exists.environment
-      ? [
-          {
-            Update: {
-              TableName: table,
-              Key: keys.environment(link.envId),
-              UpdateExpression: 'ADD entryCount :minus',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':minus': -1 },
-            },
-          },
-        ]
-      : []),
-    ...(exists.secret
-      ? [
-          {
-            Update: {
-              TableName: table,
-              Key: keys.globalSecret(link.ownerKey, link.secretId),
-              UpdateExpression: 'ADD linkSeq :one',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':one': 1 },
-            },
-          },
-        ]
-      : []),
+    linkEntryDelete(link.envId, link.entryName, link.secretId),
+    secretLinkDelete(link.ownerKey, link.secretId, link.envId),
+    ...(exists.environment ? [entryCountChange(link.envId, -1)] : []),
+    ...(exists.secret ? [secretLinkSeqBump(link.ownerKey, link.secretId)] : []),
   ];
-}
-
-async function whatExists(deps: Deps, link: LinkRef) {
-  const entryKey = { pk: keys.environmentPartition(link.envId), sk: link.entrySk };
-  const envKey = keys.environment(link.envId);
-  const secretKey = keys.globalSecret(link.ownerKey, link.secretId);
-  const found = await batchGet(deps.db, [entryKey, envKey, secretKey]);
-  const entrySk =
-    found.get(itemId(entryKey))?.secretId === link.secretId ? link.entrySk : await movedEntrySk(deps, link);
-  return {
-    entry: entrySk !== undefined,
-    entrySk: entrySk ?? link.entrySk,
-    environment: found.has(itemId(envKey)),
-    secret: found.has(itemId(secretKey)),
-  };
-}
-
-/** Where the link's entry is now, if a rename of the secret moved it (a link is found by its secret). */
-async function movedEntrySk(deps: Deps, link: LinkRef): Promise<string | undefined> {
-  const items = await queryAll(deps.db, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-    FilterExpression: '#kind = :link AND secretId = :id',
-    ExpressionAttributeNames: { '#kind': 'kind' },
-    ExpressionAttributeValues: {
-      ':pk': keys.environmentPartition(link.envId),
-      ':e': keys.entryPrefix,
-      ':link': 'link',
-      ':id': link.secretId,
-    },
-    ProjectionExpression: 'sk',
-    ConsistentRead: true,
-  });
-  return items[0]?.sk as string | undefined;
 }

@@ -4,18 +4,18 @@ import type * as Api from '../api-objects.js';
 import { recordAudit } from '../audit.js';
 import { decide, enforce } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
-import type { DataKeyItem } from '../crypto/data-keys.js';
-import { openWithKey } from '../crypto/values.js';
+import { openWithKey, type SealedValue } from '../crypto/values.js';
+import type { DataKeyRecord } from '../data/data-keys.js';
+import { readPartition, type LinkEntry, type SecretEntry } from '../data/entries.js';
+import type { EnvironmentRecord } from '../data/environments.js';
+import type { GlobalSecretRecord } from '../data/global-secrets.js';
+import { readRuntimeBatch } from '../data/runtime-batch.js';
 import { notFound, payloadTooLarge } from '../errors.js';
 import { now, requireId } from '../ids.js';
+import type { OwnerKey } from '../owner-key.js';
 import { resolve, type Candidate } from '../resolver.js';
 import { LIMITS, type Role } from '../schemas.js';
-import { batchGet, itemId } from '../storage/batch.js';
-import { keys, type OwnerKey } from '../storage/keys.js';
-import { queryAll } from '../storage/query.js';
 import { ownerOf } from './environments.js';
-
-type Item = Record<string, unknown>;
 
 /**
  * The runtime read, at job start. Two sequential DynamoDB round trips whatever the number of
@@ -23,7 +23,7 @@ type Item = Record<string, unknown>;
  * BatchGetItem of the linked global secrets, the data keys not already in memory and, for a
  * user key on a team environment, the caller's membership. At most one KMS call per data key
  * version, none with a warm cache. The audit event is written alongside the batch when the
- * caller is already known to be allowed, else right after it.
+ * caller is already known to be allowed, else right after it; values leave only once it is written.
  */
 export async function readRuntime(
   deps: Deps,
@@ -32,122 +32,132 @@ export async function readRuntime(
   jobId: string | undefined,
 ): Promise<Api.RuntimeSet> {
   requireId(envId, 'Environment');
-  const partition = await queryPartition(deps, envId);
-  const meta = partition.find((i) => i.sk === 'META');
-  if (!meta) throw notFound('Environment');
-  const owner = ownerOf(meta as { userId: string | null; teamId: string | null });
-  const ownerKey = meta.ownerKey as OwnerKey;
-  const entries = partition.filter((i) => i.sk !== 'META');
-  const links = entries.filter((e) => e.kind === 'link');
+  const { environment: env, entries } = await readPartition(deps.db, envId);
+  if (!env) throw notFound('Environment');
+  const owner = ownerOf(env);
   const direct = entries.filter((e) => e.kind === 'secret');
-
-  const membershipKey =
-    principal.type === 'user' && 'teamId' in owner ? keys.member(owner.teamId, principal.userId) : undefined;
-  const audit = () =>
-    recordAudit(deps, {
-      owner: ownerKey,
-      principal,
-      action: 'runtime_read',
-      target: { type: 'environment', id: envId, name: meta.name as string },
-      environmentId: envId,
-      jobId: jobId ?? null,
-    });
-  let audited: Promise<void> | undefined;
-  if (!membershipKey) {
-    enforce(decide(principal, owner, undefined, 'read-runtime'), principal, 'read-runtime', 'Environment');
-    audited = audit();
-    audited.catch(() => undefined); // awaited below; this only avoids an unhandled rejection meanwhile
-  }
-
-  const wantedVersions = new Set<number>([...direct, ...links].map((e) => (e.dekVersion as number | undefined) ?? 1));
-  const dataKeyKeys = [...wantedVersions]
-    .filter((v) => !deps.dataKeys.isCached(ownerKey, v))
-    .map((v) => keys.dataKey(ownerKey, v));
-  const secretKeys = links.map((l) => keys.globalSecret(ownerKey, l.secretId as string));
-  const batchRead = batchGet(deps.db, [...secretKeys, ...dataKeyKeys, ...(membershipKey ? [membershipKey] : [])]);
-  batchRead.catch(() => undefined); // awaited below; this only avoids an unhandled rejection meanwhile
-
-  const openDirect = (dataKeys: Map<number, Buffer>) =>
-    direct.map((e): Candidate => ({
-      name: e.name as string,
-      source: 'environment',
-      value: openWithKey(
-        dataKeys.get(e.dekVersion as number)!,
-        ownerKey,
-        { kind: 'environment', envId, entryId: e.id as string },
-        sealedOf(e),
-      ),
-      isFile: e.isFile === true,
-    }));
-  // With the caller already allowed and their data keys in memory, the direct secrets need
-  // nothing from the batch: they are opened while DynamoDB works on it, instead of after.
-  let directOpened: Candidate[] | undefined;
-  if (
-    !membershipKey &&
-    direct.length > 0 &&
-    direct.every((e) => deps.dataKeys.isCached(ownerKey, e.dekVersion as number))
-  ) {
-    await setImmediate(); // the batch and the audit write reach the wire first
-    directOpened = openDirect(await unwrapDataKeys(deps, ownerKey, new Map(), direct));
-  }
-  const batch = await batchRead;
-
-  if (membershipKey) {
-    const role = batch.get(itemId(membershipKey))?.role as Role | undefined;
+  const links = entries.filter((e) => e.kind === 'link');
+  const member =
+    principal.type === 'user' && 'teamId' in owner ? { teamId: owner.teamId, userId: principal.userId } : undefined;
+  const allowThenAudit = (role: Role | undefined) => {
     enforce(decide(principal, owner, role, 'read-runtime'), principal, 'read-runtime', 'Environment');
-    audited = audit();
-  }
+    return auditRead(deps, principal, env, jobId);
+  };
 
-  const linkedSecrets = links
-    .map((link) => ({ link, secret: batch.get(itemId(keys.globalSecret(ownerKey, link.secretId as string))) }))
-    // A link whose secret is gone (deleted, unlink under way) resolves to nothing.
-    .filter((l): l is { link: Item; secret: Item } => l.secret !== undefined);
-  const [dataKeys] = await Promise.all([
-    unwrapDataKeys(deps, ownerKey, batch, [...(directOpened ? [] : direct), ...linkedSecrets.map((l) => l.secret)]),
-    audited,
+  // A caller whose right does not hang on a team role is decided now and audited while the batch runs.
+  let audited = member ? undefined : allowThenAudit(undefined);
+  const batchRead = readRuntimeBatch(deps.db, {
+    ownerKey: env.ownerKey,
+    secretIds: links.map((l) => l.secretId),
+    dataKeyVersions: uncachedVersions(deps, env.ownerKey, direct, links),
+    member,
+  });
+  batchRead.catch(() => undefined); // awaited below; this only avoids an unhandled rejection meanwhile
+  const directOpened = member ? undefined : await openDirectEarly(deps, env, direct);
+  const batch = await batchRead;
+  audited ??= allowThenAudit(batch.role);
+
+  // A link whose secret is gone (deleted, unlink under way) resolves to nothing.
+  const linked = links.flatMap((link) => {
+    const secret = batch.secrets.get(link.secretId);
+    return secret ? [{ link, secret }] : [];
+  });
+  const stillSealed = [...(directOpened ? [] : direct.map((e) => e.sealed)), ...linked.map((l) => l.secret.sealed)];
+  const [dataKeys] = await Promise.all([unwrapDataKeys(deps, env.ownerKey, batch.dataKeys, stillSealed), audited]);
+
+  const resolved = resolve([
+    ...entries.flatMap((e): Candidate[] =>
+      e.kind === 'variable' ? [{ name: e.name, source: 'variable', value: e.value, isFile: false }] : [],
+    ),
+    ...linked.map((l) => openLinked(env, l, dataKeys)),
+    ...(directOpened ?? openDirect(env, direct, dataKeys)),
   ]);
-
-  const candidates: Candidate[] = [
-    ...entries
-      .filter((e) => e.kind === 'variable')
-      .map((e): Candidate => ({ name: e.name as string, source: 'variable', value: e.value as string, isFile: false })),
-    ...linkedSecrets.map(({ link, secret }): Candidate => ({
-      name: link.name as string,
-      source: 'global-linked',
-      value: openWithKey(
-        dataKeys.get(secret.dekVersion as number)!,
-        ownerKey,
-        { kind: 'global', secretId: secret.id as string },
-        sealedOf(secret),
-      ),
-      isFile: secret.isFile === true,
-    })),
-    ...(directOpened ?? openDirect(dataKeys)),
-  ];
-  const resolved = resolve(candidates);
   checkPayloadSize(resolved.env);
   return { environmentId: envId, ...resolved, resolvedAt: now() };
 }
 
-const sealedOf = (item: Item) => ({ ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number });
-
-function queryPartition(deps: Deps, envId: string): Promise<Item[]> {
-  return queryAll(deps.db, {
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': keys.environmentPartition(envId) },
-    ConsistentRead: true,
+function auditRead(deps: Deps, principal: Principal, env: EnvironmentRecord, jobId: string | undefined) {
+  const audited = recordAudit(deps, {
+    owner: env.ownerKey,
+    principal,
+    action: 'runtime_read',
+    target: { type: 'environment', id: env.id, name: env.name },
+    environmentId: env.id,
+    jobId: jobId ?? null,
   });
+  audited.catch(() => undefined); // awaited before the values leave; this only avoids an unhandled rejection meanwhile
+  return audited;
 }
 
-/** The plaintext data keys the sealed items need, from the batch, the cache or (rarely) a read. */
-async function unwrapDataKeys(deps: Deps, owner: OwnerKey, batch: Map<string, Item>, sealed: Item[]) {
-  const versions = [...new Set(sealed.map((s) => s.dekVersion as number))];
+/** The data key versions the sealed entries need that are not in memory (a link remembers its secret's). */
+function uncachedVersions(deps: Deps, ownerKey: OwnerKey, direct: SecretEntry[], links: LinkEntry[]): number[] {
+  const versions = new Set([...direct.map((e) => e.sealed.dekVersion), ...links.map((l) => l.dekVersion ?? 1)]);
+  return [...versions].filter((v) => !deps.dataKeys.isCached(ownerKey, v));
+}
+
+/**
+ * With the caller already allowed and their data keys in memory, the direct secrets need
+ * nothing from the batch: they are opened while DynamoDB works on it, instead of after.
+ */
+async function openDirectEarly(
+  deps: Deps,
+  env: EnvironmentRecord,
+  direct: SecretEntry[],
+): Promise<Candidate[] | undefined> {
+  if (direct.length === 0 || !direct.every((e) => deps.dataKeys.isCached(env.ownerKey, e.sealed.dekVersion))) {
+    return undefined;
+  }
+  await setImmediate(); // the batch and the audit write reach the wire first
+  const dataKeys = await unwrapDataKeys(
+    deps,
+    env.ownerKey,
+    new Map(),
+    direct.map((e) => e.sealed),
+  );
+  return openDirect(env, direct, dataKeys);
+}
+
+const openDirect = (env: EnvironmentRecord, direct: SecretEntry[], dataKeys: Map<number, Buffer>) =>
+  direct.map((e): Candidate => ({
+    name: e.name,
+    source: 'environment',
+    value: openWithKey(
+      dataKeys.get(e.sealed.dekVersion)!,
+      env.ownerKey,
+      { kind: 'environment', envId: env.id, entryId: e.id },
+      e.sealed,
+    ),
+    isFile: e.isFile,
+  }));
+
+const openLinked = (
+  env: EnvironmentRecord,
+  { link, secret }: { link: LinkEntry; secret: GlobalSecretRecord },
+  dataKeys: Map<number, Buffer>,
+): Candidate => ({
+  name: link.name,
+  source: 'global-linked',
+  value: openWithKey(
+    dataKeys.get(secret.sealed.dekVersion)!,
+    env.ownerKey,
+    { kind: 'global', secretId: secret.id },
+    secret.sealed,
+  ),
+  isFile: secret.isFile,
+});
+
+/** The plaintext data keys the sealed values need, from the batch, the cache or (rarely) a read. */
+async function unwrapDataKeys(
+  deps: Deps,
+  owner: OwnerKey,
+  batched: Map<number, DataKeyRecord>,
+  sealed: SealedValue[],
+): Promise<Map<number, Buffer>> {
+  const versions = [...new Set(sealed.map((s) => s.dekVersion))];
   const unwrapped = await Promise.all(
     versions.map((version) => {
-      const item = batch.get(itemId(keys.dataKey(owner, version)));
-      return item
-        ? deps.dataKeys.fromItem(owner, { version, wrapped: item.wrapped } as DataKeyItem)
-        : deps.dataKeys.version(owner, version);
+      const stored = batched.get(version);
+      return stored ? deps.dataKeys.fromItem(owner, stored) : deps.dataKeys.version(owner, version);
     }),
   );
   return new Map(versions.map((v, i) => [v, unwrapped[i]!]));

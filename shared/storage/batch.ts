@@ -1,16 +1,16 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client.js';
 import { DependencyUnavailableError } from '../dependency-failure.js';
+import type { Item, Key } from './item.js';
 
-type Key = { pk: string; sk: string };
 const BATCH_GET_MAX = 100;
 
 /**
  * Reads many items in one round: chunks of 100 (BatchGetItem's limit) sent in parallel,
  * unprocessed keys retried with a short backoff. Items come back keyed by `pk|sk`.
  */
-export async function batchGet(db: Db, keys: Key[]): Promise<Map<string, Record<string, unknown>>> {
-  const found = new Map<string, Record<string, unknown>>();
+export async function batchGet(db: Db, keys: Key[]): Promise<Map<string, Item>> {
+  const found = new Map<string, Item>();
   const unique = [...new Map(keys.map((k) => [itemId(k), k])).values()];
   const chunks: Key[][] = [];
   for (let i = 0; i < unique.length; i += BATCH_GET_MAX) chunks.push(unique.slice(i, i + BATCH_GET_MAX));

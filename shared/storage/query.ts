@@ -1,17 +1,52 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client.js';
+import type { Item } from './item.js';
+
+type QueryInput = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>;
 
 /** Every item a Query matches, following its pages. */
-export async function queryAll(
-  db: Db,
-  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
+export async function queryAll(db: Db, input: QueryInput): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
   do {
     const out = await db.doc.send(new QueryCommand({ ...input, TableName: db.tableName, ExclusiveStartKey: startKey }));
     items.push(...(out.Items ?? []));
     startKey = out.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+/** Every item of a partition whose sort key starts with `prefix`, read consistently. */
+export function queryPrefix(
+  db: Db,
+  pk: string,
+  prefix: string,
+  extra: Pick<QueryInput, 'ProjectionExpression' | 'ExpressionAttributeNames'> = {},
+): Promise<Item[]> {
+  return queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+    ConsistentRead: true,
+    ...extra,
+  });
+}
+
+/** The first item of a Query (one page of one item). */
+export async function queryFirst(db: Db, input: Omit<QueryInput, 'Limit'>): Promise<Item | undefined> {
+  const out = await db.doc.send(new QueryCommand({ ...input, TableName: db.tableName, Limit: 1 }));
+  return out.Items?.[0];
+}
+
+/** Up to `limit` items of a Query, reading pages of `limit` until that many match or none are left. */
+export async function queryUpTo(db: Db, input: Omit<QueryInput, 'Limit'>, limit: number): Promise<Item[]> {
+  const found: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({ ...input, TableName: db.tableName, Limit: limit, ExclusiveStartKey: startKey }),
+    );
+    found.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey && found.length < limit);
+  return found.slice(0, limit);
 }

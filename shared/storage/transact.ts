@@ -4,7 +4,17 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyUnavailableError } from '../dependency-failure.js';
 import type { Db } from './client.js';
 
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type WithoutTable<T> = Omit<NonNullable<T>, 'TableName'>;
+
+/**
+ * One write of a transaction, without its table: the data modules build these and only the
+ * table client (here) names the table.
+ */
+export type TableWrite =
+  | { Put: WithoutTable<TransactItem['Put']> }
+  | { Update: WithoutTable<TransactItem['Update']> }
+  | { Delete: WithoutTable<TransactItem['Delete']> };
 
 export interface CancellationReason {
   code: string;
@@ -27,12 +37,19 @@ export class TransactionFailed extends Error {
 
 const MAX_CONFLICT_ATTEMPTS = 8;
 
+function onTable(tableName: string, write: TableWrite): TransactItem {
+  if ('Put' in write) return { Put: { ...write.Put, TableName: tableName } };
+  if ('Update' in write) return { Update: { ...write.Update, TableName: tableName } };
+  return { Delete: { ...write.Delete, TableName: tableName } };
+}
+
 /**
  * One TransactWriteItems. A transaction that lost a race with another one on the same
  * items (TransactionConflict) is tried again after a jittered pause; the SDK does not
  * retry those. A failed condition is thrown as TransactionFailed for the caller to explain.
  */
-export async function transactWrite(db: Db, items: TransactItem[]): Promise<void> {
+export async function transactWrite(db: Db, writes: TableWrite[]): Promise<void> {
+  const items = writes.map((write) => onTable(db.tableName, write));
   for (let attempt = 1; ; attempt++) {
     try {
       await db.doc.send(new TransactWriteCommand({ TransactItems: items }));

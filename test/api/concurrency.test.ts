@@ -1,8 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readEntries } from '../../shared/services/environment-entries.js';
-import { linksOf } from '../../shared/services/global-secrets.js';
-import { ownerKeyOf } from '../../shared/storage/keys.js';
+import { readEntries } from '../../shared/data/entries.js';
+import { linksOf } from '../../shared/data/links.js';
+import { ownerKeyOf } from '../../shared/owner-key.js';
 import { startTestService, type CallResult, type TestService } from '../support/service.js';
 
 /**
@@ -47,7 +47,7 @@ async function entryCount(envId: string): Promise<number> {
  * and the runtime read. Returns the runtime set.
  */
 async function expectConsistent(envId: string, expectedEntries: number) {
-  const items = await readEntries(svc.deps, envId);
+  const items = await readEntries(svc.deps.db, envId);
   expect(items).toHaveLength(expectedEntries);
   expect(await entryCount(envId)).toBe(expectedEntries);
   const secrets = await svc.call('GET', `/api/v1/environmentshub/${envId}/secrets`, { key });
@@ -172,7 +172,7 @@ describe('one name per environment under concurrency', () => {
       if (winner.kind === 'secret') expect(secrets[0]).toMatchObject({ source: 'environment' });
       if (winner.kind === 'variable') expect(variables[0]).toMatchObject({ value: winner.value });
       // The reverse index holds this environment only when the link won.
-      const links = await linksOf(svc.deps, ownerKeyOf({ userId: svc.seed.user.id }), secretId);
+      const links = await linksOf(svc.deps.db, ownerKeyOf({ userId: svc.seed.user.id }), secretId);
       expect(links.map((l) => l.envId)).toEqual(winner.kind === 'link' ? [envId] : []);
     }
   });
@@ -306,15 +306,15 @@ describe('links under concurrency', () => {
         const { secrets, runtime } = await expectConsistent(envId, 1);
         expect(secrets.map((s) => [s.name, s.source, s.secretId])).toEqual([[newName, 'global-linked', secretId]]);
         expect(runtime.env).toEqual({ [newName]: `lr-${round}` });
-        const items = await readEntries(svc.deps, envId);
-        expect(items.map((i) => i.sk)).toEqual([`ENTRY#${newName}`]);
+        const items = await readEntries(svc.deps.db, envId);
+        expect(items.map((i) => i.name)).toEqual([newName]);
       }
       const detail = await svc.call('GET', `/api/v1/secrets/${secretId}`, { key });
       expect(detail.body.data.name).toBe(newName);
       expect(detail.body.data.linkedEnvironments.map((e: any) => e.id).sort()).toEqual(
         [linkedBefore, linkedDuring].sort(),
       );
-      expect((await linksOf(svc.deps, owner, secretId)).length).toBe(2);
+      expect((await linksOf(svc.deps.db, owner, secretId)).length).toBe(2);
       // The old name is free again in the owner's scope, the new one is taken.
       expect((await svc.call('POST', '/api/v1/secrets/', { key, body: { name: newName, value: 'x' } })).body.code).toBe(
         'name_taken',
@@ -350,8 +350,8 @@ describe('links under concurrency', () => {
     });
     const { runtime } = await expectConsistent(envId, 1);
     expect(runtime.env).toEqual({ UNLINK_KEEP: 'k' });
-    expect(await linksOf(svc.deps, owner, secretId)).toEqual([]);
-    expect((await linksOf(svc.deps, owner, other)).length).toBe(1);
+    expect(await linksOf(svc.deps.db, owner, secretId)).toEqual([]);
+    expect((await linksOf(svc.deps.db, owner, other)).length).toBe(1);
     const detail = await svc.call('GET', `/api/v1/secrets/${secretId}`, { key });
     expect(detail.body.data.linkedEnvironments).toEqual([]);
   });
@@ -376,7 +376,7 @@ describe('links under concurrency', () => {
       const { runtime } = await expectConsistent(envId, 0);
       expect(runtime.env).toEqual({});
     }
-    expect(await linksOf(svc.deps, owner, secretId)).toEqual([]);
+    expect(await linksOf(svc.deps.db, owner, secretId)).toEqual([]);
     expect((await svc.call('GET', `/api/v1/secrets/${secretId}`, { key })).status).toBe(404);
   });
 
@@ -401,7 +401,7 @@ describe('links under concurrency', () => {
       const { runtime } = await expectConsistent(envId, 1);
       expect(runtime.env).toEqual({ HELD_LINK_NEW: 'hl' });
     }
-    expect((await linksOf(svc.deps, owner, secretId)).map((l) => l.envId).sort()).toEqual(
+    expect((await linksOf(svc.deps.db, owner, secretId)).map((l) => l.envId).sort()).toEqual(
       [linkedBefore, linkedDuring].sort(),
     );
   });
@@ -445,7 +445,7 @@ describe('links under concurrency', () => {
     expect(unlink.body.data).toMatchObject({ secretId, environmentId: envId });
     const { runtime } = await expectConsistent(envId, 0);
     expect(runtime.env).toEqual({});
-    expect(await linksOf(svc.deps, owner, secretId)).toEqual([]);
+    expect(await linksOf(svc.deps.db, owner, secretId)).toEqual([]);
   });
 
   it('a delete that read the secret before a rename committed removes it under its new name', async () => {
@@ -475,7 +475,7 @@ describe('links under concurrency', () => {
       });
       expect(reuse.status).toBe(201);
     }
-    expect(await linksOf(svc.deps, owner, secretId)).toEqual([]);
+    expect(await linksOf(svc.deps.db, owner, secretId)).toEqual([]);
     // Both names are free again in the owner's scope.
     for (const name of ['HELD_DELETE_OLD', 'HELD_DELETE_NEW']) {
       expect((await svc.call('POST', '/api/v1/secrets/', { key, body: { name, value: 'again' } })).status).toBe(201);

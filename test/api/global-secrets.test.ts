@@ -1,8 +1,8 @@
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readEntries } from '../../shared/services/environment-entries.js';
-import { linksOf } from '../../shared/services/global-secrets.js';
-import { ownerKeyOf, type OwnerKey } from '../../shared/storage/keys.js';
+import { readEntries } from '../../shared/data/entries.js';
+import { linksOf } from '../../shared/data/links.js';
+import { ownerKeyOf, type OwnerKey } from '../../shared/owner-key.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 /**
@@ -97,8 +97,8 @@ describe('renaming a global secret', () => {
       expect(listed).toEqual([
         expect.objectContaining({ id: secretId, secretId, name: 'RENAMED_TOKEN', source: 'global-linked' }),
       ]);
-      expect((await readEntries(svc.deps, env.id)).map((e) => e.sk)).toContain('ENTRY#RENAMED_TOKEN');
-      expect((await readEntries(svc.deps, env.id)).map((e) => e.sk)).not.toContain('ENTRY#SHARED_TOKEN');
+      expect((await readEntries(svc.deps.db, env.id)).map((e) => e.name)).toContain('RENAMED_TOKEN');
+      expect((await readEntries(svc.deps.db, env.id)).map((e) => e.name)).not.toContain('SHARED_TOKEN');
     }
     // The rename moves entries; it adds or removes none.
     expect(await Promise.all(envs.map((e) => entryCount(e.id)))).toEqual(counts);
@@ -236,7 +236,9 @@ describe('deleting a global secret', () => {
       await link(env.id, keep);
       await svc.call('POST', `/api/v1/environmentshub/${env.id}/variables`, { key, body: { name: 'V', value: 'v' } });
     }
-    expect((await linksOf(svc.deps, owner, secretId)).map((l) => l.envId).sort()).toEqual(envs.map((e) => e.id).sort());
+    expect((await linksOf(svc.deps.db, owner, secretId)).map((l) => l.envId).sort()).toEqual(
+      envs.map((e) => e.id).sort(),
+    );
     const counts = await Promise.all(envs.map((e) => entryCount(e.id)));
     expect(counts).toEqual([3, 3]);
 
@@ -260,7 +262,7 @@ describe('deleting a global secret', () => {
     for (const env of envs) {
       expect(await runtimeEnv(env.id)).toEqual({ STAYING: 'stay', V: 'v' });
       expect((await listedSecrets(env.id)).map((s) => s.name)).toEqual(['STAYING']);
-      expect((await readEntries(svc.deps, env.id)).map((e) => e.sk)).toEqual(['ENTRY#STAYING', 'ENTRY#V']);
+      expect((await readEntries(svc.deps.db, env.id)).map((e) => e.name)).toEqual(['STAYING', 'V']);
       expect(await entryCount(env.id)).toBe(2);
       // The name is free in the environment again.
       const reuse = await svc.call('POST', `/api/v1/environmentshub/${env.id}/secrets`, {
@@ -270,8 +272,8 @@ describe('deleting a global secret', () => {
       expect(reuse.status).toBe(201);
       expect(await entryCount(env.id)).toBe(3);
     }
-    expect(await linksOf(svc.deps, owner, secretId)).toEqual([]);
-    expect((await linksOf(svc.deps, owner, keep)).length).toBe(2);
+    expect(await linksOf(svc.deps.db, owner, secretId)).toEqual([]);
+    expect((await linksOf(svc.deps.db, owner, keep)).length).toBe(2);
     const gone = await svc.call('GET', `/api/v1/secrets/${secretId}`, { key });
     expect([gone.status, gone.body.code]).toEqual([404, 'not_found']);
     const again = await svc.call('DELETE', `/api/v1/secrets/${secretId}`, { key });
@@ -339,7 +341,7 @@ describe('team scope', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.body.data).toMatchObject({ id, name: 'TEAM_TOKEN_2' });
     expect((await runtimeEnv(teamEnv)).TEAM_TOKEN_2).toBeUndefined();
-    expect(await linksOf(svc.deps, ownerKeyOf({ teamId }), id)).toEqual([]);
+    expect(await linksOf(svc.deps.db, ownerKeyOf({ teamId }), id)).toEqual([]);
     expect((await svc.call('GET', `/api/v1/secrets/${id}?teamId=${teamId}`, { key })).status).toBe(404);
   });
 

@@ -5,11 +5,8 @@ import type { Principal } from '../../shared/auth/principal.js';
 import { SealBrokenError } from '../../shared/crypto/envelope.js';
 import { dataKeyContext } from '../../shared/crypto/key-provider.js';
 import { KmsKeyProvider } from '../../shared/crypto/kms-key-provider.js';
-import {
-  createEnvironmentSecret,
-  createVariable,
-  linkGlobalSecret,
-} from '../../shared/services/environment-entries.js';
+import { createEnvironmentSecret, createVariable } from '../../shared/services/environment-entries.js';
+import { linkGlobalSecret } from '../../shared/services/links.js';
 import { createGlobalSecret } from '../../shared/services/global-secrets.js';
 import { startTestService, type TestService } from '../support/service.js';
 

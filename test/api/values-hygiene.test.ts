@@ -6,7 +6,8 @@ import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
 import { createDeps } from '../../shared/deps.js';
-import { keys, type OwnerKey } from '../../shared/storage/keys.js';
+import { keys } from '../../shared/data/keys.js';
+import type { OwnerKey } from '../../shared/owner-key.js';
 import { createLocalApp } from '../../infra/local/server.js';
 import { startTestService, type CallOptions, type CallResult, type TestService } from '../support/service.js';
 

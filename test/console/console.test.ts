@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../shared/auth/api-keys.js';
 import { NAME_MESSAGE } from '../../shared/schemas.js';
-import { keys } from '../../shared/storage/keys.js';
+import { keys } from '../../shared/data/keys.js';
 import { createConsoleApp } from '../../functions/console/app.js';
 import { hashToken } from '../../functions/console/session.js';
 import { startTestService, type TestService } from '../support/service.js';

@@ -8,7 +8,7 @@ import { open, seal } from '../../shared/crypto/envelope.js';
 import type { DataKeyContext, GeneratedDataKey, KeyProvider } from '../../shared/crypto/key-provider.js';
 import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
 import { createDb, type Db } from '../../shared/storage/client.js';
-import type { OwnerKey } from '../../shared/storage/keys.js';
+import type { OwnerKey } from '../../shared/owner-key.js';
 import { createTestTable } from '../support/table.js';
 
 /** Resolves every arrival once `size` callers have arrived. */

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OwnerKey } from '../../shared/storage/keys.js';
+import type { OwnerKey } from '../../shared/owner-key.js';
 import { startTestService, type CallResult, type TestService } from '../support/service.js';
 import {
   allowedFinalValues,

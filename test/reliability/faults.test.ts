@@ -16,13 +16,15 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamo
 import { ensureTable } from '../../infra/local/ensure-table.js';
 import { createLocalApp } from '../../infra/local/server.js';
 import { seedDevelopmentData, type DevCredentials } from '../../infra/local/seed.js';
-import { listAudit, type AuditEvent } from '../../shared/audit.js';
+import { listAudit } from '../../shared/audit.js';
+import type { AuditEvent } from '../../shared/data/audit-events.js';
 import { readConfig } from '../../shared/config.js';
 import type { DataKeyContext, GeneratedDataKey, KeyProvider } from '../../shared/crypto/key-provider.js';
 import { KmsKeyProvider } from '../../shared/crypto/kms-key-provider.js';
 import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
 import { createDeps, type Deps } from '../../shared/deps.js';
-import { keys, type OwnerKey } from '../../shared/storage/keys.js';
+import { keys } from '../../shared/data/keys.js';
+import type { OwnerKey } from '../../shared/owner-key.js';
 import { createDb } from '../../shared/storage/client.js';
 import { queryAll } from '../../shared/storage/query.js';
 import { caller, startTestService, UNLIMITED, type CallResult } from '../support/service.js';

@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../../shared/deps.js';
 import { openWithKey, type ValuePlace } from '../../shared/crypto/values.js';
-import type { OwnerKey } from '../../shared/storage/keys.js';
+import type { OwnerKey } from '../../shared/owner-key.js';
 
 /**
  * Checks of a history's outcome, as pure functions returning the problems they find (an

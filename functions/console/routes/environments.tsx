@@ -14,13 +14,12 @@ import {
   createVariable,
   deleteEnvironmentSecret,
   deleteVariable,
-  linkGlobalSecret,
   listEnvironmentSecrets,
   listVariables,
-  unlinkGlobalSecret,
   updateEnvironmentSecret,
   updateVariable,
 } from '../../../shared/services/environment-entries.js';
+import { linkGlobalSecret, unlinkGlobalSecret } from '../../../shared/services/links.js';
 import { getEnvironment, listEnvironments } from '../../../shared/services/environments.js';
 import { listGlobalSecrets } from '../../../shared/services/global-secrets.js';
 import { flash } from '../cookies.js';

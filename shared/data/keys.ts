@@ -1,17 +1,16 @@
+import type { OwnerKey } from '../owner-key.js';
+
 /**
- * Key builders of the single table (DESIGN.md, "Single table"). Every id reaching here has
- * been checked by `isId`, and names by their schemas, so no part can contain `#` and
- * reach into another record's key space.
+ * Key builders of the single table: the one place its key strings are written (the layout
+ * is drawn in docs/architecture.md). Every id reaching here has been checked by `isId`, and
+ * names by their schemas, so no part can contain `#` and reach into another record's key space.
  */
-export type OwnerKey = `U#${string}` | `T#${string}`;
-
-export const ownerKeyOf = (owner: { userId: string } | { teamId: string }): OwnerKey =>
-  'userId' in owner ? `U#${owner.userId}` : `T#${owner.teamId}`;
-
 export const keys = {
   apiKey: (hash: string) => ({ pk: `KEY#${hash}`, sk: 'KEY' }),
   userApiKey: (userId: string, keyId: string) => ({ pk: `USER#${userId}`, sk: `APIKEY#${keyId}` }),
   userApiKeyPrefix: 'APIKEY#',
+  serviceApiKey: (service: string, keyId: string) => ({ pk: `SERVICE#${service}`, sk: `KEY#${keyId}` }),
+  adminApiKey: (keyId: string) => ({ pk: 'ADMIN', sk: `KEY#${keyId}` }),
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   team: (teamId: string) => ({ pk: `TEAM#${teamId}`, sk: 'PROFILE' }),
   slug: (slug: string) => ({ pk: `SLUG#${slug}`, sk: 'SLUG' }),
@@ -19,7 +18,10 @@ export const keys = {
   memberPrefix: 'MEMBER#',
   /** gsi1 of a membership: a user's teams. */
   memberIndex: (userId: string, teamId: string) => ({ gsi1pk: `USER#${userId}`, gsi1sk: `TEAM#${teamId}` }),
+  memberIndexPartition: (userId: string) => `USER#${userId}`,
+  memberIndexPrefix: 'TEAM#',
   environment: (envId: string) => ({ pk: `ENV#${envId}`, sk: 'META' }),
+  environmentMetaSk: 'META',
   environmentPartition: (envId: string) => `ENV#${envId}`,
   environmentName: (owner: OwnerKey, name: string) => ({ pk: `OWNER#${owner}`, sk: `ENVNAME#${name}` }),
   environmentNamePrefix: 'ENVNAME#',
@@ -29,6 +31,8 @@ export const keys = {
   ownerCounts: (owner: OwnerKey) => ({ pk: `OWNER#${owner}`, sk: 'COUNTS' }),
   globalSecret: (owner: OwnerKey, secretId: string) => ({ pk: `OWNER#${owner}`, sk: `SECRET#${secretId}` }),
   globalSecretPrefix: 'SECRET#',
+  /** gsi1 of a global secret: where it lives, whatever its owner (to tell a scope mismatch from a 404). */
+  globalSecretIndex: (secretId: string) => ({ gsi1pk: `GSECRET#${secretId}`, gsi1sk: 'SECRET' }),
   globalSecretName: (owner: OwnerKey, name: string) => ({ pk: `OWNER#${owner}`, sk: `SECRETNAME#${name}` }),
   /** Reverse index of a link, beside the secret: which environments link it. */
   secretLink: (owner: OwnerKey, secretId: string, envId: string) => ({
@@ -42,6 +46,7 @@ export const keys = {
   }),
   dataKeyPrefix: 'DEK#',
   auditPartition: (owner: OwnerKey, shard: number) => `AUDIT#${owner}#${shard}`,
+  auditSk: (at: string, id: string) => `${at}#${id}`,
   /** A web console session, by the SHA-256 (hex) of its cookie token; expires by `ttl`. */
   consoleSession: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
 } as const;

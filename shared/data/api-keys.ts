@@ -1,0 +1,71 @@
+import type { Principal } from '../auth/principal.js';
+import type { KeyScope } from '../schemas.js';
+import type { Db } from '../storage/client.js';
+import { getItem, type Item } from '../storage/item.js';
+import { queryPrefix } from '../storage/query.js';
+import type { TableWrite } from '../storage/transact.js';
+import { keys } from './keys.js';
+
+/** An API key as listed to its holder (by id); `hash` is the SHA-256 that names its key item. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  scopes: KeyScope[];
+  hash: string;
+  createdAt: string;
+}
+
+const toApiKey = (item: Item): ApiKeyRecord => ({
+  id: item.id as string,
+  name: item.name as string,
+  scopes: item.scopes as KeyScope[],
+  hash: item.hash as string,
+  createdAt: item.createdAt as string,
+});
+
+function listingKey(principal: Principal) {
+  switch (principal.type) {
+    case 'user':
+      return keys.userApiKey(principal.userId, principal.keyId);
+    case 'service':
+      return keys.serviceApiKey(principal.service, principal.keyId);
+    case 'admin':
+      return keys.adminApiKey(principal.keyId);
+  }
+}
+
+/** The principal a key hash stands for, read consistently, or undefined (unknown or revoked). */
+export async function readPrincipal(db: Db, hash: string): Promise<Principal | undefined> {
+  const item = await getItem(db, keys.apiKey(hash));
+  return item?.principal as Principal | undefined;
+}
+
+/** The key item (by hash, the look-up of every request; conditional: hashes never collide) and its listing. */
+export function apiKeyCreate(principal: Principal, key: Omit<ApiKeyRecord, 'id' | 'scopes'>): TableWrite[] {
+  const scopes = principal.type === 'user' ? principal.scopes : [];
+  return [
+    {
+      Put: {
+        Item: { ...keys.apiKey(key.hash), keyId: principal.keyId, name: key.name, principal, createdAt: key.createdAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    { Put: { Item: { ...listingKey(principal), id: principal.keyId, scopes, ...key } } },
+  ];
+}
+
+export async function listUserApiKeys(db: Db, userId: string): Promise<ApiKeyRecord[]> {
+  const items = await queryPrefix(db, keys.user(userId).pk, keys.userApiKeyPrefix);
+  return items.map(toApiKey);
+}
+
+export async function readUserApiKey(db: Db, userId: string, keyId: string): Promise<ApiKeyRecord | undefined> {
+  const item = await getItem(db, keys.userApiKey(userId, keyId));
+  return item && toApiKey(item);
+}
+
+/** A user's key revoked: its listing and its key item. */
+export const userApiKeyRevoke = (userId: string, key: ApiKeyRecord): TableWrite[] => [
+  { Delete: { Key: keys.userApiKey(userId, key.id) } },
+  { Delete: { Key: keys.apiKey(key.hash) } },
+];

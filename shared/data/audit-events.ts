@@ -1,0 +1,122 @@
+import type { OwnerKey } from '../owner-key.js';
+import { compareText } from '../pagination.js';
+import type { Db } from '../storage/client.js';
+import { putItem, type Item } from '../storage/item.js';
+import { queryUpTo } from '../storage/query.js';
+import type { TableWrite } from '../storage/transact.js';
+import { keys } from './keys.js';
+
+export type AuditAction = 'create' | 'update' | 'rename' | 'delete' | 'link' | 'unlink' | 'runtime_read' | 'revoke';
+
+export type AuditTargetType =
+  | 'global_secret'
+  | 'environment_secret'
+  | 'variable'
+  | 'environment'
+  | 'team'
+  | 'member'
+  | 'api_key'
+  | 'user'
+  | 'service_key';
+
+/** An audit event: names and ids only, never a value. */
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actor: { type: string; id: string };
+  action: AuditAction;
+  target: { type: AuditTargetType; id: string; name: string | null };
+  environmentId: string | null;
+  jobId: string | null;
+}
+
+/** Where an event is stored: one of the owner's audit shards, and when DynamoDB may expire it. */
+export interface AuditPlacement {
+  owner: OwnerKey;
+  shard: number;
+  /** Epoch seconds. */
+  ttl: number;
+}
+
+const auditEventItem = (event: AuditEvent, placement: AuditPlacement): Item => ({
+  pk: keys.auditPartition(placement.owner, placement.shard),
+  sk: keys.auditSk(event.at, event.id),
+  owner: placement.owner,
+  ...event,
+  ttl: placement.ttl,
+});
+
+/** The event as a Put, for a mutation's own transaction. */
+export const auditEventPut = (event: AuditEvent, placement: AuditPlacement): TableWrite => ({
+  Put: { Item: auditEventItem(event, placement) },
+});
+
+/** The event written on its own (a runtime read has no transaction). */
+export async function putAuditEvent(db: Db, event: AuditEvent, placement: AuditPlacement): Promise<void> {
+  await putItem(db, { Item: auditEventItem(event, placement) });
+}
+
+const toEvent = (item: Item): AuditEvent => ({
+  id: item.id as string,
+  at: item.at as string,
+  actor: item.actor as AuditEvent['actor'],
+  action: item.action as AuditAction,
+  target: item.target as AuditEvent['target'],
+  environmentId: (item.environmentId as string | null) ?? null,
+  jobId: (item.jobId as string | null) ?? null,
+});
+
+const CURSOR_SK = /^\d{4}-\d\d-\d\dT[\d:.]+Z#[a-z2-7]{24}$/;
+
+/** The position a listing cursor names, or undefined when it is not one this service made. */
+export function decodeAuditCursor(cursor: string): string | undefined {
+  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
+  return CURSOR_SK.test(sk) ? sk : undefined;
+}
+
+/**
+ * Events of an owner, newest first, across every shard. The cursor is the sort key of the
+ * last event returned; each shard is read below it until it has `limit` matching events.
+ */
+export async function listAuditEvents(
+  db: Db,
+  owner: OwnerKey,
+  shards: number,
+  options: { limit: number; before: string | undefined; environmentId: string | undefined },
+): Promise<{ events: AuditEvent[]; cursor: string | null }> {
+  const perShard = await Promise.all(
+    Array.from({ length: shards }, (_, shard) => readShard(db, keys.auditPartition(owner, shard), options)),
+  );
+  const merged = perShard
+    .flat()
+    .sort((a, b) => compareText(b.sk as string, a.sk as string))
+    .slice(0, options.limit);
+  const last = merged.at(-1);
+  const more = merged.length === options.limit && last !== undefined;
+  return {
+    events: merged.map(toEvent),
+    cursor: more ? Buffer.from(last.sk as string, 'utf8').toString('base64url') : null,
+  };
+}
+
+function readShard(
+  db: Db,
+  pk: string,
+  options: { limit: number; before: string | undefined; environmentId: string | undefined },
+): Promise<Item[]> {
+  const { limit, before, environmentId } = options;
+  return queryUpTo(
+    db,
+    {
+      KeyConditionExpression: before === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :before',
+      ...(environmentId === undefined ? {} : { FilterExpression: 'environmentId = :env' }),
+      ExpressionAttributeValues: {
+        ':pk': pk,
+        ...(before === undefined ? {} : { ':before': before }),
+        ...(environmentId === undefined ? {} : { ':env': environmentId }),
+      },
+      ScanIndexForward: false,
+    },
+    limit,
+  );
+}

@@ -1,0 +1,220 @@
+import type { SealedValue } from '../crypto/values.js';
+import type { Db } from '../storage/client.js';
+import { batchGet, itemId } from '../storage/batch.js';
+import { deleteItems, type Item } from '../storage/item.js';
+import { queryAll, queryPrefix } from '../storage/query.js';
+import type { TableWrite } from '../storage/transact.js';
+import { toEnvironmentRecord, type EnvironmentRecord } from './environments.js';
+import { keys } from './keys.js';
+
+/** An environment's entries, one per name across direct secrets, variables and links. */
+interface EntryBase {
+  envId: string;
+  id: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SecretEntry extends EntryBase {
+  kind: 'secret';
+  description: string | null;
+  isFile: boolean;
+  sealed: SealedValue;
+  /** One more per update, so that a write from a stale read can be refused. */
+  rev: number | undefined;
+}
+
+export interface VariableEntry extends EntryBase {
+  kind: 'variable';
+  description: string | null;
+  value: string;
+  rev: number | undefined;
+}
+
+export interface LinkEntry extends EntryBase {
+  kind: 'link';
+  secretId: string;
+  linkId: string;
+  /** The data key version that sealed the secret when linked: a cold runtime read batches that key. */
+  dekVersion: number | undefined;
+}
+
+export type OwnEntry = SecretEntry | VariableEntry;
+export type EntryRecord = OwnEntry | LinkEntry;
+export type EntryKind = EntryRecord['kind'];
+
+export function toEntry(envId: string, item: Item): EntryRecord {
+  const base = {
+    envId,
+    id: item.id as string,
+    name: item.name as string,
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+  };
+  switch (item.kind) {
+    case 'link':
+      return {
+        ...base,
+        kind: 'link',
+        secretId: item.secretId as string,
+        linkId: item.linkId as string,
+        dekVersion: item.dekVersion as number | undefined,
+      };
+    case 'secret':
+      return {
+        ...base,
+        kind: 'secret',
+        description: (item.description as string | null | undefined) ?? null,
+        isFile: item.isFile === true,
+        sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
+        rev: item.rev as number | undefined,
+      };
+    default:
+      return {
+        ...base,
+        kind: 'variable',
+        description: (item.description as string | null | undefined) ?? null,
+        value: item.value as string,
+        rev: item.rev as number | undefined,
+      };
+  }
+}
+
+function entryItem(entry: EntryRecord): Item {
+  const common = {
+    ...keys.entry(entry.envId, entry.name),
+    kind: entry.kind,
+    id: entry.id,
+    name: entry.name,
+    createdAt: entry.createdAt,
+    updatedAt: entry.updatedAt,
+  };
+  switch (entry.kind) {
+    case 'link':
+      return { ...common, secretId: entry.secretId, linkId: entry.linkId, dekVersion: entry.dekVersion };
+    case 'secret':
+      return { ...common, description: entry.description, isFile: entry.isFile, ...entry.sealed, rev: entry.rev };
+    case 'variable':
+      return { ...common, description: entry.description, value: entry.value, rev: entry.rev };
+  }
+}
+
+/** Every entry of an environment, read consistently. */
+export async function readEntries(db: Db, envId: string): Promise<EntryRecord[]> {
+  const items = await queryPrefix(db, keys.environmentPartition(envId), keys.entryPrefix);
+  return items.map((item) => toEntry(envId, item));
+}
+
+/** The whole partition of an environment in one Query: its META (if it exists) and every entry. */
+export async function readPartition(
+  db: Db,
+  envId: string,
+): Promise<{ environment: EnvironmentRecord | undefined; entries: EntryRecord[] }> {
+  const items = await queryAll(db, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.environmentPartition(envId) },
+    ConsistentRead: true,
+  });
+  let environment: EnvironmentRecord | undefined;
+  const entries: EntryRecord[] = [];
+  for (const item of items) {
+    if (item.sk === keys.environmentMetaSk) environment = toEnvironmentRecord(item);
+    else entries.push(toEntry(envId, item));
+  }
+  return { environment, entries };
+}
+
+/** The entry of each (environment, name), in one batch; undefined where there is none. */
+export async function readEntriesNamed(
+  db: Db,
+  refs: { envId: string; name: string }[],
+): Promise<(EntryRecord | undefined)[]> {
+  const found = await batchGet(
+    db,
+    refs.map((r) => keys.entry(r.envId, r.name)),
+  );
+  return refs.map((r) => {
+    const item = found.get(itemId(keys.entry(r.envId, r.name)));
+    return item && toEntry(r.envId, item);
+  });
+}
+
+/** Where a secret's link entry is in an environment now (a rename of the secret moves it). */
+export async function findLinkEntry(db: Db, envId: string, secretId: string): Promise<LinkEntry | undefined> {
+  const items = await queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+    FilterExpression: '#kind = :link AND secretId = :id',
+    ExpressionAttributeNames: { '#kind': 'kind' },
+    ExpressionAttributeValues: {
+      ':pk': keys.environmentPartition(envId),
+      ':e': keys.entryPrefix,
+      ':link': 'link',
+      ':id': secretId,
+    },
+    ConsistentRead: true,
+  });
+  return items[0] && (toEntry(envId, items[0]) as LinkEntry);
+}
+
+/** The entry whose put failed on its name: what holds the name now. */
+export function entryHolder(envId: string, failedItem: Item | undefined): EntryRecord | undefined {
+  return failedItem && toEntry(envId, failedItem);
+}
+
+// ---- writes ----
+
+/** A new entry, on the condition that its name is free (the whole conflict check). */
+export const entryCreate = (entry: EntryRecord): TableWrite => ({
+  Put: {
+    Item: entryItem(entry),
+    ConditionExpression: 'attribute_not_exists(pk)',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  },
+});
+
+/** Still there and unchanged since it was read (same id, same revision). */
+function unchangedSince(read: OwnEntry) {
+  return read.rev === undefined
+    ? { ConditionExpression: 'id = :id AND attribute_not_exists(rev)', ExpressionAttributeValues: { ':id': read.id } }
+    : {
+        ConditionExpression: 'id = :id AND rev = :rev',
+        ExpressionAttributeValues: { ':id': read.id, ':rev': read.rev },
+      };
+}
+
+/** The entry written over itself under the same name, if unchanged since `read`. */
+export const entryReplace = (entry: OwnEntry, read: OwnEntry): TableWrite => ({
+  Put: { Item: entryItem(entry), ...unchangedSince(read) },
+});
+
+/** The entry as read removed (a rename's first half), if unchanged since. */
+export const entryRemoveAsRead = (read: OwnEntry): TableWrite => ({
+  Delete: { Key: keys.entry(read.envId, read.name), ...unchangedSince(read) },
+});
+
+/** A direct secret or variable removed, if it is still the one with this id. */
+export const entryDelete = (entry: OwnEntry): TableWrite => ({
+  Delete: {
+    Key: keys.entry(entry.envId, entry.name),
+    ConditionExpression: 'id = :id',
+    ExpressionAttributeValues: { ':id': entry.id },
+  },
+});
+
+/** A link entry under `name` removed, if it still links this secret. */
+export const linkEntryDelete = (envId: string, name: string, secretId: string): TableWrite => ({
+  Delete: {
+    Key: keys.entry(envId, name),
+    ConditionExpression: 'secretId = :id',
+    ExpressionAttributeValues: { ':id': secretId },
+  },
+});
+
+/** Deletes entries outside a transaction (what is left of a deleted environment). */
+export function deleteEntries(db: Db, entries: EntryRecord[]): Promise<void> {
+  return deleteItems(
+    db,
+    entries.map((e) => keys.entry(e.envId, e.name)),
+  );
+}

@@ -1,0 +1,93 @@
+import type * as Api from '../api-objects.js';
+import type { OwnerKey } from '../owner-key.js';
+import type { Db } from '../storage/client.js';
+import { getItem, type Item } from '../storage/item.js';
+import { queryPrefix } from '../storage/query.js';
+import type { TableWrite } from '../storage/transact.js';
+import { keys } from './keys.js';
+
+/** An environment as stored in its META item. */
+export type EnvironmentRecord = Api.Environment & {
+  ownerKey: OwnerKey;
+  entryCount: number;
+};
+
+const toEnvironment = (item: Item): Api.Environment => ({
+  id: item.id as string,
+  owner: item.owner as string,
+  name: item.name as string,
+  userId: (item.userId as string | null) ?? null,
+  teamId: (item.teamId as string | null) ?? null,
+  createdAt: item.createdAt as string,
+});
+
+export const toEnvironmentRecord = (item: Item): EnvironmentRecord => ({
+  ...toEnvironment(item),
+  ownerKey: item.ownerKey as OwnerKey,
+  entryCount: (item.entryCount as number | undefined) ?? 0,
+});
+
+export async function readEnvironment(db: Db, envId: string): Promise<EnvironmentRecord | undefined> {
+  const item = await getItem(db, keys.environment(envId));
+  return item && toEnvironmentRecord(item);
+}
+
+/** An owner's environments, from their name claims. */
+export async function listEnvironmentsOf(db: Db, owner: OwnerKey): Promise<Api.Environment[]> {
+  const items = await queryPrefix(db, keys.ownerPartition(owner), keys.environmentNamePrefix);
+  return items.map(toEnvironment);
+}
+
+export async function readEnvironmentNamed(
+  db: Db,
+  owner: OwnerKey,
+  name: string,
+): Promise<Api.Environment | undefined> {
+  const item = await getItem(db, keys.environmentName(owner, name));
+  return item && toEnvironment(item);
+}
+
+const environmentFields = (env: EnvironmentRecord): Api.Environment => ({
+  id: env.id,
+  owner: env.owner,
+  name: env.name,
+  userId: env.userId,
+  teamId: env.teamId,
+  createdAt: env.createdAt,
+});
+
+/** The name claim (the conflict check: first, conditional) and the META item. */
+export const environmentCreate = (env: EnvironmentRecord): [TableWrite, TableWrite] => [
+  {
+    Put: {
+      Item: { ...keys.environmentName(env.ownerKey, env.name), ...environmentFields(env) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
+  {
+    Put: {
+      Item: { ...keys.environment(env.id), ...environmentFields(env), ownerKey: env.ownerKey, entryCount: 0 },
+    },
+  },
+];
+
+/** The META item (first: it must still exist) and the name claim. */
+export const environmentDelete = (env: EnvironmentRecord): [TableWrite, TableWrite] => [
+  { Delete: { Key: keys.environment(env.id), ConditionExpression: 'attribute_exists(pk)' } },
+  { Delete: { Key: keys.environmentName(env.ownerKey, env.name) } },
+];
+
+/**
+ * The environment's entry count changed by `delta`, on the condition that the environment
+ * exists and, for an increase, holds fewer than `max` entries. A failed condition returns the
+ * item as it was: present means full, absent means deleted.
+ */
+export const entryCountChange = (envId: string, delta: 1 | -1, max?: number): TableWrite => ({
+  Update: {
+    Key: keys.environment(envId),
+    UpdateExpression: 'ADD entryCount :d',
+    ConditionExpression: max === undefined ? 'attribute_exists(pk)' : 'attribute_exists(pk) AND entryCount < :max',
+    ExpressionAttributeValues: max === undefined ? { ':d': delta } : { ':d': delta, ':max': max },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  },
+});

@@ -1,0 +1,181 @@
+import type * as Api from '../api-objects.js';
+import type { SealedValue } from '../crypto/values.js';
+import type { OwnerKey } from '../owner-key.js';
+import type { Db } from '../storage/client.js';
+import { batchGet, itemId } from '../storage/batch.js';
+import { getItem, type Item } from '../storage/item.js';
+import { queryFirst, queryPrefix } from '../storage/query.js';
+import { TABLE } from '../storage/table-definition.js';
+import type { TableWrite } from '../storage/transact.js';
+import { keys } from './keys.js';
+
+/** A global secret as stored: its metadata, its sealed value, and its link sequence. */
+export type GlobalSecretRecord = Api.GlobalSecret & {
+  ownerKey: OwnerKey;
+  sealed: SealedValue;
+  /** Bumped by every link and unlink, so that a rename or update from a stale read is refused. */
+  linkSeq: number;
+};
+
+/** What a change of a secret writes: any of its name, description and value, and when. */
+export type GlobalSecretChange = Partial<Pick<GlobalSecretRecord, 'name' | 'description' | 'sealed'>> & {
+  updatedAt: string;
+};
+
+const toGlobalSecret = (item: Item): Api.GlobalSecret => ({
+  id: item.id as string,
+  name: item.name as string,
+  description: (item.description as string | null | undefined) ?? null,
+  isFile: item.isFile === true,
+  userId: (item.userId as string | null) ?? null,
+  teamId: (item.teamId as string | null) ?? null,
+  createdAt: item.createdAt as string,
+  updatedAt: item.updatedAt as string,
+});
+
+export const toGlobalSecretRecord = (ownerKey: OwnerKey, item: Item): GlobalSecretRecord => ({
+  ...toGlobalSecret(item),
+  ownerKey,
+  sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
+  linkSeq: (item.linkSeq as number | undefined) ?? 0,
+});
+
+/** The global secret of an owner, read consistently, or undefined. */
+export async function readGlobalSecret(
+  db: Db,
+  owner: OwnerKey,
+  secretId: string,
+): Promise<GlobalSecretRecord | undefined> {
+  const item = await getItem(db, keys.globalSecret(owner, secretId));
+  return item && toGlobalSecretRecord(owner, item);
+}
+
+/** Some of an owner's global secrets by id, in one batch; the ones that exist. */
+export async function readGlobalSecrets(
+  db: Db,
+  owner: OwnerKey,
+  secretIds: string[],
+): Promise<Map<string, GlobalSecretRecord>> {
+  const found = await batchGet(
+    db,
+    secretIds.map((id) => keys.globalSecret(owner, id)),
+  );
+  const secrets = new Map<string, GlobalSecretRecord>();
+  for (const id of secretIds) {
+    const item = found.get(itemId(keys.globalSecret(owner, id)));
+    if (item) secrets.set(id, toGlobalSecretRecord(owner, item));
+  }
+  return secrets;
+}
+
+/** An owner's global secrets, metadata only: the sealed value is never read for a listing. */
+export async function listGlobalSecretsOf(db: Db, owner: OwnerKey): Promise<Api.GlobalSecret[]> {
+  const items = await queryPrefix(db, keys.ownerPartition(owner), keys.globalSecretPrefix, {
+    ProjectionExpression: 'id, #name, description, isFile, userId, teamId, createdAt, updatedAt',
+    ExpressionAttributeNames: { '#name': 'name' },
+  });
+  return items.map(toGlobalSecret);
+}
+
+/** Whether a global secret with this id exists under any owner (by the index). */
+export async function globalSecretExists(db: Db, secretId: string): Promise<boolean> {
+  const found = await queryFirst(db, {
+    IndexName: TABLE.index.name,
+    KeyConditionExpression: '#gsiPk = :g',
+    ExpressionAttributeNames: { '#gsiPk': TABLE.index.partitionKey },
+    ExpressionAttributeValues: { ':g': keys.globalSecretIndex(secretId).gsi1pk },
+    ProjectionExpression: 'pk',
+  });
+  return found !== undefined;
+}
+
+// ---- writes ----
+
+/** The secret's name claimed in its owner's scope (the conflict check: conditional). */
+export const secretNameClaim = (owner: OwnerKey, name: string, secretId: string): TableWrite => ({
+  Put: {
+    Item: { ...keys.globalSecretName(owner, name), secretId },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+export const secretNameRelease = (owner: OwnerKey, name: string): TableWrite => ({
+  Delete: { Key: keys.globalSecretName(owner, name) },
+});
+
+export function secretCreate(secret: GlobalSecretRecord): TableWrite {
+  const { ownerKey, sealed, ...fields } = secret;
+  return {
+    Put: {
+      Item: { ...keys.globalSecret(ownerKey, secret.id), ...fields, ...sealed, ...keys.globalSecretIndex(secret.id) },
+    },
+  };
+}
+
+/** The owner's count of secrets; an increase is refused at `max`. */
+export const secretCountChange = (owner: OwnerKey, delta: 1 | -1, max?: number): TableWrite => ({
+  Update: {
+    Key: keys.ownerCounts(owner),
+    UpdateExpression: 'ADD secretCount :d',
+    ...(max === undefined
+      ? { ExpressionAttributeValues: { ':d': delta } }
+      : {
+          ConditionExpression: 'attribute_not_exists(secretCount) OR secretCount < :max',
+          ExpressionAttributeValues: { ':d': delta, ':max': max },
+        }),
+  },
+});
+
+/**
+ * A change of the secret as read: refused unless it still has the name and link sequence we
+ * read (no rename, link or unlink meanwhile).
+ */
+export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChange): TableWrite {
+  const { sealed, ...plain } = change;
+  const fields: Item = { ...plain, ...sealed };
+  const names: Record<string, string> = { '#name': 'name' };
+  const values: Item = { ':seq': read.linkSeq, ':readName': read.name };
+  for (const [field, value] of Object.entries(fields)) {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+  }
+  return {
+    Update: {
+      Key: keys.globalSecret(read.ownerKey, read.id),
+      UpdateExpression: `SET ${Object.keys(fields)
+        .map((f) => `#${f} = :${f}`)
+        .join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk) AND linkSeq = :seq AND #name = :readName',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/**
+ * One more link or unlink of the secret (so a concurrent rename or delete notices), on the
+ * condition that it exists and, when given, still has this name.
+ */
+export const secretLinkSeqBump = (owner: OwnerKey, secretId: string, name?: string): TableWrite => ({
+  Update: {
+    Key: keys.globalSecret(owner, secretId),
+    UpdateExpression: 'ADD linkSeq :one',
+    ...(name === undefined
+      ? { ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':one': 1 } }
+      : {
+          ConditionExpression: 'attribute_exists(pk) AND #name = :name',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: { ':one': 1, ':name': name },
+        }),
+  },
+});
+
+/** The secret removed, if it still has the name we read (a rename moves its claim and links). */
+export const secretDelete = (read: GlobalSecretRecord): TableWrite => ({
+  Delete: {
+    Key: keys.globalSecret(read.ownerKey, read.id),
+    ConditionExpression: 'attribute_exists(pk) AND #name = :name',
+    ExpressionAttributeNames: { '#name': 'name' },
+    ExpressionAttributeValues: { ':name': read.name },
+  },
+});

@@ -1,0 +1,23 @@
+import { environmentFull, nameTakenInEnvironment } from '../conflicts.js';
+import { entryHolder } from '../data/entries.js';
+import { notFound } from '../errors.js';
+import { LIMITS } from '../schemas.js';
+import type { TransactionFailed } from '../storage/transact.js';
+
+/**
+ * The 409 or 404 a failed entry write deserves, from which of its writes failed: the entry's
+ * put at `putAt` (the name's holder), the entry count at `countAt` (a full or deleted environment).
+ */
+export function explainEntryFailure(
+  err: TransactionFailed,
+  envId: string,
+  name: string,
+  putAt: number,
+  countAt: number,
+) {
+  const failed = err.failedAt();
+  if (failed === putAt) return nameTakenInEnvironment(name, entryHolder(envId, err.reasons[putAt]?.item));
+  if (failed === countAt)
+    return err.reasons[countAt]?.item ? environmentFull(LIMITS.entriesPerEnvironment) : notFound('Environment');
+  return notFound('Environment');
+}

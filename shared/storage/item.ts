@@ -1,0 +1,44 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from './client.js';
+import type { TableWrite } from './transact.js';
+
+export type Key = { pk: string; sk: string };
+export type Item = Record<string, unknown>;
+type PutWrite = Extract<TableWrite, { Put: unknown }>['Put'];
+
+/** One item, read consistently, or undefined. */
+export async function getItem(db: Db, key: Key): Promise<Item | undefined> {
+  const out = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: key, ConsistentRead: true }));
+  return out.Item;
+}
+
+/** One Put outside a transaction; false when its condition failed. */
+export async function putItem(db: Db, put: PutWrite): Promise<boolean> {
+  try {
+    await db.doc.send(new PutCommand({ ...put, TableName: db.tableName }));
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+export async function deleteItem(db: Db, key: Key): Promise<void> {
+  await db.doc.send(new DeleteCommand({ TableName: db.tableName, Key: key }));
+}
+
+const BATCH_WRITE_MAX = 25;
+
+/** Deletes many items, 25 a request (BatchWriteItem's limit); callers re-read to catch any left unprocessed. */
+export async function deleteItems(db: Db, keys: Key[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += BATCH_WRITE_MAX) {
+    await db.doc.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [db.tableName]: keys.slice(i, i + BATCH_WRITE_MAX).map((key) => ({ DeleteRequest: { Key: key } })),
+        },
+      }),
+    );
+  }
+}
