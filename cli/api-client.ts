@@ -1,6 +1,6 @@
 import { CliError } from './errors.js';
 
-/** The HTTP side of the contract (API.md): JSON envelopes, bearer key, error bodies. */
+/** The HTTP side of the API: JSON envelopes (shared/http/openapi.ts), bearer key, error bodies (shared/errors.ts). */
 export interface ApiClientOptions {
   baseUrl: string;
   apiKey: string;

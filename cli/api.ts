@@ -1,6 +1,6 @@
 import type { ApiClient } from './api-client.js';
 
-/** The objects of API.md the CLI reads, and one method per route it calls. */
+/** The API objects the CLI reads (the wire shapes of shared/api-objects.ts), and one method per route it calls. */
 export interface GlobalSecret {
   id: string;
   name: string;

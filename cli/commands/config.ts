@@ -6,7 +6,12 @@ import { outputOption, type OutputOptions } from '../options.js';
 /** `prime config view|set-base-url|set-team-id`. */
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('View and change the CLI configuration');
+  registerView(config);
+  registerSetBaseUrl(config);
+  registerSetTeamId(config);
+}
 
+function registerView(config: Command): void {
   config
     .command('view')
     .description('Show the configuration in effect (the API key masked)')
@@ -31,7 +36,9 @@ export function registerConfigCommands(program: Command): void {
         'Configuration',
       );
     });
+}
 
+function registerSetBaseUrl(config: Command): void {
   config
     .command('set-base-url')
     .description('Set the API base URL')
@@ -42,7 +49,9 @@ export function registerConfigCommands(program: Command): void {
       updateStoredConfig({ base_url: baseUrl });
       ctx.out.success(`Base URL set to ${baseUrl}`);
     });
+}
 
+function registerSetTeamId(config: Command): void {
   config
     .command('set-team-id')
     .description('Work in a team’s scope ("" for your personal scope)')

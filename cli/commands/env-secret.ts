@@ -18,7 +18,15 @@ import { relativeTime } from '../output.js';
 /** `prime env secret list|create|update|delete|link|unlink [ENVIRONMENT]`. */
 export function registerEnvironmentSecretCommands(env: Command): void {
   const secret = env.command('secret').description("Manage an environment's secrets and links");
+  registerList(secret);
+  registerCreate(secret);
+  registerUpdate(secret);
+  registerDelete(secret);
+  registerLink(secret);
+  registerUnlink(secret);
+}
 
+function registerList(secret: Command): void {
   secret
     .command('list')
     .description('List direct and linked secrets of an environment')
@@ -42,7 +50,9 @@ export function registerEnvironmentSecretCommands(env: Command): void {
         `Secrets for ${target.slug}`,
       );
     });
+}
 
+function registerCreate(secret: Command): void {
   const create = secret
     .command('create')
     .description('Create a direct secret in an environment')
@@ -58,7 +68,9 @@ export function registerEnvironmentSecretCommands(env: Command): void {
       ctx.out.created(`Created secret '${created.name}' for ${target.slug}`, created.id);
     },
   );
+}
 
+function registerUpdate(secret: Command): void {
   const update = secret
     .command('update')
     .description('Update a direct secret of an environment')
@@ -77,7 +89,9 @@ export function registerEnvironmentSecretCommands(env: Command): void {
       ctx.out.success(`Updated secret '${updated.name}' for ${target.slug}`);
     },
   );
+}
 
+function registerDelete(secret: Command): void {
   secret
     .command('delete')
     .description('Delete a direct secret of an environment')
@@ -100,7 +114,9 @@ export function registerEnvironmentSecretCommands(env: Command): void {
       await ctx.api.deleteEnvironmentSecret(target.id, id);
       ctx.out.success(`Deleted secret '${label}' from ${target.slug}`);
     });
+}
 
+function registerLink(secret: Command): void {
   secret
     .command('link')
     .description('Link a global secret to an environment')
@@ -114,7 +130,9 @@ export function registerEnvironmentSecretCommands(env: Command): void {
       if (opts.output === 'json') return ctx.out.json(linkJson(link));
       ctx.out.success(`Linked global secret '${link.secretName}' to ${target.slug}`);
     });
+}
 
+function registerUnlink(secret: Command): void {
   secret
     .command('unlink')
     .description('Unlink a global secret from an environment')

@@ -10,7 +10,13 @@ const VALUE_WIDTH = 30;
 /** `prime env var list|create [ENVIRONMENT]`, `prime env var update|delete VAR_ID [ENVIRONMENT]`. */
 export function registerEnvironmentVariableCommands(env: Command): void {
   const variable = env.command('var').description("Manage an environment's plain variables");
+  registerList(variable);
+  registerCreate(variable);
+  registerUpdate(variable);
+  registerDelete(variable);
+}
 
+function registerList(variable: Command): void {
   variable
     .command('list')
     .description('List the variables of an environment, with their values')
@@ -34,7 +40,9 @@ export function registerEnvironmentVariableCommands(env: Command): void {
         `Variables for ${target.slug}`,
       );
     });
+}
 
+function registerCreate(variable: Command): void {
   const create = variable
     .command('create')
     .description('Create a variable in an environment')
@@ -48,7 +56,9 @@ export function registerEnvironmentVariableCommands(env: Command): void {
     if (opts.output === 'json') return ctx.out.json(created);
     ctx.out.created(`Created variable '${created.name}' for ${target.slug}`, created.id);
   });
+}
 
+function registerUpdate(variable: Command): void {
   const update = variable
     .command('update')
     .description('Update a variable (at least one of --name, --value, --description)')
@@ -65,7 +75,9 @@ export function registerEnvironmentVariableCommands(env: Command): void {
       ctx.out.success(`Updated variable '${updated.name}' for ${target.slug}`);
     },
   );
+}
 
+function registerDelete(variable: Command): void {
   variable
     .command('delete')
     .description('Delete a variable')

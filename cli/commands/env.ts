@@ -12,7 +12,16 @@ import { registerEnvironmentVariableCommands } from './env-var.js';
 /** `prime env create|list` and the `secret`, `var`, `run` and `pull` commands under it. */
 export function registerEnvironmentCommands(program: Command, childCommand: () => string[]): Command {
   const env = program.command('env').description('Manage environments, their secrets and variables');
+  registerCreate(env);
+  registerList(env);
+  registerEnvironmentSecretCommands(env);
+  registerEnvironmentVariableCommands(env);
+  registerEnvironmentRunCommand(env, childCommand);
+  registerEnvironmentPullCommand(env);
+  return env;
+}
 
+function registerCreate(env: Command): void {
   env
     .command('create')
     .description('Create an environment (personal, or in a team with --team)')
@@ -31,7 +40,9 @@ export function registerEnvironmentCommands(program: Command, childCommand: () =
       if (opts.output === 'json') return ctx.out.json(created);
       ctx.out.created(`Created environment ${created.owner}/${created.name}`, created.id);
     });
+}
 
+function registerList(env: Command): void {
   env
     .command('list')
     .description('List your environments (or the configured team’s)')
@@ -57,10 +68,4 @@ export function registerEnvironmentCommands(program: Command, childCommand: () =
         ctx.teamId ? 'Team Environments' : 'Environments',
       );
     });
-
-  registerEnvironmentSecretCommands(env);
-  registerEnvironmentVariableCommands(env);
-  registerEnvironmentRunCommand(env, childCommand);
-  registerEnvironmentPullCommand(env);
-  return env;
 }

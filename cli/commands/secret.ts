@@ -17,7 +17,14 @@ import { relativeTime } from '../output.js';
 /** `prime secret list|create|update|delete|get`: global secrets, in the configured scope. */
 export function registerSecretCommands(program: Command): void {
   const secret = program.command('secret').description('Manage global secrets');
+  registerList(secret);
+  registerCreate(secret);
+  registerUpdate(secret);
+  registerDelete(secret);
+  registerGet(secret);
+}
 
+function registerList(secret: Command): void {
   secret
     .command('list')
     .description('List your global secrets')
@@ -38,7 +45,9 @@ export function registerSecretCommands(program: Command): void {
         ctx.teamId ? 'Team Secrets' : 'Personal Secrets',
       );
     });
+}
 
+function registerCreate(secret: Command): void {
   const create = secret.command('create').description('Create a global secret');
   for (const option of [...entryOptions('Secret'), ...fileOptions(), outputOption()]) create.addOption(option);
   create.action(async (opts: EntryOptions & FileValueOptions & OutputOptions, cmd: Command) => {
@@ -47,7 +56,9 @@ export function registerSecretCommands(program: Command): void {
     if (opts.output === 'json') return ctx.out.json(created);
     ctx.out.created(`Created ${scopeName(ctx)} secret '${created.name}'`, created.id);
   });
+}
 
+function registerUpdate(secret: Command): void {
   const update = secret.command('update').description('Update a global secret').argument('[SECRET_ID]');
   for (const option of [...entryOptions('New secret'), outputOption()]) update.addOption(option);
   update.action(async (id: string | undefined, opts: EntryOptions & OutputOptions, cmd: Command) => {
@@ -58,7 +69,9 @@ export function registerSecretCommands(program: Command): void {
     if (opts.output === 'json') return ctx.out.json(updated);
     ctx.out.success(`Updated secret '${updated.name}'`);
   });
+}
 
+function registerDelete(secret: Command): void {
   secret
     .command('delete')
     .description('Delete a global secret (and unlink it everywhere)')
@@ -74,7 +87,9 @@ export function registerSecretCommands(program: Command): void {
       await ctx.api.deleteSecret(target.id, ctx.teamId);
       ctx.out.success(`Deleted secret '${target.name}'`);
     });
+}
 
+function registerGet(secret: Command): void {
   secret
     .command('get')
     .description('Show a global secret (never its value)')

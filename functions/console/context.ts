@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
+import type { UserPrincipal } from '../../shared/auth/authorization.js';
 import type { Deps } from '../../shared/deps.js';
 import { notFound } from '../../shared/errors.js';
+import { compareText } from '../../shared/pagination.js';
 import { whoami } from '../../shared/services/users.js';
 import type { Viewer } from './components/layout.js';
 import type { Scope } from './components/scope-switcher.js';
@@ -34,7 +36,7 @@ export async function pageContext(c: ConsoleContext, deps: Deps): Promise<PageCo
     { teamId: null, label: me.slug, role: 'owner' },
     ...me.scope.teams
       .map((t): Scope => ({ teamId: t.teamId, label: t.slug, role: t.role }))
-      .sort((a, b) => a.label.localeCompare(b.label)),
+      .sort((a, b) => compareText(a.label, b.label)),
   ];
   return {
     viewer: { name: me.name, slug: me.slug, csrfToken: session.csrfToken },
@@ -42,6 +44,9 @@ export async function pageContext(c: ConsoleContext, deps: Deps): Promise<PageCo
     notice: takeFlash(c),
   };
 }
+
+/** The signed-in user, as the service functions are called. */
+export const principalOf = (c: ConsoleContext): UserPrincipal => c.get('session').principal;
 
 /** The scope a `teamId` names among the caller's; a team they are not in is not found. */
 export function scopeOf(scopes: Scope[], teamId: string | null | undefined): Scope {

@@ -1,19 +1,10 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { lines, startCliHarness, tempDir, type CliHarness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { lines, tempDir, useCliHarness } from './harness.js';
 
-// Each command is a real process (node + tsx); on a busy machine a few in a row take a while.
-vi.setConfig({ testTimeout: 60_000 });
-
-let h: CliHarness;
-beforeAll(async () => {
-  h = await startCliHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useCliHarness();
 
 const configOf = (home: string) => join(home, '.prime', 'config.json');
 const mode = (path: string) => statSync(path).mode & 0o777;

@@ -1,18 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ANSI, lines, startCliHarness, tempDir, type CliHarness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { ANSI, lines, tempDir, useCliHarness } from './harness.js';
 
-// Each command is a real process (node + tsx); on a busy machine a few in a row take a while.
-vi.setConfig({ testTimeout: 60_000 });
-
-let h: CliHarness;
-beforeAll(async () => {
-  h = await startCliHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useCliHarness();
 
 const json = (stdout: string) => JSON.parse(stdout);
 

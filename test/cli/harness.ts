@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
 
 /**
@@ -138,6 +139,22 @@ export async function startCliHarness(): Promise<CliHarness> {
     runInPty,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
+}
+
+/**
+ * The harness of one test file: started before its tests, closed after them. Each command is a
+ * real process (node + tsx); on a busy machine a few in a row take a while, hence a minute a test.
+ */
+export function useCliHarness(): CliHarness {
+  vi.setConfig({ testTimeout: 60_000 });
+  const harness = {} as CliHarness;
+  beforeAll(async () => {
+    Object.assign(harness, await startCliHarness());
+  });
+  afterAll(async () => {
+    await harness.close?.();
+  });
+  return harness;
 }
 
 export function tempDir(prefix: string): string {

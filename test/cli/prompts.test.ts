@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ANSI, startCliHarness, type CliHarness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { ANSI, useCliHarness } from './harness.js';
 
-// Each command is a real process (node + tsx); on a busy machine a few in a row take a while.
-vi.setConfig({ testTimeout: 60_000 });
-
-let h: CliHarness;
-beforeAll(async () => {
-  h = await startCliHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useCliHarness();
 
 /** What the service resolves for the seeded personal environment. */
 const runtimeEnv = () => h.svc.runtimeEnv(h.svc.seed.environments.personal.id);

@@ -1,13 +1,10 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startCliHarness, tempDir, type CliHarness, type RunOptions } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, useCliHarness, type RunOptions } from './harness.js';
 import { parseDotenv } from './dotenv-parser.js';
 
-// Each command is a real process (node + tsx); on a busy machine a few in a row take a while.
-vi.setConfig({ testTimeout: 60_000 });
-
-let h: CliHarness;
+const h = useCliHarness();
 let runtimeKey: string;
 const ENV = 'dev/my-environment';
 const CERT = Buffer.from([0, 1, 2, 255, 10, 13, 0x41]);
@@ -27,7 +24,6 @@ const TRICKY: Record<string, string> = {
 };
 
 beforeAll(async () => {
-  h = await startCliHarness();
   runtimeKey = h.svc.seed.user.runtimeKey;
   const { call, seed } = h.svc;
   const envId = seed.environments.personal.id;
@@ -40,9 +36,6 @@ beforeAll(async () => {
   await add('secrets', { name: 'DB_PASSWORD', value: 'hunter2' });
   await add('secrets', { name: 'CERT', value: CERT.toString('base64'), isFile: true });
   for (const [name, value] of Object.entries(TRICKY)) await add('variables', { name, value });
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 const asRuntime = (options: RunOptions = {}): RunOptions => ({ key: runtimeKey, ...options });

@@ -7,6 +7,7 @@ import {
   readPrincipal,
   readUserApiKey,
   userApiKeyRevoke,
+  type ApiKeyRecord,
 } from '../../shared/data/api-keys.js';
 import { auditEventPut, decodeAuditCursor, listAuditEvents, type AuditEvent } from '../../shared/data/audit-events.js';
 import { createDataKey, readDataKey, readNewestDataKey } from '../../shared/data/data-keys.js';
@@ -211,7 +212,13 @@ describe('data records round-trip through the table', () => {
     expect(await listMembersOf(db, teamId)).toEqual([member]);
     expect(await membershipsOf(db, userId)).toEqual([member]);
     expect(await readPrincipal(db, hash)).toEqual(principal);
-    const listed = { id: principal.keyId, name: 'ci', scopes: ['manage', 'runtime'], hash, createdAt: at };
+    const listed: ApiKeyRecord = {
+      id: principal.keyId,
+      name: 'ci',
+      scopes: ['manage', 'runtime'],
+      hash,
+      createdAt: at,
+    };
     expect(await listUserApiKeys(db, userId)).toEqual([listed]);
     await transactWrite(db, userApiKeyRevoke(userId, listed));
     expect(await readPrincipal(db, hash)).toBeUndefined();

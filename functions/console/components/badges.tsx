@@ -14,5 +14,3 @@ export const SourceBadge = (props: { source: Source }) => (
 export const Time = (props: { at: string }) => (
   <time datetime={props.at}>{props.at.slice(0, 16).replace('T', ' ')} UTC</time>
 );
-
-export const Muted = (props: { children: string }) => <span class="muted">{props.children}</span>;

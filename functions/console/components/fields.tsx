@@ -35,6 +35,16 @@ function describedBy(state: FormState, name: string, hint: string | undefined): 
   return ids || undefined;
 }
 
+/** A field's errors, which its control names in `aria-describedby`. */
+function FieldErrors(props: { state: FormState; name: string }) {
+  const errors = props.state.fieldErrors[props.name];
+  return errors ? (
+    <p class="field-error" id={`${fieldId(props.state, props.name)}-error`}>
+      {errors.join(' ')}
+    </p>
+  ) : null;
+}
+
 function FieldFrame(props: FieldProps & { children: Child }) {
   const { state, name, label, hint, required } = props;
   const errors = state.fieldErrors[name];
@@ -50,11 +60,7 @@ function FieldFrame(props: FieldProps & { children: Child }) {
         </p>
       ) : null}
       {props.children}
-      {errors ? (
-        <p class="field-error" id={`${fieldId(state, name)}-error`}>
-          {errors.join(' ')}
-        </p>
-      ) : null}
+      <FieldErrors state={state} name={name} />
     </div>
   );
 }
@@ -149,11 +155,7 @@ export function ConfirmField(props: { state: FormState; name: string; label: str
         autofocus={firstInvalidField(state) === name}
       />
       <label for={fieldId(state, name)}>{props.label}</label>
-      {errors ? (
-        <p class="field-error" id={`${fieldId(state, name)}-error`}>
-          {errors.join(' ')}
-        </p>
-      ) : null}
+      <FieldErrors state={state} name={name} />
     </div>
   );
 }
@@ -164,10 +166,7 @@ export const CsrfField = (props: { token: string }) => <input type="hidden" name
 export const HiddenField = (props: { name: string; value: string | null | undefined }) =>
   props.value ? <input type="hidden" name={props.name} value={props.value} /> : null;
 
-/**
- * A form's submit button, with the error about the whole action beside it: announced when the
- * page is shown (role="alert") and focused, so it is not missed.
- */
+/** A form's submit button, with the error about the whole action beside it. */
 export function FormActions(props: { state: FormState; label: string; danger?: boolean; children?: Child }) {
   const { state } = props;
   return (
@@ -176,11 +175,15 @@ export function FormActions(props: { state: FormState; label: string; danger?: b
         {props.label}
       </button>
       {props.children}
-      {state.formError ? (
-        <p class="form-error" role="alert" tabindex={-1} autofocus id={`${state.form}-error`}>
-          {state.formError}
-        </p>
-      ) : null}
+      <FormError message={state.formError} id={`${state.form}-error`} />
     </div>
   );
 }
+
+/** An error about a whole action: announced when the page is shown (role="alert") and focused, so it is not missed. */
+export const FormError = (props: { message: string | undefined; id?: string }) =>
+  props.message ? (
+    <p class="form-error" role="alert" tabindex={-1} autofocus id={props.id}>
+      {props.message}
+    </p>
+  ) : null;

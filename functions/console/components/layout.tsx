@@ -27,7 +27,6 @@ export const withTeam = (path: string, teamId: string | null | undefined) =>
 
 /** The page frame: skip link, header with the sections and sign-out, the notice, the content. */
 export function Layout(props: LayoutProps) {
-  const { viewer, section, teamId } = props;
   return (
     <html lang="en">
       <head>
@@ -40,46 +39,7 @@ export function Layout(props: LayoutProps) {
         <a class="skip-link" href="#main">
           Skip to content
         </a>
-        <header class="topbar">
-          <div class="topbar-inner">
-            <a class="brand" href={withTeam('/console', teamId)}>
-              <span class="brand-mark" aria-hidden="true">
-                ◆
-              </span>{' '}
-              Prime Secrets
-            </a>
-            {viewer ? (
-              <nav class="sections" aria-label="Sections">
-                <ul>
-                  <li>
-                    <a href={withTeam('/console', teamId)} aria-current={section === 'secrets' ? 'page' : undefined}>
-                      Keys &amp; Secrets
-                    </a>
-                  </li>
-                  <li>
-                    <a
-                      href={withTeam('/console/environments', teamId)}
-                      aria-current={section === 'environments' ? 'page' : undefined}
-                    >
-                      Environments
-                    </a>
-                  </li>
-                </ul>
-              </nav>
-            ) : null}
-            {viewer ? (
-              <form class="signout" method="post" action="/console/signout">
-                <span class="who">
-                  {viewer.name} <span class="muted">({viewer.slug})</span>
-                </span>
-                <CsrfField token={viewer.csrfToken} />
-                <button type="submit" class="button button-quiet">
-                  Sign out
-                </button>
-              </form>
-            ) : null}
-          </div>
-        </header>
+        <TopBar viewer={props.viewer} section={props.section} teamId={props.teamId} />
         <main id="main" tabindex={-1}>
           <div role="status" aria-live="polite" class={props.notice ? 'notice' : 'notice-empty'}>
             {props.notice ?? ''}
@@ -88,6 +48,63 @@ export function Layout(props: LayoutProps) {
         </main>
       </body>
     </html>
+  );
+}
+
+function TopBar(props: Pick<LayoutProps, 'viewer' | 'section' | 'teamId'>) {
+  const { viewer, teamId } = props;
+  return (
+    <header class="topbar">
+      <div class="topbar-inner">
+        <a class="brand" href={withTeam('/console', teamId)}>
+          <span class="brand-mark" aria-hidden="true">
+            ◆
+          </span>{' '}
+          Prime Secrets
+        </a>
+        {viewer ? <SectionsNav section={props.section} teamId={teamId} /> : null}
+        {viewer ? <SignOutForm viewer={viewer} /> : null}
+      </div>
+    </header>
+  );
+}
+
+/** The two sections, each keeping the scope the user is in. */
+function SectionsNav(props: Pick<LayoutProps, 'section' | 'teamId'>) {
+  const { section, teamId } = props;
+  return (
+    <nav class="sections" aria-label="Sections">
+      <ul>
+        <li>
+          <a href={withTeam('/console', teamId)} aria-current={section === 'secrets' ? 'page' : undefined}>
+            Keys &amp; Secrets
+          </a>
+        </li>
+        <li>
+          <a
+            href={withTeam('/console/environments', teamId)}
+            aria-current={section === 'environments' ? 'page' : undefined}
+          >
+            Environments
+          </a>
+        </li>
+      </ul>
+    </nav>
+  );
+}
+
+function SignOutForm(props: { viewer: Viewer }) {
+  const { viewer } = props;
+  return (
+    <form class="signout" method="post" action="/console/signout">
+      <span class="who">
+        {viewer.name} <span class="muted">({viewer.slug})</span>
+      </span>
+      <CsrfField token={viewer.csrfToken} />
+      <button type="submit" class="button button-quiet">
+        Sign out
+      </button>
+    </form>
   );
 }
 

@@ -1,13 +1,15 @@
 import type * as Api from '../../../shared/api-objects.js';
 import type { Source } from '../../../shared/resolver.js';
 import { SOURCE_LABELS, SourceBadge, Time } from '../components/badges.js';
-import { CsrfField, FormActions, SelectField, TextField, ValueField } from '../components/fields.js';
+import { EntryFields, VARIABLE_VALUE } from '../components/entry-fields.js';
+import { environmentLabel, environmentPath } from '../components/environment-link.js';
+import { CsrfField, FormActions, FormError, SelectField } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
+import { ReadOnly } from '../components/read-only.js';
 import { canWrite, type Scope } from '../components/scope-switcher.js';
+import { TableHead } from '../components/table-head.js';
 import type { PageContext } from '../context.js';
 import { stateFor, type FormState } from '../forms.js';
-import { NAME_HINT, ReadOnly } from './keys-and-secrets.js';
-import { TableHead } from '../components/table-head.js';
 
 /** One name as a job sees it: the source that wins, and the ones it overrides. */
 export interface SeenEntry {
@@ -27,206 +29,85 @@ export interface EnvironmentView {
   seen: SeenEntry[];
 }
 
-const label = (env: Api.Environment) => `${env.owner}/${env.name}`;
+/** What the page and each of its sections are drawn from; `failed` is the form a failed submit re-shows. */
+interface TabProps {
+  ctx: PageContext;
+  scope: Scope;
+  view: EnvironmentView;
+  failed?: FormState | undefined;
+}
 
 /** An environment's Secrets tab: its secrets with their source, Add Secret, Link Global Secret, Variables, the job's view. */
-export function EnvironmentPage(props: { ctx: PageContext; scope: Scope; view: EnvironmentView; failed?: FormState }) {
-  const { ctx, scope, view, failed } = props;
-  const { env } = view;
-  const base = `/console/environments/${env.id}`;
-  const writable = canWrite(scope);
+export function EnvironmentPage(props: TabProps) {
+  const { ctx, scope, view } = props;
+  const label = environmentLabel(view.env);
   return (
-    <Layout title={label(env)} viewer={ctx.viewer} section="environments" teamId={scope.teamId} notice={ctx.notice}>
+    <Layout title={label} viewer={ctx.viewer} section="environments" teamId={scope.teamId} notice={ctx.notice}>
       <PageHeader
         crumbs={[{ href: withTeam('/console/environments', scope.teamId), label: 'Environments' }]}
-        title={label(env)}
+        title={label}
         lead={`${scope.teamId ? `Team ${scope.label}` : 'Personal'} environment. Secrets are encrypted and injected at runtime; variables are plain text.`}
       />
-      <nav class="sections tabs" aria-label="Secrets tab">
-        <ul>
-          <li>
-            <a href="#secrets" aria-current="page">
-              Secrets
-            </a>
-          </li>
-          <li>
-            <a href="#variables">Variables</a>
-          </li>
-          <li>
-            <a href="#job-view">What the job will see</a>
-          </li>
-        </ul>
-      </nav>
-
+      <TabSections />
       <section class="card" id="secrets" aria-labelledby="secrets-heading">
         <h2 id="secrets-heading">Secrets</h2>
-        <SecretsTable view={view} base={base} ctx={ctx} scope={scope} failed={failed} />
+        <SecretsTable {...props} />
       </section>
-
-      {writable ? (
+      {canWrite(scope) ? (
         <div class="grid">
-          <section class="card" aria-labelledby="add-secret-heading">
-            <h2 id="add-secret-heading">Add Secret</h2>
-            <p class="hint">A direct secret: only this environment has it.</p>
-            <form class="stack" method="post" action={`${base}/secrets`}>
-              <CsrfField token={ctx.viewer.csrfToken} />
-              <TextField
-                state={stateFor('add-secret', failed)}
-                name="name"
-                label="Name"
-                hint={NAME_HINT}
-                kind="name"
-                required
-              />
-              <ValueField
-                state={stateFor('add-secret', failed)}
-                name="value"
-                label="Value"
-                hint="Stored encrypted; never shown again."
-                required
-                secret
-              />
-              <TextField state={stateFor('add-secret', failed)} name="description" label="Description" />
-              <FormActions state={stateFor('add-secret', failed)} label="Add Secret" />
-            </form>
-          </section>
-          <section class="card" aria-labelledby="link-heading">
-            <h2 id="link-heading">Link Global Secret</h2>
-            <p class="hint">
-              Pick a global secret of {scope.teamId ? `team ${scope.label}` : 'your personal scope'} (see{' '}
-              <a href={withTeam('/console', scope.teamId)}>Keys &amp; Secrets</a>). Its name becomes an entry of this
-              environment.
-            </p>
-            <form class="stack" method="post" action={`${base}/links`}>
-              <CsrfField token={ctx.viewer.csrfToken} />
-              <SelectField
-                state={stateFor('link', failed)}
-                name="secretId"
-                label="Global secret"
-                placeholder={view.linkable.length === 0 ? 'No global secret left to link' : 'Choose a secret…'}
-                options={view.linkable.map((s) => ({ value: s.id, label: s.name }))}
-                required
-              />
-              <FormActions state={stateFor('link', failed)} label="Link Global Secret" />
-            </form>
-          </section>
+          <AddSecretCard {...props} />
+          <LinkCard {...props} />
         </div>
       ) : (
-        <ReadOnly role={scope.role} failed={failed} />
+        <ReadOnly role={scope.role} failed={props.failed} />
       )}
-
-      <section class="card" id="variables" aria-labelledby="variables-heading">
-        <h2 id="variables-heading">Variables</h2>
-        <p class="hint">Plain-text configuration, readable by everyone who can see this environment.</p>
-        <div class={writable ? 'split' : undefined}>
-          <VariablesTable view={view} base={base} writable={writable} />
-          {writable ? (
-            <form class="stack" method="post" action={`${base}/variables`} aria-labelledby="add-variable-heading">
-              <h3 id="add-variable-heading">Add Variable</h3>
-              <CsrfField token={ctx.viewer.csrfToken} />
-              <TextField
-                state={stateFor('add-variable', failed)}
-                name="name"
-                label="Name"
-                hint={NAME_HINT}
-                kind="name"
-                required
-              />
-              <ValueField state={stateFor('add-variable', failed)} name="value" label="Value" required />
-              <TextField state={stateFor('add-variable', failed)} name="description" label="Description" />
-              <FormActions state={stateFor('add-variable', failed)} label="Add Variable" />
-            </form>
-          ) : null}
-        </div>
-      </section>
-
-      <section class="card" id="job-view" aria-labelledby="job-view-heading">
-        <h2 id="job-view-heading">What the job will see</h2>
-        <p class="precedence">
-          When a name is set in more than one place, the highest wins: <SourceBadge source="variable" /> (lowest) &lt;{' '}
-          <SourceBadge source="global-linked" /> &lt; <SourceBadge source="environment" /> (highest).
-        </p>
-        <JobView seen={view.seen} />
-      </section>
+      <VariablesSection {...props} />
+      <JobViewSection seen={view.seen} />
     </Layout>
   );
 }
 
-function SecretsTable(props: {
-  view: EnvironmentView;
-  base: string;
-  ctx: PageContext;
-  scope: Scope;
-  failed: FormState | undefined;
-}) {
-  const { view, base, ctx, scope, failed } = props;
+const TabSections = () => (
+  <nav class="sections tabs" aria-label="Secrets tab">
+    <ul>
+      <li>
+        <a href="#secrets" aria-current="page">
+          Secrets
+        </a>
+      </li>
+      <li>
+        <a href="#variables">Variables</a>
+      </li>
+      <li>
+        <a href="#job-view">What the job will see</a>
+      </li>
+    </ul>
+  </nav>
+);
+
+function SecretsTable(props: TabProps) {
+  const { view, failed } = props;
   // An unlink refused for a row that is no longer there (unlinked meanwhile): said above the table.
   const orphan =
     failed?.form.startsWith('unlink-') && !view.secrets.some((s) => failed.form === `unlink-${s.id}`)
       ? failed.formError
       : undefined;
-  const alert = orphan ? (
-    <p class="form-error" role="alert" tabindex={-1} autofocus>
-      {orphan}
-    </p>
-  ) : null;
   if (view.secrets.length === 0) {
     return (
       <>
-        {alert}
+        <FormError message={orphan} />
         <p class="empty">No secrets yet: add one, or link a global secret.</p>
       </>
     );
   }
   return (
     <>
-      {alert}
+      <FormError message={orphan} />
       <table>
         <TableHead columns={['Name', 'Source', 'Description', 'Updated']} />
         <tbody>
-          {view.secrets.map((s) => (
-            <tr>
-              <td class="name">
-                {s.name}
-                {s.isFile ? <span class="badge badge-file">file</span> : null}
-              </td>
-              <td>
-                <SourceBadge source={s.source} />
-              </td>
-              <td>{s.description ?? <span class="muted">—</span>}</td>
-              <td>
-                <Time at={s.updatedAt} />
-              </td>
-              <td class="row-actions">
-                {s.source === 'environment' ? (
-                  canWrite(scope) ? (
-                    <a href={`${base}/secrets/${s.id}`} aria-label={`Edit ${s.name}`}>
-                      Edit
-                    </a>
-                  ) : null
-                ) : (
-                  <>
-                    <a href={withTeam(`/console/secrets/${s.id}`, scope.teamId)} aria-label={`Global secret ${s.name}`}>
-                      Global secret
-                    </a>
-                    {canWrite(scope) ? (
-                      <form method="post" action={`${base}/links/${s.id}/delete`}>
-                        {' · '}
-                        <CsrfField token={ctx.viewer.csrfToken} />
-                        <button type="submit" class="button-link" aria-label={`Unlink ${s.name}`}>
-                          Unlink
-                        </button>
-                        {failed?.form === `unlink-${s.id}` && failed.formError ? (
-                          <p class="form-error" role="alert" tabindex={-1} autofocus>
-                            {failed.formError}
-                          </p>
-                        ) : null}
-                      </form>
-                    ) : null}
-                  </>
-                )}
-              </td>
-            </tr>
+          {view.secrets.map((secret) => (
+            <SecretRow {...props} secret={secret} />
           ))}
         </tbody>
       </table>
@@ -234,21 +115,134 @@ function SecretsTable(props: {
   );
 }
 
-function VariablesTable(props: { view: EnvironmentView; base: string; writable: boolean }) {
-  const { view, base } = props;
-  if (view.variables.length === 0) return <p class="empty">No variables yet.</p>;
+function SecretRow(props: TabProps & { secret: Api.EnvironmentSecret }) {
+  const { secret: s } = props;
+  return (
+    <tr>
+      <td class="name">
+        {s.name}
+        {s.isFile ? <span class="badge badge-file">file</span> : null}
+      </td>
+      <td>
+        <SourceBadge source={s.source} />
+      </td>
+      <td>{s.description ?? <span class="muted">—</span>}</td>
+      <td>
+        <Time at={s.updatedAt} />
+      </td>
+      <td class="row-actions">
+        {s.source === 'environment' ? <DirectSecretActions {...props} /> : <LinkedSecretActions {...props} />}
+      </td>
+    </tr>
+  );
+}
+
+function DirectSecretActions(props: TabProps & { secret: Api.EnvironmentSecret }) {
+  const { secret } = props;
+  if (!canWrite(props.scope)) return null;
+  return (
+    <a href={`${environmentPath(props.view.env.id)}/secrets/${secret.id}`} aria-label={`Edit ${secret.name}`}>
+      Edit
+    </a>
+  );
+}
+
+/** A linked secret's row: a way to its global secret, and Unlink with any error of its own. */
+function LinkedSecretActions(props: TabProps & { secret: Api.EnvironmentSecret }) {
+  const { secret, scope, failed } = props;
+  return (
+    <>
+      <a href={withTeam(`/console/secrets/${secret.id}`, scope.teamId)} aria-label={`Global secret ${secret.name}`}>
+        Global secret
+      </a>
+      {canWrite(scope) ? (
+        <form method="post" action={`${environmentPath(props.view.env.id)}/links/${secret.id}/delete`}>
+          {' · '}
+          <CsrfField token={props.ctx.viewer.csrfToken} />
+          <button type="submit" class="button-link" aria-label={`Unlink ${secret.name}`}>
+            Unlink
+          </button>
+          <FormError message={failed?.form === `unlink-${secret.id}` ? failed.formError : undefined} />
+        </form>
+      ) : null}
+    </>
+  );
+}
+
+function AddSecretCard(props: TabProps) {
+  const state = stateFor('add-secret', props.failed);
+  return (
+    <section class="card" aria-labelledby="add-secret-heading">
+      <h2 id="add-secret-heading">Add Secret</h2>
+      <p class="hint">A direct secret: only this environment has it.</p>
+      <form class="stack" method="post" action={`${environmentPath(props.view.env.id)}/secrets`}>
+        <CsrfField token={props.ctx.viewer.csrfToken} />
+        <EntryFields
+          state={state}
+          value={{ label: 'Value', hint: 'Stored encrypted; never shown again.', required: true, secret: true }}
+        />
+        <FormActions state={state} label="Add Secret" />
+      </form>
+    </section>
+  );
+}
+
+/** The picker of the scope's global secrets not linked here yet. */
+function LinkCard(props: TabProps) {
+  const { scope, view } = props;
+  const state = stateFor('link', props.failed);
+  return (
+    <section class="card" aria-labelledby="link-heading">
+      <h2 id="link-heading">Link Global Secret</h2>
+      <p class="hint">
+        Pick a global secret of {scope.teamId ? `team ${scope.label}` : 'your personal scope'} (see{' '}
+        <a href={withTeam('/console', scope.teamId)}>Keys &amp; Secrets</a>). Its name becomes an entry of this
+        environment.
+      </p>
+      <form class="stack" method="post" action={`${environmentPath(view.env.id)}/links`}>
+        <CsrfField token={props.ctx.viewer.csrfToken} />
+        <SelectField
+          state={state}
+          name="secretId"
+          label="Global secret"
+          placeholder={view.linkable.length === 0 ? 'No global secret left to link' : 'Choose a secret…'}
+          options={view.linkable.map((s) => ({ value: s.id, label: s.name }))}
+          required
+        />
+        <FormActions state={state} label="Link Global Secret" />
+      </form>
+    </section>
+  );
+}
+
+function VariablesSection(props: TabProps) {
+  const writable = canWrite(props.scope);
+  return (
+    <section class="card" id="variables" aria-labelledby="variables-heading">
+      <h2 id="variables-heading">Variables</h2>
+      <p class="hint">Plain-text configuration, readable by everyone who can see this environment.</p>
+      <div class={writable ? 'split' : undefined}>
+        <VariablesTable variables={props.view.variables} envId={props.view.env.id} writable={writable} />
+        {writable ? <AddVariableForm {...props} /> : null}
+      </div>
+    </section>
+  );
+}
+
+function VariablesTable(props: { variables: Api.Variable[]; envId: string; writable: boolean }) {
+  if (props.variables.length === 0) return <p class="empty">No variables yet.</p>;
   return (
     <table>
       <TableHead columns={['Name', 'Value', 'Description']} />
       <tbody>
-        {view.variables.map((v) => (
+        {props.variables.map((v) => (
           <tr>
             <td class="name">{v.name}</td>
             <td class="value">{v.value}</td>
             <td>{v.description ?? <span class="muted">—</span>}</td>
             <td class="row-actions">
               {props.writable ? (
-                <a href={`${base}/variables/${v.id}`} aria-label={`Edit ${v.name}`}>
+                <a href={`${environmentPath(props.envId)}/variables/${v.id}`} aria-label={`Edit ${v.name}`}>
                   Edit
                 </a>
               ) : null}
@@ -257,6 +251,36 @@ function VariablesTable(props: { view: EnvironmentView; base: string; writable: 
         ))}
       </tbody>
     </table>
+  );
+}
+
+function AddVariableForm(props: TabProps) {
+  const state = stateFor('add-variable', props.failed);
+  return (
+    <form
+      class="stack"
+      method="post"
+      action={`${environmentPath(props.view.env.id)}/variables`}
+      aria-labelledby="add-variable-heading"
+    >
+      <h3 id="add-variable-heading">Add Variable</h3>
+      <CsrfField token={props.ctx.viewer.csrfToken} />
+      <EntryFields state={state} value={VARIABLE_VALUE} />
+      <FormActions state={state} label="Add Variable" />
+    </form>
+  );
+}
+
+function JobViewSection(props: { seen: SeenEntry[] }) {
+  return (
+    <section class="card" id="job-view" aria-labelledby="job-view-heading">
+      <h2 id="job-view-heading">What the job will see</h2>
+      <p class="precedence">
+        When a name is set in more than one place, the highest wins: <SourceBadge source="variable" /> (lowest) &lt;{' '}
+        <SourceBadge source="global-linked" /> &lt; <SourceBadge source="environment" /> (highest).
+      </p>
+      <JobView seen={props.seen} />
+    </section>
   );
 }
 

@@ -1,5 +1,6 @@
 import type * as Api from '../../../shared/api-objects.js';
 import { Time } from '../components/badges.js';
+import { EnvironmentLink } from '../components/environment-link.js';
 import { Layout, PageHeader } from '../components/layout.js';
 import { ScopeSwitcher, type Scope } from '../components/scope-switcher.js';
 import type { PageContext } from '../context.js';
@@ -32,7 +33,7 @@ export function EnvironmentsPage(props: { ctx: PageContext; scope: Scope; enviro
               {environments.map((e) => (
                 <tr>
                   <td class="name">
-                    <a href={`/console/environments/${e.id}`}>{`${e.owner}/${e.name}`}</a>
+                    <EnvironmentLink env={e} />
                   </td>
                   <td>
                     <Time at={e.createdAt} />

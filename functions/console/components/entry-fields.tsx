@@ -1,0 +1,33 @@
+import type { FormState } from '../forms.js';
+import { TextField, ValueField } from './fields.js';
+
+export const NAME_HINT = 'Uppercase letters, digits and underscores, starting with a letter. Example: MY_API_KEY';
+
+/** How a form's value field reads: a secret's is never filled in, a variable's is plain text. */
+export interface ValueFieldSpec {
+  label: string;
+  hint?: string;
+  required?: boolean;
+  secret?: boolean;
+}
+
+/** The value field of a secret's edit form: empty, and left empty to keep the value. */
+export const NEW_SECRET_VALUE: ValueFieldSpec = {
+  label: 'New value',
+  hint: 'Leave empty to keep the current value, which is never shown.',
+  secret: true,
+};
+
+export const VARIABLE_VALUE: ValueFieldSpec = { label: 'Value', required: true };
+
+/** The name, value and description fields of every form that adds or edits a secret or a variable. */
+export function EntryFields(props: { state: FormState; value: ValueFieldSpec }) {
+  const { state } = props;
+  return (
+    <>
+      <TextField state={state} name="name" label="Name" hint={NAME_HINT} kind="name" required />
+      <ValueField state={state} name="value" {...props.value} />
+      <TextField state={state} name="description" label="Description" />
+    </>
+  );
+}
