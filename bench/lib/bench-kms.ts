@@ -50,7 +50,11 @@ export function createBenchKms(options: { latencyMs: number; maxInFlight?: numbe
   });
   client.middlewareStack.add(
     (_next, context) => async (args) => {
-      const input = args.input as Record<string, any>;
+      const input = args.input as {
+        KeyId?: string;
+        EncryptionContext?: Record<string, string>;
+        CiphertextBlob?: Uint8Array;
+      };
       const command = context.commandName ?? 'unknown';
       calls.push(command);
       await acquire();
@@ -73,7 +77,7 @@ export function createBenchKms(options: { latencyMs: number; maxInFlight?: numbe
         };
       }
       if (command === 'DecryptCommand') {
-        const blob = Buffer.from(input.CiphertextBlob as Uint8Array);
+        const blob = Buffer.from(input.CiphertextBlob ?? []);
         try {
           const decipher = createDecipheriv('aes-256-gcm', masterKey, blob.subarray(0, 12)).setAAD(aad);
           decipher.setAuthTag(blob.subarray(12, 28));
@@ -87,5 +91,12 @@ export function createBenchKms(options: { latencyMs: number; maxInFlight?: numbe
     },
     { step: 'initialize', name: 'benchKms' },
   );
-  return { client, calls, reset: () => void (calls.length = 0), latencyMs: options.latencyMs };
+  return {
+    client,
+    calls,
+    reset: () => {
+      calls.length = 0;
+    },
+    latencyMs: options.latencyMs,
+  };
 }

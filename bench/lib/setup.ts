@@ -136,7 +136,7 @@ async function oneByOne(count: number, make: (i: number) => Promise<unknown>): P
   for (let i = 0; i < count; i++) await make(i);
 }
 
-const valueOf = (kind: string, size: number, i: number) => `${kind}-${size}-${i}-`.padEnd(64, 'x');
+const valueFor = (kind: string, size: number, i: number) => `${kind}-${size}-${i}-`.padEnd(64, 'x');
 
 /**
  * An environment of `size` entries, a third each direct secrets, linked global secrets and
@@ -153,18 +153,18 @@ async function fillEnvironment(deps: Deps, dev: Principal, size: Size): Promise<
   await Promise.all([
     oneByOne(counts.direct, (i) => {
       const name = `DIRECT_${i}`;
-      expected.set(name, valueOf('direct', size, i));
+      expected.set(name, valueFor('direct', size, i));
       return createEnvironmentSecret(deps, dev, env.id, { name, value: expected.get(name)! });
     }),
     oneByOne(counts.variables, (i) => {
       const name = `VAR_${i}`;
-      expected.set(name, valueOf('var', size, i));
+      expected.set(name, valueFor('var', size, i));
       return createVariable(deps, dev, env.id, { name, value: expected.get(name)! });
     }),
     oneByOne(counts.linked, async (i) => {
       // Global secret names are unique per owner, and a link takes the secret's name.
       const name = `N${size}_GLOBAL_${i}`;
-      expected.set(name, valueOf('global', size, i));
+      expected.set(name, valueFor('global', size, i));
       const secret = await createGlobalSecret(deps, dev, { name, value: expected.get(name)! });
       linkedSecretIds.push(secret.id);
       await linkGlobalSecret(deps, dev, env.id, secret.id);

@@ -54,7 +54,7 @@ export const constructName = (resource: Resource) =>
   resource.replace(/(^|-)([a-z])/g, (_m, _dash: string, c: string) => c.toUpperCase());
 
 /**
- * The deployed service (DESIGN.md, "Deployed stack"): an HTTP API wired from the route table,
+ * The deployed service (README.md, "Deploy to AWS"): an HTTP API wired from the route table,
  * one Lambda per resource, the single table declared from the shared table definition, and
  * the KMS key that wraps the data keys. Environment-agnostic: synthesis needs no AWS account.
  */

@@ -16,7 +16,7 @@ export function ensureDataDirectory(dataDir: string): void {
 
 /** Private files: they hold keys. */
 function writePrivate(path: string, value: unknown): void {
-  writeFileSync(path, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
 }
 

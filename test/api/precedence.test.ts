@@ -1,11 +1,12 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolve, winningSources, type Candidate, type Source } from '../../shared/resolver.js';
+import type { Source } from '../../shared/resolver.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 /**
- * The precedence rule (API.md, "Conflicts and precedence"): when one name is found more than
- * once, variable < linked global secret < direct environment secret, whatever the order.
+ * The precedence rule (shared/resolver.ts) on the runtime read: when one name is found more than
+ * once, variable < linked global secret < direct environment secret, whatever the order. The
+ * rule alone is tested in test/unit/resolver.test.ts.
  */
 
 const RANK: Source[] = ['variable', 'global-linked', 'environment'];
@@ -26,63 +27,6 @@ const GROUPS: Source[][] = [
 ];
 
 const highest = (sources: Source[]) => sources.reduce((a, b) => (RANK.indexOf(b) > RANK.indexOf(a) ? b : a));
-
-describe('resolve', () => {
-  for (const group of GROUPS) {
-    const winner = highest(group);
-    for (const order of permutations(group)) {
-      it(`${order.join(' then ')}: ${winner} wins`, () => {
-        // Only the winner is a file: the name is listed in files.
-        const winnerIsFile = resolve(
-          order.map((source): Candidate => ({ name: 'DUP', source, value: `v-${source}`, isFile: source === winner })),
-        );
-        expect(winnerIsFile.env).toEqual({ DUP: `v-${winner}` });
-        expect(winnerIsFile.sources).toEqual({ DUP: winner });
-        expect(winnerIsFile.files).toEqual(['DUP']);
-
-        // Every loser is a file, the winner is not: files follows the winner, so it is empty.
-        const losersAreFiles = resolve(
-          order.map((source): Candidate => ({ name: 'DUP', source, value: `v-${source}`, isFile: source !== winner })),
-        );
-        expect(losersAreFiles.env).toEqual({ DUP: `v-${winner}` });
-        expect(losersAreFiles.sources).toEqual({ DUP: winner });
-        expect(losersAreFiles.files).toEqual([]);
-
-        expect(winningSources(order.map((source) => ({ name: 'DUP', source, isFile: false })))).toEqual({
-          DUP: winner,
-        });
-      });
-    }
-  }
-
-  it('resolves each name on its own, and lists names and files sorted', () => {
-    const candidates: Candidate[] = [
-      { name: 'ZETA', source: 'environment', value: 'z-env', isFile: true },
-      { name: 'ALPHA', source: 'global-linked', value: 'a-link', isFile: true },
-      { name: 'ZETA', source: 'variable', value: 'z-var', isFile: false },
-      { name: 'MID', source: 'variable', value: 'm-var', isFile: false },
-      { name: 'ALPHA', source: 'environment', value: 'a-env', isFile: false },
-      { name: 'BETA', source: 'global-linked', value: 'b-link', isFile: true },
-      { name: 'BETA', source: 'variable', value: 'b-var', isFile: false },
-    ];
-    for (const order of [candidates, [...candidates].reverse()]) {
-      const resolved = resolve(order);
-      expect(Object.keys(resolved.env)).toEqual(['ALPHA', 'BETA', 'MID', 'ZETA']);
-      expect(resolved.env).toEqual({ ALPHA: 'a-env', BETA: 'b-link', MID: 'm-var', ZETA: 'z-env' });
-      expect(resolved.sources).toEqual({
-        ALPHA: 'environment',
-        BETA: 'global-linked',
-        MID: 'variable',
-        ZETA: 'environment',
-      });
-      expect(resolved.files).toEqual(['BETA', 'ZETA']);
-    }
-  });
-
-  it('resolves nothing to nothing', () => {
-    expect(resolve([])).toEqual({ env: {}, sources: {}, files: [] });
-  });
-});
 
 // ---- the runtime read on a table holding one name in several places ----
 

@@ -12,6 +12,7 @@ const CERT = Buffer.from([0, 1, 2, 255, 10, 13, 0x41]);
 const TRICKY: Record<string, string> = {
   PLAIN: 'simple',
   SPACES_AND_HASH: '  padded # not a comment  ',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${PATH} that the dotenv file must not expand
   DOLLARS: 'pa$$word $HOME ${PATH}',
   NEWLINES: 'line one\nline two\n',
   DOUBLE_QUOTES: 'say "hi"',

@@ -30,6 +30,7 @@ describe('dotenv quoting', () => {
   const simple = [
     'plain',
     ' spaced # hash ',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${PATH} that the dotenv file must not expand
     'pa$$ $HOME ${PATH}',
     'two\nlines',
     'say "hi"',

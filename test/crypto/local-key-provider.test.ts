@@ -32,7 +32,7 @@ describe('LocalKeyProvider.fromFile', () => {
   it('never overwrites an existing master key file', async () => {
     const path = join(tempDir(), 'master.key');
     const master = randomBytes(32);
-    const content = master.toString('base64') + '\n';
+    const content = `${master.toString('base64')}\n`;
     writeFileSync(path, content, { mode: 0o600 });
 
     const fromFile = LocalKeyProvider.fromFile(path);
@@ -62,7 +62,7 @@ describe('LocalKeyProvider.fromFile', () => {
 
   it('refuses a master key file that does not hold 32 bytes', async () => {
     const path = join(tempDir(), 'master.key');
-    writeFileSync(path, randomBytes(16).toString('base64') + '\n', { mode: 0o600 });
+    writeFileSync(path, `${randomBytes(16).toString('base64')}\n`, { mode: 0o600 });
     await expect(LocalKeyProvider.fromFile(path).generateDataKey(alice)).rejects.toThrow(/32 bytes/);
   });
 });

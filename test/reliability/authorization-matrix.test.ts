@@ -301,7 +301,7 @@ function globalSecretCases(team: boolean): Record<string, Case> {
 function expectations(): Record<string, Case[]> {
   const table: Record<string, Case[]> = {};
   const add = (cases: Record<string, Case>) => {
-    for (const [route, c] of Object.entries(cases)) (table[route] ??= []).push(c);
+    for (const [route, c] of Object.entries(cases)) table[route] = [...(table[route] ?? []), c];
   };
   const one = (route: string, c: Case) => add({ [route]: c });
 

@@ -193,7 +193,7 @@ describe.concurrent('faults', () => {
 
     it('answers 503 with Retry-After while it is down, keeps every transaction whole, and recovers', async () => {
       const key = seed.user.apiKey;
-      const valueOf = (name: string) => (name.startsWith('SHARED_') ? 'value-of-SHARED' : `value-of-${name}`);
+      const valueFor = (name: string) => (name.startsWith('SHARED_') ? 'value-of-SHARED' : `value-of-${name}`);
 
       // Four personal environments, one global secret linked into all of them.
       const envIds = [seed.environments.personal.id];
@@ -204,7 +204,7 @@ describe.concurrent('faults', () => {
       }
       const shared = await call('POST', `${V1}/secrets/`, {
         key,
-        body: { name: 'SHARED_0', value: valueOf('SHARED_0') },
+        body: { name: 'SHARED_0', value: valueFor('SHARED_0') },
       });
       expect(shared.status).toBe(201);
       const sharedId: string = shared.body.data.id;
@@ -264,12 +264,12 @@ describe.concurrent('faults', () => {
           const envId = envIds[(i + w) % envIds.length]!;
           const kind = i % 2 === 0 ? 'secrets' : 'variables';
           const name = `${kind === 'secrets' ? 'D' : 'V'}${w}_${i}`;
-          await timed(`creator-${w}`, 'POST', `${envPath(envId)}/${kind}`, { name, value: valueOf(name) });
+          await timed(`creator-${w}`, 'POST', `${envPath(envId)}/${kind}`, { name, value: valueFor(name) });
         }),
       );
       const linker = worker(async (i) => {
         const name = `L_${i}`;
-        const created = await timed('linker', 'POST', `${V1}/secrets/`, { name, value: valueOf(name) });
+        const created = await timed('linker', 'POST', `${V1}/secrets/`, { name, value: valueFor(name) });
         if (created.status !== 201) return;
         await timed(
           'linker',
@@ -421,7 +421,7 @@ describe.concurrent('faults', () => {
             .map((e) => e.name as string)
             .sort(),
         );
-        for (const [name, value] of Object.entries(env)) expect(value, name).toBe(valueOf(name));
+        for (const [name, value] of Object.entries(env)) expect(value, name).toBe(valueFor(name));
         expect(env[currentName]).toBe('value-of-SHARED');
       }
       const renamedAgain = await call('PATCH', `${V1}/secrets/${sharedId}`, { key, body: { name: 'SHARED_AFTER' } });

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type Action,
+  type Decision,
+  decide,
+  enforce,
+  requireAdmin,
+  requireUser,
+} from '../../shared/auth/authorization.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import { ApiError } from '../../shared/errors.js';
+import type { KeyScope, Role } from '../../shared/schemas.js';
+
+/**
+ * `decide` against a table written out by hand from the rules (README.md, "Rules it keeps";
+ * docs/security.md, "Who can read what"), not derived from the code's own role table.
+ */
+
+const ACTIONS: Action[] = ['read', 'write', 'manage-members', 'read-audit', 'read-runtime'];
+const BOTH: KeyScope[] = ['manage', 'runtime'];
+const SCOPE_SETS: KeyScope[][] = [BOTH, ['manage'], ['runtime']];
+
+const user = (userId: string, scopes: KeyScope[]): Principal => ({
+  type: 'user',
+  userId,
+  keyId: `key-${userId}`,
+  scopes,
+});
+const service: Principal = { type: 'service', service: 'hosted-training', keyId: 'svc-key' };
+const admin: Principal = { type: 'admin', keyId: 'admin-key' };
+
+const TEAM = { teamId: 'team-1' };
+const MINE = { userId: 'u-1' };
+const THEIRS = { userId: 'u-2' };
+
+/** What a team role may do with a key holding both scopes. */
+const BY_ROLE: Record<Role, Record<Action, Decision>> = {
+  admin: { read: 'allow', write: 'allow', 'manage-members': 'allow', 'read-audit': 'allow', 'read-runtime': 'allow' },
+  member: {
+    read: 'allow',
+    write: 'allow',
+    'manage-members': 'forbidden',
+    'read-audit': 'forbidden',
+    'read-runtime': 'allow',
+  },
+  viewer: {
+    read: 'allow',
+    write: 'forbidden',
+    'manage-members': 'forbidden',
+    'read-audit': 'forbidden',
+    'read-runtime': 'forbidden',
+  },
+};
+
+/** A key without the scope an action needs is refused, whatever the role: runtime reads need `runtime`, the rest `manage`. */
+const scopeAllows = (scopes: KeyScope[], action: Action) =>
+  scopes.includes(action === 'read-runtime' ? 'runtime' : 'manage');
+
+describe('decide: a team-owned thing', () => {
+  for (const role of ['admin', 'member', 'viewer'] as const) {
+    for (const scopes of SCOPE_SETS) {
+      for (const action of ACTIONS) {
+        const expected = scopeAllows(scopes, action) ? BY_ROLE[role][action] : 'forbidden';
+        it(`${role} with a ${scopes.join('+')} key, ${action}: ${expected}`, () => {
+          expect(decide(user('u-1', scopes), TEAM, role, action)).toBe(expected);
+        });
+      }
+    }
+  }
+
+  for (const scopes of SCOPE_SETS) {
+    it(`is hidden from a user outside the team (${scopes.join('+')} key), for every action`, () => {
+      for (const action of ACTIONS) expect(decide(user('u-1', scopes), TEAM, undefined, action), action).toBe('hidden');
+    });
+  }
+
+  it('does not take a user id for a team id', () => {
+    for (const action of ACTIONS) {
+      expect(decide(user('team-1', BOTH), TEAM, undefined, action), action).toBe('hidden');
+    }
+  });
+});
+
+describe('decide: a personal thing', () => {
+  for (const scopes of SCOPE_SETS) {
+    for (const action of ACTIONS) {
+      const expected = scopeAllows(scopes, action) ? 'allow' : 'forbidden';
+      it(`its owner with a ${scopes.join('+')} key, ${action}: ${expected}`, () => {
+        expect(decide(user('u-1', scopes), MINE, undefined, action)).toBe(expected);
+      });
+    }
+  }
+
+  it('is hidden from another user, whatever role they hold in some team', () => {
+    for (const action of ACTIONS) {
+      for (const role of [undefined, 'admin', 'member', 'viewer'] as const) {
+        expect(decide(user('u-1', BOTH), THEIRS, role, action), `${action} as ${role}`).toBe('hidden');
+      }
+    }
+  });
+
+  it('does not take a team id for a user id', () => {
+    for (const action of ACTIONS) {
+      expect(decide(user('u-1', BOTH), { teamId: 'u-1' }, undefined, action), action).toBe('hidden');
+    }
+  });
+});
+
+describe('decide: service and admin keys', () => {
+  for (const owner of [TEAM, MINE]) {
+    const scope = 'teamId' in owner ? 'team' : 'personal';
+    for (const action of ACTIONS) {
+      const expected = action === 'read-runtime' ? 'allow' : 'forbidden';
+      it(`a service key on a ${scope} thing, ${action}: ${expected}`, () => {
+        expect(decide(service, owner, undefined, action)).toBe(expected);
+      });
+      it(`the admin key on a ${scope} thing, ${action}: forbidden`, () => {
+        expect(decide(admin, owner, undefined, action)).toBe('forbidden');
+      });
+    }
+  }
+});
+
+function thrown(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError);
+    return err as ApiError;
+  }
+  throw new Error('expected an ApiError');
+}
+
+describe('enforce', () => {
+  it('lets an allowed call through', () => {
+    expect(() => enforce('allow', user('u-1', BOTH), 'write', 'Environment')).not.toThrow();
+  });
+
+  it('answers a hidden thing with 404 naming it, for every action and caller', () => {
+    for (const principal of [user('u-1', BOTH), service, admin]) {
+      for (const action of ACTIONS) {
+        const err = thrown(() => enforce('hidden', principal, action, 'Environment'));
+        expect([err.status, err.code, err.detail]).toEqual([404, 'not_found', 'Environment not found.']);
+      }
+    }
+  });
+
+  it('words a refusal by what is missing', () => {
+    const cases: [Principal, Action, string][] = [
+      [
+        user('u-1', BOTH),
+        'read-runtime',
+        'Reading runtime values needs a service key, or an API key with the runtime scope of a user who can write this environment.',
+      ],
+      [service, 'write', 'This route needs a user API key.'],
+      [admin, 'read', 'This route needs a user API key.'],
+      [user('u-1', ['manage']), 'write', 'Your role in this team does not allow this.'],
+      [user('u-1', ['runtime']), 'write', 'This API key lacks the manage scope.'],
+    ];
+    for (const [principal, action, detail] of cases) {
+      const err = thrown(() => enforce('forbidden', principal, action, 'Environment'));
+      expect([err.status, err.code, err.detail]).toEqual([403, 'forbidden', detail]);
+    }
+  });
+});
+
+describe('requireUser and requireAdmin', () => {
+  it('requireUser takes a user key with manage and refuses the rest with 403', () => {
+    const caller = user('u-1', ['manage']);
+    expect(requireUser(caller)).toBe(caller);
+    expect(thrown(() => requireUser(user('u-1', ['runtime']))).detail).toBe('This API key lacks the manage scope.');
+    for (const other of [service, admin]) {
+      const err = thrown(() => requireUser(other));
+      expect([err.status, err.detail]).toEqual([403, 'This route needs a user API key.']);
+    }
+  });
+
+  it('requireAdmin takes only the admin key', () => {
+    expect(() => requireAdmin(admin)).not.toThrow();
+    for (const other of [user('u-1', BOTH), service]) {
+      const err = thrown(() => requireAdmin(other));
+      expect([err.status, err.detail]).toEqual([403, 'This route needs an admin API key.']);
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { type Candidate, resolve, type Source, winningSources } from '../../shared/resolver.js';
+
+/**
+ * The precedence rule of shared/resolver.ts: when one name is found more than once,
+ * variable < linked global secret < direct environment secret, whatever the order.
+ * test/api/precedence.test.ts checks the runtime read applies it to a real table.
+ */
+
+const RANK: Source[] = ['variable', 'global-linked', 'environment'];
+
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
+}
+
+/** Every subset of the sources with at least two members. */
+const GROUPS: Source[][] = [
+  ['variable', 'global-linked'],
+  ['variable', 'environment'],
+  ['global-linked', 'environment'],
+  ['variable', 'global-linked', 'environment'],
+];
+
+const highest = (sources: Source[]) => sources.reduce((a, b) => (RANK.indexOf(b) > RANK.indexOf(a) ? b : a));
+
+describe('resolve', () => {
+  for (const group of GROUPS) {
+    const winner = highest(group);
+    for (const order of permutations(group)) {
+      it(`${order.join(' then ')}: ${winner} wins`, () => {
+        // Only the winner is a file: the name is listed in files.
+        const winnerIsFile = resolve(
+          order.map((source): Candidate => ({ name: 'DUP', source, value: `v-${source}`, isFile: source === winner })),
+        );
+        expect(winnerIsFile.env).toEqual({ DUP: `v-${winner}` });
+        expect(winnerIsFile.sources).toEqual({ DUP: winner });
+        expect(winnerIsFile.files).toEqual(['DUP']);
+
+        // Every loser is a file, the winner is not: files follows the winner, so it is empty.
+        const losersAreFiles = resolve(
+          order.map((source): Candidate => ({ name: 'DUP', source, value: `v-${source}`, isFile: source !== winner })),
+        );
+        expect(losersAreFiles.env).toEqual({ DUP: `v-${winner}` });
+        expect(losersAreFiles.sources).toEqual({ DUP: winner });
+        expect(losersAreFiles.files).toEqual([]);
+
+        expect(winningSources(order.map((source) => ({ name: 'DUP', source, isFile: false })))).toEqual({
+          DUP: winner,
+        });
+      });
+    }
+  }
+
+  it('resolves each name on its own, and lists names and files sorted', () => {
+    const candidates: Candidate[] = [
+      { name: 'ZETA', source: 'environment', value: 'z-env', isFile: true },
+      { name: 'ALPHA', source: 'global-linked', value: 'a-link', isFile: true },
+      { name: 'ZETA', source: 'variable', value: 'z-var', isFile: false },
+      { name: 'MID', source: 'variable', value: 'm-var', isFile: false },
+      { name: 'ALPHA', source: 'environment', value: 'a-env', isFile: false },
+      { name: 'BETA', source: 'global-linked', value: 'b-link', isFile: true },
+      { name: 'BETA', source: 'variable', value: 'b-var', isFile: false },
+    ];
+    for (const order of [candidates, [...candidates].reverse()]) {
+      const resolved = resolve(order);
+      expect(Object.keys(resolved.env)).toEqual(['ALPHA', 'BETA', 'MID', 'ZETA']);
+      expect(resolved.env).toEqual({ ALPHA: 'a-env', BETA: 'b-link', MID: 'm-var', ZETA: 'z-env' });
+      expect(resolved.sources).toEqual({
+        ALPHA: 'environment',
+        BETA: 'global-linked',
+        MID: 'variable',
+        ZETA: 'environment',
+      });
+      expect(resolved.files).toEqual(['BETA', 'ZETA']);
+    }
+  });
+
+  it('takes any iterable, read once', () => {
+    function* candidates(): Generator<Candidate> {
+      yield { name: 'A', source: 'variable', value: 'var', isFile: false };
+      yield { name: 'A', source: 'global-linked', value: 'link', isFile: false };
+    }
+    expect(resolve(candidates())).toEqual({ env: { A: 'link' }, sources: { A: 'global-linked' }, files: [] });
+  });
+
+  it('resolves nothing to nothing', () => {
+    expect(resolve([])).toEqual({ env: {}, sources: {}, files: [] });
+    expect(winningSources([])).toEqual({});
+  });
+});
