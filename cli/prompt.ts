@@ -40,7 +40,7 @@ export class Terminal {
   /** One of `items`, chosen by number from a numbered list. */
   async choose<T>(items: T[], label: (item: T) => string, question: string, instead: string): Promise<T> {
     this.requireTerminal(instead);
-    items.forEach((item, i) => this.output.write(`  ${i + 1}. ${label(item)}\n`));
+    for (const [i, item] of items.entries()) this.output.write(`  ${i + 1}. ${label(item)}\n`);
     const answer = (await this.readLine(`${question} [1-${items.length}]: `, false)).trim();
     const chosen = /^\d+$/.test(answer) ? items[Number(answer) - 1] : undefined;
     if (chosen === undefined) throw new CliError(`No such choice '${answer}'.`);

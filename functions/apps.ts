@@ -15,6 +15,7 @@ import { createRuntimeApp } from './runtime/app.js';
  * API resources are OpenAPIHono apps (their routes make the OpenAPI document); the console is
  * a plain Hono app of HTML pages, with a context of its own (its session).
  */
+// biome-ignore lint/suspicious/noExplicitAny: each app has its own context and schema types; this table only serves them
 export const APP_FACTORIES: Record<Resource, (deps: Deps) => Hono<any, any, any>> = {
   accounts: createAccountsApp,
   environments: createEnvironmentsApp,

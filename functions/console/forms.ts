@@ -39,7 +39,7 @@ function addError(state: FormState, field: string | undefined, message: string):
     state.formError = state.formError ? `${state.formError} ${message}` : message;
     return;
   }
-  (state.fieldErrors[field] ??= []).push(message);
+  state.fieldErrors[field] = [...(state.fieldErrors[field] ?? []), message];
 }
 
 const sentence = (message: string) => {

@@ -20,7 +20,7 @@ export function hashApiKey(key: string): string {
 export async function authenticate(deps: Deps, authorization: string | undefined): Promise<Principal> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   const key = match?.[1];
-  if (!key || !key.startsWith(KEY_PREFIX) || key.length > 200) throw unauthorized();
+  if (!key?.startsWith(KEY_PREFIX) || key.length > 200) throw unauthorized();
   const hash = hashApiKey(key);
   const principal = await deps.apiKeys.lookUp(hash, () => readPrincipal(deps.db, hash));
   if (!principal) throw unauthorized();

@@ -45,7 +45,7 @@ function readOrCreateMasterKey(path: string): Buffer {
   // Written whole under a private name, then linked into place: a process starting at the
   // same moment sees either no key file or a complete one, and never overwrites it.
   const pending = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(pending, randomBytes(MASTER_KEY_BYTES).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  writeFileSync(pending, `${randomBytes(MASTER_KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   try {
     linkSync(pending, path);
   } catch (err) {

@@ -50,7 +50,7 @@ describe('layers', () => {
   });
 
   it('the check above sees what it looks for', () => {
-    const sample = "const k = { pk: `ENV#${id}` }; new QueryCommand({ TableName: t, IndexName: 'gsi1' });";
+    const sample = "const k = { pk: `ENV#` + id }; new QueryCommand({ TableName: t, IndexName: 'gsi1' });";
     expect([...sample.matchAll(/TableName|IndexName|'gsi1\w*'|['"`][A-Z]{3,}#/g)].map((m) => m[0])).toEqual([
       '`ENV#',
       'TableName',

@@ -36,6 +36,7 @@ function ApiKeyField(props: { state: FormState }) {
         A user API key with the manage scope (<code>prime_…</code>). It is checked once and not kept: you get a session
         of 12 hours.
       </p>
+      {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: not `required`, so that an empty key reaches the server and gets its message beside the field */}
       <input
         type="password"
         id="signin-apiKey"

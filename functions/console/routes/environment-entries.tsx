@@ -148,7 +148,7 @@ async function updateEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
 async function deleteEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
   const unconfirmed = unconfirmedDeletion(c.get('fields'));
   if (unconfirmed) return entryPage(c, deps, kind, { remove: unconfirmed }, 422);
-  let deleted;
+  let deleted: { name: string };
   try {
     deleted = await KINDS[kind].remove(deps, principalOf(c), c.req.param('envId')!, c.req.param('id')!);
   } catch (err) {

@@ -27,7 +27,7 @@ async function link(c: ConsoleContext, deps: Deps) {
     state.fieldErrors.secretId = ['Choose a global secret to link.'];
     return environmentTab(c, deps, state, 422);
   }
-  let linked;
+  let linked: { secretName: string };
   try {
     linked = await linkGlobalSecret(deps, principalOf(c), c.req.param('envId')!, secretId);
   } catch (err) {
@@ -41,7 +41,7 @@ async function link(c: ConsoleContext, deps: Deps) {
 /** A refused unlink is shown beside the Unlink button of its row (the form `unlink-<id>`). */
 async function unlink(c: ConsoleContext, deps: Deps) {
   const secretId = c.req.param('secretId')!;
-  let unlinked;
+  let unlinked: { secretName: string };
   try {
     unlinked = await unlinkGlobalSecret(deps, principalOf(c), c.req.param('envId')!, secretId);
   } catch (err) {

@@ -93,7 +93,7 @@ async function deleteSecret(c: ConsoleContext, deps: Deps) {
   const unconfirmed = unconfirmedDeletion(c.get('fields'));
   if (unconfirmed) return secretPage(c, deps, { remove: unconfirmed }, 422);
   const teamId = requestedTeam(c);
-  let deleted;
+  let deleted: { name: string };
   try {
     deleted = await deleteGlobalSecret(deps, principalOf(c), c.req.param('id')!, teamId);
   } catch (err) {
