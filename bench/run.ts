@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the benchmarks of issue 5, in one run. Prints a markdown table of every
+ * `npm run bench`: the benchmarks, in one run. Prints a markdown table of every
  * figure and ratio and writes them to bench/results/latest.json (git-ignored).
  *
  *   npm run bench -- [--kms-latency-ms 5] [--only floor,calls,per-value,storm,crypto,bundles]

@@ -17,7 +17,7 @@ export function openApiDocument(deps: Deps) {
     info: {
       title: 'Secrets and variables service',
       version: '1.0.0',
-      description: 'Global secrets, environment secrets, links, variables and the runtime read (see API.md).',
+      description: 'Global secrets, environment secrets, links, variables and the runtime read.',
     },
   });
 }

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { HostedService, KeyScope, Role } from './schemas.js';
 
-/** The objects of API.md as they go on the wire; the OpenAPI document is generated from these. */
+/** The API's objects as they go on the wire; the OpenAPI document (functions/openapi-document.ts) is generated from these. */
 const Timestamp = z.string().openapi({ example: '2026-11-28T20:51:04.123Z' });
 
 export const GlobalSecret = z

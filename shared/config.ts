@@ -9,7 +9,7 @@ export interface ServiceConfig {
   /** KMS key id or ARN; unset means the local key provider. */
   kmsKeyId: string | undefined;
   dataDir: string;
-  /** How long a verified API key is trusted without a new look-up (DESIGN: at most 30 s). */
+  /** How long a verified API key is trusted without a new look-up (at most 30 s, so that a revoked key stops working everywhere within that time). */
   apiKeyCacheMs: number;
   /** How long a plaintext data key stays in memory. */
   dataKeyCacheMs: number;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type CallOptions, type CallResult, type TestService } from '../support/service.js';
 
 /**
- * The errors of API.md: each answers `{detail, code}` with its exact status and code, and a
+ * The API's errors (shared/errors.ts, shared/http/openapi.ts): each answers `{detail, code}` with its exact status and code, and a
  * refused request writes nothing (the whole table is compared before and after).
  */
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type CallResult, type TestService } from '../support/service.js';
 
 /**
- * The wire contract of API.md, route by route, through the local app: the `{data}` envelope,
+ * The wire contract, route by route, through the local app: the `{data}` envelope,
  * list paging, status codes, trailing slashes, and every object with exactly its fields.
  */
 

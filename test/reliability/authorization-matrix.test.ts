@@ -4,7 +4,7 @@ import { startTestService, type CallResult, type TestService } from '../support/
 
 /**
  * The authorization matrix, generated from the route table: every route × every kind of
- * caller → the status API.md implies. The expectations are a small rule table keyed by
+ * caller → the status the API's rules imply. The expectations are a small rule table keyed by
  * route; a route of ROUTES without one fails, so a new route cannot be missed.
  *
  * The team environment and team secrets are the targets where roles matter; the seeded user
@@ -33,7 +33,7 @@ function rule(ok: number, allowed: Kind[], hidden: Kind[] = []): Statuses {
 }
 
 /**
- * The rules of API.md. Team roles: admin everything, member writes, viewer reads metadata and
+ * The API's rules (README.md, "Rules it keeps"). Team roles: admin everything, member writes, viewer reads metadata and
  * variables; someone outside the team does not see it (404); service and admin keys are not
  * users (403), but a service reads runtime values of any environment; a runtime-only key (of a
  * team member) reads runtime values of environments its user can write and manages nothing.

@@ -28,7 +28,7 @@ const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
 const show = (x: unknown, length: number) => String(JSON.stringify(x) ?? x).slice(0, length);
 const codePoints = (s: string) => [...s].length;
 
-// ---- the contract's rules, written from API.md (the oracles) ----
+// ---- the contract's rules, written out independently of the service (the oracles) ----
 
 const nameOk = (name: string) => /^[A-Z][A-Z0-9_]*$/.test(name) && name.length >= 1 && name.length <= 255;
 const valueOk = (value: string) =>
