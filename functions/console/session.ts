@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { authenticate, hashApiKey } from '../../shared/auth/api-keys.js';
+import { authenticate, hashApiKey, principalByKeyHash } from '../../shared/auth/api-keys.js';
 import type { UserPrincipal } from '../../shared/auth/authorization.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Deps } from '../../shared/deps.js';
@@ -89,15 +89,9 @@ export async function readSession(deps: Deps, token: string | undefined): Promis
   };
 }
 
-/** The API key behind a session still exists: trusted from the key cache (at most 30 s), else read. */
+/** The API key behind a session still exists: the same look-up (cache, single flight) as the API's. */
 async function keyStillValid(deps: Deps, keyHash: string): Promise<boolean> {
-  if (deps.apiKeys.get(keyHash)) return true;
-  const out = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.tableName, Key: keys.apiKey(keyHash), ConsistentRead: true }),
-  );
-  if (!out.Item) return false;
-  deps.apiKeys.set(keyHash, out.Item.principal as Principal);
-  return true;
+  return (await principalByKeyHash(deps, keyHash)) !== undefined;
 }
 
 export async function deleteSession(deps: Deps, tokenHash: string): Promise<void> {

@@ -260,6 +260,40 @@ describe('signing in', () => {
     );
     expect((await expired.get('/console')).status).toBe(303);
   });
+
+  it('checks the key of concurrent page loads with one read, through the API key look-up (single flight)', async () => {
+    const browser = await signedIn();
+    svc.deps.apiKeys.delete(hashApiKey(svc.seed.user.apiKey)); // a cold key cache, as in a new container
+    // Each load reads its session, then checks its key. A key read is held until both sessions
+    // are read, so the second check comes while the first one's read is in flight.
+    let sessionsRead = 0;
+    let bothSessionsRead!: () => void;
+    const sessionsDone = new Promise<void>((resolve) => (bothSessionsRead = resolve));
+    let keyReads = 0;
+    const partition = (input: any): string => input?.Key?.pk?.S ?? input?.Key?.pk ?? '';
+    svc.deps.db.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'GetItemCommand') return next(args);
+        const pk = partition(args.input);
+        if (pk.startsWith('KEY#')) {
+          keyReads++;
+          await sessionsDone;
+          return next(args);
+        }
+        const out = await next(args);
+        if (pk.startsWith('SESSION#') && ++sessionsRead === 2) bothSessionsRead();
+        return out;
+      },
+      { step: 'initialize', name: 'holdKeyReads' },
+    );
+    try {
+      const pages = await Promise.all([browser.get('/console'), browser.get('/console')]);
+      expect(pages.map((p) => p.status)).toEqual([200, 200]);
+      expect(keyReads).toBe(1);
+    } finally {
+      svc.deps.db.raw.middlewareStack.remove('holdKeyReads');
+    }
+  });
 });
 
 describe('security headers and CSRF', () => {
