@@ -358,6 +358,24 @@ describe('security headers and CSRF', () => {
     expect(plain.status).toBe(303);
   });
 
+  it('refuses a form over 256 KiB with a page in words, before anything runs, with or without a session', async () => {
+    const browser = await signedIn();
+    const home = await browser.get('/console');
+    const huge = 'x'.repeat(256 * 1024 + 1);
+    for (const [who, visitor] of [
+      ['signed in', browser],
+      ['no session', new Browser()],
+    ] as const) {
+      const res = await visitor.submit(home.html, '/console/secrets', { name: 'TOO_BIG', value: huge });
+      expect({ who, status: res.status }).toEqual({ who, status: 413 });
+      expect(res.html).toContain('The form is larger than 256 KiB.');
+      expect(res.headers.get('content-security-policy'), who).toContain("default-src 'self'");
+      expect(res.headers.get('cache-control'), who).toBe('no-store');
+    }
+    const listed = await svc.call('GET', '/api/v1/secrets', { key: svc.seed.user.apiKey });
+    expect(listed.body.data.map((s: { name: string }) => s.name)).not.toContain('TOO_BIG');
+  });
+
   it('sends a POST without a session to sign in, doing nothing', async () => {
     const res = await new Browser().request('POST', '/console/secrets', { name: 'NO_SESSION', value: 'v' });
     expect(res.status).toBe(303);
