@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { ROUTES } from '../../functions/routes.js';
+import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps.js';
 import { authenticate } from '../auth/api-keys.js';
 import { validationError } from '../errors.js';
@@ -7,13 +7,15 @@ import type { AppEnv } from './context.js';
 import { enforceRateLimit, useHttpBaseline } from './baseline.js';
 import { toValidationIssues } from './validation.js';
 
-/** Paths any caller may reach without a key, as the route table marks them. */
-const PUBLIC_PATHS = new Set(ROUTES.filter((r) => r.public).map((r) => r.path));
-
 /**
  * The Hono app every resource starts from: the HTTP baseline (request logs, bodies capped at
  * 256 KiB, every error in the contract's format), trailing-slash tolerant, zod validation
- * errors in the contract's 422 shape, and authentication with the per-key rate limit.
+ * errors in the contract's 422 shape, and authentication where a route asks for it.
+ *
+ * A route's OpenAPI `security` is the one statement of whether it needs a key: `app.openapi`
+ * puts the API key check (and the key's rate limit) in front of every route that declares
+ * it, ahead of the route's validation, so a request without a valid key is 401 before its
+ * params or body are looked at. A route without `security` is open to anyone.
  */
 export function createResourceApp(deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -24,13 +26,23 @@ export function createResourceApp(deps: Deps): OpenAPIHono<AppEnv> {
   });
   useHttpBaseline(app, deps, { bodyTooLarge: 'Request body is larger than 256 KiB.' });
 
-  app.use('*', async (c, next) => {
-    if (!PUBLIC_PATHS.has(c.req.path.replace(/\/+$/, ''))) {
-      const principal = await authenticate(deps, c.req.header('authorization'));
-      enforceRateLimit(deps, principal);
-      c.set('principal', principal);
-    }
-    await next();
-  });
+  const requireKey = requireApiKey(deps);
+  const register = app.openapi;
+  app.openapi = ((route, handler, hook) =>
+    register(
+      route.security?.length ? { ...route, middleware: [requireKey, ...[route.middleware ?? []].flat()] } : route,
+      handler,
+      hook,
+    )) as typeof app.openapi;
   return app;
+}
+
+/** The caller's principal from `Authorization: Bearer <key>`, or 401; then the key's rate limit. */
+function requireApiKey(deps: Deps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const principal = await authenticate(deps, c.req.header('authorization'));
+    enforceRateLimit(deps, principal);
+    c.set('principal', principal);
+    await next();
+  };
 }
