@@ -22,7 +22,10 @@ export interface RouteSpec {
   /** API Gateway and OpenAPI style: `{param}` segments. */
   path: string;
   resource: Resource;
-  /** Whether the route works without an API key. */
+  /**
+   * Whether the route works without an API key. For the API this repeats its OpenAPI definition
+   * (no `security`), which is what the app enforces; test/api/openapi.test.ts holds them together.
+   */
   public?: true;
 }
 

@@ -1,9 +1,8 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../../shared/deps.js';
-import { forbidden, payloadTooLarge, rateLimited } from '../../shared/errors.js';
-import { handleError, requestLog, routeNotFound } from '../../shared/http/errors-handler.js';
-import { LIMITS } from '../../shared/schemas.js';
+import { forbidden } from '../../shared/errors.js';
+import { enforceRateLimit, useHttpBaseline } from '../../shared/http/baseline.js';
+import { jsonError, routeNotFound } from '../../shared/http/errors-handler.js';
 import { STYLESHEET_PATH } from './components/layout.js';
 import { flash, sessionToken } from './cookies.js';
 import type { ConsoleEnv } from './context.js';
@@ -15,7 +14,7 @@ import { registerAssetRoutes } from './routes/assets.js';
 import { registerAuthRoutes, safeNext } from './routes/auth.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
 import { registerKeysAndSecretsRoutes } from './routes/keys-and-secrets.js';
-import { readSession } from './session.js';
+import { readSession } from '../../shared/services/console-sessions.js';
 
 /** Pages anyone may open: signing in, and the stylesheet. */
 const OPEN_PATHS = new Set(['/console/signin', STYLESHEET_PATH]);
@@ -30,17 +29,20 @@ const isConsolePath = (path: string) => path === '/console' || path.startsWith('
 export function createConsoleApp(deps: Deps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>({ strict: false });
 
-  app.use('*', requestLog(deps.logger));
+  // The security headers go ahead of the baseline, so that what it refuses (a form over 256 KiB) has them too.
   app.use('*', securityHeaders);
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: LIMITS.bodyBytes,
-      onError: () => {
-        throw payloadTooLarge('The form is larger than 256 KiB.');
-      },
-    }),
-  );
+  useHttpBaseline(app, deps, {
+    bodyTooLarge: 'The form is larger than 256 KiB.',
+    renderError: (c, error) => {
+      if (!isConsolePath(c.req.path)) return jsonError(c, error);
+      const message = Array.isArray(error.detail) ? error.detail.map((d) => d.msg).join(' ') : error.detail;
+      return errorPage(c, error.status, message, c.get('session') !== undefined);
+    },
+    notFound: (c) =>
+      isConsolePath(c.req.path)
+        ? errorPage(c, 404, 'There is no such page in the console.', c.get('session') !== undefined)
+        : routeNotFound(c),
+  });
   app.use('/console/*', requireSession(deps));
   app.use('/console', requireSession(deps));
 
@@ -49,17 +51,6 @@ export function createConsoleApp(deps: Deps): Hono<ConsoleEnv> {
   registerKeysAndSecretsRoutes(app, deps);
   registerEnvironmentRoutes(app, deps);
 
-  app.onError((err, c) => {
-    const apiError = handleError(c, err, deps.logger);
-    if (!isConsolePath(c.req.path)) return c.json(apiError.body(), apiError.status);
-    const message = Array.isArray(apiError.detail) ? apiError.detail.map((d) => d.msg).join(' ') : apiError.detail;
-    return errorPage(c, apiError.status, message, c.get('session') !== undefined);
-  });
-  app.notFound((c) =>
-    isConsolePath(c.req.path)
-      ? errorPage(c, 404, 'There is no such page in the console.', c.get('session') !== undefined)
-      : routeNotFound(c),
-  );
   return app;
 }
 
@@ -84,8 +75,7 @@ function requireSession(deps: Deps): MiddlewareHandler<ConsoleEnv> {
       );
     }
     c.set('session', session);
-    const taken = deps.rateLimiter.take(session.principal.keyId, deps.config.rateLimits.user);
-    if (!taken.allowed) throw rateLimited(taken.retryAfterSeconds);
+    enforceRateLimit(deps, session.principal);
     if (c.req.method === 'POST') {
       const fields = await formFields(c);
       if (!fromThisOrigin(c) || !tokensMatch(session.csrfToken, fields[CSRF_FIELD])) {

@@ -7,7 +7,7 @@ import { whoami } from '../../shared/services/users.js';
 import type { Viewer } from './components/layout.js';
 import type { Scope } from './components/scope-switcher.js';
 import { takeFlash } from './cookies.js';
-import type { ConsoleSession } from './session.js';
+import type { ConsoleSession } from '../../shared/services/console-sessions.js';
 
 /** What the console's middleware puts on a request's context. */
 export interface ConsoleEnv {

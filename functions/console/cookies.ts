@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
-import { SESSION_TTL_SECONDS } from './session.js';
+import { SESSION_TTL_SECONDS } from '../../shared/services/console-sessions.js';
 
 /**
  * The console's cookies, all `__Host-` (Secure, Path=/, no Domain: only this origin can set

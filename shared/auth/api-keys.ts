@@ -21,8 +21,15 @@ export async function authenticate(deps: Deps, authorization: string | undefined
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   const key = match?.[1];
   if (!key?.startsWith(KEY_PREFIX) || key.length > 200) throw unauthorized();
-  const hash = hashApiKey(key);
-  const principal = await deps.apiKeys.lookUp(hash, () => readPrincipal(deps.db, hash));
+  const principal = await principalByKeyHash(deps, hashApiKey(key));
   if (!principal) throw unauthorized();
   return principal;
+}
+
+/**
+ * The principal of the key with this hash, undefined for none: from the key cache, else one
+ * consistent read shared by every request that asks for the same key meanwhile.
+ */
+export function principalByKeyHash(deps: Deps, hash: string): Promise<Principal | undefined> {
+  return deps.apiKeys.get(hash, () => readPrincipal(deps.db, hash));
 }

@@ -2,7 +2,7 @@ import { createDataKey, readDataKey, readNewestDataKey, type DataKeyRecord } fro
 import type { OwnerKey } from '../owner-key.js';
 import type { Db } from '../storage/client.js';
 import { now } from '../ids.js';
-import { DataKeyCache } from './data-key-cache.js';
+import { SingleFlightCache } from '../cache.js';
 import { dataKeyContext, type KeyProvider } from './key-provider.js';
 
 export interface DataKey {
@@ -15,16 +15,16 @@ export interface DataKey {
  * version stays readable. Plaintext keys live only in the cache, in memory.
  */
 export class DataKeys {
-  private readonly plain: DataKeyCache<Buffer>;
-  private readonly newest: DataKeyCache<DataKey>;
+  private readonly plain: SingleFlightCache<Buffer>;
+  private readonly newest: SingleFlightCache<DataKey>;
 
   constructor(
     private readonly db: Db,
     readonly provider: KeyProvider,
     ttlMs: number,
   ) {
-    this.plain = new DataKeyCache(ttlMs);
-    this.newest = new DataKeyCache(ttlMs);
+    this.plain = new SingleFlightCache({ ttlMs, maxEntries: 1_000 });
+    this.newest = new SingleFlightCache({ ttlMs, maxEntries: 1_000 });
   }
 
   /** The key new values of this owner are sealed with; created (version 1) on first use. */

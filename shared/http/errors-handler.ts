@@ -1,10 +1,9 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, badRequest, internalError, unavailable } from '../errors.js';
 import { SealBrokenError } from '../crypto/envelope.js';
 import { isDependencyUnavailable } from '../dependency-failure.js';
 import type { Logger } from '../logger.js';
-import { newId } from '../ids.js';
 
 /**
  * Every failure leaves as the contract's error body. Unexpected errors become 500
@@ -45,30 +44,12 @@ export function handleError(c: Context, err: unknown, logger: Logger): ApiError 
   return apiError;
 }
 
-export function errorResponse(c: Context, err: unknown, logger: Logger): Response {
-  const apiError = handleError(c, err, logger);
-  return c.json(apiError.body(), apiError.status);
-}
-
-/** Structured request logs, as every resource writes them: metadata only. */
-export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: { requestId: string } }> {
-  return async (c, next) => {
-    const lambdaContext = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext;
-    c.set('requestId', lambdaContext?.awsRequestId ?? newId());
-    const started = performance.now();
-    await next();
-    logger.info('request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      route: c.req.routePath,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
-  };
+/** An error as the contract's JSON body. */
+export function jsonError(c: Context, error: ApiError): Response {
+  return c.json(error.body(), error.status);
 }
 
 /** An unknown path, in the contract's shape. */
 export function routeNotFound(c: Context): Response {
-  const err = new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`);
-  return c.json(err.body(), 404);
+  return jsonError(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`));
 }

@@ -31,4 +31,5 @@ export const errorResponses = {
   503: error('A dependency is down or throttling (`unavailable`), with Retry-After'),
 } as const;
 
+/** What a route declares when it needs an API key; shared/http/resource-app.ts enforces it. */
 export const security = [{ bearer: [] }];

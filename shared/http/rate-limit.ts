@@ -1,3 +1,5 @@
+import { LruCache } from '../cache.js';
+
 /**
  * Per-key token buckets: each API key may make `ratePerSecond` requests a second on average
  * and `burst` at once. Kept in memory, per process (per Lambda container): a bound on what
@@ -9,9 +11,12 @@ export interface RateLimit {
 }
 
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
+  /** Past the bound the least recently used key goes: it comes back with a full bucket. */
+  private readonly buckets: LruCache<{ tokens: number; updatedAt: number }>;
 
-  constructor(private readonly maxKeys = 50_000) {}
+  constructor(maxKeys = 50_000) {
+    this.buckets = new LruCache({ maxEntries: maxKeys });
+  }
 
   /** Takes one token; when none is left, how many seconds until one is. */
   take(
@@ -19,12 +24,13 @@ export class RateLimiter {
     limit: RateLimit,
     nowMs = Date.now(),
   ): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
-    const bucket = this.buckets.get(key) ?? { tokens: limit.burst, updatedAt: nowMs };
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { tokens: limit.burst, updatedAt: nowMs };
+      this.buckets.set(key, bucket);
+    }
     bucket.tokens = Math.min(limit.burst, bucket.tokens + ((nowMs - bucket.updatedAt) / 1000) * limit.ratePerSecond);
     bucket.updatedAt = nowMs;
-    this.buckets.delete(key);
-    this.buckets.set(key, bucket); // most recently used last, so the oldest go first
-    if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return { allowed: true };

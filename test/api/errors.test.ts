@@ -728,7 +728,9 @@ describe('400, 413 and odd ids', () => {
         ['POST', `${V1}/environmentshub/${personalEnv}/variables`],
         ['PATCH', `${V1}/secrets/${UNKNOWN_ID}`],
       ] as const) {
-        expectError(await call(method, path, { key, rawBody: huge }), 413, 'payload_too_large');
+        expect(expectError(await call(method, path, { key, rawBody: huge }), 413, 'payload_too_large')).toBe(
+          'Request body is larger than 256 KiB.',
+        );
         expectError(
           await call(method, path, { key, rawBody: huge, headers: { 'content-length': String(huge.length) } }),
           413,

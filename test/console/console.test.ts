@@ -4,7 +4,7 @@ import { hashApiKey } from '../../shared/auth/api-keys.js';
 import { NAME_MESSAGE } from '../../shared/schemas.js';
 import { keys } from '../../shared/data/keys.js';
 import { createConsoleApp } from '../../functions/console/app.js';
-import { hashToken } from '../../functions/console/session.js';
+import { hashToken } from '../../shared/services/console-sessions.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 /**
@@ -260,6 +260,40 @@ describe('signing in', () => {
     );
     expect((await expired.get('/console')).status).toBe(303);
   });
+
+  it('checks the key of concurrent page loads with one read, through the API key look-up (single flight)', async () => {
+    const browser = await signedIn();
+    svc.deps.apiKeys.delete(hashApiKey(svc.seed.user.apiKey)); // a cold key cache, as in a new container
+    // Each load reads its session, then checks its key. A key read is held until both sessions
+    // are read, so the second check comes while the first one's read is in flight.
+    let sessionsRead = 0;
+    let bothSessionsRead!: () => void;
+    const sessionsDone = new Promise<void>((resolve) => (bothSessionsRead = resolve));
+    let keyReads = 0;
+    const partition = (input: any): string => input?.Key?.pk?.S ?? input?.Key?.pk ?? '';
+    svc.deps.db.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'GetItemCommand') return next(args);
+        const pk = partition(args.input);
+        if (pk.startsWith('KEY#')) {
+          keyReads++;
+          await sessionsDone;
+          return next(args);
+        }
+        const out = await next(args);
+        if (pk.startsWith('SESSION#') && ++sessionsRead === 2) bothSessionsRead();
+        return out;
+      },
+      { step: 'initialize', name: 'holdKeyReads' },
+    );
+    try {
+      const pages = await Promise.all([browser.get('/console'), browser.get('/console')]);
+      expect(pages.map((p) => p.status)).toEqual([200, 200]);
+      expect(keyReads).toBe(1);
+    } finally {
+      svc.deps.db.raw.middlewareStack.remove('holdKeyReads');
+    }
+  });
 });
 
 describe('security headers and CSRF', () => {
@@ -322,6 +356,24 @@ describe('security headers and CSRF', () => {
       { origin: '', 'sec-fetch-site': '' },
     );
     expect(plain.status).toBe(303);
+  });
+
+  it('refuses a form over 256 KiB with a page in words, before anything runs, with or without a session', async () => {
+    const browser = await signedIn();
+    const home = await browser.get('/console');
+    const huge = 'x'.repeat(256 * 1024 + 1);
+    for (const [who, visitor] of [
+      ['signed in', browser],
+      ['no session', new Browser()],
+    ] as const) {
+      const res = await visitor.submit(home.html, '/console/secrets', { name: 'TOO_BIG', value: huge });
+      expect({ who, status: res.status }).toEqual({ who, status: 413 });
+      expect(res.html).toContain('The form is larger than 256 KiB.');
+      expect(res.headers.get('content-security-policy'), who).toContain("default-src 'self'");
+      expect(res.headers.get('cache-control'), who).toBe('no-store');
+    }
+    const listed = await svc.call('GET', '/api/v1/secrets', { key: svc.seed.user.apiKey });
+    expect(listed.body.data.map((s: { name: string }) => s.name)).not.toContain('TOO_BIG');
   });
 
   it('sends a POST without a session to sign in, doing nothing', async () => {

@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../shared/config.js';
-import { DataKeyCache } from '../../shared/crypto/data-key-cache.js';
 import { DataKeys } from '../../shared/crypto/data-keys.js';
 import { open, seal } from '../../shared/crypto/envelope.js';
 import type { DataKeyContext, GeneratedDataKey, KeyProvider } from '../../shared/crypto/key-provider.js';
@@ -201,76 +200,5 @@ describe('DataKeys over DynamoDB Local', () => {
     await expect(stranger.version(owner, 1)).rejects.toMatchObject({ name: 'SealBrokenError' });
     await expect(stranger.current(owner)).rejects.toMatchObject({ name: 'SealBrokenError' });
     expect(await dekItems(owner)).toHaveLength(1); // and it did not write a key of its own
-  });
-});
-
-describe('DataKeyCache', () => {
-  it('keeps at most maxEntries, evicting the least recently used', async () => {
-    const cache = new DataKeyCache<string>(TTL, 3);
-    const loads: string[] = [];
-    const get = (k: string) =>
-      cache.get(k, async () => {
-        loads.push(k);
-        return `value-${k}`;
-      });
-    await get('a');
-    await get('b');
-    await get('c');
-    expect(await get('a')).toBe('value-a'); // a is now the most recently used
-    await get('d'); // evicts b
-    expect(cache.has('a')).toBe(true);
-    expect(cache.has('b')).toBe(false);
-    expect(cache.has('c')).toBe(true);
-    expect(cache.has('d')).toBe(true);
-    expect(loads).toEqual(['a', 'b', 'c', 'd']);
-    expect(await get('b')).toBe('value-b'); // loaded again, evicting c
-    expect(loads).toEqual(['a', 'b', 'c', 'd', 'b']);
-    expect(cache.has('c')).toBe(false);
-  });
-
-  it('shares one in-flight load between callers', async () => {
-    const cache = new DataKeyCache<number>(TTL);
-    let loads = 0;
-    let release!: (n: number) => void;
-    const pending = new Promise<number>((r) => (release = r));
-    const waiting = Array.from({ length: 10 }, () =>
-      cache.get('k', () => {
-        loads++;
-        return pending;
-      }),
-    );
-    release(42);
-    expect(await Promise.all(waiting)).toEqual(Array(10).fill(42));
-    expect(loads).toBe(1);
-  });
-
-  it('forgets a failed load so the next caller tries again', async () => {
-    const cache = new DataKeyCache<string>(TTL);
-    let attempts = 0;
-    const load = async () => {
-      attempts++;
-      if (attempts === 1) throw new Error('KMS hiccup');
-      return 'ok';
-    };
-    const first = cache.get('k', load);
-    const joined = cache.get('k', load); // joins the failing flight
-    await expect(first).rejects.toThrow('KMS hiccup');
-    await expect(joined).rejects.toThrow('KMS hiccup');
-    expect(cache.has('k')).toBe(false);
-    expect(await cache.get('k', load)).toBe('ok');
-    expect(attempts).toBe(2);
-    expect(await cache.get('k', load)).toBe('ok');
-    expect(attempts).toBe(2);
-  });
-
-  it('does not let a late failure evict a value set meanwhile', async () => {
-    const cache = new DataKeyCache<string>(TTL);
-    let fail!: (err: Error) => void;
-    const failing = cache.get('k', () => new Promise<string>((_, reject) => (fail = reject)));
-    cache.set('k', Promise.resolve('newer'));
-    fail(new Error('late'));
-    await expect(failing).rejects.toThrow('late');
-    expect(cache.has('k')).toBe(true);
-    expect(await cache.get('k', async () => 'reloaded')).toBe('newer');
   });
 });

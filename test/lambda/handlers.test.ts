@@ -375,16 +375,17 @@ describe('the route table and the resource apps agree', () => {
           expect(String(keyedBody.detail), what).not.toMatch(/^No route/);
         }
 
-        // Any other app has no such route. (An app authenticates before it looks for a route,
-        // so without a key every app answers 401: the key is what makes this tell apps apart.)
+        // Any other app has no such route, with a key or without: a key is checked only by a route that asks for one.
         for (const other of RESOURCES.filter((r) => r !== route.resource)) {
-          const res: Response = await built[other].request(path, init(seed.user.apiKey));
-          expect({ what, other, status: res.status, body: await res.json() }).toEqual({
-            what,
-            other,
-            status: 404,
-            body: { detail: expect.stringMatching(/^No route for /), code: 'not_found' },
-          });
+          for (const key of [seed.user.apiKey, undefined]) {
+            const res: Response = await built[other].request(path, init(key));
+            expect({ what, other, status: res.status, body: await res.json() }).toEqual({
+              what,
+              other,
+              status: 404,
+              body: { detail: expect.stringMatching(/^No route for /), code: 'not_found' },
+            });
+          }
         }
       }
     }

@@ -16,7 +16,14 @@ import { CSRF_FIELD, fromThisOrigin, tokensMatch } from '../csrf.js';
 import { emptyForm, formFields, type FormState } from '../forms.js';
 import { SigninPage } from '../pages/signin.js';
 import { page } from '../render.js';
-import { createSession, deleteSession, hashToken, isToken, newToken, readSession } from '../session.js';
+import {
+  createSession,
+  deleteSession,
+  hashToken,
+  isToken,
+  newToken,
+  readSession,
+} from '../../../shared/services/console-sessions.js';
 
 /** Where to go after signing in: a console page only (never another site). */
 export function safeNext(next: string | undefined): string | undefined {

@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { authenticate, hashApiKey } from '../../shared/auth/api-keys.js';
-import type { UserPrincipal } from '../../shared/auth/authorization.js';
-import type { Principal } from '../../shared/auth/principal.js';
-import type { Deps } from '../../shared/deps.js';
-import { forbidden } from '../../shared/errors.js';
-import { now } from '../../shared/ids.js';
-import { createSessionItem, deleteSessionItem, readSessionItem } from '../../shared/data/sessions.js';
-import { readPrincipal } from '../../shared/data/api-keys.js';
+import { authenticate, hashApiKey, principalByKeyHash } from '../auth/api-keys.js';
+import type { UserPrincipal } from '../auth/authorization.js';
+import type { Principal } from '../auth/principal.js';
+import type { Deps } from '../deps.js';
+import { forbidden } from '../errors.js';
+import { now } from '../ids.js';
+import { createSessionItem, deleteSessionItem, readSessionItem } from '../data/sessions.js';
 
 /**
  * Console sessions. Signing in verifies an API key once; the browser then holds only a random
@@ -71,13 +70,9 @@ export async function readSession(deps: Deps, token: string | undefined): Promis
   return { tokenHash, principal: stored.principal, csrfToken: stored.csrfToken, expiresAt: stored.expiresAt };
 }
 
-/** The API key behind a session still exists: trusted from the key cache (at most 30 s), else read. */
+/** The API key behind a session still exists: the same look-up (cache, single flight) as the API's. */
 async function keyStillValid(deps: Deps, keyHash: string): Promise<boolean> {
-  if (deps.apiKeys.get(keyHash)) return true;
-  const principal = await readPrincipal(deps.db, keyHash);
-  if (!principal) return false;
-  deps.apiKeys.set(keyHash, principal);
-  return true;
+  return (await principalByKeyHash(deps, keyHash)) !== undefined;
 }
 
 export async function deleteSession(deps: Deps, tokenHash: string): Promise<void> {

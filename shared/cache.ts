@@ -1,0 +1,114 @@
+/**
+ * In-memory caches, per process (per Lambda container): verified API keys
+ * (shared/auth/api-key-cache.ts), plaintext data keys (shared/crypto/data-keys.ts) and
+ * per-key token buckets (shared/http/rate-limit.ts).
+ */
+export interface CacheOptions {
+  /** The most entries kept; past it the least recently used go first. */
+  maxEntries: number;
+  /** How long an entry is kept after it is set; 0 or less keeps nothing. Forever when left out. */
+  ttlMs?: number;
+  /** The clock, in epoch milliseconds. Read on every use, so a faked `Date` is followed. */
+  now?: () => number;
+}
+
+/** A map bounded by count (least recently used out first) and, optionally, by age. */
+export class LruCache<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly maxEntries: number;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor({ maxEntries, ttlMs = Infinity, now = () => Date.now() }: CacheOptions) {
+    this.maxEntries = maxEntries;
+    this.ttlMs = ttlMs;
+    this.now = now;
+  }
+
+  /** The live value of `key`, which becomes the most recently used. */
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    this.entries.delete(key);
+    if (entry.expiresAt <= this.now()) return undefined;
+    this.entries.set(key, entry); // Map order is use order: the oldest is first
+    return entry.value;
+  }
+
+  /** Whether `key` holds a live value, without counting as a use. */
+  has(key: string): boolean {
+    const entry = this.entries.get(key);
+    return entry !== undefined && entry.expiresAt > this.now();
+  }
+
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    if (this.ttlMs <= 0) return;
+    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/**
+ * A cache of values fetched asynchronously, single flight: every caller asking for a key
+ * while it is being fetched waits for that same fetch (a burst of job starts with one key is
+ * one read, not one per request). A fetch is kept once it resolves, its age counted from then;
+ * one that fails, or finds nothing (undefined), is not kept, so the next caller asks again.
+ * A fetch dropped by `delete`, `clear` or a newer `set` while in flight keeps nothing either.
+ */
+export class SingleFlightCache<T> {
+  private readonly settled: LruCache<Promise<T>>;
+  private readonly inFlight = new Map<string, Promise<T>>();
+
+  constructor(options: CacheOptions) {
+    this.settled = new LruCache(options);
+  }
+
+  /** The cached value, the fetch already in flight, or a new fetch by `load`. */
+  get(key: string, load: () => Promise<T>): Promise<T> {
+    const known = this.settled.get(key) ?? this.inFlight.get(key);
+    if (known) return known;
+    const loading = load();
+    this.set(key, loading);
+    return loading;
+  }
+
+  /** Whether `key` is cached or being fetched. */
+  has(key: string): boolean {
+    return this.inFlight.has(key) || this.settled.has(key);
+  }
+
+  /** Makes `value` (a fetch, or a value known already) what `key` holds from now on. */
+  set(key: string, value: Promise<T>): void {
+    this.settled.delete(key);
+    this.inFlight.set(key, value);
+    value.then(
+      (result) => {
+        if (this.inFlight.get(key) !== value) return;
+        this.inFlight.delete(key);
+        if (result !== undefined) this.settled.set(key, value);
+      },
+      () => {
+        if (this.inFlight.get(key) === value) this.inFlight.delete(key);
+      },
+    );
+  }
+
+  delete(key: string): void {
+    this.inFlight.delete(key);
+    this.settled.delete(key);
+  }
+
+  clear(): void {
+    this.inFlight.clear();
+    this.settled.clear();
+  }
+}
