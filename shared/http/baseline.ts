@@ -1,4 +1,4 @@
-import type { Context, Hono, MiddlewareHandler, NotFoundHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler, NotFoundHandler, Schema } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
@@ -28,7 +28,7 @@ export interface HttpBaselineOptions<E extends BaselineEnv> {
  * `enforceRateLimit`, for each app to call once it knows the caller's key.
  */
 export function useHttpBaseline<E extends BaselineEnv>(
-  app: Hono<E, any, any>,
+  app: Hono<E, Schema, string>,
   deps: Deps,
   options: HttpBaselineOptions<E>,
 ): void {
