@@ -23,14 +23,14 @@ export interface Settings {
   configPath: string;
 }
 
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:8787';
+const DEFAULT_BASE_URL = 'http://127.0.0.1:8787';
 
 /** `$HOME/.prime/config.json` (HOME is honoured, so tests and sandboxes can move it). */
 export function configPath(): string {
   return join(homedir(), '.prime', 'config.json');
 }
 
-export function readStoredConfig(path = configPath()): StoredConfig {
+function readStoredConfig(path = configPath()): StoredConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -6,7 +6,7 @@ import { CliError } from './errors.js';
 import { Output } from './output.js';
 import { Terminal } from './prompt.js';
 
-export const NO_API_KEY = 'No API key configured. Run prime login or set PRIME_API_KEY.';
+const NO_API_KEY = 'No API key configured. Run prime login or set PRIME_API_KEY.';
 
 /** What a command runs with, each part made when first used. */
 export class Context {

@@ -13,7 +13,7 @@ export interface EnvironmentRef {
   name: string;
 }
 
-export const METADATA_FILE = join('.prime', '.env-metadata.json');
+const METADATA_FILE = join('.prime', '.env-metadata.json');
 
 export function parseEnvironmentRef(text: string): EnvironmentRef {
   const match = /^([^/\s]+)\/([^/\s]+)$/.exec(text);
@@ -21,7 +21,7 @@ export function parseEnvironmentRef(text: string): EnvironmentRef {
   return { owner: match[1]!, name: match[2]! };
 }
 
-export function readEnvironmentMetadata(cwd = process.cwd()): EnvironmentRef | undefined {
+function readEnvironmentMetadata(cwd = process.cwd()): EnvironmentRef | undefined {
   const path = join(cwd, METADATA_FILE);
   let text: string;
   try {
@@ -42,7 +42,7 @@ export function readEnvironmentMetadata(cwd = process.cwd()): EnvironmentRef | u
 }
 
 /** The reference given, else the folder's metadata (saying so), else an error. */
-export function environmentRef(given: string | undefined, out: Output): EnvironmentRef {
+function environmentRef(given: string | undefined, out: Output): EnvironmentRef {
   if (given !== undefined) return parseEnvironmentRef(given);
   const found = readEnvironmentMetadata();
   if (!found) {

@@ -8,7 +8,7 @@ import { readStdin, type Terminal } from './prompt.js';
  * Names and values from flags, standard input (`--value -`) or the terminal. Names are
  * checked with the server's own schema before any request; values are never echoed.
  */
-export const checkName = (name: string) => checkWith('EntryName', 'name', name);
+const checkName = (name: string) => checkWith('EntryName', 'name', name);
 export const checkEnvironmentName = (name: string) => checkWith('EnvironmentName', 'environment name', name);
 
 async function checkWith(schema: 'EntryName' | 'EnvironmentName', label: string, name: string): Promise<string> {

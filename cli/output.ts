@@ -3,7 +3,7 @@ import { CliError } from './errors.js';
 /** What commands print: JSON, aligned tables, relative times, colour only on a terminal. */
 export type OutputFormat = 'table' | 'json';
 
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json'];
+const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json'];
 
 export function parseOutputFormat(value: string): OutputFormat {
   if ((OUTPUT_FORMATS as readonly string[]).includes(value)) return value as OutputFormat;

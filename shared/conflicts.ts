@@ -5,7 +5,7 @@ import { conflict, type ApiError } from './errors.js';
  * The 409s of the conflict and scope rules, worded once: each says what holds the name
  * and what to do.
  */
-export function describeHolder(holder: EntryRecord | undefined): string {
+function describeHolder(holder: EntryRecord | undefined): string {
   switch (holder?.kind) {
     case 'secret':
       return 'a direct secret';

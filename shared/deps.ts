@@ -19,7 +19,7 @@ export interface Deps {
   logger: Logger;
 }
 
-export function keyProviderFor(config: ServiceConfig): KeyProvider {
+function keyProviderFor(config: ServiceConfig): KeyProvider {
   return config.kmsKeyId
     ? new KmsKeyProvider(config.kmsKeyId)
     : LocalKeyProvider.fromFile(join(config.dataDir, 'master.key'));

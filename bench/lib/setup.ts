@@ -45,7 +45,7 @@ export interface BenchEnvironment {
 }
 
 /** One process (one Lambda container, or `npm start`): deps, app and an HTTP server on 127.0.0.1. */
-export interface ServiceInstance {
+interface ServiceInstance {
   deps: Deps;
   kms: BenchKms;
   recorder: DynamoCallRecorder;

@@ -9,7 +9,7 @@ import { fetchRuntime, SIZES, type BenchContext, type Size } from '../lib/setup.
  * single flight, once however many requests wait for it); warm is the read right after.
  */
 
-export interface CallFigures {
+interface CallFigures {
   /** DynamoDB calls per read, by command, e.g. {Query: 1, BatchGetItem: 1, PutItem: 1}. */
   dynamoCalls: Record<string, number>;
   dynamoTotal: number;

@@ -65,7 +65,7 @@ async function writeAll(deps: Deps, items: Item[]): Promise<void> {
  * and links, each direct secret sealed under a key of its own, and per-value copies of the
  * linked global secrets. Written directly (bench setup, not measured).
  */
-export async function writePerValueCopy(deps: Deps, kms: KMSClient, source: BenchEnvironment): Promise<string> {
+async function writePerValueCopy(deps: Deps, kms: KMSClient, source: BenchEnvironment): Promise<string> {
   const envId = newId();
   const owner = source.ownerKey;
   const meta = (
@@ -108,7 +108,7 @@ export async function writePerValueCopy(deps: Deps, kms: KMSClient, source: Benc
 }
 
 /** The runtime read of the per-value model (see above). */
-export async function readRuntimePerValue(
+async function readRuntimePerValue(
   deps: Deps,
   kms: KMSClient,
   principal: Principal,

@@ -24,7 +24,7 @@ type Key = { pk: string; sk: string };
  * The floor: one Query (every page), then the BatchGetItem chunks in parallel. With `alongside`,
  * also that write beside the batch (the service's audit event), for the breakdown.
  */
-export async function storageFloor(db: Db, env: BenchEnvironment, alongside?: () => Promise<unknown>): Promise<number> {
+async function storageFloor(db: Db, env: BenchEnvironment, alongside?: () => Promise<unknown>): Promise<number> {
   let items = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -82,7 +82,7 @@ export interface FloorFigures {
   ratioOfPairs: number;
 }
 
-export const FLOOR_ITERATIONS: Record<Size, number> = { 10: 300, 100: 500, 500: 100 };
+const FLOOR_ITERATIONS: Record<Size, number> = { 10: 300, 100: 500, 500: 100 };
 
 export async function measureRuntimeVsFloor(
   ctx: BenchContext,

@@ -11,7 +11,7 @@ import { median } from '../lib/stats.js';
  * loop. Counts every KMS call and DynamoDB call the instance makes during the storm.
  */
 
-export interface StormRun {
+interface StormRun {
   requests: number;
   connections: number;
   durationMs: number;

@@ -7,7 +7,7 @@ import type { MiddlewareHandler } from 'hono';
  * `no-referrer`: under `no-referrer` browsers send `Origin: null` with every form POST (Fetch
  * standard, "append a request Origin header"), which would blind the CSRF origin check.
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'none'",
   "object-src 'none'",

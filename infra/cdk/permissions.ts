@@ -1,7 +1,7 @@
 import type { Resource } from '../../functions/routes.js';
 import { dataKeyContext } from '../../shared/crypto/key-provider.js';
 
-export type TableAction =
+type TableAction =
   | 'dynamodb:GetItem'
   | 'dynamodb:Query'
   | 'dynamodb:BatchGetItem'
@@ -10,7 +10,7 @@ export type TableAction =
   | 'dynamodb:DeleteItem'
   | 'dynamodb:ConditionCheckItem'
   | 'dynamodb:BatchWriteItem';
-export type KmsAction = 'kms:GenerateDataKey' | 'kms:Decrypt';
+type KmsAction = 'kms:GenerateDataKey' | 'kms:Decrypt';
 
 export interface ResourcePermissions {
   /** DynamoDB actions on the table itself. */
@@ -23,7 +23,7 @@ export interface ResourcePermissions {
 
 /**
  * What each Lambda may do, and nothing else: the one list the stack grants from, read off the
- * code each resource runs (shared/services, audit.ts, auth/, crypto/data-keys.ts, storage/).
+ * code each resource runs (shared/services over shared/data, audit.ts, auth/, crypto/data-keys.ts).
  *
  * - Every resource authenticates: `GetItem` of `KEY#<hash>`, and of a membership when it
  *   checks a team role (auth/api-keys.ts, auth/authorization.ts).

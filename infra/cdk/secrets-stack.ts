@@ -50,7 +50,7 @@ export const DEFAULT_THROTTLING = {
 export const SERVICE_NAME = 'prime-secrets';
 
 /** `environment-secrets` → `EnvironmentSecrets`, for construct ids. */
-export const constructName = (resource: Resource) =>
+const constructName = (resource: Resource) =>
   resource.replace(/(^|-)([a-z])/g, (_m, _dash: string, c: string) => c.toUpperCase());
 
 /**

@@ -50,7 +50,7 @@ export interface StartDynamoDbLocalOptions {
 }
 
 /** The folder holding DynamoDBLocal.jar and DynamoDBLocal_lib/. */
-export function emulatorDir(): string {
+function emulatorDir(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }

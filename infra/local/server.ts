@@ -7,7 +7,7 @@ import type { Deps } from '../../shared/deps.js';
 import { routeNotFound } from '../../shared/http/errors-handler.js';
 
 /** How many requests the local server works on at once; later ones wait their turn. */
-export const LOCAL_MAX_CONCURRENT_REQUESTS = 16;
+const LOCAL_MAX_CONCURRENT_REQUESTS = 16;
 
 /**
  * The local server's request handler: `fetch`, at most `max` requests at a time, the rest

@@ -4,7 +4,7 @@ import type { Principal } from './principal.js';
 /**
  * Verified keys by hash, trusted for at most `ttlMs` (30 s at most, shared/config.ts) so that
  * a revoked key stops working everywhere within that time, and at once in the process that
- * revoked it (shared/services/accounts.ts drops it). An unknown key is not remembered: a key
+ * revoked it (shared/services/api-keys.ts drops it). An unknown key is not remembered: a key
  * created meanwhile works at once. `ttlMs` of 0 or less caches nothing, but concurrent look-ups
  * of one key still share one read.
  */

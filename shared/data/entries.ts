@@ -42,9 +42,8 @@ export interface LinkEntry extends EntryBase {
 
 export type OwnEntry = SecretEntry | VariableEntry;
 export type EntryRecord = OwnEntry | LinkEntry;
-export type EntryKind = EntryRecord['kind'];
 
-export function toEntry(envId: string, item: Item): EntryRecord {
+function toEntry(envId: string, item: Item): EntryRecord {
   const base = {
     envId,
     id: item.id as string,

@@ -47,7 +47,8 @@ export async function readEnvironmentNamed(
   return item && toEnvironment(item);
 }
 
-const environmentFields = (env: EnvironmentRecord): Api.Environment => ({
+/** An environment record as the API shows it (and as its name claim holds it). */
+export const environmentView = (env: EnvironmentRecord): Api.Environment => ({
   id: env.id,
   owner: env.owner,
   name: env.name,
@@ -60,13 +61,13 @@ const environmentFields = (env: EnvironmentRecord): Api.Environment => ({
 export const environmentCreate = (env: EnvironmentRecord): [TableWrite, TableWrite] => [
   {
     Put: {
-      Item: { ...keys.environmentName(env.ownerKey, env.name), ...environmentFields(env) },
+      Item: { ...keys.environmentName(env.ownerKey, env.name), ...environmentView(env) },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   },
   {
     Put: {
-      Item: { ...keys.environment(env.id), ...environmentFields(env), ownerKey: env.ownerKey, entryCount: 0 },
+      Item: { ...keys.environment(env.id), ...environmentView(env), ownerKey: env.ownerKey, entryCount: 0 },
     },
   },
 ];

@@ -19,7 +19,7 @@ export interface MemberRecord {
   createdAt: string;
 }
 
-export const toMember = (item: Item): MemberRecord => ({
+const toMember = (item: Item): MemberRecord => ({
   teamId: item.teamId as string,
   teamName: item.teamName as string,
   teamSlug: item.teamSlug as string,

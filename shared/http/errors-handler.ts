@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
  * `internal` or 503 `unavailable`; only their names reach the log, never a message that
  * could carry a key, a table name or a value.
  */
-export function toApiError(err: unknown): ApiError {
+function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) {
     if (err.status === 400) return badRequest('Malformed JSON in request body.');

@@ -7,6 +7,7 @@ import { readPartition, deleteEntries } from '../data/entries.js';
 import {
   environmentCreate,
   environmentDelete,
+  environmentView,
   listEnvironmentsOf,
   readEnvironment,
   readEnvironmentNamed,
@@ -27,15 +28,6 @@ import { ownerFields, scopeOwner } from './scope.js';
 export const ownerOf = (env: { userId: string | null; teamId: string | null }): Owner =>
   env.teamId ? { teamId: env.teamId } : { userId: env.userId! };
 
-const toEnvironment = (env: EnvironmentRecord): Api.Environment => ({
-  id: env.id,
-  owner: env.owner,
-  name: env.name,
-  userId: env.userId,
-  teamId: env.teamId,
-  createdAt: env.createdAt,
-});
-
 /** `owner/name`, as people and the CLI name an environment. */
 export const environmentLabel = (env: { owner: string; name: string }) => `${env.owner}/${env.name}`;
 
@@ -55,7 +47,7 @@ export async function environmentFor(
 
 /** One environment the caller may read, as the API shows it. */
 export async function getEnvironment(deps: Deps, principal: Principal, envId: string): Promise<Api.Environment> {
-  return toEnvironment(await environmentFor(deps, principal, envId, 'read'));
+  return environmentView(await environmentFor(deps, principal, envId, 'read'));
 }
 
 async function ownerSlug(deps: Deps, owner: Owner): Promise<string> {
@@ -100,7 +92,7 @@ export async function createEnvironment(
     }
     throw err;
   }
-  return toEnvironment(env);
+  return environmentView(env);
 }
 
 export async function listEnvironments(
@@ -153,7 +145,7 @@ export async function deleteEnvironment(deps: Deps, principal: Principal, envId:
   }
   // The environment is gone for every reader from here on (no META); its entries follow.
   await removeEntries(deps, env);
-  return toEnvironment(env);
+  return environmentView(env);
 }
 
 /**

@@ -2,31 +2,13 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Source } from '../../shared/resolver.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { GROUPS, highest, permutations } from '../support/precedence-cases.js';
 
 /**
  * The precedence rule (shared/resolver.ts) on the runtime read: when one name is found more than
  * once, variable < linked global secret < direct environment secret, whatever the order. The
  * rule alone is tested in test/unit/resolver.test.ts.
  */
-
-const RANK: Source[] = ['variable', 'global-linked', 'environment'];
-
-function permutations<T>(items: T[]): T[][] {
-  if (items.length <= 1) return [items];
-  return items.flatMap((item, i) =>
-    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
-  );
-}
-
-/** Every subset of the sources with at least two members. */
-const GROUPS: Source[][] = [
-  ['variable', 'global-linked'],
-  ['variable', 'environment'],
-  ['global-linked', 'environment'],
-  ['variable', 'global-linked', 'environment'],
-];
-
-const highest = (sources: Source[]) => sources.reduce((a, b) => (RANK.indexOf(b) > RANK.indexOf(a) ? b : a));
 
 // ---- the runtime read on a table holding one name in several places ----
 

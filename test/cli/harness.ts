@@ -11,9 +11,9 @@ import { startTestService, type TestService } from '../support/service.js';
  * The real service on a random port over DynamoDB Local, and the `prime` bin run against
  * it as a child process: piped (no terminal) or inside a pseudo-terminal (`script`).
  */
-export const PRIME_BIN = resolve('cli/bin/prime.js');
+const PRIME_BIN = resolve('cli/bin/prime.js');
 
-export interface CliResult {
+interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -30,13 +30,13 @@ export interface RunOptions {
   home?: string;
 }
 
-export interface RunningCli {
+interface RunningCli {
   child: ChildProcess;
   output: { stdout: string; stderr: string };
   result: Promise<CliResult>;
 }
 
-export interface PtyStep {
+interface PtyStep {
   /** Wait until the transcript shows this… */
   expect: string | RegExp;
   /** …then type this. */
@@ -59,7 +59,7 @@ export interface CliHarness {
   close(): Promise<void>;
 }
 
-export async function startCliHarness(): Promise<CliHarness> {
+async function startCliHarness(): Promise<CliHarness> {
   const svc = await startTestService();
   const server = await listen(svc);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,30 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Candidate, resolve, type Source, winningSources } from '../../shared/resolver.js';
+import { type Candidate, resolve, winningSources } from '../../shared/resolver.js';
+import { GROUPS, highest, permutations } from '../support/precedence-cases.js';
 
 /**
  * The precedence rule of shared/resolver.ts: when one name is found more than once,
  * variable < linked global secret < direct environment secret, whatever the order.
  * test/api/precedence.test.ts checks the runtime read applies it to a real table.
  */
-
-const RANK: Source[] = ['variable', 'global-linked', 'environment'];
-
-function permutations<T>(items: T[]): T[][] {
-  if (items.length <= 1) return [items];
-  return items.flatMap((item, i) =>
-    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
-  );
-}
-
-/** Every subset of the sources with at least two members. */
-const GROUPS: Source[][] = [
-  ['variable', 'global-linked'],
-  ['variable', 'environment'],
-  ['global-linked', 'environment'],
-  ['variable', 'global-linked', 'environment'],
-];
-
-const highest = (sources: Source[]) => sources.reduce((a, b) => (RANK.indexOf(b) > RANK.indexOf(a) ? b : a));
 
 describe('resolve', () => {
   for (const group of GROUPS) {

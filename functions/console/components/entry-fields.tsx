@@ -1,7 +1,7 @@
 import type { FormState } from '../forms.js';
 import { TextField, ValueField } from './fields.js';
 
-export const NAME_HINT = 'Uppercase letters, digits and underscores, starting with a letter. Example: MY_API_KEY';
+const NAME_HINT = 'Uppercase letters, digits and underscores, starting with a letter. Example: MY_API_KEY';
 
 /** How a form's value field reads: a secret's is never filled in, a variable's is plain text. */
 export interface ValueFieldSpec {

@@ -10,7 +10,7 @@ import type { FormState } from '../forms.js';
 
 const fieldId = (state: FormState, name: string) => `${state.form}-${name}`;
 
-export const firstInvalidField = (state: FormState): string | undefined =>
+const firstInvalidField = (state: FormState): string | undefined =>
   state.formError === undefined ? Object.keys(state.fieldErrors)[0] : undefined;
 
 interface FieldProps {

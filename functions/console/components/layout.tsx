@@ -9,7 +9,7 @@ export interface Viewer {
   csrfToken: string;
 }
 
-export type Section = 'secrets' | 'environments';
+type Section = 'secrets' | 'environments';
 
 interface LayoutProps {
   title: string;
