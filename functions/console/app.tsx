@@ -22,7 +22,7 @@ const OPEN_PATHS = new Set(['/console/signin', STYLESHEET_PATH]);
 const isConsolePath = (path: string) => path === '/console' || path.startsWith('/console/');
 
 /**
- * The web console (issue 7): server-rendered pages over the same service functions as the API,
+ * The web console: server-rendered pages over the same service functions as the API,
  * acting as the signed-in user. Every page but sign-in needs a session; every POST form also
  * needs the session's CSRF token and, when the browser names one, this origin.
  */

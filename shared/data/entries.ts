@@ -44,26 +44,32 @@ export type OwnEntry = SecretEntry | VariableEntry;
 export type EntryRecord = OwnEntry | LinkEntry;
 
 function toEntry(envId: string, item: Item): EntryRecord {
-  const base = {
-    envId,
-    id: item.id as string,
-    name: item.name as string,
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-  };
+  // One literal per kind and no spread: the runtime read maps every entry of a partition here.
+  const id = item.id as string;
+  const name = item.name as string;
+  const createdAt = item.createdAt as string;
+  const updatedAt = item.updatedAt as string;
   switch (item.kind) {
     case 'link':
       return {
-        ...base,
+        envId,
         kind: 'link',
+        id,
+        name,
+        createdAt,
+        updatedAt,
         secretId: item.secretId as string,
         linkId: item.linkId as string,
         dekVersion: item.dekVersion as number | undefined,
       };
     case 'secret':
       return {
-        ...base,
+        envId,
         kind: 'secret',
+        id,
+        name,
+        createdAt,
+        updatedAt,
         description: (item.description as string | null | undefined) ?? null,
         isFile: item.isFile === true,
         sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
@@ -71,8 +77,12 @@ function toEntry(envId: string, item: Item): EntryRecord {
       };
     default:
       return {
-        ...base,
+        envId,
         kind: 'variable',
+        id,
+        name,
+        createdAt,
+        updatedAt,
         description: (item.description as string | null | undefined) ?? null,
         value: item.value as string,
         rev: item.rev as number | undefined,

@@ -33,12 +33,13 @@ const toGlobalSecret = (item: Item): Api.GlobalSecret => ({
   updatedAt: item.updatedAt as string,
 });
 
-export const toGlobalSecretRecord = (ownerKey: OwnerKey, item: Item): GlobalSecretRecord => ({
-  ...toGlobalSecret(item),
-  ownerKey,
-  sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
-  linkSeq: (item.linkSeq as number | undefined) ?? 0,
-});
+/** Added onto the metadata rather than spread: the runtime read maps every linked secret here. */
+export const toGlobalSecretRecord = (ownerKey: OwnerKey, item: Item): GlobalSecretRecord =>
+  Object.assign(toGlobalSecret(item), {
+    ownerKey,
+    sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
+    linkSeq: (item.linkSeq as number | undefined) ?? 0,
+  });
 
 /** The global secret of an owner, read consistently, or undefined. */
 export async function readGlobalSecret(

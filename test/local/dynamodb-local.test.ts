@@ -19,6 +19,12 @@ import { ensureTable } from '../../infra/local/ensure-table.js';
 import { TABLE } from '../../shared/storage/table-definition.js';
 import { createTestTable, localClient } from '../support/table.js';
 
+/**
+ * Tests that start Java two or three times: about 15 s on an idle machine, twice that on a
+ * loaded one, so they get a budget of their own instead of the suite's 30 s.
+ */
+const JAVA_STARTS_TIMEOUT = 90_000;
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -92,63 +98,71 @@ describe('ensureTable', () => {
 });
 
 describe('startDynamoDbLocal', () => {
-  it('keeps data across stop/start with dbPath, and stop() leaves no java process', async () => {
-    const dbPath = join(await tempDir(), 'nested', 'data');
-    const tableName = 'persisted';
-    const item = { pk: { S: 'p#1' }, sk: { S: 's#1' }, value: { S: 'kept' } };
+  it(
+    'keeps data across stop/start with dbPath, and stop() leaves no java process',
+    async () => {
+      const dbPath = join(await tempDir(), 'nested', 'data');
+      const tableName = 'persisted';
+      const item = { pk: { S: 'p#1' }, sk: { S: 's#1' }, value: { S: 'kept' } };
 
-    let first: DynamoDbLocal | undefined;
-    let second: DynamoDbLocal | undefined;
-    try {
-      first = await startDynamoDbLocal({ dbPath });
-      const client = localClient(first.endpoint);
-      await expect(ensureTable(client, tableName)).resolves.toBe('created');
-      await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
-      client.destroy();
+      let first: DynamoDbLocal | undefined;
+      let second: DynamoDbLocal | undefined;
+      try {
+        first = await startDynamoDbLocal({ dbPath });
+        const client = localClient(first.endpoint);
+        await expect(ensureTable(client, tableName)).resolves.toBe('created');
+        await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+        client.destroy();
 
-      const pid = first.pid;
-      expect(isAlive(pid)).toBe(true);
-      await first.stop();
-      expect(isAlive(pid)).toBe(false);
-      await first.stop(); // idempotent
+        const pid = first.pid;
+        expect(isAlive(pid)).toBe(true);
+        await first.stop();
+        expect(isAlive(pid)).toBe(false);
+        await first.stop(); // idempotent
 
-      // Another region and other credentials: -sharedDb makes them see the same data.
-      second = await startDynamoDbLocal({ dbPath });
-      const otherRegion = new DynamoDBClient({
-        endpoint: second.endpoint,
-        region: 'eu-west-1',
-        credentials: { accessKeyId: 'someone', secretAccessKey: 'else' },
-      });
-      await expect(ensureTable(otherRegion, tableName)).resolves.toBe('exists');
-      const { Item } = await otherRegion.send(
-        new GetItemCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }),
-      );
-      expect(Item).toEqual(item);
-      otherRegion.destroy();
+        // Another region and other credentials: -sharedDb makes them see the same data.
+        second = await startDynamoDbLocal({ dbPath });
+        const otherRegion = new DynamoDBClient({
+          endpoint: second.endpoint,
+          region: 'eu-west-1',
+          credentials: { accessKeyId: 'someone', secretAccessKey: 'else' },
+        });
+        await expect(ensureTable(otherRegion, tableName)).resolves.toBe('exists');
+        const { Item } = await otherRegion.send(
+          new GetItemCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }),
+        );
+        expect(Item).toEqual(item);
+        otherRegion.destroy();
 
-      await second.stop();
-      expect(isAlive(second.pid)).toBe(false);
-    } finally {
-      await first?.stop();
-      await second?.stop();
-    }
-  });
+        await second.stop();
+        expect(isAlive(second.pid)).toBe(false);
+      } finally {
+        await first?.stop();
+        await second?.stop();
+      }
+    },
+    JAVA_STARTS_TIMEOUT,
+  );
 
-  it('uses the given port', async () => {
-    const probe = await startDynamoDbLocal({ inMemory: true });
-    const port = probe.port;
-    await probe.stop();
+  it(
+    'uses the given port',
+    async () => {
+      const probe = await startDynamoDbLocal({ inMemory: true });
+      const port = probe.port;
+      await probe.stop();
 
-    const local = await startDynamoDbLocal({ inMemory: true, port, host: 'localhost' });
-    try {
-      expect(local.port).toBe(port);
-      expect(local.endpoint).toBe(`http://localhost:${port}`);
-      // The port is taken now: a second instance must fail instead of talking to the first.
-      await expect(startDynamoDbLocal({ inMemory: true, port })).rejects.toThrow(/port/);
-    } finally {
-      await local.stop();
-    }
-  });
+      const local = await startDynamoDbLocal({ inMemory: true, port, host: 'localhost' });
+      try {
+        expect(local.port).toBe(port);
+        expect(local.endpoint).toBe(`http://localhost:${port}`);
+        // The port is taken now: a second instance must fail instead of talking to the first.
+        await expect(startDynamoDbLocal({ inMemory: true, port })).rejects.toThrow(/port/);
+      } finally {
+        await local.stop();
+      }
+    },
+    JAVA_STARTS_TIMEOUT,
+  );
 
   it('throws JavaMissingError when java is not on PATH', async () => {
     await withPath(await tempDir(), async () => {
