@@ -9,7 +9,7 @@ import { notFound } from '../../shared/errors.js';
 import { newId, now } from '../../shared/ids.js';
 import { resolve, type Candidate } from '../../shared/resolver.js';
 import { readRuntime } from '../../shared/services/runtime.js';
-import { ownerOf } from '../../shared/services/environments.js';
+import { ownerKeyOf, ownerOf } from '../../shared/owner-key.js';
 import { batchGet, itemId } from '../../shared/storage/batch.js';
 import { keys } from '../../shared/data/keys.js';
 import type { OwnerKey } from '../../shared/owner-key.js';
@@ -122,7 +122,7 @@ async function readRuntimePerValue(
   const meta = partition.find((i) => i.sk === 'META');
   if (!meta) throw notFound('Environment');
   const owner = ownerOf(meta as { userId: string | null; teamId: string | null });
-  const ownerKey = meta.ownerKey as OwnerKey;
+  const ownerKey = ownerKeyOf(owner);
   enforce(decide(principal, owner, undefined, 'read-runtime'), principal, 'read-runtime', 'Environment');
   const entries = partition.filter((i) => i.sk !== 'META');
   const links = entries.filter((e) => e.kind === 'link');

@@ -1,11 +1,10 @@
 import type { Deps } from '../deps.js';
+import type { Owner } from '../owner-key.js';
 import { forbidden, notFound } from '../errors.js';
 import type { Role } from '../schemas.js';
 import { readMember } from '../data/members.js';
 import type { Principal } from './principal.js';
 
-/** Every owned thing belongs to one user (personal scope) or one team. */
-export type Owner = { userId: string } | { teamId: string };
 
 export type Action =
   /** metadata of secrets, environments, variables with their values, team members */

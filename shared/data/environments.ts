@@ -1,5 +1,5 @@
 import type * as Api from '../api-objects.js';
-import type { OwnerKey } from '../owner-key.js';
+import { ownerKeyOf, ownerOf, type OwnerKey } from '../owner-key.js';
 import type { Db } from '../storage/client.js';
 import { getItem, type Item } from '../storage/item.js';
 import { queryPrefix } from '../storage/query.js';
@@ -21,11 +21,14 @@ const toEnvironment = (item: Item): Api.Environment => ({
   createdAt: item.createdAt as string,
 });
 
-export const toEnvironmentRecord = (item: Item): EnvironmentRecord => ({
-  ...toEnvironment(item),
-  ownerKey: item.ownerKey as OwnerKey,
-  entryCount: (item.entryCount as number | undefined) ?? 0,
-});
+/** The owner key is derived from the owner the record names, never read from a field of its own. */
+export function toEnvironmentRecord(item: Item): EnvironmentRecord {
+  const environment = toEnvironment(item);
+  return Object.assign(environment, {
+    ownerKey: ownerKeyOf(ownerOf(environment)),
+    entryCount: (item.entryCount as number | undefined) ?? 0,
+  });
+}
 
 export async function readEnvironment(db: Db, envId: string): Promise<EnvironmentRecord | undefined> {
   const item = await getItem(db, keys.environment(envId));
@@ -67,7 +70,7 @@ export const environmentCreate = (env: EnvironmentRecord): [TableWrite, TableWri
   },
   {
     Put: {
-      Item: { ...keys.environment(env.id), ...environmentView(env), ownerKey: env.ownerKey, entryCount: 0 },
+      Item: { ...keys.environment(env.id), ...environmentView(env), entryCount: 0 },
     },
   },
 ];

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
-import { authorize, type Action, type Owner } from '../auth/authorization.js';
+import { authorize, type Action } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { readPartition, deleteEntries } from '../data/entries.js';
 import {
@@ -18,15 +18,12 @@ import { readTeam } from '../data/teams.js';
 import { readUser } from '../data/users.js';
 import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
-import { ownerKeyOf } from '../owner-key.js';
+import { ownerKeyOf, ownerOf, type Owner } from '../owner-key.js';
 import { compareText } from '../pagination.js';
 import { EnvironmentName, Slug } from '../schemas.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
 import { removeLink } from './links.js';
 import { ownerFields, scopeOwner } from './scope.js';
-
-export const ownerOf = (env: { userId: string | null; teamId: string | null }): Owner =>
-  env.teamId ? { teamId: env.teamId } : { userId: env.userId! };
 
 /** `owner/name`, as people and the CLI name an environment. */
 export const environmentLabel = (env: { owner: string; name: string }) => `${env.owner}/${env.name}`;

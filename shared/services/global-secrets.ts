@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
-import { authorize, type Owner } from '../auth/authorization.js';
+import { authorize } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { globalNameTaken, nameTakenInLinkedEnvironments } from '../conflicts.js';
 import { sealValue } from '../crypto/values.js';
@@ -22,7 +22,7 @@ import { linksOf, type SecretLinkRecord } from '../data/links.js';
 import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { mapLimit } from '../map-limit.js';
-import { ownerKeyOf } from '../owner-key.js';
+import { ownerKeyOf, type Owner } from '../owner-key.js';
 import { compareText } from '../pagination.js';
 import { LIMITS, requireValueForKind } from '../schemas.js';
 import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';

@@ -15,7 +15,7 @@ import { now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
 import { resolve, type Candidate } from '../resolver.js';
 import { LIMITS, type Role } from '../schemas.js';
-import { ownerOf } from './environments.js';
+import { ownerOf } from '../owner-key.js';
 
 /**
  * The runtime read, at job start. Two sequential DynamoDB round trips whatever the number of

@@ -1,4 +1,5 @@
-import { requireUser, type Owner } from '../auth/authorization.js';
+import { requireUser } from '../auth/authorization.js';
+import type { Owner } from '../owner-key.js';
 import type { Principal } from '../auth/principal.js';
 import { requireId } from '../ids.js';
 
