@@ -71,6 +71,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'DELETE', path: `${V1}/user/api-keys/{id}`, resource: 'accounts' },
   { method: 'POST', path: `${V1}/admin/users`, resource: 'accounts' },
   { method: 'POST', path: `${V1}/admin/service-keys`, resource: 'accounts' },
+  { method: 'GET', path: `${V1}/admin/service-keys`, resource: 'accounts' },
+  { method: 'DELETE', path: `${V1}/admin/service-keys/{id}`, resource: 'accounts' },
 
   { method: 'POST', path: `${V1}/environmentshub`, resource: 'environments' },
   { method: 'GET', path: `${V1}/environmentshub`, resource: 'environments' },
@@ -98,6 +100,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${ENV}/runtime`, resource: 'runtime' },
 
   { method: 'GET', path: `${V1}/audit`, resource: 'audit' },
+  { method: 'GET', path: `${V1}/admin/audit`, resource: 'audit' },
 
   // The web console: HTML pages and forms. Public to API Gateway and to the bearer-key
   // middleware: the console authenticates by its own session cookie (functions/console).

@@ -128,6 +128,11 @@ export const User = z
 export type User = z.infer<typeof User>;
 
 export const NewUser = z.object({ user: User, apiKey: z.string() }).openapi('NewUser');
+export const ServiceKey = z
+  .object({ id: z.string(), service: HostedService, name: z.string(), createdAt: Timestamp })
+  .openapi('ServiceKey');
+export type ServiceKey = z.infer<typeof ServiceKey>;
+
 export const NewServiceKey = z
   .object({ id: z.string(), service: HostedService, name: z.string(), key: z.string(), createdAt: Timestamp })
   .openapi('NewServiceKey');
@@ -137,7 +142,7 @@ export const AuditEvent = z
   .object({
     id: z.string(),
     at: Timestamp,
-    actor: z.object({ type: z.string(), id: z.string() }),
+    actor: z.object({ type: z.string(), id: z.string(), keyId: z.string().optional() }),
     action: z.string(),
     target: z.object({ type: z.string(), id: z.string(), name: z.string().nullable() }),
     environmentId: z.string().nullable(),

@@ -11,13 +11,13 @@ import {
   type AuditPlacement,
   type AuditTargetType,
 } from './data/audit-events.js';
+import type { AuditOwner } from './data/keys.js';
 import { badRequest } from './errors.js';
 import { newId, now } from './ids.js';
-import type { OwnerKey } from './owner-key.js';
 import type { TableWrite } from './storage/transact.js';
 
 export interface AuditInput {
-  owner: OwnerKey;
+  owner: AuditOwner;
   principal: Principal;
   action: AuditAction;
   target: { type: AuditTargetType; id: string; name: string | null };
@@ -64,7 +64,7 @@ export function recordAudit(deps: Deps, input: AuditInput): Promise<void> {
 /** Events of an owner, newest first, a page at a time. */
 export async function listAudit(
   deps: Deps,
-  owner: OwnerKey,
+  owner: AuditOwner,
   options: { limit: number; cursor?: string | undefined; environmentId?: string | undefined },
 ): Promise<{ events: AuditEvent[]; cursor: string | null }> {
   const before = options.cursor === undefined ? undefined : decodeAuditCursor(options.cursor);

@@ -185,6 +185,8 @@ export const AuditQuery = z.object({
   cursor: z.string().max(512).optional(),
 });
 
+export const PlatformAuditQuery = AuditQuery.pick({ limit: true, cursor: true });
+
 /** `X-Job-Id` of a runtime read, recorded in its audit event. */
 export const RuntimeHeaders = z.object({
   'x-job-id': z

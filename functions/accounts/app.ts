@@ -229,5 +229,36 @@ export function createAccountsApp(deps: Deps) {
     async (c) => c.json({ data: await apiKeys.createServiceKey(deps, c.get('principal'), c.req.valid('json')) }, 201),
   );
 
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/admin/service-keys',
+      tags: ['admin'],
+      security,
+      summary: "Every hosted service's keys, never the keys themselves (admin key)",
+      request: { query: ListQuery },
+      responses: { 200: listOf(Api.ServiceKey, 'Service keys'), ...errorResponses },
+    }),
+    async (c) => {
+      const { offset, limit } = c.req.valid('query');
+      const { items, totalCount } = page(await apiKeys.listServiceKeys(deps, c.get('principal')), offset, limit);
+      return c.json({ data: items, totalCount }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/admin/service-keys/{id}',
+      tags: ['admin'],
+      security,
+      summary: 'Revoke a service key (admin key)',
+      request: { params: z.object({ id: Id }) },
+      responses: { 200: dataOf(Api.ServiceKey, 'The revoked key'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json({ data: await apiKeys.revokeServiceKey(deps, c.get('principal'), c.req.valid('param').id) }, 200),
+  );
+
   return app;
 }

@@ -5,7 +5,6 @@ import type { Role } from '../schemas.js';
 import { readMember } from '../data/members.js';
 import type { Principal } from './principal.js';
 
-
 export type Action =
   /** metadata of secrets, environments, variables with their values, team members */
   | 'read'

@@ -6,14 +6,14 @@ export type Principal =
   | { type: 'service'; service: HostedService; keyId: string }
   | { type: 'admin'; keyId: string };
 
-/** How a principal appears in audit events. */
-export function actorOf(principal: Principal): { type: Principal['type']; id: string } {
+/** How a principal appears in audit events: who, and by which key (a rogue key is told apart). */
+export function actorOf(principal: Principal): { type: Principal['type']; id: string; keyId: string } {
   switch (principal.type) {
     case 'user':
-      return { type: 'user', id: principal.userId };
+      return { type: 'user', id: principal.userId, keyId: principal.keyId };
     case 'service':
-      return { type: 'service', id: principal.service };
+      return { type: 'service', id: principal.service, keyId: principal.keyId };
     case 'admin':
-      return { type: 'admin', id: principal.keyId };
+      return { type: 'admin', id: principal.keyId, keyId: principal.keyId };
   }
 }

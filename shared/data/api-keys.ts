@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js';
-import type { KeyScope } from '../schemas.js';
+import type { HostedService, KeyScope } from '../schemas.js';
 import type { Db } from '../storage/client.js';
 import { getItem, type Item } from '../storage/item.js';
 import { queryPrefix } from '../storage/query.js';
@@ -67,5 +67,36 @@ export async function readUserApiKey(db: Db, userId: string, keyId: string): Pro
 /** A user's key revoked: its listing and its key item. */
 export const userApiKeyRevoke = (userId: string, key: ApiKeyRecord): TableWrite[] => [
   { Delete: { Key: keys.userApiKey(userId, key.id) } },
+  { Delete: { Key: keys.apiKey(key.hash) } },
+];
+
+/** A hosted service's key as listed to the platform admin. */
+export type ServiceKeyRecord = ApiKeyRecord & { service: HostedService };
+
+/** Every service key of these services (one listing partition a service). */
+export async function listServiceKeysOf(db: Db, services: readonly HostedService[]): Promise<ServiceKeyRecord[]> {
+  const perService = await Promise.all(
+    services.map(async (service) => {
+      const items = await queryPrefix(db, keys.serviceApiKeyPartition(service), keys.serviceApiKeyPrefix);
+      return items.map((item) => ({ ...toApiKey(item), service }));
+    }),
+  );
+  return perService.flat();
+}
+
+/** The service key with this id, whichever of these services it serves, or undefined. */
+export async function readServiceKey(
+  db: Db,
+  services: readonly HostedService[],
+  keyId: string,
+): Promise<ServiceKeyRecord | undefined> {
+  const found = await Promise.all(services.map((service) => getItem(db, keys.serviceApiKey(service, keyId))));
+  const at = found.findIndex((item) => item !== undefined);
+  return at < 0 ? undefined : { ...toApiKey(found[at]!), service: services[at]! };
+}
+
+/** A service key revoked: its listing and its key item. */
+export const serviceKeyRevoke = (key: ServiceKeyRecord): TableWrite[] => [
+  { Delete: { Key: keys.serviceApiKey(key.service, key.id) } },
   { Delete: { Key: keys.apiKey(key.hash) } },
 ];

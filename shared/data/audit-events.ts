@@ -1,10 +1,9 @@
-import type { OwnerKey } from '../owner-key.js';
 import { compareText } from '../pagination.js';
 import type { Db } from '../storage/client.js';
 import { putItem, type Item } from '../storage/item.js';
 import { queryUpTo } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
-import { keys } from './keys.js';
+import { keys, type AuditOwner } from './keys.js';
 
 export type AuditAction = 'create' | 'update' | 'rename' | 'delete' | 'link' | 'unlink' | 'runtime_read' | 'revoke';
 
@@ -17,13 +16,15 @@ export type AuditTargetType =
   | 'member'
   | 'api_key'
   | 'user'
-  | 'service_key';
+  | 'service_key'
+  | 'admin_key';
 
 /** An audit event: names and ids only, never a value. */
 export interface AuditEvent {
   id: string;
   at: string;
-  actor: { type: string; id: string };
+  /** `keyId` is the API key that acted (absent on events written before keys were recorded). */
+  actor: { type: string; id: string; keyId?: string };
   action: AuditAction;
   target: { type: AuditTargetType; id: string; name: string | null };
   environmentId: string | null;
@@ -32,7 +33,7 @@ export interface AuditEvent {
 
 /** Where an event is stored: one of the owner's audit shards, and when DynamoDB may expire it. */
 export interface AuditPlacement {
-  owner: OwnerKey;
+  owner: AuditOwner;
   shard: number;
   /** Epoch seconds. */
   ttl: number;
@@ -80,7 +81,7 @@ export function decodeAuditCursor(cursor: string): string | undefined {
  */
 export async function listAuditEvents(
   db: Db,
-  owner: OwnerKey,
+  owner: AuditOwner,
   shards: number,
   options: { limit: number; before: string | undefined; environmentId: string | undefined },
 ): Promise<{ events: AuditEvent[]; cursor: string | null }> {

@@ -1,5 +1,9 @@
 import type { OwnerKey } from '../owner-key.js';
 
+/** The platform's own audit log (admin actions) beside the owners'. */
+export const PLATFORM_AUDIT = 'PLATFORM';
+export type AuditOwner = OwnerKey | typeof PLATFORM_AUDIT;
+
 /**
  * Key builders of the single table: the one place its key strings are written (the layout
  * is drawn in docs/architecture.md). Every id reaching here has been checked by `isId`, and
@@ -10,6 +14,8 @@ export const keys = {
   userApiKey: (userId: string, keyId: string) => ({ pk: `USER#${userId}`, sk: `APIKEY#${keyId}` }),
   userApiKeyPrefix: 'APIKEY#',
   serviceApiKey: (service: string, keyId: string) => ({ pk: `SERVICE#${service}`, sk: `KEY#${keyId}` }),
+  serviceApiKeyPartition: (service: string) => `SERVICE#${service}`,
+  serviceApiKeyPrefix: 'KEY#',
   adminApiKey: (keyId: string) => ({ pk: 'ADMIN', sk: `KEY#${keyId}` }),
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   team: (teamId: string) => ({ pk: `TEAM#${teamId}`, sk: 'PROFILE' }),
@@ -45,7 +51,7 @@ export const keys = {
     sk: `DEK#${String(version).padStart(6, '0')}`,
   }),
   dataKeyPrefix: 'DEK#',
-  auditPartition: (owner: OwnerKey, shard: number) => `AUDIT#${owner}#${shard}`,
+  auditPartition: (owner: AuditOwner, shard: number) => `AUDIT#${owner}#${shard}`,
   auditSk: (at: string, id: string) => `${at}#${id}`,
   /** A web console session, by the SHA-256 (hex) of its cookie token; expires by `ttl`. */
   consoleSession: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),

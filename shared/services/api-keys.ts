@@ -6,16 +6,21 @@ import { requireAdmin, requireUser } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import {
   apiKeyCreate,
+  listServiceKeysOf,
   listUserApiKeys,
+  readServiceKey,
   readUserApiKey,
+  serviceKeyRevoke,
   userApiKeyRevoke,
   type ApiKeyRecord,
+  type ServiceKeyRecord,
 } from '../data/api-keys.js';
+import { PLATFORM_AUDIT } from '../data/keys.js';
 import { notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { ownerKeyOf } from '../owner-key.js';
 import { compareText } from '../pagination.js';
-import type { HostedService, KeyScope } from '../schemas.js';
+import { HostedService, type KeyScope } from '../schemas.js';
 import { transactWrite, type TableWrite } from '../storage/transact.js';
 
 const toApiKey = (key: ApiKeyRecord): Api.ApiKey => ({
@@ -89,6 +94,13 @@ export async function revokeApiKey(deps: Deps, principal: Principal, keyId: stri
   return toApiKey(key);
 }
 
+const toServiceKey = (key: ServiceKeyRecord): Api.ServiceKey => ({
+  id: key.id,
+  service: key.service,
+  name: key.name,
+  createdAt: key.createdAt,
+});
+
 export async function createServiceKey(
   deps: Deps,
   principal: Principal,
@@ -97,14 +109,60 @@ export async function createServiceKey(
   requireAdmin(principal);
   const keyId = newId();
   const issued = issue({ type: 'service', service: input.service, keyId }, input.name);
-  await transactWrite(deps.db, issued.writes);
+  await transactWrite(deps.db, [
+    ...issued.writes,
+    auditPut(deps, {
+      owner: PLATFORM_AUDIT,
+      principal,
+      action: 'create',
+      target: { type: 'service_key', id: keyId, name: `${input.service}/${input.name}` },
+    }),
+  ]);
   return { id: keyId, service: input.service, name: input.name, key: issued.key, createdAt: issued.createdAt };
 }
 
-/** A platform admin key (`npm run admin -- create-admin-key`), printed once by the caller. */
+/** Every hosted service's keys (never the keys themselves), oldest first. */
+export async function listServiceKeys(deps: Deps, principal: Principal): Promise<Api.ServiceKey[]> {
+  requireAdmin(principal);
+  const listed = await listServiceKeysOf(deps.db, HostedService.options);
+  return listed.map(toServiceKey).sort((a, b) => compareText(a.createdAt, b.createdAt));
+}
+
+/** Revokes a service key: refused at once here, within the key cache's lifetime everywhere else. */
+export async function revokeServiceKey(deps: Deps, principal: Principal, keyId: string): Promise<Api.ServiceKey> {
+  requireAdmin(principal);
+  requireId(keyId, 'Service key');
+  const key = await readServiceKey(deps.db, HostedService.options, keyId);
+  if (!key) throw notFound('Service key');
+  await transactWrite(deps.db, [
+    ...serviceKeyRevoke(key),
+    auditPut(deps, {
+      owner: PLATFORM_AUDIT,
+      principal,
+      action: 'revoke',
+      target: { type: 'service_key', id: keyId, name: `${key.service}/${key.name}` },
+    }),
+  ]);
+  deps.apiKeys.delete(key.hash);
+  return toServiceKey(key);
+}
+
+/**
+ * A platform admin key (`npm run admin -- create-admin-key`), printed once by the caller. Made
+ * by whoever holds the table's credentials, not by a key: its event names the new key as actor.
+ */
 export async function createAdminKey(deps: Deps, name: string): Promise<{ id: string; key: string }> {
   const keyId = newId();
-  const issued = issue({ type: 'admin', keyId }, name);
-  await transactWrite(deps.db, issued.writes);
+  const principal: Principal = { type: 'admin', keyId };
+  const issued = issue(principal, name);
+  await transactWrite(deps.db, [
+    ...issued.writes,
+    auditPut(deps, {
+      owner: PLATFORM_AUDIT,
+      principal,
+      action: 'create',
+      target: { type: 'admin_key', id: keyId, name },
+    }),
+  ]);
   return { id: keyId, key: issued.key };
 }

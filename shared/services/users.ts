@@ -1,7 +1,9 @@
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
+import { auditPut } from '../audit.js';
 import { requireAdmin, requireUser } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
+import { PLATFORM_AUDIT } from '../data/keys.js';
 import { membershipsOf } from '../data/members.js';
 import { slugClaim } from '../data/slugs.js';
 import { readUser, userCreate } from '../data/users.js';
@@ -48,6 +50,12 @@ export async function createUser(
     const issued = await issueUserKey(deps, principal, user.id, { name: 'default', scopes: ['manage'] }, [
       slugClaim(input.slug, { kind: 'user', id: user.id }),
       userCreate(user),
+      auditPut(deps, {
+        owner: PLATFORM_AUDIT,
+        principal,
+        action: 'create',
+        target: { type: 'user', id: user.id, name: user.slug },
+      }),
     ]);
     return { user, apiKey: issued.key };
   } catch (err) {

@@ -762,8 +762,9 @@ describe('runtime', () => {
     expectStatus(older, 200);
     const [newest, second] = [audit.body.data[0], older.body.data[0]];
     expect(newest.at >= second.at).toBe(true);
-    const byUser = { type: 'user', id: svc.seed.user.id };
-    const byService = { type: 'service', id: 'environment-actions' };
+    // Each read names the key that made it, besides who it is.
+    const byUser = { type: 'user', id: svc.seed.user.id, keyId: expect.any(String) };
+    const byService = { type: 'service', id: 'environment-actions', keyId: expect.any(String) };
     // the later read comes first (events in the same millisecond have no order between them)
     if (newest.at !== second.at) expect([newest.actor, second.actor]).toEqual([byUser, byService]);
     expect([newest, second]).toEqual(
@@ -801,7 +802,7 @@ describe('audit', () => {
       expectKeys(event, AUDIT_FIELDS);
       expect(event.id).toMatch(ID);
       expect(event.at).toMatch(ISO_MS);
-      expectKeys(event.actor, ['type', 'id']);
+      expectKeys(event.actor, ['type', 'id', 'keyId']);
       expectKeys(event.target, ['type', 'id', 'name']);
     }
     for (let i = 1; i < events.length; i++) expect(events[i - 1].at >= events[i].at).toBe(true);

@@ -192,10 +192,14 @@ describe('the permission map against the calls each resource makes', () => {
         body: { email: 'perm@example.com', name: 'Perm User', slug: 'perm-user' },
       })
     ).data;
-    await must(201, 'POST', `${V1}/admin/service-keys`, {
-      key: admin,
-      body: { service: 'environment-actions', name: 'perms' },
-    });
+    const serviceKey = (
+      await must(201, 'POST', `${V1}/admin/service-keys`, {
+        key: admin,
+        body: { service: 'environment-actions', name: 'perms' },
+      })
+    ).data;
+    await must(200, 'GET', `${V1}/admin/service-keys`, { key: admin });
+    await must(200, 'DELETE', `${V1}/admin/service-keys/${serviceKey.id}`, { key: admin });
     const team = (await must(201, 'POST', `${V1}/teams`, { key: user, body: { name: 'Perm Team', slug: 'perm-team' } }))
       .data;
     const otherId = other.user?.id ?? other.id;
@@ -288,6 +292,7 @@ describe('the permission map against the calls each resource makes', () => {
     const audit = await must(200, 'GET', `${V1}/audit`, { key: user });
     expect(audit.data.length).toBeGreaterThan(0);
     await must(200, 'GET', `${V1}/audit?teamId=${seed.team.id}`, { key: user });
+    await must(200, 'GET', `${V1}/admin/audit`, { key: admin });
 
     // console: the user without secrets yet signs in and makes their first data key there
     const otherBrowser = consoleBrowser();

@@ -393,6 +393,31 @@ function expectations(): Record<string, Case[]> {
     }),
     expect: RULES.adminOnly(201),
   });
+  one(`GET ${V1}/admin/service-keys`, {
+    label: 'the service keys',
+    request: async () => ({ path: `${V1}/admin/service-keys` }),
+    expect: RULES.adminOnly(200),
+  });
+  one(`DELETE ${V1}/admin/service-keys/{id}`, {
+    label: 'a fresh service key',
+    request: async () => {
+      const made = await svc.call('POST', `${V1}/admin/service-keys`, {
+        key: svc.seed.adminKey,
+        body: { service: 'hosted-training', name: 'matrix' },
+      });
+      expect(made.status).toBe(201);
+      return {
+        path: `${V1}/admin/service-keys/${made.body.data.id}`,
+        exists: () => serviceKeyWorks(made.body.data.key),
+      };
+    },
+    expect: RULES.adminOnly(200),
+  });
+  one(`GET ${V1}/admin/audit`, {
+    label: "the platform's audit log",
+    request: async () => ({ path: `${V1}/admin/audit` }),
+    expect: RULES.adminOnly(200),
+  });
 
   for (const team of [true, false]) {
     const label = team ? 'team' : 'personal';
@@ -468,6 +493,10 @@ function expectations(): Record<string, Case[]> {
 
 async function keyWorks(key: string): Promise<boolean> {
   return (await svc.call('GET', `${V1}/user/whoami`, { key })).status === 200;
+}
+
+async function serviceKeyWorks(key: string): Promise<boolean> {
+  return (await svc.call('GET', `${V1}/environmentshub/${teamEnv}/runtime`, { key })).status === 200;
 }
 
 const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
