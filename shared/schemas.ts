@@ -12,6 +12,7 @@ export const LIMITS = {
   descriptionLength: 500,
   entriesPerEnvironment: 500,
   globalSecretsPerOwner: 1_000,
+  apiKeysPerUser: 50,
   runtimePayloadBytes: 5 * 1024 * 1024,
   bodyBytes: 256 * 1024,
   listDefault: 100,

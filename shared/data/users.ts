@@ -20,4 +20,20 @@ export async function readUser(db: Db, userId: string): Promise<UserRecord | und
   return item && toUser(item);
 }
 
-export const userCreate = (user: UserRecord): TableWrite => ({ Put: { Item: { ...keys.user(user.id), ...user } } });
+/** A new user's profile; `apiKeyCount` is the keys issued in the same transaction. */
+export const userCreate = (user: UserRecord, apiKeyCount: number): TableWrite => ({
+  Put: { Item: { ...keys.user(user.id), ...user, apiKeyCount } },
+});
+
+/** How many API keys the user holds, changed by `delta`; an increase is refused at `max`. */
+export const apiKeyCountChange = (userId: string, delta: 1 | -1, max?: number): TableWrite => ({
+  Update: {
+    Key: keys.user(userId),
+    UpdateExpression: 'ADD apiKeyCount :d',
+    ConditionExpression:
+      max === undefined
+        ? 'attribute_exists(pk)'
+        : 'attribute_exists(pk) AND (attribute_not_exists(apiKeyCount) OR apiKeyCount < :max)',
+    ExpressionAttributeValues: max === undefined ? { ':d': delta } : { ':d': delta, ':max': max },
+  },
+});

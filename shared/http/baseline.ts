@@ -39,10 +39,14 @@ export function useHttpBaseline<E extends BaselineEnv>(
   app.notFound(options.notFound ?? routeNotFound);
 }
 
-/** Spends one request of the key's token bucket, or throws 429 `rate_limited` with Retry-After. */
+/**
+ * Spends one request of the caller's token bucket, or throws 429 `rate_limited` with Retry-After.
+ * A user's keys share one bucket, so making more keys buys no more requests.
+ */
 export function enforceRateLimit(deps: Deps, principal: Principal): void {
   const limit = principal.type === 'service' ? deps.config.rateLimits.service : deps.config.rateLimits.user;
-  const taken = deps.rateLimiter.take(principal.keyId, limit);
+  const bucket = principal.type === 'user' ? `user:${principal.userId}` : `key:${principal.keyId}`;
+  const taken = deps.rateLimiter.take(bucket, limit);
   if (!taken.allowed) throw rateLimited(taken.retryAfterSeconds);
 }
 

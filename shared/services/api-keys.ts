@@ -16,12 +16,13 @@ import {
   type ServiceKeyRecord,
 } from '../data/api-keys.js';
 import { PLATFORM_AUDIT } from '../data/keys.js';
-import { notFound } from '../errors.js';
+import { apiKeyCountChange } from '../data/users.js';
+import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { ownerKeyOf } from '../owner-key.js';
 import { compareText } from '../pagination.js';
-import { HostedService, type KeyScope } from '../schemas.js';
-import { transactWrite, type TableWrite } from '../storage/transact.js';
+import { HostedService, LIMITS, type KeyScope } from '../schemas.js';
+import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
 
 const toApiKey = (key: ApiKeyRecord): Api.ApiKey => ({
   id: key.id,
@@ -46,27 +47,40 @@ export async function createApiKey(
   return issueUserKey(deps, principal, user.userId, input);
 }
 
-/** A key for a user; also used for a new user's first key and by the local seed (a runtime-scoped key). */
+const tooManyKeys = () =>
+  conflict('limit_exceeded', `A user holds at most ${LIMITS.apiKeysPerUser} API keys. Revoke one first.`);
+
+/**
+ * A key for a user, counted against their limit (a user's keys also share one rate limit);
+ * also used by the local seed (a runtime-scoped key). A new user's first key comes with the
+ * profile, in `newProfile`'s transaction, and is counted there.
+ */
 export async function issueUserKey(
   deps: Deps,
   actor: Principal,
   userId: string,
   input: { name: string; scopes?: KeyScope[] | undefined },
-  extra: TableWrite[] = [],
+  newProfile?: TableWrite[],
 ): Promise<Api.NewApiKey> {
   const scopes = [...new Set<KeyScope>(input.scopes ?? ['manage'])].sort();
   const keyId = newId();
   const issued = issue({ type: 'user', userId, keyId, scopes }, input.name);
-  await transactWrite(deps.db, [
-    ...extra,
-    ...issued.writes,
-    auditPut(deps, {
-      owner: ownerKeyOf({ userId }),
-      principal: actor,
-      action: 'create',
-      target: { type: 'api_key', id: keyId, name: input.name },
-    }),
-  ]);
+  const counted = newProfile ?? [apiKeyCountChange(userId, 1, LIMITS.apiKeysPerUser)];
+  try {
+    await transactWrite(deps.db, [
+      ...counted,
+      ...issued.writes,
+      auditPut(deps, {
+        owner: ownerKeyOf({ userId }),
+        principal: actor,
+        action: 'create',
+        target: { type: 'api_key', id: keyId, name: input.name },
+      }),
+    ]);
+  } catch (err) {
+    if (err instanceof TransactionFailed && !newProfile && err.failedAt() === 0) throw tooManyKeys();
+    throw err;
+  }
   return { id: keyId, name: input.name, scopes, key: issued.key, createdAt: issued.createdAt };
 }
 
@@ -83,6 +97,7 @@ export async function revokeApiKey(deps: Deps, principal: Principal, keyId: stri
   if (!key) throw notFound('API key');
   await transactWrite(deps.db, [
     ...userApiKeyRevoke(user.userId, key),
+    apiKeyCountChange(user.userId, -1),
     auditPut(deps, {
       owner: ownerKeyOf({ userId: user.userId }),
       principal,

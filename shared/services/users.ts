@@ -49,7 +49,7 @@ export async function createUser(
   try {
     const issued = await issueUserKey(deps, principal, user.id, { name: 'default', scopes: ['manage'] }, [
       slugClaim(input.slug, { kind: 'user', id: user.id }),
-      userCreate(user),
+      userCreate(user, 1),
       auditPut(deps, {
         owner: PLATFORM_AUDIT,
         principal,

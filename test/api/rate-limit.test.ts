@@ -25,7 +25,7 @@ describe('per-key rate limiting', () => {
     expect(limiter.take('c', limit, 0).allowed).toBe(false);
   });
 
-  it('answers 429 rate_limited with Retry-After per key, user and service keys apart', async () => {
+  it('answers 429 rate_limited with Retry-After per user and per service key', async () => {
     const svc = await startTestService({
       env: {
         RATE_LIMIT_USER_RPS: '1',
@@ -44,8 +44,8 @@ describe('per-key rate limiting', () => {
     expect(limited.body).toEqual({ code: 'rate_limited', detail: 'Too many requests with this API key. Retry later.' });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
-    // another key of the same user has its own bucket; so does a service key, with its own limit
-    expect((await call('GET', '/api/v1/user/whoami', { key: seed.user.runtimeKey })).status).toBe(200);
+    // another key of the same user shares the user's bucket; a service key has its own, with its own limit
+    expect((await call('GET', '/api/v1/user/whoami', { key: seed.user.runtimeKey })).status).toBe(429);
     const runtime = `/api/v1/environmentshub/${seed.environments.personal.id}/runtime`;
     const serviceStatuses = [];
     for (let i = 0; i < 9; i++) serviceStatuses.push((await call('GET', runtime, { key: seed.serviceKey })).status);

@@ -25,10 +25,19 @@ import {
   readSession,
 } from '../../../shared/services/console-sessions.js';
 
-/** Where to go after signing in: a console page only (never another site). */
+const BASE = 'http://console.invalid';
+
+/**
+ * Where to go after signing in: a console page only (never another site, nor an API route
+ * reached by `..`). The path is taken as a browser resolves it, and that resolved path is
+ * what is checked and used.
+ */
 export function safeNext(next: string | undefined): string | undefined {
-  if (!next || next.includes('//') || next.includes('\\')) return undefined;
-  return /^\/console(?:\/[\w./-]*)?(?:\?[\w=&%.-]*)?$/.test(next) ? next : undefined;
+  if (!next?.startsWith('/') || next.includes('\\')) return undefined;
+  const url = new URL(next, BASE);
+  if (url.origin !== BASE) return undefined;
+  const resolved = url.pathname + url.search;
+  return /^\/console(?:\/[\w.-]+)*(?:\?[\w=&%.-]*)?$/.test(resolved) && !resolved.includes('//') ? resolved : undefined;
 }
 
 /** The sign-in form, with a fresh pre-session CSRF token in a cookie and in the form. */
