@@ -33,8 +33,9 @@ const TEAM_ROLES_ALLOWED: Record<Action, readonly Role[]> = {
  */
 export function decide(principal: Principal, owner: Owner, role: Role | undefined, action: Action): Decision {
   // Service and admin keys are not users: only a service reads runtime values of any environment.
-  if (principal.type === 'service') return action === 'read-runtime' ? 'allow' : 'forbidden';
-  if (principal.type === 'admin') return 'forbidden';
+  // Nothing else owned is theirs to see, so it is hidden (404) whether it exists or not.
+  if (principal.type === 'service') return action === 'read-runtime' ? 'allow' : 'hidden';
+  if (principal.type === 'admin') return 'hidden';
   const ownsIt = 'userId' in owner && owner.userId === principal.userId;
   const inTeam = 'teamId' in owner && role !== undefined;
   if (!ownsIt && !inTeam) return 'hidden';

@@ -117,9 +117,11 @@ export async function environmentBySlug(
   const claim = await readSlug(deps.db, slug);
   if (!claim) throw notFound('Environment');
   const owner: Owner = claim.kind === 'team' ? { teamId: claim.id } : { userId: claim.id };
+  // Whoever may not read the owner's environments learns nothing of their names: refused
+  // before the name is looked up, the same 404 whether it exists or not.
+  await authorize(deps, principal, owner, 'read', 'Environment');
   const env = await readEnvironmentNamed(deps.db, ownerKeyOf(owner), name);
   if (!env) throw notFound('Environment');
-  await authorize(deps, principal, owner, 'read', 'Environment');
   return env;
 }
 

@@ -486,7 +486,7 @@ describe('runtime reads', () => {
         'forbidden',
         'manage-only key',
       );
-      expectError(await svc.call('GET', path(envId), { key: svc.seed.adminKey }), 403, 'forbidden', 'admin key');
+      expectError(await svc.call('GET', path(envId), { key: svc.seed.adminKey }), 404, 'not_found', 'admin key');
       const outsiderRead = await svc.call('GET', path(envId), { key: outsiderRuntimeKey });
       expectError(outsiderRead, 404, 'not_found', "outsider's runtime key");
       // Same answer as for an environment that does not exist.
@@ -550,7 +550,7 @@ describe('runtime reads', () => {
 });
 
 describe('service and admin keys are not users', () => {
-  it('answers 403 on user routes for service and admin keys, and on admin routes for other keys', async () => {
+  it('answers 403 on user routes for service and admin keys, 404 on things by id, and 403 on admin routes for other keys', async () => {
     const f = fixture.personal;
     const userRoutes: [string, string, unknown?][] = [
       ['GET', `${V1}/user/whoami`],
@@ -558,18 +558,27 @@ describe('service and admin keys are not users', () => {
       ['GET', `${V1}/user/api-keys`],
       ['POST', `${V1}/user/api-keys`, { name: 'k' }],
       ['POST', `${V1}/teams`, { name: 'Service Team', slug: 'service-team' }],
-      ['GET', `${V1}/teams/${svc.seed.team.id}/members`],
-      ['POST', `${V1}/teams/${svc.seed.team.id}/members`, { userId: outsider.id, role: 'admin' }],
       ['GET', `${V1}/secrets/`],
       ['POST', `${V1}/secrets/`, { name: 'X', value: 'x' }],
       ['GET', `${V1}/environmentshub`],
       ['POST', `${V1}/environmentshub`, { name: 'service-made' }],
+      ['GET', `${V1}/audit`],
+    ];
+    // By id (or slug), existing or not, the same 404: a key that is not a user learns nothing.
+    const missing = newId();
+    const byId: [string, string, unknown?][] = [
+      ['GET', `${V1}/teams/${svc.seed.team.id}/members`],
+      ['GET', `${V1}/teams/${missing}/members`],
+      ['POST', `${V1}/teams/${svc.seed.team.id}/members`, { userId: outsider.id, role: 'admin' }],
       ['GET', `${V1}/environmentshub/${f.envId}/secrets`],
+      ['GET', `${V1}/environmentshub/${missing}/secrets`],
       ['GET', `${V1}/environmentshub/${f.envId}/variables`],
       ['POST', `${V1}/environmentshub/${f.envId}/variables`, { name: 'X', value: 'x' }],
       ['PATCH', `${V1}/environmentshub/${f.envId}/variables/${f.variableId}`, { value: 'changed' }],
       ['DELETE', `${V1}/environmentshub/${f.envId}`],
-      ['GET', `${V1}/audit`],
+      ['GET', `${V1}/environmentshub/${svc.seed.user.slug}/${svc.seed.environments.personal.name}/@latest`],
+      ['GET', `${V1}/environmentshub/${svc.seed.user.slug}/no-such-environment/@latest`],
+      ['GET', `${V1}/environmentshub/${svc.seed.team.slug}/${svc.seed.environments.team.name}/@latest`],
     ];
     for (const [who, key] of [
       ['service', svc.seed.serviceKey],
@@ -577,6 +586,9 @@ describe('service and admin keys are not users', () => {
     ] as const) {
       for (const [method, path, body] of userRoutes) {
         expectError(await svc.call(method, path, { key, body }), 403, 'forbidden', `${who} ${method} ${path}`);
+      }
+      for (const [method, path, body] of byId) {
+        expectError(await svc.call(method, path, { key, body }), 404, 'not_found', `${who} ${method} ${path}`);
       }
     }
 

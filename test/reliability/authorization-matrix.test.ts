@@ -33,9 +33,19 @@ function rule(ok: number, allowed: Kind[], hidden: Kind[] = []): Statuses {
 }
 
 /**
+ * Things addressed by id (an environment, a team's members): a service or admin key, which is not
+ * a user, is told nothing about them, existing or not (404 where a user would get 403).
+ */
+function hiddenFromKeys(statuses: Statuses): Statuses {
+  const hidden = { ...statuses };
+  for (const k of ['service', 'adminKey'] as const) if (hidden[k] === 403) hidden[k] = 404;
+  return hidden;
+}
+
+/**
  * The API's rules (README.md, "Rules it keeps"). Team roles: admin everything, member writes, viewer reads metadata and
  * variables; someone outside the team does not see it (404); service and admin keys are not
- * users (403), but a service reads runtime values of any environment; a runtime-only key (of a
+ * users (403 on user routes, 404 on things by id), but a service reads runtime values of any environment; a runtime-only key (of a
  * team member) reads runtime values of environments its user can write and manages nothing.
  */
 const RULES = {
@@ -160,8 +170,8 @@ const scope = (team: boolean) => (team ? `?teamId=${teamId}` : '');
 
 function environmentCases(team: boolean): Record<string, Case> {
   const env = () => (team ? teamEnv : personalEnv);
-  const read = team ? RULES.teamRead : RULES.personalEnvironment;
-  const write = team ? RULES.teamWrite : RULES.personalEnvironment;
+  const read = (ok: number) => hiddenFromKeys((team ? RULES.teamRead : RULES.personalEnvironment)(ok));
+  const write = (ok: number) => hiddenFromKeys((team ? RULES.teamWrite : RULES.personalEnvironment)(ok));
   const label = team ? 'team environment' : 'personal environment';
   const E = `${V1}/environmentshub/{envId}`;
   return {
@@ -250,7 +260,7 @@ function environmentCases(team: boolean): Record<string, Case> {
     [`GET ${E}/runtime`]: {
       label,
       request: async () => ({ path: `${V1}/environmentshub/${env()}/runtime` }),
-      expect: team ? RULES.teamRuntime : RULES.personalRuntime,
+      expect: hiddenFromKeys(team ? RULES.teamRuntime : RULES.personalRuntime),
     },
   };
 }
@@ -324,7 +334,7 @@ function expectations(): Record<string, Case[]> {
   one(`GET ${V1}/teams/{teamId}/members`, {
     label: 'the team',
     request: async () => ({ path: `${V1}/teams/${teamId}/members` }),
-    expect: RULES.teamRead(200),
+    expect: hiddenFromKeys(RULES.teamRead(200)),
   });
   one(`POST ${V1}/teams/{teamId}/members`, {
     label: 'the team, a new user',
@@ -332,7 +342,7 @@ function expectations(): Record<string, Case[]> {
       path: `${V1}/teams/${teamId}/members`,
       body: { userId: (await newUser()).id, role: 'viewer' },
     }),
-    expect: RULES.teamAdmin(201),
+    expect: hiddenFromKeys(RULES.teamAdmin(201)),
   });
   one(`PATCH ${V1}/teams/{teamId}/members/{userId}`, {
     label: 'the team, a fresh viewer',
@@ -340,7 +350,7 @@ function expectations(): Record<string, Case[]> {
       path: `${V1}/teams/${teamId}/members/${(await newMember('viewer')).id}`,
       body: { role: 'member' },
     }),
-    expect: RULES.teamAdmin(200),
+    expect: hiddenFromKeys(RULES.teamAdmin(200)),
   });
   one(`DELETE ${V1}/teams/{teamId}/members/{userId}`, {
     label: 'the team, a fresh viewer',
@@ -349,7 +359,7 @@ function expectations(): Record<string, Case[]> {
       const members = `${V1}/teams/${teamId}/members`;
       return { path: `${members}/${id}`, exists: () => listed(`${members}?limit=500`, (m) => m.userId === id) };
     },
-    expect: RULES.teamAdmin(200),
+    expect: hiddenFromKeys(RULES.teamAdmin(200)),
   });
   one(`POST ${V1}/user/api-keys`, {
     label: 'the caller',
@@ -437,7 +447,7 @@ function expectations(): Record<string, Case[]> {
         const env = team ? svc.seed.environments.team : svc.seed.environments.personal;
         return { path: `${V1}/environmentshub/${env.owner}/${env.name}/@latest` };
       },
-      expect: team ? RULES.teamRead(200) : RULES.personalEnvironment(200),
+      expect: hiddenFromKeys(team ? RULES.teamRead(200) : RULES.personalEnvironment(200)),
     });
     add(environmentCases(team));
     add(globalSecretCases(team));

@@ -110,12 +110,13 @@ describe('decide: service and admin keys', () => {
   for (const owner of [TEAM, MINE]) {
     const scope = 'teamId' in owner ? 'team' : 'personal';
     for (const action of ACTIONS) {
-      const expected = action === 'read-runtime' ? 'allow' : 'forbidden';
+      // Not users: what they may not do is hidden (404), so its existence is not told.
+      const expected = action === 'read-runtime' ? 'allow' : 'hidden';
       it(`a service key on a ${scope} thing, ${action}: ${expected}`, () => {
         expect(decide(service, owner, undefined, action)).toBe(expected);
       });
-      it(`the admin key on a ${scope} thing, ${action}: forbidden`, () => {
-        expect(decide(admin, owner, undefined, action)).toBe('forbidden');
+      it(`the admin key on a ${scope} thing, ${action}: hidden`, () => {
+        expect(decide(admin, owner, undefined, action)).toBe('hidden');
       });
     }
   }
