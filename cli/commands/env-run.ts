@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
-import { resolveEnvironment } from '../environment-ref.js';
 import { exitAs, runWithRuntimeSet } from '../run.js';
+import { readRuntimeSet } from '../runtime-set.js';
 
 /** `prime env run [ENVIRONMENT] -- CMD [ARGS…]`; `childCommand` is what followed `--`. */
 export function registerEnvironmentRunCommand(env: Command, childCommand: () => string[]): void {
@@ -13,8 +13,7 @@ export function registerEnvironmentRunCommand(env: Command, childCommand: () => 
     .option('--preserve-env', 'inherited environment variables win over resolved ones')
     .action(async (environment: string | undefined, opts: { preserveEnv?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const target = await resolveEnvironment(environment, ctx);
-      const set = await ctx.api.runtime(target.id);
+      const { set } = await readRuntimeSet(environment, ctx);
       exitAs(await runWithRuntimeSet(set, childCommand(), { preserveEnv: opts.preserveEnv === true }));
     });
 }
