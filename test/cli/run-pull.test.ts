@@ -150,6 +150,47 @@ describe('prime env run', () => {
   });
 });
 
+describe('prime env run and names that run code', () => {
+  const RISKY = { NODE_OPTIONS: '--no-deprecation', GIT_SSH_COMMAND: 'touch pwned', DYLD_INSERT_LIBRARIES: '/x.dylib' };
+  const allow = (...names: string[]) => names.flatMap((name) => ['--allow-name', name]);
+  const print = [process.execPath, '-e', 'console.log(process.env.NODE_OPTIONS, process.env.GIT_SSH_COMMAND)'];
+
+  beforeAll(async () => {
+    const { call, seed } = h.svc;
+    const key = seed.user.apiKey;
+    const created = await call('POST', '/api/v1/environmentshub', { key, body: { name: 'risky' } });
+    for (const [name, value] of Object.entries(RISKY)) {
+      const res = await call('POST', `/api/v1/environmentshub/${created.body.data.id}/variables`, {
+        key,
+        body: { name, value },
+      });
+      expect(res.status).toBe(201);
+    }
+  });
+
+  it('refuses them unless each is allowed with --allow-name, and lists them in --help', async () => {
+    const [refused, partly, allowed, help] = await Promise.all([
+      h.run(['env', 'run', 'dev/risky', '--', ...print], asRuntime()),
+      h.run(['env', 'run', 'dev/risky', ...allow('NODE_OPTIONS', 'GIT_SSH_COMMAND'), '--', ...print], asRuntime()),
+      h.run(['env', 'run', 'dev/risky', ...allow(...Object.keys(RISKY)), '--', ...print], asRuntime()),
+      h.run(['env', 'run', '--help']),
+    ]);
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toBe(
+      'Error: Not running: dev/risky sets DYLD_INSERT_LIBRARIES, GIT_SSH_COMMAND, NODE_OPTIONS, which make programs ' +
+        'load or run code the value names. If you trust everyone who can write dev/risky, pass --allow-name ' +
+        'DYLD_INSERT_LIBRARIES --allow-name GIT_SSH_COMMAND --allow-name NODE_OPTIONS.\n',
+    );
+    expect(partly).toMatchObject({ code: 1, stdout: '' });
+    expect(partly.stderr).toMatch(/^Error: Not running: dev\/risky sets DYLD_INSERT_LIBRARIES, which /);
+    expect(allowed).toMatchObject({ code: 0, stdout: '--no-deprecation touch pwned\n', stderr: '' });
+    expect(help.stdout).toContain('--allow-name <NAME>');
+    for (const name of ['LD_*', 'DYLD_*', 'PATH', 'NODE_OPTIONS', 'PYTHONPATH', 'BASH_ENV', 'GIT_*']) {
+      expect(help.stdout).toContain(name);
+    }
+  });
+});
+
 describe('prime env pull', () => {
   it('writes dotenv that a dotenv parser reads back unchanged, and JSON', async () => {
     const [dotenv, json, service] = await Promise.all([
