@@ -12,6 +12,8 @@ const UNIT = [
   'test/crypto/local-key-provider.test.ts',
   'test/crypto/kms-key-provider.test.ts',
   'test/cli/units.test.ts',
+  'test/cli/dotenv-readers.test.ts',
+  'test/cli/hostile-server.test.ts',
 ];
 
 export default defineConfig({

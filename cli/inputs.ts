@@ -12,11 +12,17 @@ const checkName = (name: string) => checkWith('EntryName', 'name', name);
 export const checkEnvironmentName = (name: string) => checkWith('EnvironmentName', 'environment name', name);
 
 async function checkWith(schema: 'EntryName' | 'EnvironmentName', label: string, name: string): Promise<string> {
+  const problem = await nameProblem(schema, name);
+  if (problem === undefined) return name;
+  throw new CliError(`Invalid ${label} '${name}': ${problem}.`);
+}
+
+/** What is wrong with `name` by the service's rule, or undefined if nothing. */
+export async function nameProblem(schema: 'EntryName' | 'EnvironmentName', name: string): Promise<string | undefined> {
   // Loaded only when a name is checked: the schema module is much of the CLI's start-up time.
   const schemas = await import('../shared/schemas.js');
   const result = schemas[schema].safeParse(name);
-  if (result.success) return name;
-  throw new CliError(`Invalid ${label} '${name}': ${result.error.issues[0]?.message ?? 'invalid'}.`);
+  return result.success ? undefined : (result.error.issues[0]?.message ?? 'invalid');
 }
 
 /** The name from `--name`, else asked for. */

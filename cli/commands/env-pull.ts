@@ -2,8 +2,8 @@ import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { contextOf } from '../context.js';
 import { formatDotenv } from '../dotenv.js';
-import { resolveEnvironment } from '../environment-ref.js';
 import { CliError } from '../errors.js';
+import { readRuntimeSet } from '../runtime-set.js';
 
 const FORMATS = ['dotenv', 'json'] as const;
 type PullFormat = (typeof FORMATS)[number];
@@ -18,8 +18,7 @@ export function registerEnvironmentPullCommand(env: Command): void {
     .option('--file <path>', 'write to this file (mode 0600) instead of standard output')
     .action(async (environment: string | undefined, opts: { format: PullFormat; file?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const target = await resolveEnvironment(environment, ctx);
-      const set = await ctx.api.runtime(target.id);
+      const { target, set } = await readRuntimeSet(environment, ctx);
       const text = opts.format === 'json' ? `${JSON.stringify(set.env, null, 2)}\n` : formatDotenv(set.env, set.files);
       if (!opts.file) return void process.stdout.write(text);
       writePrivateFile(opts.file, text);

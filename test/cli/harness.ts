@@ -1,39 +1,28 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
+import {
+  PRIME_BIN,
+  spawnPrime,
+  tempDir,
+  type CliResult,
+  type PrimeProcessOptions,
+  type RunningCli,
+} from './prime-process.js';
+
+export { tempDir };
 
 /**
  * The real service on a random port over DynamoDB Local, and the `prime` bin run against
  * it as a child process: piped (no terminal) or inside a pseudo-terminal (`script`).
  */
-const PRIME_BIN = resolve('cli/bin/prime.js');
-
-interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export interface RunOptions {
+export interface RunOptions extends PrimeProcessOptions {
   /** The API key (PRIME_API_KEY); null runs without one. Defaults to the seeded user's manage key. */
   key?: string | null;
   env?: Record<string, string>;
-  /** Written to standard input, which is then closed. */
-  input?: string;
-  cwd?: string;
   home?: string;
-}
-
-interface RunningCli {
-  child: ChildProcess;
-  output: { stdout: string; stderr: string };
-  result: Promise<CliResult>;
 }
 
 interface PtyStep {
@@ -76,22 +65,7 @@ async function startCliHarness(): Promise<CliHarness> {
     };
   };
 
-  const spawnCli = (args: string[], options: RunOptions = {}): RunningCli => {
-    const child = spawn(process.execPath, [PRIME_BIN, ...args], {
-      cwd: options.cwd ?? process.cwd(),
-      env: childEnv(options),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const output = { stdout: '', stderr: '' };
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (output.stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output.stderr += d));
-    const result = new Promise<CliResult>((done, fail) => {
-      child.on('error', fail);
-      child.on('close', (code, signal) => done({ code, signal, ...output }));
-    });
-    child.stdin.end(options.input ?? '');
-    return { child, output, result };
-  };
+  const spawnCli = (args: string[], options: RunOptions = {}) => spawnPrime(args, childEnv(options), options);
   const run = (args: string[], options: RunOptions = {}) => spawnCli(args, options).result;
 
   const runInPty = (args: string[], steps: PtyStep[], options: RunOptions = {}) =>
@@ -155,10 +129,6 @@ export function useCliHarness(): CliHarness {
     await harness.close?.();
   });
   return harness;
-}
-
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
 }
 
 function listen(svc: TestService): Promise<ServerType> {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, useCliHarness, type RunOptions } from './harness.js';
 import { parseDotenv } from './dotenv-parser.js';
@@ -23,20 +24,29 @@ const TRICKY: Record<string, string> = {
   EVERYTHING: `it's "x" $HOME \${PATH} # \\ \`cmd\`\nsecond line\r\nthird`,
   EQUALS: 'a=b=c',
 };
+/** What no dotenv quoting gives back unchanged to every reader (cli/dotenv.ts). */
+const NOT_DOTENV = ['BOTH_QUOTES', 'EVERYTHING', 'NEWLINES'];
+/** The environment pulled as dotenv: the rest of TRICKY, and a file secret. */
+const PULLED = 'dev-team/team-environment';
 
 beforeAll(async () => {
   runtimeKey = h.svc.seed.user.runtimeKey;
   const { call, seed } = h.svc;
   const envId = seed.environments.personal.id;
   const key = seed.user.apiKey;
-  const add = async (path: string, body: object) => {
-    const res = await call('POST', `/api/v1/environmentshub/${envId}/${path}`, { key, body });
+  const add = async (path: string, body: object, id = envId) => {
+    const res = await call('POST', `/api/v1/environmentshub/${id}/${path}`, { key, body });
     expect(res.status).toBe(201);
   };
   await add('variables', { name: 'LOG_LEVEL', value: 'from-hub' });
   await add('secrets', { name: 'DB_PASSWORD', value: 'hunter2' });
   await add('secrets', { name: 'CERT', value: CERT.toString('base64'), isFile: true });
   for (const [name, value] of Object.entries(TRICKY)) await add('variables', { name, value });
+  const pulledId = seed.environments.team.id;
+  await add('secrets', { name: 'CERT', value: CERT.toString('base64'), isFile: true }, pulledId);
+  for (const [name, value] of Object.entries(TRICKY)) {
+    if (!NOT_DOTENV.includes(name)) await add('variables', { name, value }, pulledId);
+  }
 });
 
 const asRuntime = (options: RunOptions = {}): RunOptions => ({ key: runtimeKey, ...options });
@@ -140,36 +150,92 @@ describe('prime env run', () => {
   });
 });
 
+describe('prime env run and names that run code', () => {
+  const RISKY = { NODE_OPTIONS: '--no-deprecation', GIT_SSH_COMMAND: 'touch pwned', DYLD_INSERT_LIBRARIES: '/x.dylib' };
+  const allow = (...names: string[]) => names.flatMap((name) => ['--allow-name', name]);
+  const print = [process.execPath, '-e', 'console.log(process.env.NODE_OPTIONS, process.env.GIT_SSH_COMMAND)'];
+
+  beforeAll(async () => {
+    const { call, seed } = h.svc;
+    const key = seed.user.apiKey;
+    const created = await call('POST', '/api/v1/environmentshub', { key, body: { name: 'risky' } });
+    for (const [name, value] of Object.entries(RISKY)) {
+      const res = await call('POST', `/api/v1/environmentshub/${created.body.data.id}/variables`, {
+        key,
+        body: { name, value },
+      });
+      expect(res.status).toBe(201);
+    }
+  });
+
+  it('refuses them unless each is allowed with --allow-name, and lists them in --help', async () => {
+    const [refused, partly, allowed, help] = await Promise.all([
+      h.run(['env', 'run', 'dev/risky', '--', ...print], asRuntime()),
+      h.run(['env', 'run', 'dev/risky', ...allow('NODE_OPTIONS', 'GIT_SSH_COMMAND'), '--', ...print], asRuntime()),
+      h.run(['env', 'run', 'dev/risky', ...allow(...Object.keys(RISKY)), '--', ...print], asRuntime()),
+      h.run(['env', 'run', '--help']),
+    ]);
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toBe(
+      'Error: Not running: dev/risky sets DYLD_INSERT_LIBRARIES, GIT_SSH_COMMAND, NODE_OPTIONS, which make programs ' +
+        'load or run code the value names. If you trust everyone who can write dev/risky, pass --allow-name ' +
+        'DYLD_INSERT_LIBRARIES --allow-name GIT_SSH_COMMAND --allow-name NODE_OPTIONS.\n',
+    );
+    expect(partly).toMatchObject({ code: 1, stdout: '' });
+    expect(partly.stderr).toMatch(/^Error: Not running: dev\/risky sets DYLD_INSERT_LIBRARIES, which /);
+    expect(allowed).toMatchObject({ code: 0, stdout: '--no-deprecation touch pwned\n', stderr: '' });
+    expect(help.stdout).toContain('--allow-name <NAME>');
+    for (const name of ['LD_*', 'DYLD_*', 'PATH', 'NODE_OPTIONS', 'PYTHONPATH', 'BASH_ENV', 'GIT_*']) {
+      expect(help.stdout).toContain(name);
+    }
+  });
+});
+
 describe('prime env pull', () => {
   it('writes dotenv that a dotenv parser reads back unchanged, and JSON', async () => {
     const [dotenv, json, service] = await Promise.all([
-      h.run(['env', 'pull', ENV], asRuntime()),
-      h.run(['env', 'pull', ENV, '--format', 'json'], asRuntime()),
-      h.svc.call('GET', `/api/v1/environmentshub/${h.svc.seed.environments.personal.id}/runtime`, {
+      h.run(['env', 'pull', PULLED], asRuntime()),
+      h.run(['env', 'pull', PULLED, '--format', 'json'], asRuntime()),
+      h.svc.call('GET', `/api/v1/environmentshub/${h.svc.seed.environments.team.id}/runtime`, {
         key: h.svc.seed.serviceKey,
       }),
     ]);
     const resolved = service.body.data.env as Record<string, string>;
     expect(dotenv).toMatchObject({ code: 0, stderr: '' });
     expect(parseDotenv(dotenv.stdout, { HOME: '/home/x', PATH: '/bin' })).toEqual(resolved);
-    for (const [name, value] of Object.entries(TRICKY)) expect(resolved[name]).toBe(value);
+    expect(parseEnv(dotenv.stdout)).toEqual(resolved);
+    for (const [name, value] of Object.entries(TRICKY)) {
+      if (!NOT_DOTENV.includes(name)) expect(resolved[name]).toBe(value);
+    }
     expect(dotenv.stdout).toContain('# CERT: base64 content of a file secret\n');
     expect(JSON.parse(json.stdout)).toEqual(resolved);
+  });
+
+  it('refuses dotenv for values no quoting gives back to every reader, naming them; JSON takes any', async () => {
+    const [dotenv, json] = await Promise.all([
+      h.run(['env', 'pull', ENV, '--file', join(tempDir('prime-cli-pull-'), '.env')], asRuntime()),
+      h.run(['env', 'pull', ENV, '--format', 'json'], asRuntime()),
+    ]);
+    expect(dotenv).toMatchObject({ code: 1, stdout: '' });
+    expect(dotenv.stderr).toMatch(
+      /^Error: Cannot write BOTH_QUOTES, EVERYTHING, NEWLINES as dotenv .* Use --format json\.\n$/,
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject(TRICKY);
   });
 
   it('writes a file with mode 0600, also over a wider existing one', async () => {
     const path = join(tempDir('prime-cli-pull-'), '.env');
     writeFileSync(path, 'OLD=1\n', { mode: 0o644 });
     const [written, badFormat] = await Promise.all([
-      h.run(['env', 'pull', ENV, '--file', path], asRuntime()),
-      h.run(['env', 'pull', ENV, '--format', 'yaml'], asRuntime()),
+      h.run(['env', 'pull', PULLED, '--file', path], asRuntime()),
+      h.run(['env', 'pull', PULLED, '--format', 'yaml'], asRuntime()),
     ]);
     expect(written).toMatchObject({ code: 0, stdout: '' });
-    expect(written.stderr).toMatch(/^Wrote \d+ entries of dev\/my-environment to /);
+    expect(written.stderr).toMatch(/^Wrote \d+ entries of dev-team\/team-environment to /);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const parsed = parseDotenv(readFileSync(path, 'utf8'));
     expect(parsed.OLD).toBeUndefined();
-    expect(parsed.EVERYTHING).toBe(TRICKY.EVERYTHING);
+    expect(parsed.BACKSLASHES).toBe(TRICKY.BACKSLASHES);
     expect(badFormat.stderr).toBe("Error: Invalid format 'yaml': use dotenv or json.\n");
   });
 });

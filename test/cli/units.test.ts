@@ -1,10 +1,7 @@
-import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { formatDotenv, quoteDotenvValue } from '../../cli/dotenv.js';
 import { parseEnvironmentRef } from '../../cli/environment-ref.js';
 import { CliError, errorLine } from '../../cli/errors.js';
 import { Output, parseOutputFormat, relativeTime } from '../../cli/output.js';
-import { parseDotenv } from './dotenv-parser.js';
 
 describe('relativeTime', () => {
   const now = Date.parse('2026-11-28T12:00:00.000Z');
@@ -23,39 +20,6 @@ describe('relativeTime', () => {
   });
   it('shows "-" without a time', () => {
     expect(relativeTime(null, now)).toBe('-');
-  });
-});
-
-describe('dotenv quoting', () => {
-  const simple = [
-    'plain',
-    ' spaced # hash ',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${PATH} that the dotenv file must not expand
-    'pa$$ $HOME ${PATH}',
-    'two\nlines',
-    'say "hi"',
-    "it's",
-    'a=b',
-    'tick`s',
-    'héllo ✓',
-  ];
-  const hard = ['C:\\dir\\file', 'ends with \\', `it's "x" $HOME`, 'cr\r\nlf', `all ' " $X \${Y} \\ \` # \n end`];
-
-  it("writes values that need no escape so Node's own dotenv parser reads them unchanged", () => {
-    const env = Object.fromEntries(simple.map((v, i) => [`V${i}`, v]));
-    expect(parseEnv(formatDotenv(env))).toEqual(env);
-  });
-
-  it('round-trips every value through the original dotenv grammar, with nothing expanded', () => {
-    const env = Object.fromEntries([...simple, ...hard].map((v, i) => [`V${i}`, v]));
-    expect(parseDotenv(formatDotenv(env), { HOME: '/home/x', PATH: '/bin', X: 'x', Y: 'y' })).toEqual(env);
-  });
-
-  it('chooses the plainest quoting', () => {
-    expect(quoteDotenvValue('a #b $c')).toBe("'a #b $c'");
-    expect(quoteDotenvValue("it's")).toBe(`"it's"`);
-    expect(quoteDotenvValue(`it's $HOME`)).toBe(`"it's \\$HOME"`);
-    expect(quoteDotenvValue('a\\b\nc')).toBe('"a\\\\b\\nc"');
   });
 });
 
