@@ -1,5 +1,6 @@
 import type { Resource } from '../../functions/routes.js';
 import { dataKeyContext } from '../../shared/crypto/key-provider.js';
+import { keys } from '../../shared/data/keys.js';
 
 type TableAction =
   | 'dynamodb:GetItem'
@@ -12,6 +13,53 @@ type TableAction =
   | 'dynamodb:BatchWriteItem';
 type KmsAction = 'kms:GenerateDataKey' | 'kms:Decrypt';
 
+/** The table actions that write items: the ones conditioned on `dynamodb:LeadingKeys`. */
+export const WRITE_ACTIONS: readonly TableAction[] = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+/**
+ * What DynamoDB may ask KMS for on behalf of a function that reads or writes the table, which is
+ * encrypted with the service key: Decrypt of the table key it caches per caller, and Encrypt and
+ * GenerateDataKey on the write side (the set aws-cdk-lib grants a table's readers and writers,
+ * without its wildcards). Granted only through DynamoDB (`kms:ViaService`).
+ */
+export const TABLE_KMS_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
+
+/**
+ * The IAM pattern (StringLike) of every partition key a key builder makes: its parts as `*`,
+ * so the layout of shared/data/keys.ts stays written there only.
+ */
+const anyKey = (build: (...parts: never[]) => string | { pk: string }): string => {
+  const key = (build as (...parts: string[]) => string | { pk: string })(...Array<string>(build.length).fill('*'));
+  return typeof key === 'string' ? key : key.pk;
+};
+
+/** The partition keys items are written under, by what lives there. */
+const PARTITIONS = {
+  /** `KEY#<hash>`: an API key by its hash. */
+  apiKey: anyKey(keys.apiKey),
+  /** `USER#<id>`: a user's profile and their API key listing. */
+  user: anyKey(keys.user),
+  /** `SERVICE#<service>`: a hosted service's keys. */
+  service: anyKey(keys.serviceApiKey),
+  /** `TEAM#<id>`: a team's profile and members. */
+  team: anyKey(keys.team),
+  /** `SLUG#<slug>`: slug claims of users and teams. */
+  slug: anyKey(keys.slug),
+  /** `ENV#<id>`: an environment's META and entries. */
+  environment: anyKey(keys.environmentPartition),
+  /** `OWNER#<owner>`: environment names, counts, global secrets, their names and links, data keys. */
+  owner: anyKey(keys.ownerPartition),
+  /** `AUDIT#<owner>#<shard>`: audit events. */
+  audit: anyKey(keys.auditPartition),
+  /** `SESSION#<hash>`: web console sessions. */
+  session: anyKey(keys.consoleSession),
+} as const;
+
 export interface ResourcePermissions {
   /** DynamoDB actions on the table itself. */
   table: readonly TableAction[];
@@ -19,6 +67,11 @@ export interface ResourcePermissions {
   index: readonly 'dynamodb:Query'[];
   /** KMS actions on the service key, always under the `purpose: secrets-dek` encryption context. */
   kms: readonly KmsAction[];
+  /**
+   * The partition keys (`dynamodb:LeadingKeys`, StringLike patterns) of the items it may write:
+   * every write action is conditioned on them. Empty for a resource that writes nothing.
+   */
+  writes: readonly string[];
 }
 
 /**
@@ -36,17 +89,30 @@ export interface ResourcePermissions {
  *   `DEK#`) and unwraps it (kms:Decrypt), or creates version 1 (kms:GenerateDataKey, then a
  *   conditional PutItem). Only resources that seal values or read them hold KMS actions.
  *
+ * - Every write lands only in the partitions listed in `writes`; each resource writes its audit
+ *   events (`AUDIT#…`) beside what it changes.
+ *
  * test/infra/permissions-usage.test.ts drives every route of every resource against DynamoDB
- * Local and checks this map against the calls each resource actually made, both ways.
+ * Local and checks this map against the calls each resource actually made, and the partition
+ * keys of the items it wrote, both ways.
  */
 export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
   accounts: {
     // Get: API keys, profiles, members. Query: a team's members, a user's key listing; on the
     // index, a user's teams. Put/Update/Delete: slug claims, teams, members (admin count),
-    // API keys and their listing, users, service and admin keys, each with its audit event.
+    // API keys and their listing, users and service keys, each with its audit event (admin keys
+    // are made by `npm run admin` only, infra/admin.ts).
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     index: ['dynamodb:Query'],
     kms: [],
+    writes: [
+      PARTITIONS.apiKey,
+      PARTITIONS.user,
+      PARTITIONS.service,
+      PARTITIONS.team,
+      PARTITIONS.slug,
+      PARTITIONS.audit,
+    ],
   },
   environments: {
     // Get: an environment's META, slug and name claims, owner profiles. Query: an owner's
@@ -66,6 +132,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: [],
     kms: [],
+    writes: [PARTITIONS.environment, PARTITIONS.owner, PARTITIONS.audit],
   },
   'global-secrets': {
     // Get: a secret. Query: an owner's secrets, a secret's link reverse index, the newest data
@@ -82,6 +149,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: [],
     // Seals values under the owner's data key: creates it (GenerateDataKey) or unwraps it (Decrypt).
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    writes: [PARTITIONS.owner, PARTITIONS.environment, PARTITIONS.audit],
   },
   'environment-secrets': {
     // Get: the environment, a global secret to link. Query: the environment's entries, the
@@ -98,6 +166,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: ['dynamodb:Query'],
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    writes: [PARTITIONS.environment, PARTITIONS.owner, PARTITIONS.audit],
   },
   'environment-variables': {
     // Variables are plain values: no data keys, no KMS. Get: the environment. Query: its
@@ -105,6 +174,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     index: [],
     kms: [],
+    writes: [PARTITIONS.environment, PARTITIONS.audit],
   },
   runtime: {
     // The read path: Query of the environment partition, BatchGetItem of linked secrets, data
@@ -114,6 +184,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'],
     index: [],
     kms: ['kms:Decrypt'],
+    writes: [PARTITIONS.audit],
   },
   audit: {
     // Read only: Get for the key and the team role, Query of the owner's audit shards. Reading
@@ -121,6 +192,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     table: ['dynamodb:GetItem', 'dynamodb:Query'],
     index: [],
     kms: [],
+    writes: [],
   },
   console: {
     // The web console runs the same service functions as global-secrets, environment-secrets
@@ -139,6 +211,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: ['dynamodb:Query'],
     // Seals values of the secrets it adds or changes: creates the owner's data key or unwraps it.
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    writes: [PARTITIONS.environment, PARTITIONS.owner, PARTITIONS.session, PARTITIONS.audit],
   },
 };
 

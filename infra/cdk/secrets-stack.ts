@@ -4,8 +4,15 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AttributeType, Billing, type CfnGlobalTable, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AccountRootPrincipal,
+  Effect,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   ApplicationLogLevel,
@@ -23,7 +30,7 @@ import { RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
 import { DEFAULT_RATE_LIMITS } from '../../shared/config.js';
 import { TABLE } from '../../shared/storage/table-definition.js';
 import { DEFAULT_OUT_DIR, LAMBDA_HANDLER, BUNDLE_FILE } from '../build.js';
-import { KMS_CONTEXT_KEYS, KMS_PURPOSE, PERMISSIONS } from './permissions.js';
+import { KMS_CONTEXT_KEYS, KMS_PURPOSE, PERMISSIONS, TABLE_KMS_ACTIONS, WRITE_ACTIONS } from './permissions.js';
 
 export interface SecretsStackProps extends StackProps {
   /**
@@ -54,9 +61,32 @@ const constructName = (resource: Resource) =>
   resource.replace(/(^|-)([a-z])/g, (_m, _dash: string, c: string) => c.toUpperCase());
 
 /**
+ * What the account itself may do with the key: administer it (CloudFormation and the account's
+ * administrators), never use it. No `kms:CreateGrant` either (a grant could give use): DynamoDB
+ * gets its grants through the table statement of the key policy.
+ */
+const KEY_ADMIN_ACTIONS = [
+  'kms:CreateAlias',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+];
+
+/**
  * The deployed service (README.md, "Deploy to AWS"): an HTTP API wired from the route table,
  * one Lambda per resource, the single table declared from the shared table definition, and
- * the KMS key that wraps the data keys. Environment-agnostic: synthesis needs no AWS account.
+ * the KMS key that wraps the data keys and encrypts the table. Environment-agnostic: synthesis
+ * needs no AWS account.
  */
 export class SecretsStack extends Stack {
   readonly table: TableV2;
@@ -110,13 +140,58 @@ export class SecretsStack extends Stack {
       removalPolicy: keep,
     });
 
+    // The key names who may do what instead of the account default (`kms:*` for the account,
+    // which lets any IAM policy of the account use it): the account administers it; DynamoDB
+    // uses it for the table on behalf of principals of the account, and only through DynamoDB;
+    // each function that seals or opens values is named below with exactly its data key actions.
+    const viaDynamoDb = { 'kms:ViaService': `dynamodb.${this.region}.${this.urlSuffix}` };
     this.key = new Key(this, 'DataKeyWrappingKey', {
-      description: `${SERVICE_NAME} (${stage}): wraps the per-owner data keys (envelope encryption)`,
+      description: `${SERVICE_NAME} (${stage}): wraps the per-owner data keys (envelope encryption) and encrypts the table`,
       enableKeyRotation: true,
       alias: `alias/${SERVICE_NAME}/${stage}`,
       removalPolicy: keep,
       pendingWindow: Duration.days(disposable ? 7 : 30),
+      policy: new PolicyDocument({
+        statements: [
+          new PolicyStatement({
+            sid: 'KeyAdministration',
+            principals: [new AccountRootPrincipal()],
+            actions: KEY_ADMIN_ACTIONS,
+            resources: ['*'],
+          }),
+          // What DynamoDB needs of a customer managed key for a table (from who creates or
+          // reaches it: CloudFormation, the functions, `npm run admin`), each principal still
+          // needing its own IAM permission: a function's is its `TableKey` statement.
+          new PolicyStatement({
+            sid: 'TableThroughDynamoDB',
+            principals: [new AccountRootPrincipal()],
+            actions: [
+              'kms:Encrypt',
+              'kms:Decrypt',
+              'kms:ReEncrypt*',
+              'kms:GenerateDataKey*',
+              'kms:CreateGrant',
+              'kms:DescribeKey',
+            ],
+            resources: ['*'],
+            conditions: { StringEquals: { ...viaDynamoDb, 'kms:CallerAccount': this.account } },
+          }),
+          new PolicyStatement({
+            sid: 'DynamoDBReadsKeyMetadata',
+            principals: [new ServicePrincipal('dynamodb.amazonaws.com')],
+            actions: ['kms:Describe*', 'kms:Get*', 'kms:List*'],
+            resources: ['*'],
+          }),
+        ],
+      }),
     });
+
+    // CDK's customer managed key encryption for TableV2 refuses a region-agnostic stack (it maps
+    // one key per replica region); this table has one replica, in the stack's own region, and
+    // the key is the stack's: set on the template directly, on the same table resource.
+    const cfnTable = this.table.node.defaultChild as CfnGlobalTable;
+    cfnTable.addPropertyOverride('SSESpecification', { SSEEnabled: true, SSEType: 'KMS' });
+    cfnTable.addPropertyOverride('Replicas.0.SSESpecification', { KMSMasterKeyId: this.key.keyArn });
 
     // ---- functions ----
 
@@ -143,27 +218,53 @@ export class SecretsStack extends Stack {
         }),
       );
       const grants = PERMISSIONS[resource];
+      const reads = grants.table.filter((a) => !WRITE_ACTIONS.includes(a));
+      const writes = grants.table.filter((a) => WRITE_ACTIONS.includes(a));
       role.addToPrincipalPolicy(
-        new PolicyStatement({ sid: 'Table', actions: [...grants.table], resources: [this.table.tableArn] }),
+        new PolicyStatement({ sid: 'TableRead', actions: reads, resources: [this.table.tableArn] }),
       );
+      if (writes.length > 0) {
+        // Each item written (in a transaction, each one on its own) only under the resource's
+        // own partition keys.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            sid: 'TableWrite',
+            actions: writes,
+            resources: [this.table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grants.writes] } },
+          }),
+        );
+      }
       if (grants.index.length > 0) {
         role.addToPrincipalPolicy(
           new PolicyStatement({ sid: 'Index', actions: [...grants.index], resources: [indexArn] }),
         );
       }
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'TableKey',
+          actions: [...TABLE_KMS_ACTIONS],
+          resources: [this.key.keyArn],
+          conditions: { StringEquals: viaDynamoDb },
+        }),
+      );
       if (grants.kms.length > 0) {
-        role.addToPrincipalPolicy(
-          new PolicyStatement({
-            sid: 'DataKeys',
-            effect: Effect.ALLOW,
-            actions: [...grants.kms],
-            resources: [this.key.keyArn],
-            conditions: {
-              StringEquals: { 'kms:EncryptionContext:purpose': KMS_PURPOSE },
-              'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...KMS_CONTEXT_KEYS] },
-            },
-          }),
-        );
+        const dataKeys = new PolicyStatement({
+          sid: 'DataKeys',
+          effect: Effect.ALLOW,
+          actions: [...grants.kms],
+          resources: [this.key.keyArn],
+          conditions: {
+            StringEquals: { 'kms:EncryptionContext:purpose': KMS_PURPOSE },
+            'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...KMS_CONTEXT_KEYS] },
+          },
+        });
+        role.addToPrincipalPolicy(dataKeys);
+        // The key policy names the role too: without the account default, only it lets the role
+        // use the key outside DynamoDB.
+        const named = dataKeys.copy({ sid: `DataKeys${name}`, resources: ['*'] });
+        named.addPrincipals(role);
+        this.key.addToResourcePolicy(named);
       }
 
       this.functions[resource] = new LambdaFunction(this, `${name}Function`, {
@@ -262,6 +363,9 @@ export class SecretsStack extends Stack {
       value: this.table.tableName,
       description: 'The DynamoDB table (TABLE_NAME for npm run admin)',
     });
-    new CfnOutput(this, 'KmsKeyArn', { value: this.key.keyArn, description: 'The KMS key wrapping the data keys' });
+    new CfnOutput(this, 'KmsKeyArn', {
+      value: this.key.keyArn,
+      description: 'The KMS key wrapping the data keys and encrypting the table',
+    });
   }
 }

@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APP_FACTORIES } from '../../functions/apps.js';
 import { RESOURCES, ROUTES, type Resource, type RouteSpec } from '../../functions/routes.js';
-import { PERMISSIONS, KMS_CONTEXT_KEYS, KMS_PURPOSE } from '../../infra/cdk/permissions.js';
+import { PERMISSIONS, KMS_CONTEXT_KEYS, KMS_PURPOSE, WRITE_ACTIONS } from '../../infra/cdk/permissions.js';
 import { seedDevelopmentData, type DevCredentials } from '../../infra/local/seed.js';
 import { readConfig, type ServiceConfig } from '../../shared/config.js';
 import type { DataKeyContext, KeyProvider } from '../../shared/crypto/key-provider.js';
@@ -21,10 +21,13 @@ import { createTestTable } from '../support/table.js';
  * as each Lambda does, and the DynamoDB and KMS calls it makes are recorded at the SDK and key
  * provider boundary and turned into the IAM actions they need. A flow that reaches every route
  * of the route table must need nothing the map withholds, and the map must grant nothing that
- * the flow does not use.
+ * the flow does not use; alike for the partition keys of the items each resource writes and the
+ * `dynamodb:LeadingKeys` patterns its writes are conditioned on.
  */
 
 const used = Object.fromEntries(RESOURCES.map((r) => [r, new Set<string>()])) as Record<Resource, Set<string>>;
+/** The partition key of every item each resource put, updated or deleted. */
+const written = Object.fromEntries(RESOURCES.map((r) => [r, new Set<string>()])) as Record<Resource, Set<string>>;
 const kmsContexts: DataKeyContext[] = [];
 const foreignTables: string[] = [];
 const calledRoutes = new Set<string>();
@@ -59,6 +62,42 @@ function actionsOfCall(command: string, input: Record<string, any>): { target: s
   }
 }
 
+/** A key attribute as the document client or the plain client holds it. */
+const pkOf = (key: Record<string, any>): string => {
+  const pk = key[TABLE.partitionKey];
+  return typeof pk === 'string' ? pk : pk.S;
+};
+
+/** The partition keys a DynamoDB call writes under, item by item, as IAM sees `dynamodb:LeadingKeys`. */
+function writtenKeysOfCall(command: string, input: Record<string, any>): string[] {
+  const ofWrite = (body: Record<string, any>) => pkOf(body.Item ?? body.Key);
+  switch (command.replace(/Command$/, '')) {
+    case 'TransactWriteItems':
+      return (input.TransactItems as Record<string, any>[]).flatMap((item) =>
+        Object.entries(item).flatMap(([kind, body]) => (kind === 'ConditionCheck' ? [] : [ofWrite(body)])),
+      );
+    case 'BatchWriteItem':
+      return Object.values(input.RequestItems as Record<string, Record<string, any>[]>).flatMap((requests) =>
+        requests.map((request) => ofWrite(request.PutRequest ?? request.DeleteRequest)),
+      );
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return [ofWrite(input)];
+    default:
+      return [];
+  }
+}
+
+/** IAM's StringLike: `*` any run of characters, `?` any one. */
+const matchesPattern = (value: string, pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(value);
+
 function recordingProvider(inner: KeyProvider, resource: Resource): KeyProvider {
   return {
     name: inner.name,
@@ -91,9 +130,11 @@ beforeAll(async () => {
     });
     deps.db.raw.middlewareStack.add(
       (next, context) => async (args) => {
-        for (const { target, action } of actionsOfCall(context.commandName ?? '?', args.input as Record<string, any>)) {
+        const input = args.input as Record<string, any>;
+        for (const { target, action } of actionsOfCall(context.commandName ?? '?', input)) {
           used[resource].add(`${target}:${action}`);
         }
+        for (const pk of writtenKeysOfCall(context.commandName ?? '?', input)) written[resource].add(pk);
         return next(args);
       },
       { step: 'initialize', name: 'recordIamActions' },
@@ -380,5 +421,14 @@ describe('the permission map against the calls each resource makes', () => {
     const raceOnly = RACE_ONLY[resource] ?? [];
     expect(raceOnly.filter((a) => used[resource].has(a))).toEqual([]); // else it is no longer race-only
     expect([...granted].filter((a) => !used[resource].has(a) && !raceOnly.includes(a))).toEqual([]);
+  });
+
+  it.each(RESOURCES)('%s: writes only under its LeadingKeys patterns, and uses every one of them', (resource) => {
+    const patterns = PERMISSIONS[resource].writes;
+    const keys = [...written[resource]].sort();
+    expect(keys.filter((pk) => !patterns.some((p) => matchesPattern(pk, p)))).toEqual([]);
+    expect(patterns.filter((p) => !keys.some((pk) => matchesPattern(pk, p)))).toEqual([]);
+    // A resource without write actions declares no partition, and one with them declares some.
+    expect(patterns.length > 0).toBe(PERMISSIONS[resource].table.some((a) => WRITE_ACTIONS.includes(a)));
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS } from '../../shared/config.js';
 import { RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
 import { BUNDLE_FILE } from '../../infra/build.js';
-import { PERMISSIONS } from '../../infra/cdk/permissions.js';
+import { PERMISSIONS, WRITE_ACTIONS } from '../../infra/cdk/permissions.js';
 import { SecretsStack } from '../../infra/cdk/secrets-stack.js';
 import { createTableInput } from '../../shared/storage/table-definition.js';
 
@@ -220,6 +220,16 @@ describe('the table, from the shared table definition', () => {
     expect(table.Properties.BillingMode).toBe(local.BillingMode);
   });
 
+  it("is encrypted with the service's own KMS key, in both stages", () => {
+    for (const tpl of [json, devJson]) {
+      const [, table] = resourcesOfType(tpl, 'AWS::DynamoDB::GlobalTable')[0]!;
+      const [key] = resourcesOfType(tpl, 'AWS::KMS::Key')[0]!;
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+      expect(table.Properties.Replicas).toHaveLength(1);
+      expect(table.Properties.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+    }
+  });
+
   it('has point-in-time recovery and deletion protection, and is kept when the stack goes', () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',
@@ -268,7 +278,9 @@ describe('the dev stage', () => {
 // ---- least privilege ----
 
 interface Statement {
+  Sid?: string;
   Effect: string;
+  Principal?: Json;
   Action: string | string[];
   Resource: Json;
   Condition?: Json;
@@ -286,11 +298,26 @@ function policyOf(resource: Resource): { role: Json; statements: Statement[] } {
 
 const actionsOf = (s: Statement) => [s.Action].flat().sort();
 
-describe('each function may do only what it needs', () => {
-  const tableArn = () => ({ 'Fn::GetAtt': [tableId(), 'Arn'] });
-  const indexArn = () => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId(), 'Arn'] }, '/index/gsi1']] });
-  const keyArn = () => ({ 'Fn::GetAtt': [keyId(), 'Arn'] });
+const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
+const tableArn = () => ({ 'Fn::GetAtt': [tableId(), 'Arn'] });
+const indexArn = () => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId(), 'Arn'] }, '/index/gsi1']] });
+const keyArn = () => ({ 'Fn::GetAtt': [keyId(), 'Arn'] });
+const roleArnOf = (resource: Resource) => ({
+  'Fn::GetAtt': [json.Resources[functionId(resource)].Properties.Role['Fn::GetAtt'][0], 'Arn'],
+});
+const ACCOUNT_ROOT = {
+  AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+};
+const VIA_DYNAMODB = {
+  'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+};
+const DATA_KEY_CONDITION = {
+  StringEquals: { 'kms:EncryptionContext:purpose': 'secrets-dek' },
+  'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['owner', 'purpose'] },
+};
+const isTableKeyStatement = (s: Statement) => s.Condition?.StringEquals?.['kms:ViaService'] !== undefined;
 
+describe('each function may do only what it needs', () => {
   it.each(RESOURCES)('%s: its logs, its table actions, the index and KMS only where used', (resource) => {
     const { role, statements } = policyOf(resource);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -303,42 +330,54 @@ describe('each function may do only what it needs', () => {
 
     const grants = PERMISSIONS[resource];
     const logs = statements.filter((s) => actionsOf(s).every((a) => a.startsWith('logs:')));
-    const table = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn()));
-    const index = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(indexArn()));
-    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    const table = statements.filter((s) => same(s.Resource, tableArn()));
+    const index = statements.filter((s) => same(s.Resource, indexArn()));
+    const kms = statements.filter((s) => same(s.Resource, keyArn()));
     expect(logs.length + table.length + index.length + kms.length).toBe(statements.length);
 
     const logGroupId = json.Resources[functionId(resource)].Properties.LoggingConfig.LogGroup.Ref;
     expect(logs.map((s) => [actionsOf(s), s.Resource])).toEqual([
       [['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': [logGroupId, 'Arn'] }],
     ]);
-    expect(table.flatMap(actionsOf)).toEqual([...grants.table].sort());
+    // Reads unconditioned; every write action only under the resource's own partition keys.
+    const writeActions = grants.table.filter((a) => WRITE_ACTIONS.includes(a));
+    expect(table.filter((s) => !s.Condition).flatMap(actionsOf)).toEqual(
+      grants.table.filter((a) => !WRITE_ACTIONS.includes(a)).sort(),
+    );
+    expect(table.filter((s) => s.Condition).map((s) => [actionsOf(s), s.Condition])).toEqual(
+      writeActions.length === 0
+        ? []
+        : [[[...writeActions].sort(), { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grants.writes] } }]],
+    );
     expect(index.flatMap(actionsOf)).toEqual([...grants.index].sort());
+    // The table is encrypted with the key: DynamoDB uses it on the function's behalf, only so.
+    expect(kms.filter(isTableKeyStatement).map((s) => [actionsOf(s), s.Condition])).toEqual([
+      [['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], { StringEquals: VIA_DYNAMODB }],
+    ]);
+    const dataKeys = kms.filter((s) => !isTableKeyStatement(s));
     if (grants.kms.length === 0) {
-      expect(kms).toEqual([]);
+      expect(dataKeys).toEqual([]);
     } else {
-      expect(kms).toHaveLength(1);
-      expect(actionsOf(kms[0]!)).toEqual([...grants.kms].sort());
-      expect(kms[0]!.Resource).toEqual(keyArn());
-      expect(kms[0]!.Condition).toEqual({
-        StringEquals: { 'kms:EncryptionContext:purpose': 'secrets-dek' },
-        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['owner', 'purpose'] },
-      });
+      expect(dataKeys).toHaveLength(1);
+      expect(actionsOf(dataKeys[0]!)).toEqual([...grants.kms].sort());
+      expect(dataKeys[0]!.Condition).toEqual(DATA_KEY_CONDITION);
     }
   });
 
   it('grants what the design says, by resource', () => {
     const tableActions = (r: Resource) =>
       policyOf(r)
-        .statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn()))
+        .statements.filter((s) => same(s.Resource, tableArn()))
         .flatMap(actionsOf);
     const kmsActions = (r: Resource) =>
       policyOf(r)
-        .statements.flatMap(actionsOf)
-        .filter((a) => a.startsWith('kms:'));
-    const indexUsers = RESOURCES.filter((r) =>
-      policyOf(r).statements.some((s) => JSON.stringify(s.Resource) === JSON.stringify(indexArn())),
-    );
+        .statements.filter((s) => same(s.Resource, keyArn()) && !isTableKeyStatement(s))
+        .flatMap(actionsOf);
+    const writablePartitions = (r: Resource): string[] =>
+      policyOf(r).statements.find((s) => same(s.Resource, tableArn()) && s.Condition)?.Condition[
+        'ForAllValues:StringLike'
+      ]['dynamodb:LeadingKeys'] ?? [];
+    const indexUsers = RESOURCES.filter((r) => policyOf(r).statements.some((s) => same(s.Resource, indexArn())));
     // Every resource authenticates with GetItem; nobody scans or checks conditions on their own.
     for (const r of RESOURCES) {
       expect(tableActions(r)).toContain('dynamodb:GetItem');
@@ -349,6 +388,17 @@ describe('each function may do only what it needs', () => {
     expect(tableActions('audit').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(tableActions('runtime')).not.toContain('dynamodb:UpdateItem');
     expect(tableActions('runtime')).not.toContain('dynamodb:DeleteItem');
+    expect(writablePartitions('audit')).toEqual([]);
+    expect(writablePartitions('runtime')).toEqual(['AUDIT#*#*']);
+    // API keys, profiles, teams and slugs only by accounts; sessions only by the console; data
+    // (environments, entries, secrets, data keys) never by accounts; every writer audits.
+    const writers = (pattern: string) => RESOURCES.filter((r) => writablePartitions(r).includes(pattern));
+    for (const pattern of ['KEY#*', 'USER#*', 'SERVICE#*', 'TEAM#*', 'SLUG#*'])
+      expect(writers(pattern)).toEqual(['accounts']);
+    expect(writers('SESSION#*')).toEqual(['console']);
+    expect(writers('ENV#*')).not.toContain('accounts');
+    expect(writers('OWNER#*')).not.toContain('accounts');
+    expect(writers('AUDIT#*#*')).toEqual(RESOURCES.filter((r) => r !== 'audit'));
     // Only the environment delete batches deletes.
     expect(RESOURCES.filter((r) => tableActions(r).includes('dynamodb:BatchWriteItem'))).toEqual(['environments']);
     // Only what seals values makes data keys; the runtime read only unwraps them.
@@ -366,6 +416,48 @@ describe('each function may do only what it needs', () => {
     ]);
     // The index serves a user's teams and the scope check of a link.
     expect(indexUsers).toEqual(['accounts', 'environment-secrets', 'console']);
+  });
+});
+
+describe('the KMS key policy', () => {
+  const keyPolicy = (): Statement[] => json.Resources[keyId()].Properties.KeyPolicy.Statement;
+  const USE = /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|CreateGrant|\*)/;
+
+  it('lets the account administer the key but not use it, nor use it but through DynamoDB', () => {
+    const statements = keyPolicy();
+    const admin = statements.find((s) => s.Sid === 'KeyAdministration')!;
+    expect(admin.Principal).toEqual(ACCOUNT_ROOT);
+    expect(admin.Condition).toBeUndefined();
+    expect(actionsOf(admin)).toContain('kms:Put*');
+    expect(actionsOf(admin).filter((a) => USE.test(a))).toEqual([]);
+    // No "account may do anything": every use by the account goes through DynamoDB, in the
+    // account, and is still up to each principal's own IAM policy.
+    for (const s of statements.filter(
+      (s) => same(s.Principal, ACCOUNT_ROOT) && actionsOf(s).some((a) => USE.test(a)),
+    )) {
+      expect(s.Sid).toBe('TableThroughDynamoDB');
+      expect(s.Condition).toEqual({
+        StringEquals: { ...VIA_DYNAMODB, 'kms:CallerAccount': { Ref: 'AWS::AccountId' } },
+      });
+    }
+    const dynamodb = statements.find((s) => same(s.Principal, { Service: 'dynamodb.amazonaws.com' }))!;
+    expect(actionsOf(dynamodb).filter((a) => USE.test(a))).toEqual([]);
+  });
+
+  it('names each function that seals or opens values, with its own data key actions only', () => {
+    const statements = keyPolicy();
+    const named = statements.filter((s) => s.Sid?.startsWith('DataKeys'));
+    const sealing = RESOURCES.filter((r) => PERMISSIONS[r].kms.length > 0);
+    expect(named).toHaveLength(sealing.length);
+    for (const resource of sealing) {
+      const own = named.filter((s) => same(s.Principal, { AWS: roleArnOf(resource) }));
+      expect(own.map((s) => [actionsOf(s), s.Resource, s.Condition])).toEqual([
+        [[...PERMISSIONS[resource].kms].sort(), '*', DATA_KEY_CONDITION],
+      ]);
+    }
+    expect(statements.map((s) => s.Sid).sort()).toEqual(
+      ['DynamoDBReadsKeyMetadata', 'KeyAdministration', 'TableThroughDynamoDB', ...named.map((s) => s.Sid)].sort(),
+    );
   });
 });
 
