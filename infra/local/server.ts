@@ -1,3 +1,4 @@
+import { serve, type ServerType } from '@hono/node-server';
 import { swaggerUI } from '@hono/swagger-ui';
 import { Hono } from 'hono';
 import { APP_FACTORIES } from '../../functions/apps.js';
@@ -56,4 +57,9 @@ export function createLocalApp(deps: Deps): Hono {
   root.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Secrets and variables service' }));
   root.notFound(routeNotFound);
   return root;
+}
+
+/** `npm start`'s HTTP server: every resource on one port (`createLocalApp`), as `admitting` lets requests in. */
+export function serveLocal(deps: Deps, options: { hostname: string; port: number }): ServerType {
+  return serve({ fetch: admitting(createLocalApp(deps).fetch), hostname: options.hostname, port: options.port });
 }

@@ -167,7 +167,7 @@ describe('startDynamoDbLocal', () => {
 
   it('listens on 127.0.0.1 only: a connection through the machine’s network address is refused', async (ctx) => {
     const address = firstNetworkAddress();
-    if (address === undefined) ctx.skip(NO_NETWORK_ADDRESS);
+    if (address === undefined) return ctx.skip(NO_NETWORK_ADDRESS);
     // The run's own DynamoDB Local (test/support/global-setup.ts), started by the same function as npm start's.
     const port = Number(new URL(inject('dynamoEndpoint')).port);
     expect(await tryConnect('127.0.0.1', port)).toBe('connected');
