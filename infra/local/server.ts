@@ -87,9 +87,9 @@ export interface LocalServerOptions {
  *   and a comparison of its status.
  * - A response sent before its request was read in full (a 413, a 401 to a request with a
  *   body) says `Connection: close`, and the connection is closed after it. The unread rest
- *   cannot be skipped: it waits in the Node adapter's body stream, which nobody reads, and the
- *   connection was ended a moment later, under the next request of a keep-alive client
- *   (test/local/server.test.ts).
+ *   cannot simply be skipped: it sits in the Node adapter's body stream, which nobody reads,
+ *   and such a connection, left open, was ended a moment later under the next request of a
+ *   keep-alive client (test/local/server.test.ts).
  */
 export function serveLocal(deps: Deps, options: LocalServerOptions): ServerType {
   const fetch = admitting(createLocalApp(deps).fetch);

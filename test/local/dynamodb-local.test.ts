@@ -174,6 +174,11 @@ describe('startDynamoDbLocal', () => {
     expect(await tryConnect(address, port)).toBe('ECONNREFUSED');
   });
 
+  it('refuses a data path with a line break: the launcher takes the arguments one per line', async () => {
+    const dbPath = join(await tempDir(), 'two\nlines');
+    await expect(startDynamoDbLocal({ dbPath })).rejects.toThrow(/cannot contain a line break/);
+  });
+
   it('throws JavaMissingError when java is not on PATH', async () => {
     await withPath(await tempDir(), async () => {
       const attempt = startDynamoDbLocal({ inMemory: true });
