@@ -3,12 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 /**
  * Runs AWS's DynamoDB Local (the jar shipped in the npm package `amplify-dynamodb-simulator`)
- * as a child process. That package's own JS launcher expects the Amplify CLI's folders, so the
- * jar is spawned directly from its folder.
+ * as a child process, listening on 127.0.0.1 only: it takes no credentials, so whoever reaches
+ * its port reads and writes the table. The jar has no option for the address it listens on;
+ * infra/local/dynamodb-local.xml starts it through Jetty's XmlConfiguration and binds it to
+ * loopback. That package's own JS launcher expects the Amplify CLI's folders, so java is
+ * spawned directly in the jar's folder.
  */
 
 const MIN_JAVA_MAJOR = 17;
@@ -16,6 +20,7 @@ const READY_TIMEOUT_MS = 30_000;
 const POLL_INTERVAL_MS = 100;
 const KILL_GRACE_MS = 3_000;
 const TAIL_LINES = 40;
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./dynamodb-local.xml', import.meta.url));
 
 export class JavaMissingError extends Error {
   constructor(detail: string) {
@@ -45,7 +50,7 @@ export interface StartDynamoDbLocalOptions {
   dbPath?: string;
   /** Port to listen on; a free one is picked when omitted. */
   port?: number;
-  /** Host name used in the returned endpoint (default 127.0.0.1). DynamoDB Local listens on all interfaces. */
+  /** Host name used in the returned endpoint (default 127.0.0.1). DynamoDB Local listens on 127.0.0.1 only. */
   host?: string;
 }
 
@@ -128,15 +133,25 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
       throw new Error(`Cannot start DynamoDB Local on port ${options.port}: ${err.code ?? err.message}`);
     });
   }
-  const args = ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-port', String(port)];
+  const dynamoArgs = ['-port', String(port)];
   if (options.inMemory || options.dbPath === undefined) {
-    args.push('-inMemory');
+    dynamoArgs.push('-inMemory');
   } else {
     const dbPath = resolve(options.dbPath);
+    // The launcher gets DynamoDB Local's arguments one per line.
+    if (dbPath.includes('\n')) throw new Error(`DynamoDB Local's data path cannot contain a line break: ${dbPath}`);
     mkdirSync(dbPath, { recursive: true });
-    args.push('-dbPath', dbPath);
+    dynamoArgs.push('-dbPath', dbPath);
   }
-  args.push('-sharedDb', '-disableTelemetry');
+  dynamoArgs.push('-sharedDb', '-disableTelemetry');
+  const args = [
+    '-Djava.library.path=./DynamoDBLocal_lib',
+    '-cp',
+    'DynamoDBLocal.jar',
+    'org.eclipse.jetty.xml.XmlConfiguration',
+    LOOPBACK_LAUNCHER,
+    `args=${dynamoArgs.join('\n')}`,
+  ];
 
   const child: ChildProcess = spawn('java', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = new Tail();

@@ -1,13 +1,22 @@
+import { serve, type HttpBindings, type ServerType } from '@hono/node-server';
 import { swaggerUI } from '@hono/swagger-ui';
 import { Hono } from 'hono';
 import { APP_FACTORIES } from '../../functions/apps.js';
 import { openApiDocument } from '../../functions/openapi-document.js';
 import { honoPath, RESOURCES, ROUTES } from '../../functions/routes.js';
 import type { Deps } from '../../shared/deps.js';
+import { ApiError } from '../../shared/errors.js';
 import { routeNotFound } from '../../shared/http/errors-handler.js';
+import { RateLimiter, type RateLimit } from '../../shared/http/rate-limit.js';
 
 /** How many requests the local server works on at once; later ones wait their turn. */
 const LOCAL_MAX_CONCURRENT_REQUESTS = 16;
+
+/** Failed authentications an address may have: `burst` at once, then `ratePerSecond`. */
+const FAILED_AUTHENTICATIONS: RateLimit = { ratePerSecond: 2, burst: 30 };
+
+/** The most addresses refused at once: past it, an address's failures are still 429, but after the look-up. */
+const MAX_REFUSED_ADDRESSES = 10_000;
 
 /**
  * The local server's request handler: `fetch`, at most `max` requests at a time, the rest
@@ -56,4 +65,80 @@ export function createLocalApp(deps: Deps): Hono {
   root.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Secrets and variables service' }));
   root.notFound(routeNotFound);
   return root;
+}
+
+export interface LocalServerOptions {
+  hostname: string;
+  port: number;
+  /** Failed authentications per source address (by default 30 at once, then 2 a second). */
+  failedAuthentications?: RateLimit;
+}
+
+/**
+ * `npm start`'s HTTP server: every resource on one port (`createLocalApp`), as `admitting`
+ * lets requests in, with two guards of its own. In AWS, API Gateway's stage throttling
+ * (infra/cdk/secrets-stack.ts) bounds what callers without a key can send, and API Gateway
+ * reads every request in full.
+ *
+ * - Per source address, a token bucket of failed authentications (401s). Once an address has
+ *   spent it, its 401 is 429 `rate_limited` with Retry-After, and until a token is back every
+ *   request from it is refused at once, before any key look-up: unknown keys cost a DynamoDB
+ *   read each. A keyed request pays a read of `Map.size` (while no address is refused)
+ *   and a comparison of its status.
+ * - A response sent before its request was read in full (a 413, a 401 to a request with a
+ *   body) says `Connection: close`, and the connection is closed after it. The unread rest
+ *   cannot simply be skipped: it sits in the Node adapter's body stream, which nobody reads,
+ *   and such a connection, left open, was ended a moment later under the next request of a
+ *   keep-alive client (test/local/server.test.ts).
+ */
+export function serveLocal(deps: Deps, options: LocalServerOptions): ServerType {
+  const fetch = admitting(createLocalApp(deps).fetch);
+  const limit = options.failedAuthentications ?? FAILED_AUTHENTICATIONS;
+  const failures = new RateLimiter();
+  /** Address → when its bucket has a token again (epoch ms). */
+  const refused = new Map<string, number>();
+
+  /** A refusal while `env`'s address has spent its failed authentications. */
+  const refusal = (env: HttpBindings): Response | undefined => {
+    const address = sourceAddress(env);
+    const until = refused.get(address);
+    if (until === undefined) return undefined;
+    const waitMs = until - Date.now();
+    if (waitMs > 0) return tooManyFailures(Math.ceil(waitMs / 1000));
+    refused.delete(address);
+    return undefined;
+  };
+  /** After a 401: a 429 instead once the address has spent its bucket, and a refusal from then on. */
+  const afterFailure = (env: HttpBindings): Response | undefined => {
+    const address = sourceAddress(env);
+    const taken = failures.take(address, limit);
+    if (taken.allowed) return undefined;
+    if (refused.size < MAX_REFUSED_ADDRESSES) refused.set(address, Date.now() + taken.retryAfterSeconds * 1000);
+    return tooManyFailures(taken.retryAfterSeconds);
+  };
+
+  return serve({
+    fetch: async (request, env) => {
+      const bindings = env as HttpBindings;
+      let response = refused.size === 0 ? undefined : refusal(bindings);
+      response ??= await fetch(request, bindings);
+      if (response.status === 401) response = afterFailure(bindings) ?? response;
+      if (!bindings.incoming.complete) bindings.outgoing.setHeader('Connection', 'close');
+      return response;
+    },
+    hostname: options.hostname,
+    port: options.port,
+  });
+}
+
+const sourceAddress = (env: HttpBindings): string => env.incoming.socket.remoteAddress ?? '';
+
+function tooManyFailures(retryAfterSeconds: number): Response {
+  const error = new ApiError(
+    429,
+    'rate_limited',
+    'Too many requests without a valid API key from this address. Retry later.',
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
+  return Response.json(error.body(), { status: error.status, headers: error.headers });
 }

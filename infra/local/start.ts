@@ -1,11 +1,10 @@
-import { serve } from '@hono/node-server';
 import { join } from 'node:path';
 import { readConfig } from '../../shared/config.js';
 import { createDeps } from '../../shared/deps.js';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { ensureTable } from './ensure-table.js';
 import { seedDevelopmentData } from './seed.js';
-import { admitting, createLocalApp } from './server.js';
+import { serveLocal } from './server.js';
 import {
   dataDirectory,
   ensureDataDirectory,
@@ -63,7 +62,7 @@ async function main(): Promise<void> {
     credentials = { ...credentials, baseUrl };
     const credentialsFile = writeCredentials(dataDir, credentials);
 
-    const server = serve({ fetch: admitting(createLocalApp(deps).fetch), hostname: host, port });
+    const server = serveLocal(deps, { hostname: host, port });
     server.on('error', (err) => {
       console.error(`Cannot serve on ${baseUrl}: ${err.message}`);
       void stop(1);

@@ -8,7 +8,7 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
   JavaMissingError,
   parseJavaMajor,
@@ -18,6 +18,7 @@ import {
 import { ensureTable } from '../../infra/local/ensure-table.js';
 import { TABLE } from '../../shared/storage/table-definition.js';
 import { createTestTable, localClient } from '../support/table.js';
+import { firstNetworkAddress, NO_NETWORK_ADDRESS, tryConnect } from './addresses.js';
 
 /**
  * Tests that start Java two or three times: about 15 s on an idle machine, twice that on a
@@ -163,6 +164,20 @@ describe('startDynamoDbLocal', () => {
     },
     JAVA_STARTS_TIMEOUT,
   );
+
+  it('listens on 127.0.0.1 only: a connection through the machine’s network address is refused', async (ctx) => {
+    const address = firstNetworkAddress();
+    if (address === undefined) return ctx.skip(NO_NETWORK_ADDRESS);
+    // The run's own DynamoDB Local (test/support/global-setup.ts), started by the same function as npm start's.
+    const port = Number(new URL(inject('dynamoEndpoint')).port);
+    expect(await tryConnect('127.0.0.1', port)).toBe('connected');
+    expect(await tryConnect(address, port)).toBe('ECONNREFUSED');
+  });
+
+  it('refuses a data path with a line break: the launcher takes the arguments one per line', async () => {
+    const dbPath = join(await tempDir(), 'two\nlines');
+    await expect(startDynamoDbLocal({ dbPath })).rejects.toThrow(/cannot contain a line break/);
+  });
 
   it('throws JavaMissingError when java is not on PATH', async () => {
     await withPath(await tempDir(), async () => {

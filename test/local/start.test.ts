@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { firstNetworkAddress, tryConnect } from './addresses.js';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const dataDir = mkdtempSync(join(tmpdir(), 'prime-start-'));
@@ -81,6 +82,13 @@ describe('npm start', () => {
     });
     expect(created.status).toBe(201);
     expect(javaProcesses()).not.toBe('');
+
+    // Its DynamoDB Local takes no connection from the network, only from this machine.
+    const { dynamoEndpoint } = JSON.parse(readFileSync(join(dataDir, 'local-stack.json'), 'utf8'));
+    const dynamoPort = Number(new URL(dynamoEndpoint).port);
+    expect(await tryConnect('127.0.0.1', dynamoPort)).toBe('connected');
+    const address = firstNetworkAddress();
+    if (address !== undefined) expect(await tryConnect(address, dynamoPort)).toBe('ECONNREFUSED');
 
     expect(await stopStack(first.child, 'SIGTERM')).toBe(0);
     expect(javaProcesses()).toBe('');
