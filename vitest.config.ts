@@ -13,7 +13,6 @@ const UNIT = [
   'test/crypto/kms-key-provider.test.ts',
   'test/cli/units.test.ts',
   'test/cli/dotenv-readers.test.ts',
-  'test/cli/hostile-server.test.ts',
 ];
 
 export default defineConfig({
