@@ -370,7 +370,10 @@ describe('ids and names cannot reach another record’s key space', () => {
           `^(ENVNAME#[a-z0-9][a-z0-9._-]{0,99}|SECRET#${ID}|SECRETNAME#${NAME}|SLINK#${ID}#${ID}|DEK#\\d{6}|COUNTS)$`,
         ),
       ],
-      [new RegExp(`^AUDIT#(${OWNER}|PLATFORM)#\\d+$`), new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z#${ID}$`)],
+      [
+        new RegExp(`^AUDIT#(${OWNER}|PLATFORM)#\\d+$`),
+        new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z#${ID}$`),
+      ],
       [/^SERVICE#(environment-actions|hosted-evaluations|hosted-training)$/, new RegExp(`^KEY#${ID}$`)],
       [/^ADMIN$/, new RegExp(`^KEY#${ID}$`)],
       [/^SESSION#[0-9a-f]{64}$/, /^SESSION$/],
