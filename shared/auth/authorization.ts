@@ -50,7 +50,14 @@ async function teamRole(deps: Deps, teamId: string, userId: string): Promise<Rol
   return (await readMember(deps.db, teamId, userId))?.role;
 }
 
-/** Throws the contract's error unless `decide` allows; `what` names the thing in a 404. */
+/** A team no one is in (an id `newId` makes with odds of 2^-120): the role look-up of a refusal that needs none. */
+const NO_TEAM = 'a'.repeat(24);
+
+/**
+ * Throws the contract's error unless `decide` allows; `what` names the thing in a 404. A user
+ * refused something they cannot see costs the same reads whoever owns it (a team's member
+ * look-up), so the time of a 404 does not tell a team's thing from another user's.
+ */
 export async function authorize(
   deps: Deps,
   principal: Principal,
@@ -60,7 +67,15 @@ export async function authorize(
 ): Promise<void> {
   const role =
     'teamId' in owner && principal.type === 'user' ? await teamRole(deps, owner.teamId, principal.userId) : undefined;
-  enforce(decide(principal, owner, role, action), principal, action, what);
+  const decision = decide(principal, owner, role, action);
+  if (decision === 'hidden' && !('teamId' in owner)) return refuseMissing(deps, principal, what);
+  enforce(decision, principal, action, what);
+}
+
+/** 404 for what does not exist, after the reads a refusal of something that exists makes. */
+export async function refuseMissing(deps: Deps, principal: Principal, what: string): Promise<never> {
+  if (principal.type === 'user') await teamRole(deps, NO_TEAM, principal.userId);
+  throw notFound(what);
 }
 
 export function enforce(decision: Decision, principal: Principal, action: Action, what: string): void {

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
-import { authorize, type Action } from '../auth/authorization.js';
+import { authorize, refuseMissing, type Action } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { readPartition, deleteEntries } from '../data/entries.js';
 import {
@@ -37,7 +37,7 @@ export async function environmentFor(
 ): Promise<EnvironmentRecord> {
   requireId(envId, 'Environment');
   const env = await readEnvironment(deps.db, envId);
-  if (!env) throw notFound('Environment');
+  if (!env) return refuseMissing(deps, principal, 'Environment');
   await authorize(deps, principal, ownerOf(env), action, 'Environment');
   return env;
 }

@@ -2,7 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { recordAudit } from '../audit.js';
-import { decide, enforce } from '../auth/authorization.js';
+import { decide, enforce, refuseMissing } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { openWithKey, type SealedValue } from '../crypto/values.js';
 import type { DataKeyRecord } from '../data/data-keys.js';
@@ -10,7 +10,7 @@ import { readPartition, type LinkEntry, type SecretEntry } from '../data/entries
 import type { EnvironmentRecord } from '../data/environments.js';
 import type { GlobalSecretRecord } from '../data/global-secrets.js';
 import { readRuntimeBatch } from '../data/runtime-batch.js';
-import { notFound, payloadTooLarge } from '../errors.js';
+import { payloadTooLarge } from '../errors.js';
 import { now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
 import { resolve, type Candidate } from '../resolver.js';
@@ -33,7 +33,7 @@ export async function readRuntime(
 ): Promise<Api.RuntimeSet> {
   requireId(envId, 'Environment');
   const { environment: env, entries } = await readPartition(deps.db, envId);
-  if (!env) throw notFound('Environment');
+  if (!env) return refuseMissing(deps, principal, 'Environment');
   const owner = ownerOf(env);
   const direct = entries.filter((e) => e.kind === 'secret');
   const links = entries.filter((e) => e.kind === 'link');

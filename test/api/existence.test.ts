@@ -52,10 +52,12 @@ describe('existence is not told', () => {
     }
   });
 
-  it("by id: someone else's personal environment and a missing one read the same", async () => {
-    const existing = await observed(`${V1}/environmentshub/${svc.seed.environments.personal.id}/variables`, outsider);
+  it("by id: someone else's personal or team environment and a missing one read the same", async () => {
     const missing = await observed(`${V1}/environmentshub/${newId()}/variables`, outsider);
-    expect(existing.status).toBe(404);
-    expect(missing).toEqual(existing);
+    for (const env of [svc.seed.environments.personal, svc.seed.environments.team]) {
+      const existing = await observed(`${V1}/environmentshub/${env.id}/variables`, outsider);
+      expect(existing.status).toBe(404);
+      expect(missing).toEqual(existing);
+    }
   });
 });
