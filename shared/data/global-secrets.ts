@@ -78,8 +78,13 @@ export async function listGlobalSecretsOf(db: Db, owner: OwnerKey): Promise<Api.
   return items.map(toGlobalSecret);
 }
 
-/** Whether a global secret with this id exists under any owner (by the index). */
+/**
+ * Whether a global secret with this id exists under any owner: its id claim, read
+ * consistently. Secrets made before the claim existed have none and are found by the index.
+ */
 export async function globalSecretExists(db: Db, secretId: string): Promise<boolean> {
+  const claim = await getItem(db, keys.globalSecretIdClaim(secretId));
+  if (claim) return claim.deletedAt === undefined;
   const found = await queryFirst(db, {
     IndexName: TABLE.index.name,
     KeyConditionExpression: '#gsiPk = :g',
@@ -88,6 +93,22 @@ export async function globalSecretExists(db: Db, secretId: string): Promise<bool
     ProjectionExpression: 'pk',
   });
   return found !== undefined;
+}
+
+/** A global secret deleted whose links may not all be removed yet. */
+export interface DeletedSecretRecord {
+  id: string;
+  /** The name its link entries are under. */
+  name: string;
+}
+
+/** The owner's deleted secrets still being unlinked (usually none). */
+export async function deletedSecretsOf(db: Db, owner: OwnerKey): Promise<DeletedSecretRecord[]> {
+  const items = await queryPrefix(db, keys.ownerPartition(owner), keys.deletedSecretPrefix, {
+    ProjectionExpression: 'id, #name',
+    ExpressionAttributeNames: { '#name': 'name' },
+  });
+  return items.map((item) => ({ id: item.id as string, name: item.name as string }));
 }
 
 // ---- writes ----
@@ -102,6 +123,14 @@ export const secretNameClaim = (owner: OwnerKey, name: string, secretId: string)
 
 export const secretNameRelease = (owner: OwnerKey, name: string): TableWrite => ({
   Delete: { Key: keys.globalSecretName(owner, name) },
+});
+
+/** The secret's id claimed with its owner (ids are new, so the condition only guards a bug). */
+export const secretIdClaim = (owner: OwnerKey, secretId: string): TableWrite => ({
+  Put: {
+    Item: { ...keys.globalSecretIdClaim(secretId), ownerKey: owner },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
 });
 
 export function secretCreate(secret: GlobalSecretRecord): TableWrite {
@@ -171,12 +200,40 @@ export const secretLinkSeqBump = (owner: OwnerKey, secretId: string, name?: stri
   },
 });
 
-/** The secret removed, if it still has the name we read (a rename moves its claim and links). */
+/**
+ * The secret removed, if unchanged since read (a rename moves its claim and links, a link or
+ * unlink changes the links its deleted copy lists).
+ */
 export const secretDelete = (read: GlobalSecretRecord): TableWrite => ({
   Delete: {
     Key: keys.globalSecret(read.ownerKey, read.id),
-    ConditionExpression: 'attribute_exists(pk) AND #name = :name',
+    ConditionExpression: 'attribute_exists(pk) AND #name = :name AND linkSeq = :seq',
     ExpressionAttributeNames: { '#name': 'name' },
-    ExpressionAttributeValues: { ':name': read.name },
+    ExpressionAttributeValues: { ':name': read.name, ':seq': read.linkSeq },
+  },
+});
+
+/**
+ * The deleted secret's copy, with the environments that linked it: the mark that its links
+ * are still to be removed, for whoever writes next (shared/services/links.ts).
+ */
+export function deletedSecretPut(read: GlobalSecretRecord, linkedEnvIds: string[], deletedAt: string): TableWrite {
+  const { ownerKey, sealed, ...fields } = read;
+  return {
+    Put: { Item: { ...keys.deletedSecret(ownerKey, read.id), ...fields, ...sealed, linkedEnvIds, deletedAt } },
+  };
+}
+
+/** Every link of the deleted secret removed: its copy goes. */
+export const deletedSecretDrop = (owner: OwnerKey, secretId: string): TableWrite => ({
+  Delete: { Key: keys.deletedSecret(owner, secretId) },
+});
+
+/** The id claim kept, marked deleted: the scope check then answers 404 without the index. */
+export const secretIdRelease = (secretId: string, deletedAt: string): TableWrite => ({
+  Update: {
+    Key: keys.globalSecretIdClaim(secretId),
+    UpdateExpression: 'SET deletedAt = :at',
+    ExpressionAttributeValues: { ':at': deletedAt },
   },
 });

@@ -7,11 +7,14 @@ import { globalNameTaken, nameTakenInLinkedEnvironments } from '../conflicts.js'
 import { sealValue } from '../crypto/values.js';
 import { entryCreate, linkEntryDelete, readEntriesNamed, type EntryRecord } from '../data/entries.js';
 import {
+  deletedSecretPut,
   listGlobalSecretsOf,
   readGlobalSecret,
   secretCountChange,
   secretCreate,
   secretDelete,
+  secretIdClaim,
+  secretIdRelease,
   secretNameClaim,
   secretNameRelease,
   secretUpdate,
@@ -27,7 +30,7 @@ import { compareText } from '../pagination.js';
 import { LIMITS, requireValueForKind } from '../schemas.js';
 import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
 import { environmentLabel } from './environments.js';
-import { removeLink } from './links.js';
+import { finishDeletes } from './links.js';
 import { optimistically, StaleRead } from './optimistic.js';
 import { ownerFields, scopeOwner } from './scope.js';
 
@@ -107,6 +110,7 @@ export async function createGlobalSecret(
   const owner = scopeOwner(principal, input.teamId);
   await authorize(deps, principal, owner, 'write', 'Team');
   const ownerKey = ownerKeyOf(owner);
+  await finishDeletes(deps, ownerKey);
   const id = newId();
   const at = now();
   const secret: GlobalSecretRecord = {
@@ -125,6 +129,7 @@ export async function createGlobalSecret(
     await transactWrite(deps.db, [
       secretNameClaim(ownerKey, secret.name, id),
       secretCreate(secret),
+      secretIdClaim(ownerKey, id),
       secretCountChange(ownerKey, 1, LIMITS.globalSecretsPerOwner),
       auditPut(deps, {
         owner: ownerKey,
@@ -163,6 +168,7 @@ export async function updateGlobalSecret(
   input: SecretInput,
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
+  await finishDeletes(deps, ownerKeyOf(owner));
   return optimistically('secret', async () => {
     const secret = await secretInScope(deps, principal, owner, secretId, 'write');
     if (input.value !== undefined) requireValueForKind(input.value, secret.isFile);
@@ -286,6 +292,12 @@ async function linkEntryMoves(
   });
 }
 
+/**
+ * A delete takes the secret, its name and id claims and its count in one transaction, and
+ * leaves a copy of it under its deleted key: from that commit on no reader finds the secret
+ * and no link to it can be made. Its links go after, by `finishDeletes`, which the next write
+ * of the owner runs again should this one stop half-way.
+ */
 export async function deleteGlobalSecret(
   deps: Deps,
   principal: Principal,
@@ -293,14 +305,23 @@ export async function deleteGlobalSecret(
   teamId: string | undefined,
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
+  await finishDeletes(deps, ownerKeyOf(owner));
   const secret = await optimistically('secret', async () => {
     const secret = await secretInScope(deps, principal, owner, secretId, 'write');
+    const links = await linksOf(deps.db, secret.ownerKey, secretId);
+    const at = now();
     try {
       await transactWrite(deps.db, [
-        // Still under the name whose claim and link entries we remove (a rename moves them).
+        // Unchanged since read: under the name its claim and link entries have, with the links we list.
         secretDelete(secret),
         secretNameRelease(secret.ownerKey, secret.name),
+        secretIdRelease(secretId, at),
         secretCountChange(secret.ownerKey, -1),
+        deletedSecretPut(
+          secret,
+          links.map((l) => l.envId),
+          at,
+        ),
         auditPut(deps, {
           owner: secret.ownerKey,
           principal,
@@ -309,23 +330,18 @@ export async function deleteGlobalSecret(
         }),
       ]);
     } catch (err) {
-      // Deleted meanwhile (the fresh read is a 404) or renamed since our read.
+      // Deleted meanwhile (the fresh read is a 404), renamed, linked or unlinked since our read.
       if (err instanceof TransactionFailed) throw new StaleRead();
       throw err;
     }
     return secret;
   });
-  // The secret is gone: no runtime read can return it (links to a missing secret resolve to
-  // nothing). Now unlink it everywhere; a link made meanwhile failed its secret check.
-  const links = await linksOf(deps.db, secret.ownerKey, secretId);
-  await Promise.all(
-    links.map((link) =>
-      removeLink(
-        deps,
-        { ownerKey: secret.ownerKey, secretId, envId: link.envId, entryName: secret.name },
-        { gone: 'secret' },
-      ),
-    ),
+  await finishDeletes(deps, secret.ownerKey).catch((err: unknown) =>
+    // Committed: the secret is deleted for every reader; what is left the next write removes.
+    deps.logger.warn('links of a deleted global secret left for the next write', {
+      secretId,
+      error: err instanceof Error ? err.name : 'unknown',
+    }),
   );
   return toGlobalSecret(secret);
 }

@@ -1,4 +1,4 @@
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readEntries } from '../../shared/data/entries.js';
 import { linksOf } from '../../shared/data/links.js';
@@ -288,6 +288,106 @@ describe('deleting a global secret', () => {
     expect((await svc.call('POST', '/api/v1/secrets/', { key, body: { name: 'GOING_AWAY', value: 'x' } })).status).toBe(
       201,
     );
+  });
+});
+
+describe('a delete stopped half-way', () => {
+  /** Lets the first transaction through and fails every later one, until the returned function is called. */
+  function failTransactionsAfterTheFirst(): () => void {
+    let seen = 0;
+    svc.deps.db.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && ++seen > 1) {
+          throw Object.assign(new Error('injected: the process stopped'), { name: 'InjectedStop' });
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'stopAfterCommit', priority: 'low' },
+    );
+    return () => svc.deps.db.raw.middlewareStack.remove('stopAfterCommit');
+  }
+
+  it('leaves no link that resolves or lists, and the next write finishes it', async () => {
+    const secretId = await newSecret('HALF_GONE', 'half');
+    const envs = [await newEnvironment(), await newEnvironment(), await newEnvironment()];
+    for (const env of envs) await link(env.id, secretId);
+
+    const resume = failTransactionsAfterTheFirst();
+    const deleted = await svc.call('DELETE', `/api/v1/secrets/${secretId}`, { key }).finally(resume);
+    // The delete committed: it answers as one, whatever happened to the unlinks after it.
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    // Half-way: the links are still stored, yet no reader sees them.
+    expect((await linksOf(svc.deps.db, owner, secretId)).length).toBe(3);
+    for (const env of envs) {
+      expect(await runtimeEnv(env.id)).toEqual({});
+      expect(await listedSecrets(env.id)).toEqual([]);
+    }
+    expect((await svc.call('GET', `/api/v1/secrets/${secretId}`, { key })).status).toBe(404);
+    const relink = await svc.call('POST', `/api/v1/environmentshub/${envs[0]!.id}/secrets/link/${secretId}`, {
+      key,
+      body: {},
+    });
+    expect([relink.status, relink.body.code]).toEqual([404, 'not_found']);
+
+    // That link attempt was the owner's next write: it finished the delete.
+    expect(await linksOf(svc.deps.db, owner, secretId)).toEqual([]);
+    for (const env of envs) {
+      expect(await readEntries(svc.deps.db, env.id)).toEqual([]);
+      expect(await entryCount(env.id)).toBe(0);
+      const reuse = await svc.call('POST', `/api/v1/environmentshub/${env.id}/secrets`, {
+        key,
+        body: { name: 'HALF_GONE', value: 'direct now' },
+      });
+      expect(reuse.status).toBe(201);
+    }
+    const rest = await svc.deps.db.doc.send(
+      new GetCommand({ TableName: svc.deps.db.tableName, Key: { pk: `OWNER#${owner}`, sk: `TRASH#${secretId}` } }),
+    );
+    expect(rest.Item).toBeUndefined();
+  });
+});
+
+describe('the scope check of a link', () => {
+  const teamEnv = () => svc.seed.environments.team.id;
+  const linkTeam = (secretId: string) =>
+    svc.call('POST', `/api/v1/environmentshub/${teamEnv()}/secrets/link/${secretId}`, { key, body: {} });
+  const secretKey = (secretId: string) => ({ pk: `OWNER#${owner}`, sk: `SECRET#${secretId}` });
+
+  it('reads the secret id consistently, not the index', async () => {
+    const secretId = await newSecret('SCOPED_PERSONAL', 'p');
+    // The index not caught up yet: the secret is not in it.
+    await svc.deps.db.doc.send(
+      new UpdateCommand({
+        TableName: svc.deps.db.tableName,
+        Key: secretKey(secretId),
+        UpdateExpression: 'REMOVE gsi1pk, gsi1sk',
+      }),
+    );
+    const res = await linkTeam(secretId);
+    expect([res.status, res.body.code]).toEqual([409, 'scope_mismatch']);
+  });
+
+  it('a deleted secret is 404 while the index still holds it', async () => {
+    const secretId = await newSecret('SCOPED_GONE', 'g');
+    const stale = await svc.deps.db.doc.send(
+      new GetCommand({ TableName: svc.deps.db.tableName, Key: secretKey(secretId), ConsistentRead: true }),
+    );
+    expect((await svc.call('DELETE', `/api/v1/secrets/${secretId}`, { key })).status).toBe(200);
+    // What the index may still answer for a moment: the deleted item.
+    await svc.deps.db.doc.send(
+      new PutCommand({ TableName: svc.deps.db.tableName, Item: { ...stale.Item, pk: 'STALE', sk: secretId } }),
+    );
+    const res = await linkTeam(secretId);
+    expect([res.status, res.body.code]).toEqual([404, 'not_found']);
+  });
+
+  it('a secret made before id claims existed is still told apart by the index', async () => {
+    const secretId = await newSecret('SCOPED_OLD', 'o');
+    await svc.deps.db.doc.send(
+      new DeleteCommand({ TableName: svc.deps.db.tableName, Key: { pk: `SECRETID#${secretId}`, sk: 'SECRETID' } }),
+    );
+    const res = await linkTeam(secretId);
+    expect([res.status, res.body.code]).toEqual([409, 'scope_mismatch']);
   });
 });
 
