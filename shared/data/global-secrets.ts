@@ -15,7 +15,20 @@ export type GlobalSecretRecord = Api.GlobalSecret & {
   sealed: SealedValue;
   /** Bumped by every link and unlink, so that a rename or update from a stale read is refused. */
   linkSeq: number;
+  /** A rename under way in chunks (shared/services/global-secrets.ts), or undefined. */
+  rename?: SecretRename | undefined;
 };
+
+/** A rename in chunks: reserved `to` in every linked environment, committed once the secret has that name. */
+export interface SecretRename {
+  id: string;
+  from: string;
+  to: string;
+  /** Epoch seconds: after this, an uncommitted rename is undone by the next write. */
+  expiresAt: number;
+  /** The environments it reserves `to` in: every one linked when it began (an unlink meanwhile leaves its reservation to drop). */
+  envIds: string[];
+}
 
 /** What a change of a secret writes: any of its name, description and value, and when. */
 export type GlobalSecretChange = Partial<Pick<GlobalSecretRecord, 'name' | 'description' | 'sealed'>> & {
@@ -39,6 +52,7 @@ export const toGlobalSecretRecord = (ownerKey: OwnerKey, item: Item): GlobalSecr
     ownerKey,
     sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
     linkSeq: (item.linkSeq as number | undefined) ?? 0,
+    rename: item.rename as SecretRename | undefined,
   });
 
 /** The global secret of an owner, read consistently, or undefined. */
@@ -125,6 +139,40 @@ export const secretNameRelease = (owner: OwnerKey, name: string): TableWrite => 
   Delete: { Key: keys.globalSecretName(owner, name) },
 });
 
+/** The name's claim released if this secret holds it (an undone rename's). */
+export const secretNameReleaseOf = (owner: OwnerKey, name: string, secretId: string): TableWrite => ({
+  Delete: {
+    Key: keys.globalSecretName(owner, name),
+    ConditionExpression: 'secretId = :id',
+    ExpressionAttributeValues: { ':id': secretId },
+  },
+});
+
+/** A rename in chunks begun: marked on the secret as read, if no other rename is under way. */
+export const secretRenameBegin = (read: GlobalSecretRecord, rename: SecretRename): TableWrite => ({
+  Update: {
+    Key: keys.globalSecret(read.ownerKey, read.id),
+    UpdateExpression: 'SET #rename = :rename',
+    ConditionExpression: 'linkSeq = :seq AND #name = :name AND attribute_not_exists(#rename)',
+    ExpressionAttributeNames: { '#rename': 'rename', '#name': 'name' },
+    ExpressionAttributeValues: { ':rename': rename, ':seq': read.linkSeq, ':name': read.name },
+  },
+});
+
+/**
+ * The rename's mark removed, if it is still this rename's and the secret has `name`: the new
+ * name when finished, the old one when undone (so an undo never follows a commit).
+ */
+export const secretRenameEnd = (owner: OwnerKey, secretId: string, renameId: string, name: string): TableWrite => ({
+  Update: {
+    Key: keys.globalSecret(owner, secretId),
+    UpdateExpression: 'REMOVE #rename',
+    ConditionExpression: '#rename.id = :r AND #name = :name',
+    ExpressionAttributeNames: { '#rename': 'rename', '#name': 'name' },
+    ExpressionAttributeValues: { ':r': renameId, ':name': name },
+  },
+});
+
 /** The secret's id claimed with its owner (ids are new, so the condition only guards a bug). */
 export const secretIdClaim = (owner: OwnerKey, secretId: string): TableWrite => ({
   Put: {
@@ -134,7 +182,7 @@ export const secretIdClaim = (owner: OwnerKey, secretId: string): TableWrite => 
 });
 
 export function secretCreate(secret: GlobalSecretRecord): TableWrite {
-  const { ownerKey, sealed, ...fields } = secret;
+  const { ownerKey, sealed, rename: _, ...fields } = secret;
   return {
     Put: {
       Item: { ...keys.globalSecret(ownerKey, secret.id), ...fields, ...sealed, ...keys.globalSecretIndex(secret.id) },
@@ -160,11 +208,15 @@ export const secretCountChange = (owner: OwnerKey, delta: 1 | -1, max?: number):
  * A change of the secret as read: refused unless it still has the name and link sequence we
  * read (no rename, link or unlink meanwhile).
  */
-export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChange): TableWrite {
+export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChange, renameId?: string): TableWrite {
   const { sealed, ...plain } = change;
   const fields: Item = { ...plain, ...sealed };
   const names: Record<string, string> = { '#name': 'name' };
   const values: Item = { ':seq': read.linkSeq, ':readName': read.name };
+  if (renameId !== undefined) {
+    names['#rename'] = 'rename';
+    values[':renameId'] = renameId;
+  }
   for (const [field, value] of Object.entries(fields)) {
     names[`#${field}`] = field;
     values[`:${field}`] = value;
@@ -175,7 +227,9 @@ export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChang
       UpdateExpression: `SET ${Object.keys(fields)
         .map((f) => `#${f} = :${f}`)
         .join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk) AND linkSeq = :seq AND #name = :readName',
+      ConditionExpression: `attribute_exists(pk) AND linkSeq = :seq AND #name = :readName${
+        renameId === undefined ? '' : ' AND #rename.id = :renameId'
+      }`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
@@ -218,7 +272,7 @@ export const secretDelete = (read: GlobalSecretRecord): TableWrite => ({
  * are still to be removed, for whoever writes next (shared/services/links.ts).
  */
 export function deletedSecretPut(read: GlobalSecretRecord, linkedEnvIds: string[], deletedAt: string): TableWrite {
-  const { ownerKey, sealed, ...fields } = read;
+  const { ownerKey, sealed, rename: _, ...fields } = read;
   return {
     Put: { Item: { ...keys.deletedSecret(ownerKey, read.id), ...fields, ...sealed, linkedEnvIds, deletedAt } },
   };
