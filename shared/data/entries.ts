@@ -112,8 +112,12 @@ function entryItem(entry: EntryRecord): Item {
 /** Every entry of an environment, read consistently. */
 export async function readEntries(db: Db, envId: string): Promise<EntryRecord[]> {
   const items = await queryPrefix(db, keys.environmentPartition(envId), keys.entryPrefix);
-  return items.map((item) => toEntry(envId, item));
+  return items.filter(isEntry).map((item) => toEntry(envId, item));
 }
+
+/** A rename's reservation of a name holds the name but is no entry: no reader sees it. */
+const RESERVED = 'reserved';
+const isEntry = (item: Item): boolean => item.kind !== RESERVED;
 
 /** The whole partition of an environment in one Query: its META (if it exists) and every entry. */
 export async function readPartition(
@@ -129,12 +133,12 @@ export async function readPartition(
   const entries: EntryRecord[] = [];
   for (const item of items) {
     if (item.sk === keys.environmentMetaSk) environment = toEnvironmentRecord(item);
-    else entries.push(toEntry(envId, item));
+    else if (isEntry(item)) entries.push(toEntry(envId, item));
   }
   return { environment, entries };
 }
 
-/** The entry of each (environment, name), in one batch; undefined where there is none. */
+/** The entry of each (environment, name), in one batch; undefined where there is none (or a reservation). */
 export async function readEntriesNamed(
   db: Db,
   refs: { envId: string; name: string }[],
@@ -145,8 +149,17 @@ export async function readEntriesNamed(
   );
   return refs.map((r) => {
     const item = found.get(itemId(keys.entry(r.envId, r.name)));
-    return item && toEntry(r.envId, item);
+    return item && isEntry(item) ? toEntry(r.envId, item) : undefined;
   });
+}
+
+/** Which of these environments hold the reservation of `name` by this rename, in one batch. */
+export async function reservedIn(db: Db, envIds: string[], name: string, renameId: string): Promise<Set<string>> {
+  const found = await batchGet(
+    db,
+    envIds.map((envId) => keys.entry(envId, name)),
+  );
+  return new Set(envIds.filter((envId) => found.get(itemId(keys.entry(envId, name)))?.renameId === renameId));
 }
 
 /** Where a secret's link entry is in an environment now (a rename of the secret moves it). */
@@ -168,7 +181,7 @@ export async function findLinkEntry(db: Db, envId: string, secretId: string): Pr
 
 /** The entry whose put failed on its name: what holds the name now. */
 export function entryHolder(envId: string, failedItem: Item | undefined): EntryRecord | undefined {
-  return failedItem && toEntry(envId, failedItem);
+  return failedItem && isEntry(failedItem) ? toEntry(envId, failedItem) : undefined;
 }
 
 // ---- writes ----
@@ -217,6 +230,35 @@ export const linkEntryDelete = (envId: string, name: string, secretId: string): 
     Key: keys.entry(envId, name),
     ConditionExpression: 'secretId = :id',
     ExpressionAttributeValues: { ':id': secretId },
+  },
+});
+
+/**
+ * A rename's reservation of `name` in an environment, on the condition that the name is free.
+ * It expires by `ttl` (epoch seconds) should nobody finish or undo the rename.
+ */
+export const entryReserve = (envId: string, name: string, renameId: string, ttl: number): TableWrite => ({
+  Put: {
+    Item: { ...keys.entry(envId, name), kind: RESERVED, renameId, ttl },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+/** A rename's reservation removed, if it is still that rename's. */
+export const reservationRelease = (envId: string, name: string, renameId: string): TableWrite => ({
+  Delete: {
+    Key: keys.entry(envId, name),
+    ConditionExpression: 'renameId = :r',
+    ExpressionAttributeValues: { ':r': renameId },
+  },
+});
+
+/** A link entry written over the reservation of its rename, if still that rename's. */
+export const linkEntryOverReservation = (entry: LinkEntry, renameId: string): TableWrite => ({
+  Put: {
+    Item: entryItem(entry),
+    ConditionExpression: 'renameId = :r',
+    ExpressionAttributeValues: { ':r': renameId },
   },
 });
 

@@ -15,7 +15,20 @@ export type GlobalSecretRecord = Api.GlobalSecret & {
   sealed: SealedValue;
   /** Bumped by every link and unlink, so that a rename or update from a stale read is refused. */
   linkSeq: number;
+  /** A rename under way in chunks (shared/services/global-secrets.ts), or undefined. */
+  rename?: SecretRename | undefined;
 };
+
+/** A rename in chunks: reserved `to` in every linked environment, committed once the secret has that name. */
+export interface SecretRename {
+  id: string;
+  from: string;
+  to: string;
+  /** Epoch seconds: after this, an uncommitted rename is undone by the next write. */
+  expiresAt: number;
+  /** The environments it reserves `to` in: every one linked when it began (an unlink meanwhile leaves its reservation to drop). */
+  envIds: string[];
+}
 
 /** What a change of a secret writes: any of its name, description and value, and when. */
 export type GlobalSecretChange = Partial<Pick<GlobalSecretRecord, 'name' | 'description' | 'sealed'>> & {
@@ -39,6 +52,7 @@ export const toGlobalSecretRecord = (ownerKey: OwnerKey, item: Item): GlobalSecr
     ownerKey,
     sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
     linkSeq: (item.linkSeq as number | undefined) ?? 0,
+    rename: item.rename as SecretRename | undefined,
   });
 
 /** The global secret of an owner, read consistently, or undefined. */
@@ -78,8 +92,13 @@ export async function listGlobalSecretsOf(db: Db, owner: OwnerKey): Promise<Api.
   return items.map(toGlobalSecret);
 }
 
-/** Whether a global secret with this id exists under any owner (by the index). */
+/**
+ * Whether a global secret with this id exists under any owner: its id claim, read
+ * consistently. Secrets made before the claim existed have none and are found by the index.
+ */
 export async function globalSecretExists(db: Db, secretId: string): Promise<boolean> {
+  const claim = await getItem(db, keys.globalSecretIdClaim(secretId));
+  if (claim) return claim.deletedAt === undefined;
   const found = await queryFirst(db, {
     IndexName: TABLE.index.name,
     KeyConditionExpression: '#gsiPk = :g',
@@ -88,6 +107,22 @@ export async function globalSecretExists(db: Db, secretId: string): Promise<bool
     ProjectionExpression: 'pk',
   });
   return found !== undefined;
+}
+
+/** A global secret deleted whose links may not all be removed yet. */
+export interface DeletedSecretRecord {
+  id: string;
+  /** The name its link entries are under. */
+  name: string;
+}
+
+/** The owner's deleted secrets still being unlinked (usually none). */
+export async function deletedSecretsOf(db: Db, owner: OwnerKey): Promise<DeletedSecretRecord[]> {
+  const items = await queryPrefix(db, keys.ownerPartition(owner), keys.deletedSecretPrefix, {
+    ProjectionExpression: 'id, #name',
+    ExpressionAttributeNames: { '#name': 'name' },
+  });
+  return items.map((item) => ({ id: item.id as string, name: item.name as string }));
 }
 
 // ---- writes ----
@@ -104,8 +139,50 @@ export const secretNameRelease = (owner: OwnerKey, name: string): TableWrite => 
   Delete: { Key: keys.globalSecretName(owner, name) },
 });
 
+/** The name's claim released if this secret holds it (an undone rename's). */
+export const secretNameReleaseOf = (owner: OwnerKey, name: string, secretId: string): TableWrite => ({
+  Delete: {
+    Key: keys.globalSecretName(owner, name),
+    ConditionExpression: 'secretId = :id',
+    ExpressionAttributeValues: { ':id': secretId },
+  },
+});
+
+/** A rename in chunks begun: marked on the secret as read, if no other rename is under way. */
+export const secretRenameBegin = (read: GlobalSecretRecord, rename: SecretRename): TableWrite => ({
+  Update: {
+    Key: keys.globalSecret(read.ownerKey, read.id),
+    UpdateExpression: 'SET #rename = :rename',
+    ConditionExpression: 'linkSeq = :seq AND #name = :name AND attribute_not_exists(#rename)',
+    ExpressionAttributeNames: { '#rename': 'rename', '#name': 'name' },
+    ExpressionAttributeValues: { ':rename': rename, ':seq': read.linkSeq, ':name': read.name },
+  },
+});
+
+/**
+ * The rename's mark removed, if it is still this rename's and the secret has `name`: the new
+ * name when finished, the old one when undone (so an undo never follows a commit).
+ */
+export const secretRenameEnd = (owner: OwnerKey, secretId: string, renameId: string, name: string): TableWrite => ({
+  Update: {
+    Key: keys.globalSecret(owner, secretId),
+    UpdateExpression: 'REMOVE #rename',
+    ConditionExpression: '#rename.id = :r AND #name = :name',
+    ExpressionAttributeNames: { '#rename': 'rename', '#name': 'name' },
+    ExpressionAttributeValues: { ':r': renameId, ':name': name },
+  },
+});
+
+/** The secret's id claimed with its owner (ids are new, so the condition only guards a bug). */
+export const secretIdClaim = (owner: OwnerKey, secretId: string): TableWrite => ({
+  Put: {
+    Item: { ...keys.globalSecretIdClaim(secretId), ownerKey: owner },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
 export function secretCreate(secret: GlobalSecretRecord): TableWrite {
-  const { ownerKey, sealed, ...fields } = secret;
+  const { ownerKey, sealed, rename: _, ...fields } = secret;
   return {
     Put: {
       Item: { ...keys.globalSecret(ownerKey, secret.id), ...fields, ...sealed, ...keys.globalSecretIndex(secret.id) },
@@ -131,11 +208,15 @@ export const secretCountChange = (owner: OwnerKey, delta: 1 | -1, max?: number):
  * A change of the secret as read: refused unless it still has the name and link sequence we
  * read (no rename, link or unlink meanwhile).
  */
-export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChange): TableWrite {
+export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChange, renameId?: string): TableWrite {
   const { sealed, ...plain } = change;
   const fields: Item = { ...plain, ...sealed };
   const names: Record<string, string> = { '#name': 'name' };
   const values: Item = { ':seq': read.linkSeq, ':readName': read.name };
+  if (renameId !== undefined) {
+    names['#rename'] = 'rename';
+    values[':renameId'] = renameId;
+  }
   for (const [field, value] of Object.entries(fields)) {
     names[`#${field}`] = field;
     values[`:${field}`] = value;
@@ -146,7 +227,9 @@ export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChang
       UpdateExpression: `SET ${Object.keys(fields)
         .map((f) => `#${f} = :${f}`)
         .join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk) AND linkSeq = :seq AND #name = :readName',
+      ConditionExpression: `attribute_exists(pk) AND linkSeq = :seq AND #name = :readName${
+        renameId === undefined ? '' : ' AND #rename.id = :renameId'
+      }`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
@@ -171,12 +254,40 @@ export const secretLinkSeqBump = (owner: OwnerKey, secretId: string, name?: stri
   },
 });
 
-/** The secret removed, if it still has the name we read (a rename moves its claim and links). */
+/**
+ * The secret removed, if unchanged since read (a rename moves its claim and links, a link or
+ * unlink changes the links its deleted copy lists).
+ */
 export const secretDelete = (read: GlobalSecretRecord): TableWrite => ({
   Delete: {
     Key: keys.globalSecret(read.ownerKey, read.id),
-    ConditionExpression: 'attribute_exists(pk) AND #name = :name',
+    ConditionExpression: 'attribute_exists(pk) AND #name = :name AND linkSeq = :seq',
     ExpressionAttributeNames: { '#name': 'name' },
-    ExpressionAttributeValues: { ':name': read.name },
+    ExpressionAttributeValues: { ':name': read.name, ':seq': read.linkSeq },
+  },
+});
+
+/**
+ * The deleted secret's copy, with the environments that linked it: the mark that its links
+ * are still to be removed, for whoever writes next (shared/services/links.ts).
+ */
+export function deletedSecretPut(read: GlobalSecretRecord, linkedEnvIds: string[], deletedAt: string): TableWrite {
+  const { ownerKey, sealed, rename: _, ...fields } = read;
+  return {
+    Put: { Item: { ...keys.deletedSecret(ownerKey, read.id), ...fields, ...sealed, linkedEnvIds, deletedAt } },
+  };
+}
+
+/** Every link of the deleted secret removed: its copy goes. */
+export const deletedSecretDrop = (owner: OwnerKey, secretId: string): TableWrite => ({
+  Delete: { Key: keys.deletedSecret(owner, secretId) },
+});
+
+/** The id claim kept, marked deleted: the scope check then answers 404 without the index. */
+export const secretIdRelease = (secretId: string, deletedAt: string): TableWrite => ({
+  Update: {
+    Key: keys.globalSecretIdClaim(secretId),
+    UpdateExpression: 'SET deletedAt = :at',
+    ExpressionAttributeValues: { ':at': deletedAt },
   },
 });

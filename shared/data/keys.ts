@@ -39,6 +39,11 @@ export const keys = {
   globalSecretPrefix: 'SECRET#',
   /** gsi1 of a global secret: where it lives, whatever its owner (to tell a scope mismatch from a 404). */
   globalSecretIndex: (secretId: string) => ({ gsi1pk: `GSECRET#${secretId}`, gsi1sk: 'SECRET' }),
+  /** A global secret's id claimed with its owner in the create: read consistently by id alone (the scope check). */
+  globalSecretIdClaim: (secretId: string) => ({ pk: `SECRETID#${secretId}`, sk: 'SECRETID' }),
+  /** A deleted global secret, kept while its links are removed (docs/architecture.md). */
+  deletedSecret: (owner: OwnerKey, secretId: string) => ({ pk: `OWNER#${owner}`, sk: `TRASH#${secretId}` }),
+  deletedSecretPrefix: 'TRASH#',
   globalSecretName: (owner: OwnerKey, name: string) => ({ pk: `OWNER#${owner}`, sk: `SECRETNAME#${name}` }),
   /** Reverse index of a link, beside the secret: which environments link it. */
   secretLink: (owner: OwnerKey, secretId: string, envId: string) => ({

@@ -5,21 +5,37 @@ import { authorize } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { globalNameTaken, nameTakenInLinkedEnvironments } from '../conflicts.js';
 import { sealValue } from '../crypto/values.js';
-import { entryCreate, linkEntryDelete, readEntriesNamed, type EntryRecord } from '../data/entries.js';
 import {
+  entryCreate,
+  entryReserve,
+  linkEntryDelete,
+  linkEntryOverReservation,
+  readEntriesNamed,
+  reservationRelease,
+  reservedIn,
+  type EntryRecord,
+} from '../data/entries.js';
+import {
+  deletedSecretPut,
   listGlobalSecretsOf,
   readGlobalSecret,
   secretCountChange,
   secretCreate,
   secretDelete,
+  secretIdClaim,
+  secretIdRelease,
   secretNameClaim,
   secretNameRelease,
+  secretNameReleaseOf,
+  secretRenameBegin,
+  secretRenameEnd,
   secretUpdate,
   type GlobalSecretChange,
   type GlobalSecretRecord,
+  type SecretRename,
 } from '../data/global-secrets.js';
 import { linksOf, type SecretLinkRecord } from '../data/links.js';
-import { conflict, notFound } from '../errors.js';
+import { ApiError, conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { mapLimit } from '../map-limit.js';
 import { ownerKeyOf, type Owner } from '../owner-key.js';
@@ -27,12 +43,19 @@ import { compareText } from '../pagination.js';
 import { LIMITS, requireValueForKind } from '../schemas.js';
 import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
 import { environmentLabel } from './environments.js';
-import { removeLink } from './links.js';
+import { finishDeletes } from './links.js';
 import { optimistically, StaleRead } from './optimistic.js';
 import { ownerFields, scopeOwner } from './scope.js';
 
 /** A rename touches 4 items plus 2 per linked environment; TransactWriteItems takes 100. */
 const MAX_LINKS_PER_RENAME = 48;
+/** Environments per transaction of a rename in chunks: one reservation each, or a move of two writes. */
+const RESERVATIONS_PER_WRITE = 100;
+const MOVES_PER_WRITE = 50;
+/** How long an uncommitted rename in chunks holds its reservations before a later write may undo it. */
+const RENAME_HOLD_SECONDS = 60;
+/** Past the hold, how long a reservation lasts for a committed rename to be finished by a later write. */
+const RESERVATION_TTL_SECONDS = 7 * 24 * 3600;
 
 type SecretInput = { name?: string | undefined; value?: string | undefined; description?: string | null | undefined };
 
@@ -64,6 +87,10 @@ async function secretInScope(
   await authorize(deps, principal, owner, action, 'Secret');
   const secret = await readGlobalSecret(deps.db, ownerKeyOf(owner), secretId);
   if (!secret) throw notFound('Secret');
+  if (action === 'write' && secret.rename) {
+    await settleRename(deps, secret, secret.rename);
+    throw new StaleRead();
+  }
   return secret;
 }
 
@@ -107,6 +134,7 @@ export async function createGlobalSecret(
   const owner = scopeOwner(principal, input.teamId);
   await authorize(deps, principal, owner, 'write', 'Team');
   const ownerKey = ownerKeyOf(owner);
+  await finishDeletes(deps, ownerKey);
   const id = newId();
   const at = now();
   const secret: GlobalSecretRecord = {
@@ -125,6 +153,7 @@ export async function createGlobalSecret(
     await transactWrite(deps.db, [
       secretNameClaim(ownerKey, secret.name, id),
       secretCreate(secret),
+      secretIdClaim(ownerKey, id),
       secretCountChange(ownerKey, 1, LIMITS.globalSecretsPerOwner),
       auditPut(deps, {
         owner: ownerKey,
@@ -163,6 +192,7 @@ export async function updateGlobalSecret(
   input: SecretInput,
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
+  await finishDeletes(deps, ownerKeyOf(owner));
   return optimistically('secret', async () => {
     const secret = await secretInScope(deps, principal, owner, secretId, 'write');
     if (input.value !== undefined) requireValueForKind(input.value, secret.isFile);
@@ -216,6 +246,7 @@ async function changeGlobalSecret(
 /**
  * A rename claims the new name in the owner's scope and renames the entry in every linked
  * environment, all in one transaction: either every place has the new name or none has.
+ * Linked to more environments than one transaction holds, it goes in chunks (`renameInChunks`).
  */
 async function renameGlobalSecret(
   deps: Deps,
@@ -224,8 +255,9 @@ async function renameGlobalSecret(
   input: SecretInput & { name: string },
 ): Promise<Api.GlobalSecret> {
   const links = await linksOf(deps.db, secret.ownerKey, secret.id);
-  await refuseUnmovableRename(deps, links, input.name);
-  const change = await changeOf(deps, secret, input);
+  await refuseTakenName(deps, links, input.name);
+  const change = { ...(await changeOf(deps, secret, input)), name: input.name };
+  if (links.length > MAX_LINKS_PER_RENAME) return renameInChunks(deps, principal, secret, links, change);
   const moves = await linkEntryMoves(deps, secret, links, input.name, change.updatedAt);
   try {
     await transactWrite(deps.db, [
@@ -233,12 +265,7 @@ async function renameGlobalSecret(
       secretNameRelease(secret.ownerKey, secret.name),
       secretNameClaim(secret.ownerKey, input.name, secret.id),
       ...moves,
-      auditPut(deps, {
-        owner: secret.ownerKey,
-        principal,
-        action: 'rename',
-        target: { type: 'global_secret', id: secret.id, name: input.name },
-      }),
+      renameAudit(deps, principal, secret, input.name),
     ]);
   } catch (err) {
     if (err instanceof TransactionFailed) {
@@ -250,14 +277,16 @@ async function renameGlobalSecret(
   return toGlobalSecret({ ...secret, ...change });
 }
 
-/** Too many links for one transaction, or the new name taken in a linked environment (each named). */
-async function refuseUnmovableRename(deps: Deps, links: SecretLinkRecord[], name: string): Promise<void> {
-  if (links.length > MAX_LINKS_PER_RENAME) {
-    throw conflict(
-      'conflict',
-      `This secret is linked to ${links.length} environments; a rename can move at most ${MAX_LINKS_PER_RENAME} at once. Unlink some environments first.`,
-    );
-  }
+const renameAudit = (deps: Deps, principal: Principal, secret: GlobalSecretRecord, name: string) =>
+  auditPut(deps, {
+    owner: secret.ownerKey,
+    principal,
+    action: 'rename',
+    target: { type: 'global_secret', id: secret.id, name },
+  });
+
+/** The new name taken in a linked environment: 409 naming each. */
+async function refuseTakenName(deps: Deps, links: SecretLinkRecord[], name: string): Promise<void> {
   const holders = await readEntriesNamed(
     deps.db,
     links.map((l) => ({ envId: l.envId, name })),
@@ -266,6 +295,150 @@ async function refuseUnmovableRename(deps: Deps, links: SecretLinkRecord[], name
     .map((l, i) => ({ environment: environmentLabel({ owner: l.envOwner, name: l.envName }), holder: holders[i] }))
     .filter((p): p is { environment: string; holder: EntryRecord } => p.holder !== undefined);
   if (taken.length > 0) throw nameTakenInLinkedEnvironments(name, taken);
+}
+
+/**
+ * A rename in chunks. Begun: the secret marked with the rename (on the condition that it is
+ * unchanged) and the new name claimed. Reserved: the new name in every linked environment,
+ * in chunks, a reservation no reader sees as an entry. Committed: the secret's new name, in
+ * one transaction on the condition that no link or unlink came meanwhile. Then each
+ * environment's link entry moves onto its reservation. Until the commit every reader sees
+ * the old name; a conflict before it undoes the reservations. Should the process stop, the
+ * mark on the secret tells the next write of it to finish (committed) or undo (expired) it.
+ */
+async function renameInChunks(
+  deps: Deps,
+  principal: Principal,
+  secret: GlobalSecretRecord,
+  links: SecretLinkRecord[],
+  change: GlobalSecretChange & { name: string },
+): Promise<Api.GlobalSecret> {
+  const rename: SecretRename = {
+    id: newId(),
+    from: secret.name,
+    to: change.name,
+    expiresAt: Math.floor(Date.now() / 1000) + RENAME_HOLD_SECONDS,
+    envIds: links.map((l) => l.envId),
+  };
+  await beginRename(deps, secret, rename);
+  try {
+    await reserveNewName(deps, links, rename);
+    await transactWrite(deps.db, [
+      secretUpdate(secret, change, rename.id),
+      secretNameRelease(secret.ownerKey, secret.name),
+      renameAudit(deps, principal, secret, change.name),
+    ]);
+  } catch (err) {
+    // Not committed: a failed condition or a failed reservation. Anything else may have
+    // committed, and is left to the next write to settle by the mark.
+    if (err instanceof TransactionFailed || err instanceof ApiError || err instanceof StaleRead) {
+      await undoRename(deps, secret, rename);
+      throw err instanceof TransactionFailed ? new StaleRead() : err;
+    }
+    throw err;
+  }
+  await finishRename(deps, { ...secret, ...change }, rename);
+  return toGlobalSecret({ ...secret, ...change });
+}
+
+async function beginRename(deps: Deps, secret: GlobalSecretRecord, rename: SecretRename): Promise<void> {
+  try {
+    await transactWrite(deps.db, [
+      secretRenameBegin(secret, rename),
+      secretNameClaim(secret.ownerKey, rename.to, secret.id),
+    ]);
+  } catch (err) {
+    if (err instanceof TransactionFailed) throw err.failedAt() === 1 ? globalNameTaken(rename.to) : new StaleRead();
+    throw err;
+  }
+}
+
+/** The new name reserved in every environment; where it is taken, 409 naming them. */
+async function reserveNewName(deps: Deps, links: SecretLinkRecord[], rename: SecretRename): Promise<void> {
+  // One chunk after another: an undo after a failure then finds every reservation made.
+  for (const chunk of chunksOf(links, RESERVATIONS_PER_WRITE)) {
+    try {
+      await transactWrite(
+        deps.db,
+        chunk.map((l) => entryReserve(l.envId, rename.to, rename.id, rename.expiresAt + RESERVATION_TTL_SECONDS)),
+      );
+    } catch (err) {
+      if (!(err instanceof TransactionFailed)) throw err;
+      // Taken since our check (named), or held by another rename's reservation (read again).
+      await refuseTakenName(deps, links, rename.to);
+      throw new StaleRead();
+    }
+  }
+}
+
+/** An uncommitted rename undone: its reservations, then its name claim and mark together. */
+async function undoRename(deps: Deps, secret: GlobalSecretRecord, rename: SecretRename): Promise<void> {
+  const held = await reservedIn(deps.db, rename.envIds, rename.to, rename.id);
+  await mapLimit(chunksOf([...held], RESERVATIONS_PER_WRITE), 4, (chunk) =>
+    transactWrite(
+      deps.db,
+      chunk.map((envId) => reservationRelease(envId, rename.to, rename.id)),
+    ),
+  );
+  await endRename(
+    deps,
+    secretNameReleaseOf(secret.ownerKey, rename.to, secret.id),
+    secretRenameEnd(secret.ownerKey, secret.id, rename.id, rename.from),
+  );
+}
+
+/** The rename's last transaction; a failed condition means another write ended it first. */
+async function endRename(deps: Deps, ...writes: TableWrite[]): Promise<void> {
+  try {
+    await transactWrite(deps.db, writes);
+  } catch (err) {
+    if (!(err instanceof TransactionFailed)) throw err;
+  }
+}
+
+/**
+ * A committed rename finished: each environment's link entry moved onto its reservation (or
+ * the reservation dropped where the link went meanwhile), then the mark removed. A move that
+ * lost a race with an unlink is read again. Moves already made read as done.
+ */
+async function finishRename(deps: Deps, secret: GlobalSecretRecord, rename: SecretRename): Promise<void> {
+  const { envIds } = rename;
+  for (let attempt = 0; ; attempt++) {
+    const [entries, held] = await Promise.all([
+      readEntriesNamed(
+        deps.db,
+        envIds.map((envId) => ({ envId, name: rename.from })),
+      ),
+      reservedIn(deps.db, envIds, rename.to, rename.id),
+    ]);
+    const moves = envIds.flatMap((envId, i) => {
+      const entry = entries[i];
+      if (entry?.kind !== 'link' || entry.secretId !== secret.id) {
+        return held.has(envId) ? [[reservationRelease(envId, rename.to, rename.id)]] : [];
+      }
+      const moved = { ...entry, name: rename.to, updatedAt: secret.updatedAt };
+      // Without its reservation (expired by ttl before anyone finished), onto a free name.
+      const put = held.has(envId) ? linkEntryOverReservation(moved, rename.id) : entryCreate(moved);
+      return [[linkEntryDelete(envId, rename.from, secret.id), put]];
+    });
+    try {
+      for (const chunk of chunksOf(moves, MOVES_PER_WRITE)) await transactWrite(deps.db, chunk.flat());
+      await endRename(deps, secretRenameEnd(secret.ownerKey, secret.id, rename.id, rename.to));
+      return;
+    } catch (err) {
+      if (!(err instanceof TransactionFailed) || attempt >= 2) throw err;
+    }
+  }
+}
+
+/** A rename found marked on the secret: finished if committed, undone once its hold expired. */
+async function settleRename(deps: Deps, secret: GlobalSecretRecord, rename: SecretRename): Promise<void> {
+  if (secret.name === rename.to) await finishRename(deps, secret, rename);
+  else if (rename.expiresAt < Date.now() / 1000) await undoRename(deps, secret, rename);
+}
+
+function chunksOf<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 /** Each linked environment's entry moved from the secret's name to `name`; a stale read retries. */
@@ -286,6 +459,12 @@ async function linkEntryMoves(
   });
 }
 
+/**
+ * A delete takes the secret, its name and id claims and its count in one transaction, and
+ * leaves a copy of it under its deleted key: from that commit on no reader finds the secret
+ * and no link to it can be made. Its links go after, by `finishDeletes`, which the next write
+ * of the owner runs again should this one stop half-way.
+ */
 export async function deleteGlobalSecret(
   deps: Deps,
   principal: Principal,
@@ -293,14 +472,23 @@ export async function deleteGlobalSecret(
   teamId: string | undefined,
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
+  await finishDeletes(deps, ownerKeyOf(owner));
   const secret = await optimistically('secret', async () => {
     const secret = await secretInScope(deps, principal, owner, secretId, 'write');
+    const links = await linksOf(deps.db, secret.ownerKey, secretId);
+    const at = now();
     try {
       await transactWrite(deps.db, [
-        // Still under the name whose claim and link entries we remove (a rename moves them).
+        // Unchanged since read: under the name its claim and link entries have, with the links we list.
         secretDelete(secret),
         secretNameRelease(secret.ownerKey, secret.name),
+        secretIdRelease(secretId, at),
         secretCountChange(secret.ownerKey, -1),
+        deletedSecretPut(
+          secret,
+          links.map((l) => l.envId),
+          at,
+        ),
         auditPut(deps, {
           owner: secret.ownerKey,
           principal,
@@ -309,23 +497,18 @@ export async function deleteGlobalSecret(
         }),
       ]);
     } catch (err) {
-      // Deleted meanwhile (the fresh read is a 404) or renamed since our read.
+      // Deleted meanwhile (the fresh read is a 404), renamed, linked or unlinked since our read.
       if (err instanceof TransactionFailed) throw new StaleRead();
       throw err;
     }
     return secret;
   });
-  // The secret is gone: no runtime read can return it (links to a missing secret resolve to
-  // nothing). Now unlink it everywhere; a link made meanwhile failed its secret check.
-  const links = await linksOf(deps.db, secret.ownerKey, secretId);
-  await Promise.all(
-    links.map((link) =>
-      removeLink(
-        deps,
-        { ownerKey: secret.ownerKey, secretId, envId: link.envId, entryName: secret.name },
-        { gone: 'secret' },
-      ),
-    ),
+  await finishDeletes(deps, secret.ownerKey).catch((err: unknown) =>
+    // Committed: the secret is deleted for every reader; what is left the next write removes.
+    deps.logger.warn('links of a deleted global secret left for the next write', {
+      secretId,
+      error: err instanceof Error ? err.name : 'unknown',
+    }),
   );
   return toGlobalSecret(secret);
 }

@@ -13,15 +13,18 @@ import {
 } from '../data/entries.js';
 import { entryCountChange, type EnvironmentRecord } from '../data/environments.js';
 import {
+  deletedSecretDrop,
+  deletedSecretsOf,
   globalSecretExists,
   readGlobalSecret,
   secretLinkSeqBump,
   type GlobalSecretRecord,
 } from '../data/global-secrets.js';
-import { linkRemovalState, secretLinkDelete, secretLinkPut } from '../data/links.js';
+import { linkRemovalState, linksOf, secretLinkDelete, secretLinkPut } from '../data/links.js';
 import { notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
+import { mapLimit } from '../map-limit.js';
 import { LIMITS } from '../schemas.js';
 import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
 import { explainEntryFailure } from './entry-failures.js';
@@ -53,6 +56,7 @@ export async function linkGlobalSecret(
 ): Promise<Api.Link> {
   const env = await environmentFor(deps, principal, envId, 'write');
   requireId(secretId, 'Secret');
+  await finishDeletes(deps, env.ownerKey);
   for (let attempt = 1; ; attempt++) {
     const secret = await readGlobalSecret(deps.db, env.ownerKey, secretId);
     if (!secret) {
@@ -126,6 +130,7 @@ export async function unlinkGlobalSecret(
 ): Promise<Api.Link> {
   const env = await environmentFor(deps, principal, envId, 'write');
   requireId(secretId, 'Link');
+  await finishDeletes(deps, env.ownerKey);
   const entry = (await readEntries(deps.db, env.id)).find((e) => e.kind === 'link' && e.secretId === secretId);
   if (entry?.kind !== 'link') throw notFound('Link');
   const removed = await removeLink(
@@ -187,4 +192,25 @@ function linkRemovalWrites(link: LinkRef, exists: { environment: boolean; secret
     ...(exists.environment ? [entryCountChange(link.envId, -1)] : []),
     ...(exists.secret ? [secretLinkSeqBump(link.ownerKey, link.secretId)] : []),
   ];
+}
+
+/**
+ * Finishes the owner's deletes of global secrets: removes what links they still have, then
+ * their deleted copy. A delete removes its links after its own commit, in as many
+ * transactions as they need; should it stop half-way, the next global-secret or link write of
+ * the owner finishes it. Until then the leftover links resolve to nothing and are not listed
+ * (their secret is gone), and no link can be added (it needs the secret).
+ */
+export async function finishDeletes(deps: Deps, ownerKey: OwnerKey): Promise<void> {
+  for (const deleted of await deletedSecretsOf(deps.db, ownerKey)) {
+    const links = await linksOf(deps.db, ownerKey, deleted.id);
+    await mapLimit(links, 8, (link) =>
+      removeLink(
+        deps,
+        { ownerKey, secretId: deleted.id, envId: link.envId, entryName: deleted.name },
+        { gone: 'secret' },
+      ),
+    );
+    await transactWrite(deps.db, [deletedSecretDrop(ownerKey, deleted.id)]);
+  }
 }

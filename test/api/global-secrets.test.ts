@@ -1,4 +1,4 @@
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readEntries } from '../../shared/data/entries.js';
 import { linksOf } from '../../shared/data/links.js';
@@ -291,6 +291,106 @@ describe('deleting a global secret', () => {
   });
 });
 
+describe('a delete stopped half-way', () => {
+  /** Lets the first transaction through and fails every later one, until the returned function is called. */
+  function failTransactionsAfterTheFirst(): () => void {
+    let seen = 0;
+    svc.deps.db.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && ++seen > 1) {
+          throw Object.assign(new Error('injected: the process stopped'), { name: 'InjectedStop' });
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'stopAfterCommit', priority: 'low' },
+    );
+    return () => svc.deps.db.raw.middlewareStack.remove('stopAfterCommit');
+  }
+
+  it('leaves no link that resolves or lists, and the next write finishes it', async () => {
+    const secretId = await newSecret('HALF_GONE', 'half');
+    const envs = [await newEnvironment(), await newEnvironment(), await newEnvironment()];
+    for (const env of envs) await link(env.id, secretId);
+
+    const resume = failTransactionsAfterTheFirst();
+    const deleted = await svc.call('DELETE', `/api/v1/secrets/${secretId}`, { key }).finally(resume);
+    // The delete committed: it answers as one, whatever happened to the unlinks after it.
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    // Half-way: the links are still stored, yet no reader sees them.
+    expect((await linksOf(svc.deps.db, owner, secretId)).length).toBe(3);
+    for (const env of envs) {
+      expect(await runtimeEnv(env.id)).toEqual({});
+      expect(await listedSecrets(env.id)).toEqual([]);
+    }
+    expect((await svc.call('GET', `/api/v1/secrets/${secretId}`, { key })).status).toBe(404);
+    const relink = await svc.call('POST', `/api/v1/environmentshub/${envs[0]!.id}/secrets/link/${secretId}`, {
+      key,
+      body: {},
+    });
+    expect([relink.status, relink.body.code]).toEqual([404, 'not_found']);
+
+    // That link attempt was the owner's next write: it finished the delete.
+    expect(await linksOf(svc.deps.db, owner, secretId)).toEqual([]);
+    for (const env of envs) {
+      expect(await readEntries(svc.deps.db, env.id)).toEqual([]);
+      expect(await entryCount(env.id)).toBe(0);
+      const reuse = await svc.call('POST', `/api/v1/environmentshub/${env.id}/secrets`, {
+        key,
+        body: { name: 'HALF_GONE', value: 'direct now' },
+      });
+      expect(reuse.status).toBe(201);
+    }
+    const rest = await svc.deps.db.doc.send(
+      new GetCommand({ TableName: svc.deps.db.tableName, Key: { pk: `OWNER#${owner}`, sk: `TRASH#${secretId}` } }),
+    );
+    expect(rest.Item).toBeUndefined();
+  });
+});
+
+describe('the scope check of a link', () => {
+  const teamEnv = () => svc.seed.environments.team.id;
+  const linkTeam = (secretId: string) =>
+    svc.call('POST', `/api/v1/environmentshub/${teamEnv()}/secrets/link/${secretId}`, { key, body: {} });
+  const secretKey = (secretId: string) => ({ pk: `OWNER#${owner}`, sk: `SECRET#${secretId}` });
+
+  it('reads the secret id consistently, not the index', async () => {
+    const secretId = await newSecret('SCOPED_PERSONAL', 'p');
+    // The index not caught up yet: the secret is not in it.
+    await svc.deps.db.doc.send(
+      new UpdateCommand({
+        TableName: svc.deps.db.tableName,
+        Key: secretKey(secretId),
+        UpdateExpression: 'REMOVE gsi1pk, gsi1sk',
+      }),
+    );
+    const res = await linkTeam(secretId);
+    expect([res.status, res.body.code]).toEqual([409, 'scope_mismatch']);
+  });
+
+  it('a deleted secret is 404 while the index still holds it', async () => {
+    const secretId = await newSecret('SCOPED_GONE', 'g');
+    const stale = await svc.deps.db.doc.send(
+      new GetCommand({ TableName: svc.deps.db.tableName, Key: secretKey(secretId), ConsistentRead: true }),
+    );
+    expect((await svc.call('DELETE', `/api/v1/secrets/${secretId}`, { key })).status).toBe(200);
+    // What the index may still answer for a moment: the deleted item.
+    await svc.deps.db.doc.send(
+      new PutCommand({ TableName: svc.deps.db.tableName, Item: { ...stale.Item, pk: 'STALE', sk: secretId } }),
+    );
+    const res = await linkTeam(secretId);
+    expect([res.status, res.body.code]).toEqual([404, 'not_found']);
+  });
+
+  it('a secret made before id claims existed is still told apart by the index', async () => {
+    const secretId = await newSecret('SCOPED_OLD', 'o');
+    await svc.deps.db.doc.send(
+      new DeleteCommand({ TableName: svc.deps.db.tableName, Key: { pk: `SECRETID#${secretId}`, sk: 'SECRETID' } }),
+    );
+    const res = await linkTeam(secretId);
+    expect([res.status, res.body.code]).toEqual([409, 'scope_mismatch']);
+  });
+});
+
 describe('team scope', () => {
   it('takes teamId in the POST body and ?teamId= on GET, PATCH and DELETE', async () => {
     const teamId = svc.seed.team.id;
@@ -399,5 +499,282 @@ describe('team scope', () => {
     }
     const stillTheirs = await svc.call('GET', `/api/v1/secrets/?teamId=${otherTeamId}`, { key: otherKey });
     expect(stillTheirs.body.data.map((s: any) => s.name)).toEqual(['THEIRS']);
+  });
+});
+
+/**
+ * A rename of a global secret linked to more environments than one transaction holds
+ * (shared/services/global-secrets.ts, `renameInChunks`): every environment gets the new name
+ * or none does, a name taken anywhere is a 409 naming each place, and a create, link or unlink
+ * racing any step, or a process stopping between steps, leaves nothing a later write cannot
+ * finish or undo. The races are placed deterministically, by SDK middleware that acts just
+ * before a chosen step's transaction.
+ */
+/** More than one transaction's worth of environments: reservations in two chunks, moves in three. */
+const MANY = 130;
+
+/** A secret linked to `count` new environments. */
+async function linkedSecret(name: string, value: string, count = MANY) {
+  const secretId = await newSecret(name, value);
+  const envs: { id: string; label: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const env = await newEnvironment();
+    await link(env.id, secretId);
+    envs.push(env);
+  }
+  return { secretId, envs };
+}
+
+const rename = (secretId: string, body: Record<string, unknown>) =>
+  svc.call('PATCH', `/api/v1/secrets/${secretId}`, { key, body });
+
+const createVariable = (envId: string, name: string) =>
+  svc.call('POST', `/api/v1/environmentshub/${envId}/variables`, { key, body: { name, value: 'v' } });
+
+const reservationsLeft = async () => (await scanTable()).filter((item) => item.includes('"kind":"reserved"'));
+
+async function secretItem(secretId: string): Promise<Record<string, any>> {
+  const out = await svc.deps.db.doc.send(
+    new GetCommand({
+      TableName: svc.deps.db.tableName,
+      Key: { pk: `OWNER#${owner}`, sk: `SECRET#${secretId}` },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item!;
+}
+
+type Step = 'reserve' | 'commit' | 'move';
+
+/** A value as the document client passes it, or marshalled. */
+const plain = (value: any) => value?.S ?? value;
+
+/** Which step of a rename in chunks a TransactWriteItems is, from its items. */
+function stepOf(input: any): Step | undefined {
+  const items: any[] = input.TransactItems ?? [];
+  if (items.some((i) => plain(i.Put?.Item?.kind) === 'reserved')) return 'reserve';
+  if (items.some((i) => i.Update?.ConditionExpression?.includes(':renameId'))) return 'commit';
+  if (items.some((i) => i.Put?.ConditionExpression === 'renameId = :r')) return 'move';
+  return undefined;
+}
+
+/**
+ * Runs `act` once, just before the `nth` transaction of `step` is sent (with that
+ * transaction's input); `act` may throw to stop the request there, as a dying process would.
+ */
+async function around<T>(
+  step: Step,
+  nth: number,
+  act: (input: any) => Promise<void>,
+  request: () => Promise<T>,
+): Promise<T> {
+  let seen = 0;
+  let done = false;
+  svc.deps.db.raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!done && context.commandName === 'TransactWriteItemsCommand' && stepOf(args.input) === step) {
+        if (++seen === nth) {
+          done = true;
+          await act(args.input);
+        }
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'aroundRenameStep' },
+  );
+  try {
+    return await request();
+  } finally {
+    svc.deps.db.raw.middlewareStack.remove('aroundRenameStep');
+  }
+}
+
+async function expectNamedEverywhere(secretId: string, envIds: string[], name: string, value: string) {
+  for (const envId of envIds) {
+    expect(await svc.runtimeEnv(envId), envId).toEqual({ [name]: value });
+    expect((await readEntries(svc.deps.db, envId)).map((e) => e.name)).toEqual([name]);
+  }
+  expect((await secretItem(secretId)).rename).toBeUndefined();
+  expect(await reservationsLeft()).toEqual([]);
+}
+
+const stopped = () => Object.assign(new Error('injected: the process stopped'), { name: 'InjectedStop' });
+
+describe('a rename across many linked environments', () => {
+  it('renames them all; a create of the new name racing it is refused by the reservation', async () => {
+    const { secretId, envs } = await linkedSecret('JUDGE_KEY', 'judge');
+    const midway: { runtime?: Record<string, string>; create?: { status: number; code: string } } = {};
+    const renamed = await around(
+      'reserve',
+      2,
+      async (input) => {
+        // The first chunk is reserved (every environment not in this second one), the commit
+        // not made: readers see the old name only, and the name is held.
+        const inThisChunk = new Set(input.TransactItems.map((i: any) => plain(i.Put.Item.pk)));
+        const reserved = envs.find((e) => !inThisChunk.has(`ENV#${e.id}`))!;
+        midway.runtime = await svc.runtimeEnv(reserved.id);
+        const res = await createVariable(reserved.id, 'JUDGE_KEY_2');
+        midway.create = { status: res.status, code: res.body.code };
+      },
+      () => rename(secretId, { name: 'JUDGE_KEY_2' }),
+    );
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect(renamed.body.data).toMatchObject({ id: secretId, name: 'JUDGE_KEY_2' });
+    expect(midway.runtime).toEqual({ JUDGE_KEY: 'judge' });
+    expect(midway.create).toEqual({ status: 409, code: 'name_taken' });
+
+    await expectNamedEverywhere(
+      secretId,
+      envs.map((e) => e.id),
+      'JUDGE_KEY_2',
+      'judge',
+    );
+    expect((await linksOf(svc.deps.db, owner, secretId)).length).toBe(MANY);
+    const listed = await svc.call('GET', `/api/v1/environmentshub/${envs[77]!.id}/secrets`, { key });
+    expect(listed.body.data.map((s: any) => s.name)).toEqual(['JUDGE_KEY_2']);
+    const reuse = await svc.call('POST', '/api/v1/secrets/', { key, body: { name: 'JUDGE_KEY', value: 'x' } });
+    expect(reuse.status).toBe(201);
+  });
+
+  it('refuses a name taken in some of them, naming each, and changes nothing', async () => {
+    const { secretId, envs } = await linkedSecret('SHARED_A', 'a');
+    const taken = [envs[3]!, envs[110]!];
+    for (const env of taken) expect((await createVariable(env.id, 'SHARED_B')).status).toBe(201);
+    const before = await scanTable();
+    const refused = await rename(secretId, { name: 'SHARED_B', description: 'not applied' });
+    expect([refused.status, refused.body.code]).toEqual([409, 'name_taken']);
+    for (const env of taken) expect(refused.body.detail).toContain(`${env.label} (an environment variable)`);
+    expect(refused.body.detail).not.toContain(envs[4]!.label);
+    expect(await scanTable()).toEqual(before);
+  });
+
+  it('a name taken after the check, in a later chunk: 409 naming it, every reservation undone', async () => {
+    const { secretId, envs } = await linkedSecret('SHARED_C', 'c');
+    const secretBefore = await secretItem(secretId);
+    // Besides the secret (marked by then) and the new name's claim (taken by then).
+    const rest = (items: string[]) =>
+      items.filter((i) => !i.includes(`"sk":"SECRET#${secretId}"`) && !i.includes('SECRETNAME#SHARED_D'));
+    let afterCreate: string[] = [];
+    const refused = await around(
+      'reserve',
+      1,
+      async () => {
+        expect((await createVariable(envs[120]!.id, 'SHARED_D')).status).toBe(201);
+        afterCreate = rest(await scanTable());
+      },
+      () => rename(secretId, { name: 'SHARED_D' }),
+    );
+    expect([refused.status, refused.body.code]).toEqual([409, 'name_taken']);
+    expect(refused.body.detail).toContain(`${envs[120]!.label} (an environment variable)`);
+    // As it was once the variable was made: the mark, the name claim and every reservation gone.
+    const after = await scanTable();
+    expect(rest(after)).toEqual(afterCreate);
+    expect(after.filter((i) => i.includes('SECRETNAME#SHARED_D'))).toEqual([]);
+    expect(await secretItem(secretId)).toEqual(secretBefore);
+    expect(await svc.runtimeEnv(envs[0]!.id)).toEqual({ SHARED_C: 'c' });
+  });
+
+  it('a link racing the reservations: the commit is refused, undone, and the rename read again', async () => {
+    const { secretId, envs } = await linkedSecret('SHARED_E', 'e');
+    const late = await newEnvironment();
+    const renamed = await around(
+      'commit',
+      1,
+      () => link(late.id, secretId),
+      () => rename(secretId, { name: 'SHARED_F' }),
+    );
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    await expectNamedEverywhere(secretId, [...envs.map((e) => e.id), late.id], 'SHARED_F', 'e');
+  });
+
+  it('an unlink racing the moves: that environment keeps neither name nor reservation', async () => {
+    const { secretId, envs } = await linkedSecret('SHARED_G', 'g');
+    let unlinked = '';
+    const renamed = await around(
+      'move',
+      1,
+      async (input) => {
+        unlinked = (plain(input.TransactItems[0].Delete.Key.pk) as string).slice('ENV#'.length);
+        const res = await svc.call('DELETE', `/api/v1/environmentshub/${unlinked}/secrets/link/${secretId}`, { key });
+        expect(res.status).toBe(200);
+      },
+      () => rename(secretId, { name: 'SHARED_H' }),
+    );
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    const rest = envs.map((e) => e.id).filter((id) => id !== unlinked);
+    expect(rest).toHaveLength(MANY - 1);
+    await expectNamedEverywhere(secretId, rest, 'SHARED_H', 'g');
+    expect(await readEntries(svc.deps.db, unlinked)).toEqual([]);
+    expect((await createVariable(unlinked, 'SHARED_H')).status).toBe(201);
+  });
+
+  it('two renames at once: each ends whole or refused, and every environment has the name the secret has', async () => {
+    const { secretId, envs } = await linkedSecret('SHARED_N', 'n');
+    const results = await Promise.all([rename(secretId, { name: 'SHARED_O' }), rename(secretId, { name: 'SHARED_P' })]);
+    for (const res of results) expect([200, 409], JSON.stringify(res.body)).toContain(res.status);
+    expect(results.some((r) => r.status === 200)).toBe(true);
+    const name = (await secretItem(secretId)).name as string;
+    expect(['SHARED_O', 'SHARED_P']).toContain(name);
+    await expectNamedEverywhere(
+      secretId,
+      envs.map((e) => e.id),
+      name,
+      'n',
+    );
+    const other = name === 'SHARED_O' ? 'SHARED_P' : 'SHARED_O';
+    expect((await svc.call('POST', '/api/v1/secrets/', { key, body: { name: other, value: 'x' } })).status).toBe(201);
+  });
+
+  it('stopped after its commit: the next write of the secret finishes it', async () => {
+    const { secretId, envs } = await linkedSecret('SHARED_I', 'i');
+    const res = await around(
+      'move',
+      1,
+      () => Promise.reject(stopped()),
+      () => rename(secretId, { name: 'SHARED_J' }),
+    );
+    expect(res.status).toBe(500);
+    expect((await secretItem(secretId)).name).toBe('SHARED_J');
+    const next = await rename(secretId, { description: 'after' });
+    expect(next.status, JSON.stringify(next.body)).toBe(200);
+    await expectNamedEverywhere(
+      secretId,
+      envs.map((e) => e.id),
+      'SHARED_J',
+      'i',
+    );
+  });
+
+  it('stopped before its commit: readers see the old name, and once its hold is over the next write undoes it', async () => {
+    const { secretId, envs } = await linkedSecret('SHARED_K', 'k');
+    const res = await around(
+      'commit',
+      1,
+      () => Promise.reject(stopped()),
+      () => rename(secretId, { name: 'SHARED_L' }),
+    );
+    expect(res.status).toBe(500);
+    expect(await svc.runtimeEnv(envs[50]!.id)).toEqual({ SHARED_K: 'k' });
+    // Within its hold the rename may still be running: a write of the secret waits it out (409).
+    const busy = await rename(secretId, { description: 'too soon' });
+    expect([busy.status, busy.body.code]).toEqual([409, 'conflict']);
+    // Its hold over (the mark's expiry moved into the past, as time passing would).
+    await svc.deps.db.doc.send(
+      new UpdateCommand({
+        TableName: svc.deps.db.tableName,
+        Key: { pk: `OWNER#${owner}`, sk: `SECRET#${secretId}` },
+        UpdateExpression: 'SET #rename.expiresAt = :past',
+        ExpressionAttributeNames: { '#rename': 'rename' },
+        ExpressionAttributeValues: { ':past': 0 },
+      }),
+    );
+    const next = await rename(secretId, { name: 'SHARED_M' });
+    expect(next.status, JSON.stringify(next.body)).toBe(200);
+    await expectNamedEverywhere(
+      secretId,
+      envs.map((e) => e.id),
+      'SHARED_M',
+      'k',
+    );
   });
 });

@@ -363,11 +363,12 @@ describe('ids and names cannot reach another record’s key space', () => {
       [new RegExp(`^USER#${ID}$`), new RegExp(`^(PROFILE|APIKEY#${ID})$`)],
       [new RegExp(`^TEAM#${ID}$`), new RegExp(`^(PROFILE|MEMBER#${ID})$`)],
       [/^SLUG#[a-z0-9][a-z0-9-]{0,38}$/, /^SLUG$/],
+      [new RegExp(`^SECRETID#${ID}$`), /^SECRETID$/],
       [new RegExp(`^ENV#${ID}$`), new RegExp(`^(META|ENTRY#${NAME})$`)],
       [
         new RegExp(`^OWNER#${OWNER}$`),
         new RegExp(
-          `^(ENVNAME#[a-z0-9][a-z0-9._-]{0,99}|SECRET#${ID}|SECRETNAME#${NAME}|SLINK#${ID}#${ID}|DEK#\\d{6}|COUNTS)$`,
+          `^(ENVNAME#[a-z0-9][a-z0-9._-]{0,99}|SECRET#${ID}|SECRETNAME#${NAME}|SLINK#${ID}#${ID}|TRASH#${ID}|DEK#\\d{6}|COUNTS)$`,
         ),
       ],
       [
