@@ -58,7 +58,8 @@ const toDirectSecret = (e: SecretEntry): Api.EnvironmentSecret => ({
 
 const toLinkedSecret = (link: LinkEntry, secret: Api.GlobalSecret): Api.EnvironmentSecret => ({
   id: secret.id,
-  name: link.name,
+  // The secret's own name: a rename in chunks is one switch for every reader, moved entries or not.
+  name: secret.name,
   source: 'global-linked',
   description: secret.description,
   isFile: secret.isFile,

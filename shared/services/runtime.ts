@@ -58,18 +58,15 @@ export async function readRuntime(
   audited ??= allowThenAudit(batch.role);
 
   // A link whose secret is gone (deleted, unlink under way) resolves to nothing.
-  const linked = links.flatMap((link) => {
-    const secret = batch.secrets.get(link.secretId);
-    return secret ? [{ link, secret }] : [];
-  });
-  const stillSealed = [...(directOpened ? [] : direct.map((e) => e.sealed)), ...linked.map((l) => l.secret.sealed)];
+  const linked = links.flatMap((link) => batch.secrets.get(link.secretId) ?? []);
+  const stillSealed = [...(directOpened ? [] : direct.map((e) => e.sealed)), ...linked.map((secret) => secret.sealed)];
   const [dataKeys] = await Promise.all([unwrapDataKeys(deps, env.ownerKey, batch.dataKeys, stillSealed), audited]);
 
   const resolved = resolve([
     ...entries.flatMap((e): Candidate[] =>
       e.kind === 'variable' ? [{ name: e.name, source: 'variable', value: e.value, isFile: false }] : [],
     ),
-    ...linked.map((l) => openLinked(env, l, dataKeys)),
+    ...linked.map((secret) => openLinked(env, secret, dataKeys)),
     ...(directOpened ?? openDirect(env, direct, dataKeys)),
   ]);
   checkPayloadSize(resolved.env);
@@ -130,12 +127,9 @@ const openDirect = (env: EnvironmentRecord, direct: SecretEntry[], dataKeys: Map
     isFile: e.isFile,
   }));
 
-const openLinked = (
-  env: EnvironmentRecord,
-  { link, secret }: { link: LinkEntry; secret: GlobalSecretRecord },
-  dataKeys: Map<number, Buffer>,
-): Candidate => ({
-  name: link.name,
+const openLinked = (env: EnvironmentRecord, secret: GlobalSecretRecord, dataKeys: Map<number, Buffer>): Candidate => ({
+  // The secret's own name: a rename in chunks is one switch for every reader, moved entries or not.
+  name: secret.name,
   source: 'global-linked',
   value: openWithKey(
     dataKeys.get(secret.sealed.dekVersion)!,
