@@ -58,6 +58,8 @@ const PARTITIONS = {
   audit: anyKey(keys.auditPartition),
   /** `SESSION#<hash>`: web console sessions. */
   session: anyKey(keys.consoleSession),
+  /** `SECRETID#<id>`: which owner a global secret id belongs to (the scope check's consistent read). */
+  secretId: anyKey(keys.globalSecretIdClaim),
 } as const;
 
 export interface ResourcePermissions {
@@ -149,7 +151,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: [],
     // Seals values under the owner's data key: creates it (GenerateDataKey) or unwraps it (Decrypt).
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    writes: [PARTITIONS.owner, PARTITIONS.environment, PARTITIONS.audit],
+    writes: [PARTITIONS.owner, PARTITIONS.environment, PARTITIONS.secretId, PARTITIONS.audit],
   },
   'environment-secrets': {
     // Get: the environment, a global secret to link. Query: the environment's entries, the
@@ -211,7 +213,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: ['dynamodb:Query'],
     // Seals values of the secrets it adds or changes: creates the owner's data key or unwraps it.
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    writes: [PARTITIONS.environment, PARTITIONS.owner, PARTITIONS.session, PARTITIONS.audit],
+    writes: [PARTITIONS.environment, PARTITIONS.owner, PARTITIONS.secretId, PARTITIONS.session, PARTITIONS.audit],
   },
 };
 

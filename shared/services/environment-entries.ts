@@ -18,13 +18,14 @@ import {
   type VariableEntry,
 } from '../data/entries.js';
 import { entryCountChange, type EnvironmentRecord } from '../data/environments.js';
-import { readGlobalSecrets } from '../data/global-secrets.js';
+import { readGlobalSecrets, type GlobalSecretRecord } from '../data/global-secrets.js';
 import { notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
 import { LIMITS, requireValueForKind } from '../schemas.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
 import { explainEntryFailure } from './entry-failures.js';
+import { finishDeletes, linkedName } from './links.js';
 import { environmentFor } from './environments.js';
 import { optimistically, StaleRead } from './optimistic.js';
 
@@ -56,10 +57,9 @@ const toDirectSecret = (e: SecretEntry): Api.EnvironmentSecret => ({
   updatedAt: e.updatedAt,
 });
 
-const toLinkedSecret = (link: LinkEntry, secret: Api.GlobalSecret): Api.EnvironmentSecret => ({
+const toLinkedSecret = (link: LinkEntry, secret: GlobalSecretRecord): Api.EnvironmentSecret => ({
   id: secret.id,
-  // The secret's own name: a rename in chunks is one switch for every reader, moved entries or not.
-  name: secret.name,
+  name: linkedName(link, secret),
   source: 'global-linked',
   description: secret.description,
   isFile: secret.isFile,
@@ -150,23 +150,29 @@ async function createEntry<K extends OwnKind>(
 ): Promise<EntryOf<K>> {
   const env = await environmentFor(deps, principal, envId, 'write');
   const entry = await newEntry(deps, env, kind, input);
-  try {
-    await transactWrite(deps.db, [
-      entryCreate(entry),
-      entryCountChange(env.id, 1, LIMITS.entriesPerEnvironment),
-      auditPut(deps, {
-        owner: env.ownerKey,
-        principal,
-        action: 'create',
-        target: { type: TARGET[kind].type, id: entry.id, name: entry.name },
-        environmentId: env.id,
-      }),
-    ]);
-  } catch (err) {
-    if (err instanceof TransactionFailed) throw explainEntryFailure(err, env.id, entry.name, 0, 1);
-    throw err;
+  const writes = [
+    entryCreate(entry),
+    entryCountChange(env.id, 1, LIMITS.entriesPerEnvironment),
+    auditPut(deps, {
+      owner: env.ownerKey,
+      principal,
+      action: 'create',
+      target: { type: TARGET[kind].type, id: entry.id, name: entry.name },
+      environmentId: env.id,
+    }),
+  ];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transactWrite(deps.db, writes);
+      return entry;
+    } catch (err) {
+      if (!(err instanceof TransactionFailed)) throw err;
+      // The name held by a link of a deleted secret that a stopped delete left: finish it, try again.
+      const holder = entryHolder(env.id, err.reasons[0]?.item);
+      if (attempt === 1 && holder?.kind === 'link' && (await finishDeletes(deps, env.ownerKey))) continue;
+      throw explainEntryFailure(err, env.id, entry.name, 0, 1);
+    }
   }
-  return entry;
 }
 
 /** The entry of `kind` with this id; a linked secret's id on a direct-secret route is `is_linked`. */

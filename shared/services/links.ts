@@ -199,10 +199,11 @@ function linkRemovalWrites(link: LinkRef, exists: { environment: boolean; secret
  * their deleted copy. A delete removes its links after its own commit, in as many
  * transactions as they need; should it stop half-way, the next global-secret or link write of
  * the owner finishes it. Until then the leftover links resolve to nothing and are not listed
- * (their secret is gone), and no link can be added (it needs the secret).
+ * (their secret is gone), and no link can be added (it needs the secret). True when it finished any.
  */
-export async function finishDeletes(deps: Deps, ownerKey: OwnerKey): Promise<void> {
-  for (const deleted of await deletedSecretsOf(deps.db, ownerKey)) {
+export async function finishDeletes(deps: Deps, ownerKey: OwnerKey): Promise<boolean> {
+  const deletedSecrets = await deletedSecretsOf(deps.db, ownerKey);
+  for (const deleted of deletedSecrets) {
     const links = await linksOf(deps.db, ownerKey, deleted.id);
     await mapLimit(links, 8, (link) =>
       removeLink(
@@ -213,4 +214,14 @@ export async function finishDeletes(deps: Deps, ownerKey: OwnerKey): Promise<voi
     );
     await transactWrite(deps.db, [deletedSecretDrop(ownerKey, deleted.id)]);
   }
+  return deletedSecrets.length > 0;
+}
+
+/**
+ * The name a link goes by: its entry's, but the secret's new one while a rename in chunks has
+ * committed and not yet moved this entry, so that every reader switches at the commit.
+ */
+export function linkedName(link: LinkEntry, secret: GlobalSecretRecord): string {
+  const rename = secret.rename;
+  return rename && secret.name === rename.to && link.name === rename.from ? secret.name : link.name;
 }

@@ -16,6 +16,7 @@ import type { OwnerKey } from '../owner-key.js';
 import { resolve, type Candidate } from '../resolver.js';
 import { LIMITS, type Role } from '../schemas.js';
 import { ownerOf } from '../owner-key.js';
+import { linkedName } from './links.js';
 
 /**
  * The runtime read, at job start. Two sequential DynamoDB round trips whatever the number of
@@ -58,15 +59,18 @@ export async function readRuntime(
   audited ??= allowThenAudit(batch.role);
 
   // A link whose secret is gone (deleted, unlink under way) resolves to nothing.
-  const linked = links.flatMap((link) => batch.secrets.get(link.secretId) ?? []);
-  const stillSealed = [...(directOpened ? [] : direct.map((e) => e.sealed)), ...linked.map((secret) => secret.sealed)];
+  const linked = links.flatMap((link) => {
+    const secret = batch.secrets.get(link.secretId);
+    return secret ? [{ link, secret }] : [];
+  });
+  const stillSealed = [...(directOpened ? [] : direct.map((e) => e.sealed)), ...linked.map((l) => l.secret.sealed)];
   const [dataKeys] = await Promise.all([unwrapDataKeys(deps, env.ownerKey, batch.dataKeys, stillSealed), audited]);
 
   const resolved = resolve([
     ...entries.flatMap((e): Candidate[] =>
       e.kind === 'variable' ? [{ name: e.name, source: 'variable', value: e.value, isFile: false }] : [],
     ),
-    ...linked.map((secret) => openLinked(env, secret, dataKeys)),
+    ...linked.map((l) => openLinked(env, l, dataKeys)),
     ...(directOpened ?? openDirect(env, direct, dataKeys)),
   ]);
   checkPayloadSize(resolved.env);
@@ -127,9 +131,12 @@ const openDirect = (env: EnvironmentRecord, direct: SecretEntry[], dataKeys: Map
     isFile: e.isFile,
   }));
 
-const openLinked = (env: EnvironmentRecord, secret: GlobalSecretRecord, dataKeys: Map<number, Buffer>): Candidate => ({
-  // The secret's own name: a rename in chunks is one switch for every reader, moved entries or not.
-  name: secret.name,
+const openLinked = (
+  env: EnvironmentRecord,
+  { link, secret }: { link: LinkEntry; secret: GlobalSecretRecord },
+  dataKeys: Map<number, Buffer>,
+): Candidate => ({
+  name: linkedName(link, secret),
   source: 'global-linked',
   value: openWithKey(
     dataKeys.get(secret.sealed.dekVersion)!,

@@ -345,6 +345,24 @@ describe('a delete stopped half-way', () => {
     );
     expect(rest.Item).toBeUndefined();
   });
+
+  it("a new entry under a stopped delete's name finishes the delete and takes the name", async () => {
+    const secretId = await newSecret('LEFT_BEHIND', 'gone');
+    const env = await newEnvironment();
+    await link(env.id, secretId);
+    const resume = failTransactionsAfterTheFirst();
+    expect((await svc.call('DELETE', `/api/v1/secrets/${secretId}`, { key }).finally(resume)).status).toBe(200);
+    expect((await linksOf(svc.deps.db, owner, secretId)).length).toBe(1);
+
+    const variable = await svc.call('POST', `/api/v1/environmentshub/${env.id}/variables`, {
+      key,
+      body: { name: 'LEFT_BEHIND', value: 'mine now' },
+    });
+    expect(variable.status, JSON.stringify(variable.body)).toBe(201);
+    expect(await linksOf(svc.deps.db, owner, secretId)).toEqual([]);
+    expect(await runtimeEnv(env.id)).toEqual({ LEFT_BEHIND: 'mine now' });
+    expect(await entryCount(env.id)).toBe(1);
+  });
 });
 
 describe('the scope check of a link', () => {
