@@ -109,6 +109,27 @@ export async function revokeApiKey(deps: Deps, principal: Principal, keyId: stri
   return toApiKey(key);
 }
 
+/** A service or admin key, stored with its event in the platform's audit log. */
+async function issuePlatformKey(
+  deps: Deps,
+  actor: Principal,
+  principal: Principal,
+  name: string,
+  target: { type: 'service_key' | 'admin_key'; name: string },
+) {
+  const issued = issue(principal, name);
+  await transactWrite(deps.db, [
+    ...issued.writes,
+    auditPut(deps, {
+      owner: PLATFORM_AUDIT,
+      principal: actor,
+      action: 'create',
+      target: { ...target, id: principal.keyId },
+    }),
+  ]);
+  return issued;
+}
+
 const toServiceKey = (key: ServiceKeyRecord): Api.ServiceKey => ({
   id: key.id,
   service: key.service,
@@ -123,16 +144,16 @@ export async function createServiceKey(
 ): Promise<Api.NewServiceKey> {
   requireAdmin(principal);
   const keyId = newId();
-  const issued = issue({ type: 'service', service: input.service, keyId }, input.name);
-  await transactWrite(deps.db, [
-    ...issued.writes,
-    auditPut(deps, {
-      owner: PLATFORM_AUDIT,
-      principal,
-      action: 'create',
-      target: { type: 'service_key', id: keyId, name: `${input.service}/${input.name}` },
-    }),
-  ]);
+  const issued = await issuePlatformKey(
+    deps,
+    principal,
+    { type: 'service', service: input.service, keyId },
+    input.name,
+    {
+      type: 'service_key',
+      name: `${input.service}/${input.name}`,
+    },
+  );
   return { id: keyId, service: input.service, name: input.name, key: issued.key, createdAt: issued.createdAt };
 }
 
@@ -169,15 +190,6 @@ export async function revokeServiceKey(deps: Deps, principal: Principal, keyId: 
 export async function createAdminKey(deps: Deps, name: string): Promise<{ id: string; key: string }> {
   const keyId = newId();
   const principal: Principal = { type: 'admin', keyId };
-  const issued = issue(principal, name);
-  await transactWrite(deps.db, [
-    ...issued.writes,
-    auditPut(deps, {
-      owner: PLATFORM_AUDIT,
-      principal,
-      action: 'create',
-      target: { type: 'admin_key', id: keyId, name },
-    }),
-  ]);
+  const issued = await issuePlatformKey(deps, principal, principal, name, { type: 'admin_key', name });
   return { id: keyId, key: issued.key };
 }
