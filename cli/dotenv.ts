@@ -14,18 +14,20 @@ import { CliError } from './errors.js';
  * interprets in double quotes (no escape of it means the same to a shell and to dotenv).
  */
 export function formatDotenv(env: Record<string, string>, files: readonly string[] = []): string {
-  const names = Object.keys(env).sort();
-  const refused = names.filter((name) => quoteDotenvValue(env[name]!) === undefined);
+  const quoted = Object.keys(env)
+    .sort()
+    .map((name) => ({ name, value: quoteDotenvValue(env[name]!) }));
+  const refused = quoted.filter((q) => q.value === undefined).map((q) => q.name);
   if (refused.length > 0) {
     throw new CliError(
       `Cannot write ${refused.join(', ')} as dotenv that shells and dotenv parsers read back unchanged: ` +
         `a value with a line break, or with a ' and one of " \\ $ \`. Use --format json.`,
     );
   }
-  return names
-    .map((name) => {
+  return quoted
+    .map(({ name, value }) => {
       const note = files.includes(name) ? `# ${name}: base64 content of a file secret\n` : '';
-      return `${note}${name}=${quoteDotenvValue(env[name]!)}\n`;
+      return `${note}${name}=${value}\n`;
     })
     .join('');
 }

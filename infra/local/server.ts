@@ -100,6 +100,7 @@ export function serveLocal(deps: Deps, options: LocalServerOptions): ServerType 
 
   /** A refusal while `env`'s address has spent its failed authentications. */
   const refusal = (env: HttpBindings): Response | undefined => {
+    if (refused.size === 0) return undefined; // the usual case: no address to look up
     const address = sourceAddress(env);
     const until = refused.get(address);
     if (until === undefined) return undefined;
@@ -120,7 +121,7 @@ export function serveLocal(deps: Deps, options: LocalServerOptions): ServerType 
   return serve({
     fetch: async (request, env) => {
       const bindings = env as HttpBindings;
-      let response = refused.size === 0 ? undefined : refusal(bindings);
+      let response = refusal(bindings);
       response ??= await fetch(request, bindings);
       if (response.status === 401) response = afterFailure(bindings) ?? response;
       if (!bindings.incoming.complete) bindings.outgoing.setHeader('Connection', 'close');

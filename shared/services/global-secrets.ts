@@ -37,6 +37,7 @@ import {
 import { linksOf, type SecretLinkRecord } from '../data/links.js';
 import { ApiError, conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
+import { chunksOf } from '../chunks.js';
 import { mapLimit } from '../map-limit.js';
 import { ownerKeyOf, type Owner } from '../owner-key.js';
 import { compareText } from '../pagination.js';
@@ -435,10 +436,6 @@ async function finishRename(deps: Deps, secret: GlobalSecretRecord, rename: Secr
 async function settleRename(deps: Deps, secret: GlobalSecretRecord, rename: SecretRename): Promise<void> {
   if (secret.name === rename.to) await finishRename(deps, secret, rename);
   else if (rename.expiresAt < Date.now() / 1000) await undoRename(deps, secret, rename);
-}
-
-function chunksOf<T>(items: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 /** Each linked environment's entry moved from the secret's name to `name`; a stale read retries. */

@@ -3,14 +3,7 @@ import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
 import type { Principal } from '../auth/principal.js';
 import { alreadyLinked, scopeMismatch } from '../conflicts.js';
-import {
-  entryCreate,
-  entryHolder,
-  findLinkEntry,
-  linkEntryDelete,
-  readEntries,
-  type LinkEntry,
-} from '../data/entries.js';
+import { entryCreate, entryHolder, findLinkEntry, linkEntryDelete, type LinkEntry } from '../data/entries.js';
 import { entryCountChange, type EnvironmentRecord } from '../data/environments.js';
 import {
   deletedSecretDrop,
@@ -131,8 +124,8 @@ export async function unlinkGlobalSecret(
   const env = await environmentFor(deps, principal, envId, 'write');
   requireId(secretId, 'Link');
   await finishDeletes(deps, env.ownerKey);
-  const entry = (await readEntries(deps.db, env.id)).find((e) => e.kind === 'link' && e.secretId === secretId);
-  if (entry?.kind !== 'link') throw notFound('Link');
+  const entry = await findLinkEntry(deps.db, env.id, secretId);
+  if (!entry) throw notFound('Link');
   const removed = await removeLink(
     deps,
     { ownerKey: env.ownerKey, secretId, envId: env.id, entryName: entry.name },

@@ -1,6 +1,7 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client.js';
 import { DependencyUnavailableError } from '../dependency-failure.js';
+import { chunksOf } from '../chunks.js';
 import type { Item, Key } from './item.js';
 
 const BATCH_GET_MAX = 100;
@@ -12,10 +13,8 @@ const BATCH_GET_MAX = 100;
 export async function batchGet(db: Db, keys: Key[]): Promise<Map<string, Item>> {
   const found = new Map<string, Item>();
   const unique = [...new Map(keys.map((k) => [itemId(k), k])).values()];
-  const chunks: Key[][] = [];
-  for (let i = 0; i < unique.length; i += BATCH_GET_MAX) chunks.push(unique.slice(i, i + BATCH_GET_MAX));
   await Promise.all(
-    chunks.map(async (chunk) => {
+    chunksOf(unique, BATCH_GET_MAX).map(async (chunk) => {
       let pending: Key[] = chunk;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** Math.min(attempt, 6)));

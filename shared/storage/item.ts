@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { chunksOf } from '../chunks.js';
 import type { Db } from './client.js';
 import type { TableWrite } from './transact.js';
 
@@ -32,12 +33,10 @@ const BATCH_WRITE_MAX = 25;
 
 /** Deletes many items, 25 a request (BatchWriteItem's limit); callers re-read to catch any left unprocessed. */
 export async function deleteItems(db: Db, keys: Key[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += BATCH_WRITE_MAX) {
+  for (const chunk of chunksOf(keys, BATCH_WRITE_MAX)) {
     await db.doc.send(
       new BatchWriteCommand({
-        RequestItems: {
-          [db.tableName]: keys.slice(i, i + BATCH_WRITE_MAX).map((key) => ({ DeleteRequest: { Key: key } })),
-        },
+        RequestItems: { [db.tableName]: chunk.map((key) => ({ DeleteRequest: { Key: key } })) },
       }),
     );
   }
