@@ -16,6 +16,8 @@ export interface ServiceConfig {
   auditShards: number;
   /** Audit events expire after this many days (DynamoDB TTL). */
   auditRetentionDays: number;
+  /** How long a deleted secret or variable can be restored (1–30 days), before it is gone for good. */
+  recoveryDays: number;
   /** Per-key request limits of user and admin keys, and of hosted services' keys (job-start bursts). */
   rateLimits: { user: RateLimit; service: RateLimit };
 }
@@ -46,6 +48,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     dataKeyCacheMs: intFrom(env.DATA_KEY_CACHE_MS, 5 * 60_000),
     auditShards: Math.max(1, intFrom(env.AUDIT_SHARDS, 8)),
     auditRetentionDays: Math.max(1, intFrom(env.AUDIT_RETENTION_DAYS, 400)),
+    recoveryDays: Math.min(30, Math.max(1, intFrom(env.RECOVERY_DAYS, 7))),
     rateLimits: {
       user: {
         ratePerSecond: Math.max(1, intFrom(env.RATE_LIMIT_USER_RPS, DEFAULT_RATE_LIMITS.user.ratePerSecond)),

@@ -56,6 +56,18 @@ export const keys = {
     sk: `DEK#${String(version).padStart(6, '0')}`,
   }),
   dataKeyPrefix: 'DEK#',
+  /** An owner's re-seal under its newest data key: progress, so that an interrupted one resumes. */
+  resealState: (owner: OwnerKey) => ({ pk: `OWNER#${owner}`, sk: 'RESEAL' }),
+  /** One version of a value (a global secret's or an entry's, by its id), outside the environment's partition. */
+  valueVersion: (valueId: string, version: number) => ({
+    pk: `HIST#${valueId}`,
+    sk: `V#${String(version).padStart(6, '0')}`,
+  }),
+  valueVersionPartition: (valueId: string) => `HIST#${valueId}`,
+  valueVersionPrefix: 'V#',
+  /** A recently deleted direct secret or variable of an environment, until its `ttl`. */
+  deletedEntry: (envId: string, entryId: string) => ({ pk: `TRASH#${envId}`, sk: entryId }),
+  deletedEntryPartition: (envId: string) => `TRASH#${envId}`,
   auditPartition: (owner: AuditOwner, shard: number) => `AUDIT#${owner}#${shard}`,
   auditSk: (at: string, id: string) => `${at}#${id}`,
   /** A web console session, by the SHA-256 (hex) of its cookie token; expires by `ttl`. */
