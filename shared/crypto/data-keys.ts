@@ -65,6 +65,11 @@ export class DataKeys {
     }
   }
 
+  /** Forgets which version is the owner's newest (a write found that another process rotated it). */
+  forgetNewest(owner: OwnerKey): void {
+    this.newest.delete(owner);
+  }
+
   /** Forgets every plaintext key (tests use it to measure cold reads). */
   clear(): void {
     this.plain.clear();

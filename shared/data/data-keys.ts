@@ -2,6 +2,7 @@ import type { OwnerKey } from '../owner-key.js';
 import type { Db } from '../storage/client.js';
 import { getItem, putItem, type Item } from '../storage/item.js';
 import { queryFirst } from '../storage/query.js';
+import type { TableWrite } from '../storage/transact.js';
 import { keys } from './keys.js';
 
 /** An owner's data key of one version, wrapped by the key provider; never stored in plaintext. */
@@ -42,3 +43,12 @@ export function createDataKey(
     ConditionExpression: 'attribute_not_exists(pk)',
   });
 }
+
+/**
+ * That `version` is still the owner's newest data key at commit (no next version exists): a
+ * value sealed under a key another process has since rotated away from is refused, so that
+ * after a rotation no write adds to an old version.
+ */
+export const dataKeyStillNewest = (owner: OwnerKey, version: number): TableWrite => ({
+  ConditionCheck: { Key: keys.dataKey(owner, version + 1), ConditionExpression: 'attribute_not_exists(pk)' },
+});

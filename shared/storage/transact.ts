@@ -14,7 +14,8 @@ type WithoutTable<T> = Omit<NonNullable<T>, 'TableName'>;
 export type TableWrite =
   | { Put: WithoutTable<TransactItem['Put']> }
   | { Update: WithoutTable<TransactItem['Update']> }
-  | { Delete: WithoutTable<TransactItem['Delete']> };
+  | { Delete: WithoutTable<TransactItem['Delete']> }
+  | { ConditionCheck: WithoutTable<TransactItem['ConditionCheck']> };
 
 export interface CancellationReason {
   code: string;
@@ -40,7 +41,8 @@ const MAX_CONFLICT_ATTEMPTS = 8;
 function onTable(tableName: string, write: TableWrite): TransactItem {
   if ('Put' in write) return { Put: { ...write.Put, TableName: tableName } };
   if ('Update' in write) return { Update: { ...write.Update, TableName: tableName } };
-  return { Delete: { ...write.Delete, TableName: tableName } };
+  if ('Delete' in write) return { Delete: { ...write.Delete, TableName: tableName } };
+  return { ConditionCheck: { ...write.ConditionCheck, TableName: tableName } };
 }
 
 /**
