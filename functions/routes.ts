@@ -57,6 +57,13 @@ const CONSOLE_ROUTES: [Method, string][] = [
   ['POST', `${CONSOLE_ENV}/variables/{id}/delete`],
 ];
 
+/** The versions, rollback and restore of a value, under its own path. */
+const historyRoutes = (path: string, resource: Resource): RouteSpec[] => [
+  { method: 'GET', path: `${path}/versions`, resource },
+  { method: 'POST', path: `${path}/rollback`, resource },
+  { method: 'POST', path: `${path}/restore`, resource },
+];
+
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${V1}/health`, resource: 'accounts', public: true },
   { method: 'GET', path: `${V1}/user/whoami`, resource: 'accounts' },
@@ -84,11 +91,13 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },
   { method: 'PATCH', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },
   { method: 'DELETE', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },
+  ...historyRoutes(`${V1}/secrets/{id}`, 'global-secrets'),
 
   { method: 'GET', path: `${ENV}/secrets`, resource: 'environment-secrets' },
   { method: 'POST', path: `${ENV}/secrets`, resource: 'environment-secrets' },
   { method: 'PATCH', path: `${ENV}/secrets/{id}`, resource: 'environment-secrets' },
   { method: 'DELETE', path: `${ENV}/secrets/{id}`, resource: 'environment-secrets' },
+  ...historyRoutes(`${ENV}/secrets/{id}`, 'environment-secrets'),
   { method: 'POST', path: `${ENV}/secrets/link/{globalSecretId}`, resource: 'environment-secrets' },
   { method: 'DELETE', path: `${ENV}/secrets/link/{globalSecretId}`, resource: 'environment-secrets' },
 
@@ -96,6 +105,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: `${ENV}/variables`, resource: 'environment-variables' },
   { method: 'PATCH', path: `${ENV}/variables/{id}`, resource: 'environment-variables' },
   { method: 'DELETE', path: `${ENV}/variables/{id}`, resource: 'environment-variables' },
+  ...historyRoutes(`${ENV}/variables/{id}`, 'environment-variables'),
 
   { method: 'GET', path: `${ENV}/runtime`, resource: 'runtime' },
 

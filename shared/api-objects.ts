@@ -3,6 +3,8 @@ import { HostedService, KeyScope, Role } from './schemas.js';
 
 /** The API's objects as they go on the wire; the OpenAPI document (functions/openapi-document.ts) is generated from these. */
 const Timestamp = z.string().openapi({ example: '2026-11-28T20:51:04.123Z' });
+/** One more on every change of the value; 1 on create. */
+const Version = z.number().int().openapi({ example: 3 });
 
 export const GlobalSecret = z
   .object({
@@ -12,6 +14,7 @@ export const GlobalSecret = z
     isFile: z.boolean(),
     userId: z.string().nullable(),
     teamId: z.string().nullable(),
+    version: Version,
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -47,6 +50,7 @@ export const EnvironmentSecret = z
     source: z.enum(['environment', 'global-linked']),
     description: z.string().nullable(),
     isFile: z.boolean(),
+    version: Version,
     createdAt: Timestamp,
     updatedAt: Timestamp,
     secretId: z.string().optional(),
@@ -71,11 +75,48 @@ export const Variable = z
     name: z.string(),
     value: z.string(),
     description: z.string().nullable(),
+    version: Version,
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
   .openapi('Variable');
 export type Variable = z.infer<typeof Variable>;
+
+/** A kept version of a value: who wrote it and when; a variable's also carries its value, a secret's never. */
+export const ValueVersion = z
+  .object({
+    version: Version,
+    createdAt: Timestamp,
+    createdBy: z.object({ type: z.string(), id: z.string() }),
+    current: z.boolean(),
+    value: z.string().optional(),
+  })
+  .openapi('ValueVersion');
+export type ValueVersion = z.infer<typeof ValueVersion>;
+
+/** When something deleted was deleted, and when it is gone for good. */
+const Deletion = { deletedAt: Timestamp, purgeAt: Timestamp };
+
+export const DeletedGlobalSecret = GlobalSecretDetail.extend(Deletion).openapi('DeletedGlobalSecret');
+export type DeletedGlobalSecret = z.infer<typeof DeletedGlobalSecret>;
+export const DeletedEnvironmentSecret = EnvironmentSecret.extend(Deletion).openapi('DeletedEnvironmentSecret');
+export type DeletedEnvironmentSecret = z.infer<typeof DeletedEnvironmentSecret>;
+export const DeletedVariable = Variable.extend(Deletion).openapi('DeletedVariable');
+export type DeletedVariable = z.infer<typeof DeletedVariable>;
+
+/** Where a restored secret was not linked again, and why (`environment_full`: at its entry limit). */
+export const NotRelinked = z
+  .object({
+    environmentId: z.string(),
+    reason: z.enum(['name_taken', 'environment_deleted', 'environment_full']),
+  })
+  .openapi('NotRelinked');
+export type NotRelinked = z.infer<typeof NotRelinked>;
+
+export const RestoredGlobalSecret = z
+  .object({ secret: GlobalSecret, relinked: z.array(z.string()), notRelinked: z.array(NotRelinked) })
+  .openapi('RestoredGlobalSecret');
+export type RestoredGlobalSecret = z.infer<typeof RestoredGlobalSecret>;
 
 export const RuntimeSet = z
   .object({
@@ -83,6 +124,7 @@ export const RuntimeSet = z
     env: z.record(z.string(), z.string()),
     sources: z.record(z.string(), z.enum(['variable', 'global-linked', 'environment'])),
     files: z.array(z.string()),
+    versions: z.record(z.string(), Version),
     resolvedAt: Timestamp,
   })
   .openapi('RuntimeSet');
@@ -147,6 +189,7 @@ export const AuditEvent = z
     target: z.object({ type: z.string(), id: z.string(), name: z.string().nullable() }),
     environmentId: z.string().nullable(),
     jobId: z.string().nullable(),
+    versions: z.record(z.string(), Version).optional(),
   })
   .openapi('AuditEvent');
 

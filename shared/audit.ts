@@ -23,6 +23,7 @@ export interface AuditInput {
   target: { type: AuditTargetType; id: string; name: string | null };
   environmentId?: string | null;
   jobId?: string | null;
+  versions?: Record<string, number>;
 }
 
 /**
@@ -40,6 +41,7 @@ function eventOf(deps: Deps, input: AuditInput): { event: AuditEvent; placement:
     target: input.target,
     environmentId: input.environmentId ?? null,
     jobId: input.jobId ?? null,
+    ...(input.versions === undefined ? {} : { versions: input.versions }),
   };
   const placement: AuditPlacement = {
     owner: input.owner,

@@ -38,6 +38,14 @@ export function nameTakenInEnvironment(name: string, holder: EntryRecord | undef
   );
 }
 
+/** A restore onto a name used again since the delete: restore under another name, or free it. */
+export function nameTakenOnRestore(name: string, holder: EntryRecord | undefined): ApiError {
+  return conflict(
+    'name_taken',
+    `The name ${name} is already used in this environment by ${describeHolder(holder)}. Restore it under another name (pass "name"), or rename or remove that entry first.`,
+  );
+}
+
 export function nameTakenInLinkedEnvironments(
   name: string,
   places: { environment: string; holder: EntryRecord }[],

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'last_admin'
   | 'limit_exceeded'
   | 'payload_too_large'
+  | 'precondition_failed'
   | 'validation_error'
   | 'rate_limited'
   | 'internal'
@@ -50,6 +51,7 @@ export const forbidden = (detail = 'Your role does not allow this change.') => n
 export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found.`);
 export const conflict = (code: ErrorCode, detail: string) => new ApiError(409, code, detail);
 export const validationError = (issues: ValidationIssue[]) => new ApiError(422, 'validation_error', issues);
+export const preconditionFailed = (detail: string) => new ApiError(412, 'precondition_failed', detail);
 export const payloadTooLarge = (detail: string) => new ApiError(413, 'payload_too_large', detail);
 export const internalError = () =>
   new ApiError(500, 'internal', 'Internal error. The request could not be completed; nothing was disclosed.');

@@ -8,12 +8,15 @@ export interface Candidate {
   source: Source;
   value: string;
   isFile: boolean;
+  version: number;
 }
 
 export interface Resolved {
   env: Record<string, string>;
   sources: Record<string, Source>;
   files: string[];
+  /** The version of each value served, so that a job's inputs can be traced afterwards. */
+  versions: Record<string, number>;
 }
 
 /**
@@ -30,16 +33,21 @@ export function resolve(candidates: Iterable<Candidate>): Resolved {
   const env: Record<string, string> = {};
   const sources: Record<string, Source> = {};
   const files: string[] = [];
+  const versions: Record<string, number> = {};
   for (const name of [...winners.keys()].sort()) {
     const winner = winners.get(name)!;
     env[name] = winner.value;
     sources[name] = winner.source;
+    versions[name] = winner.version;
     if (winner.isFile) files.push(name);
   }
-  return { env, sources, files };
+  return { env, sources, files, versions };
 }
 
-/** Which source wins for each name, without values: the console's "what the job will see". */
-export function winningSources(candidates: Iterable<Omit<Candidate, 'value'>>): Record<string, Source> {
-  return resolve([...candidates].map((c) => ({ ...c, value: '' }))).sources;
+/** Which source wins for each name, and its version, without values: the console's "what the job will see". */
+export function winners(
+  candidates: Iterable<Omit<Candidate, 'value'>>,
+): Pick<Resolved, 'sources' | 'versions'> {
+  const { sources, versions } = resolve([...candidates].map((c) => ({ ...c, value: '' })));
+  return { sources, versions };
 }

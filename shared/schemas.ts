@@ -15,6 +15,8 @@ export const LIMITS = {
   apiKeysPerUser: 50,
   runtimePayloadBytes: 5 * 1024 * 1024,
   bodyBytes: 256 * 1024,
+  /** Versions kept of each value: a change drops the one this many below it. */
+  versionsKept: 20,
   listDefault: 100,
   listMax: 500,
 } as const;
@@ -134,6 +136,17 @@ export const UpdateVariableBody = z
   })
   .openapi('UpdateVariable');
 
+export const RollbackBody = z
+  .object({ version: z.number().int().min(1, 'must be a version number, 1 or more') })
+  .openapi('Rollback');
+
+export const RestoreBody = z.object({ name: EntryName.optional() }).openapi('Restore');
+
+/** On a POST under `/secrets/` the scope is a body field, as on create (a `teamId` query is read too). */
+const BodyScope = { teamId: Id.nullable().optional() };
+export const GlobalRollbackBody = RollbackBody.extend(BodyScope).openapi('GlobalRollback');
+export const GlobalRestoreBody = RestoreBody.extend(BodyScope).openapi('GlobalRestore');
+
 export const CreateEnvironmentBody = z
   .object({ name: EnvironmentName, teamId: Id.nullable().optional() })
   .openapi('CreateEnvironment');
@@ -176,8 +189,30 @@ export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(LIMITS.listMax).default(LIMITS.listDefault),
 });
 
+/** A query flag written `true` or `false`. */
+const Flag = z
+  .enum(['true', 'false'])
+  .optional()
+  .transform((v) => v === 'true');
+
+/** `?deleted=true` lists the recently deleted instead. */
+export const EntryListQuery = ListQuery.extend({ deleted: Flag });
 export const ScopedListQuery = ListQuery.extend({ teamId: Id.optional() });
+export const GlobalSecretListQuery = ScopedListQuery.extend({ deleted: Flag });
 export const TeamScopeQuery = z.object({ teamId: Id.optional() });
+
+/** `?purge=true` destroys at once, also what is already deleted. */
+export const DeleteQuery = z.object({ purge: Flag });
+export const ScopedDeleteQuery = DeleteQuery.extend({ teamId: Id.optional() });
+
+/** `If-Match: <version>` on a change: made only to that version (a quoted entity tag is read the same). */
+export const IfMatchHeaders = z.object({
+  'if-match': z
+    .string()
+    .regex(/^(?:\d{1,9}|"\d{1,9}"|\*)$/, 'must be a version number')
+    .optional()
+    .transform((v) => (v === undefined || v === '*' ? undefined : Number(v.replaceAll('"', '')))),
+});
 
 export const AuditQuery = z.object({
   teamId: Id.optional(),

@@ -17,7 +17,7 @@ import { KmsKeyProvider } from '../../shared/crypto/kms-key-provider.js';
 import { createDeps, type Deps } from '../../shared/deps.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { createEnvironment } from '../../shared/services/environments.js';
-import { createEnvironmentSecret, createVariable } from '../../shared/services/environment-entries.js';
+import { directSecrets, variables } from '../../shared/services/entry-operations.js';
 import { linkGlobalSecret } from '../../shared/services/links.js';
 import { createGlobalSecret } from '../../shared/services/global-secrets.js';
 import { ownerKeyOf, type OwnerKey } from '../../shared/owner-key.js';
@@ -154,12 +154,12 @@ async function fillEnvironment(deps: Deps, dev: Principal, size: Size): Promise<
     oneByOne(counts.direct, (i) => {
       const name = `DIRECT_${i}`;
       expected.set(name, valueFor('direct', size, i));
-      return createEnvironmentSecret(deps, dev, env.id, { name, value: expected.get(name)! });
+      return directSecrets.create(deps, dev, env.id, { name, value: expected.get(name)! });
     }),
     oneByOne(counts.variables, (i) => {
       const name = `VAR_${i}`;
       expected.set(name, valueFor('var', size, i));
-      return createVariable(deps, dev, env.id, { name, value: expected.get(name)! });
+      return variables.create(deps, dev, env.id, { name, value: expected.get(name)! });
     }),
     oneByOne(counts.linked, async (i) => {
       // Global secret names are unique per owner, and a link takes the secret's name.

@@ -177,12 +177,21 @@ async function readRuntimePerValue(
   const candidates: Candidate[] = [
     ...entries
       .filter((e) => e.kind === 'variable')
-      .map((e): Candidate => ({ name: e.name as string, source: 'variable', value: e.value as string, isFile: false })),
+      .map(
+        (e): Candidate => ({
+          name: e.name as string,
+          source: 'variable',
+          value: e.value as string,
+          isFile: false,
+          version: e.version as number,
+        }),
+      ),
     ...sealed.map((s, i): Candidate => ({
       name: s.name,
       source: s.source,
       value: open(dataKeys[i]!, s.item.ct as Uint8Array, placeOf(ownerKey, s.where)).toString('utf8'),
       isFile: false,
+      version: s.item.version as number,
     })),
   ];
   return resolve(candidates).env;

@@ -4,8 +4,17 @@ import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared/http/openapi.js';
 import { page } from '../../shared/pagination.js';
-import { CreateEnvironmentSecretBody, Id, ListQuery, UpdateSecretBody } from '../../shared/schemas.js';
-import * as entries from '../../shared/services/environment-entries.js';
+import {
+  CreateEnvironmentSecretBody,
+  DeleteQuery,
+  EntryListQuery,
+  Id,
+  IfMatchHeaders,
+  UpdateSecretBody,
+} from '../../shared/schemas.js';
+import { directSecrets } from '../../shared/services/entry-operations.js';
+import { listEnvironmentSecrets } from '../../shared/services/environment-entries.js';
+import { registerEntryHistoryRoutes } from '../entry-history-routes.js';
 import * as links from '../../shared/services/links.js';
 
 const tags = ['environment secrets'];
@@ -23,14 +32,21 @@ export function createEnvironmentSecretsApp(deps: Deps) {
       path: '/api/v1/environmentshub/{envId}/secrets',
       tags,
       security,
-      summary: 'Direct and linked secrets, with their source; never values',
-      request: { params: EnvParams, query: ListQuery },
-      responses: { 200: listOf(Api.EnvironmentSecret, 'Secrets'), ...errorResponses },
+      summary: 'Direct and linked secrets, with their source; never values. `?deleted=true`: the recently deleted',
+      request: { params: EnvParams, query: EntryListQuery },
+      responses: {
+        200: listOf(z.union([Api.EnvironmentSecret, Api.DeletedEnvironmentSecret]), 'Secrets'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
-      const { offset, limit } = c.req.valid('query');
-      const all = await entries.listEnvironmentSecrets(deps, c.get('principal'), c.req.valid('param').envId);
-      const { items, totalCount } = page(all, offset, limit);
+      const { offset, limit, deleted } = c.req.valid('query');
+      const { envId } = c.req.valid('param');
+      const principal = c.get('principal');
+      const all = deleted
+        ? await directSecrets.listDeleted(deps, principal, envId)
+        : await listEnvironmentSecrets(deps, principal, envId);
+      const { items, totalCount } = page<Api.EnvironmentSecret>(all, offset, limit);
       return c.json({ data: items, totalCount }, 200);
     },
   );
@@ -46,7 +62,7 @@ export function createEnvironmentSecretsApp(deps: Deps) {
       responses: { 201: dataOf(Api.EnvironmentSecret, 'The secret, without its value'), ...errorResponses },
     }),
     async (c) => {
-      const secret = await entries.createEnvironmentSecret(
+      const secret = await directSecrets.create(
         deps,
         c.get('principal'),
         c.req.valid('param').envId,
@@ -62,13 +78,14 @@ export function createEnvironmentSecretsApp(deps: Deps) {
       path: '/api/v1/environmentshub/{envId}/secrets/{id}',
       tags,
       security,
-      summary: 'Update a direct secret',
-      request: { params: EntryParams, body: jsonBody(UpdateSecretBody) },
+      summary: 'Update a direct secret; with If-Match, only at that version',
+      request: { params: EntryParams, headers: IfMatchHeaders, body: jsonBody(UpdateSecretBody) },
       responses: { 200: dataOf(Api.EnvironmentSecret, 'The secret, without its value'), ...errorResponses },
     }),
     async (c) => {
       const { envId, id } = c.req.valid('param');
-      const secret = await entries.updateEnvironmentSecret(deps, c.get('principal'), envId, id, c.req.valid('json'));
+      const ifMatch = c.req.valid('header')['if-match'];
+      const secret = await directSecrets.update(deps, c.get('principal'), envId, id, c.req.valid('json'), ifMatch);
       return c.json({ data: secret }, 200);
     },
   );
@@ -79,15 +96,25 @@ export function createEnvironmentSecretsApp(deps: Deps) {
       path: '/api/v1/environmentshub/{envId}/secrets/{id}',
       tags,
       security,
-      summary: 'Delete a direct secret (a linked one is 409 is_linked: unlink it)',
-      request: { params: EntryParams },
+      summary:
+        'Delete a direct secret: restorable until its purge time; `?purge=true` destroys it at once (a linked one is 409 is_linked: unlink it)',
+      request: { params: EntryParams, query: DeleteQuery },
       responses: { 200: dataOf(Api.EnvironmentSecret, 'The deleted secret'), ...errorResponses },
     }),
     async (c) => {
       const { envId, id } = c.req.valid('param');
-      return c.json({ data: await entries.deleteEnvironmentSecret(deps, c.get('principal'), envId, id) }, 200);
+      const purge = c.req.valid('query').purge;
+      return c.json({ data: await directSecrets.remove(deps, c.get('principal'), envId, id, purge) }, 200);
     },
   );
+
+  registerEntryHistoryRoutes(app, deps, {
+    collection: 'secrets',
+    what: 'direct secret',
+    tags,
+    view: Api.EnvironmentSecret,
+    operations: directSecrets,
+  });
 
   app.openapi(
     createRoute({

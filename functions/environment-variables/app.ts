@@ -4,8 +4,17 @@ import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared/http/openapi.js';
 import { page } from '../../shared/pagination.js';
-import { CreateVariableBody, Id, ListQuery, UpdateVariableBody } from '../../shared/schemas.js';
-import * as entries from '../../shared/services/environment-entries.js';
+import {
+  CreateVariableBody,
+  DeleteQuery,
+  EntryListQuery,
+  Id,
+  IfMatchHeaders,
+  UpdateVariableBody,
+} from '../../shared/schemas.js';
+import { variables } from '../../shared/services/entry-operations.js';
+import { listVariables } from '../../shared/services/environment-entries.js';
+import { registerEntryHistoryRoutes } from '../entry-history-routes.js';
 
 const tags = ['environment variables'];
 const EnvParams = z.object({ envId: Id });
@@ -21,14 +30,18 @@ export function createEnvironmentVariablesApp(deps: Deps) {
       path: '/api/v1/environmentshub/{envId}/variables',
       tags,
       security,
-      summary: 'Variables with their values',
-      request: { params: EnvParams, query: ListQuery },
-      responses: { 200: listOf(Api.Variable, 'Variables'), ...errorResponses },
+      summary: 'Variables with their values. `?deleted=true`: the recently deleted',
+      request: { params: EnvParams, query: EntryListQuery },
+      responses: { 200: listOf(z.union([Api.Variable, Api.DeletedVariable]), 'Variables'), ...errorResponses },
     }),
     async (c) => {
-      const { offset, limit } = c.req.valid('query');
-      const all = await entries.listVariables(deps, c.get('principal'), c.req.valid('param').envId);
-      const { items, totalCount } = page(all, offset, limit);
+      const { offset, limit, deleted } = c.req.valid('query');
+      const { envId } = c.req.valid('param');
+      const principal = c.get('principal');
+      const all = deleted
+        ? await variables.listDeleted(deps, principal, envId)
+        : await listVariables(deps, principal, envId);
+      const { items, totalCount } = page<Api.Variable>(all, offset, limit);
       return c.json({ data: items, totalCount }, 200);
     },
   );
@@ -44,7 +57,7 @@ export function createEnvironmentVariablesApp(deps: Deps) {
       responses: { 201: dataOf(Api.Variable, 'The variable'), ...errorResponses },
     }),
     async (c) => {
-      const variable = await entries.createVariable(
+      const variable = await variables.create(
         deps,
         c.get('principal'),
         c.req.valid('param').envId,
@@ -60,16 +73,15 @@ export function createEnvironmentVariablesApp(deps: Deps) {
       path: '/api/v1/environmentshub/{envId}/variables/{id}',
       tags,
       security,
-      summary: 'Update a variable',
-      request: { params: EntryParams, body: jsonBody(UpdateVariableBody) },
+      summary: 'Update a variable; with If-Match, only at that version',
+      request: { params: EntryParams, headers: IfMatchHeaders, body: jsonBody(UpdateVariableBody) },
       responses: { 200: dataOf(Api.Variable, 'The variable'), ...errorResponses },
     }),
     async (c) => {
       const { envId, id } = c.req.valid('param');
-      return c.json(
-        { data: await entries.updateVariable(deps, c.get('principal'), envId, id, c.req.valid('json')) },
-        200,
-      );
+      const ifMatch = c.req.valid('header')['if-match'];
+      const variable = await variables.update(deps, c.get('principal'), envId, id, c.req.valid('json'), ifMatch);
+      return c.json({ data: variable }, 200);
     },
   );
 
@@ -79,15 +91,24 @@ export function createEnvironmentVariablesApp(deps: Deps) {
       path: '/api/v1/environmentshub/{envId}/variables/{id}',
       tags,
       security,
-      summary: 'Delete a variable',
-      request: { params: EntryParams },
+      summary: 'Delete a variable: restorable until its purge time; `?purge=true` destroys it at once',
+      request: { params: EntryParams, query: DeleteQuery },
       responses: { 200: dataOf(Api.Variable, 'The deleted variable'), ...errorResponses },
     }),
     async (c) => {
       const { envId, id } = c.req.valid('param');
-      return c.json({ data: await entries.deleteVariable(deps, c.get('principal'), envId, id) }, 200);
+      const purge = c.req.valid('query').purge;
+      return c.json({ data: await variables.remove(deps, c.get('principal'), envId, id, purge) }, 200);
     },
   );
+
+  registerEntryHistoryRoutes(app, deps, {
+    collection: 'variables',
+    what: 'variable',
+    tags,
+    view: Api.Variable,
+    operations: variables,
+  });
 
   return app;
 }

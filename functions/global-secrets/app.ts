@@ -4,7 +4,19 @@ import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared/http/openapi.js';
 import { page } from '../../shared/pagination.js';
-import { CreateGlobalSecretBody, Id, ScopedListQuery, TeamScopeQuery, UpdateSecretBody } from '../../shared/schemas.js';
+import {
+  CreateGlobalSecretBody,
+  GlobalSecretListQuery,
+  Id,
+  IfMatchHeaders,
+  ListQuery,
+  GlobalRestoreBody,
+  GlobalRollbackBody,
+  ScopedDeleteQuery,
+  TeamScopeQuery,
+  UpdateSecretBody,
+} from '../../shared/schemas.js';
+import * as recovery from '../../shared/services/global-secret-recovery.js';
 import * as secrets from '../../shared/services/global-secrets.js';
 
 const tags = ['global secrets'];
@@ -20,17 +32,20 @@ export function createGlobalSecretsApp(deps: Deps) {
       path: '/api/v1/secrets',
       tags,
       security,
-      summary: 'Global secrets in scope',
-      request: { query: ScopedListQuery },
-      responses: { 200: listOf(Api.GlobalSecret, 'Secrets, without values'), ...errorResponses },
+      summary: 'Global secrets in scope. `?deleted=true`: the recently deleted',
+      request: { query: GlobalSecretListQuery },
+      responses: {
+        200: listOf(z.union([Api.GlobalSecret, Api.DeletedGlobalSecret]), 'Secrets, without values'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
-      const { offset, limit, teamId } = c.req.valid('query');
-      const { items, totalCount } = page(
-        await secrets.listGlobalSecrets(deps, c.get('principal'), teamId),
-        offset,
-        limit,
-      );
+      const { offset, limit, teamId, deleted } = c.req.valid('query');
+      const principal = c.get('principal');
+      const all = deleted
+        ? await recovery.listDeletedGlobalSecrets(deps, principal, teamId)
+        : await secrets.listGlobalSecrets(deps, principal, teamId);
+      const { items, totalCount } = page<Api.GlobalSecret>(all, offset, limit);
       return c.json({ data: items, totalCount }, 200);
     },
   );
@@ -75,8 +90,9 @@ export function createGlobalSecretsApp(deps: Deps) {
       path: '/api/v1/secrets/{id}',
       tags,
       security,
-      summary: 'Update; a rename renames it in every linked environment, atomically',
-      request: { params: SecretParams, query: TeamScopeQuery, body: jsonBody(UpdateSecretBody) },
+      summary:
+        'Update; a rename renames it in every linked environment, atomically; with If-Match, only at that version',
+      request: { params: SecretParams, query: TeamScopeQuery, headers: IfMatchHeaders, body: jsonBody(UpdateSecretBody) },
       responses: { 200: dataOf(Api.GlobalSecret, 'The secret, without its value'), ...errorResponses },
     }),
     async (c) => {
@@ -87,6 +103,7 @@ export function createGlobalSecretsApp(deps: Deps) {
         id,
         c.req.valid('query').teamId,
         c.req.valid('json'),
+        c.req.valid('header')['if-match'],
       );
       return c.json({ data: secret }, 200);
     },
@@ -98,18 +115,72 @@ export function createGlobalSecretsApp(deps: Deps) {
       path: '/api/v1/secrets/{id}',
       tags,
       security,
-      summary: 'Delete a global secret and unlink it everywhere',
-      request: { params: SecretParams, query: TeamScopeQuery },
+      summary:
+        'Delete a global secret and unlink it everywhere: restorable until its purge time; `?purge=true` destroys it at once',
+      request: { params: SecretParams, query: ScopedDeleteQuery },
       responses: { 200: dataOf(Api.GlobalSecret, 'The deleted secret'), ...errorResponses },
     }),
     async (c) => {
-      const secret = await secrets.deleteGlobalSecret(
-        deps,
-        c.get('principal'),
-        c.req.valid('param').id,
-        c.req.valid('query').teamId,
-      );
+      const { teamId, purge } = c.req.valid('query');
+      const secret = await recovery.removeGlobalSecret(deps, c.get('principal'), c.req.valid('param').id, teamId, purge);
       return c.json({ data: secret }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/secrets/{id}/versions',
+      tags,
+      security,
+      summary: 'The kept versions of a global secret, newest first; never a value',
+      request: { params: SecretParams, query: ListQuery.extend(TeamScopeQuery.shape) },
+      responses: { 200: listOf(Api.ValueVersion, 'Versions'), ...errorResponses },
+    }),
+    async (c) => {
+      const { offset, limit, teamId } = c.req.valid('query');
+      const versions = await secrets.listGlobalSecretVersions(deps, c.get('principal'), c.req.valid('param').id, teamId);
+      const { items, totalCount } = page(versions, offset, limit);
+      return c.json({ data: items, totalCount }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/secrets/{id}/rollback',
+      tags,
+      security,
+      summary: 'Roll a global secret back: a new version with the value of a kept one',
+      request: { params: SecretParams, query: TeamScopeQuery, body: jsonBody(GlobalRollbackBody) },
+      responses: { 200: dataOf(Api.GlobalSecret, 'The secret at its new version'), ...errorResponses },
+    }),
+    async (c) => {
+      const { version, teamId } = c.req.valid('json');
+      const scope = teamId ?? c.req.valid('query').teamId;
+      const secret = await secrets.rollbackGlobalSecret(deps, c.get('principal'), c.req.valid('param').id, scope, version);
+      return c.json({ data: secret }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/secrets/{id}/restore',
+      tags,
+      security,
+      summary: 'Restore a recently deleted global secret and link it again where its name is free',
+      request: { params: SecretParams, query: TeamScopeQuery, body: jsonBody(GlobalRestoreBody) },
+      responses: {
+        200: dataOf(Api.RestoredGlobalSecret, 'The secret, where it was linked again, and where not'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { name, teamId } = c.req.valid('json');
+      const scope = teamId ?? c.req.valid('query').teamId;
+      const restored = await recovery.restoreGlobalSecret(deps, c.get('principal'), c.req.valid('param').id, scope, name);
+      return c.json({ data: restored }, 200);
     },
   );
 

@@ -60,6 +60,10 @@ const PARTITIONS = {
   session: anyKey(keys.consoleSession),
   /** `SECRETID#<id>`: which owner a global secret id belongs to (the scope check's consistent read). */
   secretId: anyKey(keys.globalSecretIdClaim),
+  /** `HIST#<id>`: the kept versions of a value. */
+  valueVersion: anyKey(keys.valueVersion),
+  /** `TRASH#<envId>`: an environment's recently deleted entries. */
+  deletedEntry: anyKey(keys.deletedEntry),
 } as const;
 
 export interface ResourcePermissions {
@@ -85,8 +89,9 @@ export interface ResourcePermissions {
  * - There is no IAM action for TransactWriteItems: each item of a transaction is authorized as
  *   the single-item action it is (Put → PutItem, Update → UpdateItem, Delete → DeleteItem,
  *   ConditionCheck → ConditionCheckItem). Every mutation writes its audit event as a Put in its
- *   own transaction (audit.ts `auditPut`), so each mutating resource needs PutItem; no
- *   transaction uses a ConditionCheck, so nobody gets ConditionCheckItem.
+ *   own transaction (audit.ts `auditPut`), so each mutating resource needs PutItem; each
+ *   transaction that writes a sealed value holds a ConditionCheck that its data key is still the
+ *   owner's newest (services/sealing.ts), so the resources that seal values get ConditionCheckItem.
  * - Sealing a value (crypto/values.ts `sealValue`) reads the owner's newest data key (Query of
  *   `DEK#`) and unwraps it (kms:Decrypt), or creates version 1 (kms:GenerateDataKey, then a
  *   conditional PutItem). Only resources that seal values or read them hold KMS actions.
@@ -122,7 +127,8 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     // name claim; link removal on delete deletes entries and reverse indexes and updates the
     // secrets' link sequence (UpdateItem); when that transaction loses a race (a secret deleted
     // meanwhile) it re-reads what still exists with BatchGetItem (services/links.ts).
-    // BatchWriteItem: the remaining entries of a deleted environment.
+    // BatchWriteItem: the remaining entries of a deleted environment, its deleted entries and
+    // the versions of every value it held.
     table: [
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -134,12 +140,20 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: [],
     kms: [],
-    writes: [PARTITIONS.environment, PARTITIONS.owner, PARTITIONS.audit],
+    writes: [
+      PARTITIONS.environment,
+      PARTITIONS.owner,
+      PARTITIONS.deletedEntry,
+      PARTITIONS.valueVersion,
+      PARTITIONS.audit,
+    ],
   },
   'global-secrets': {
     // Get: a secret. Query: an owner's secrets, a secret's link reverse index, the newest data
-    // key. BatchGetItem: the environments and entries a rename touches. Put/Update/Delete: the
-    // secret, its name claim, renamed link entries, link removal on delete, the first data key.
+    // key, the kept versions. BatchGetItem: the environments and entries a rename touches.
+    // Put/Update/Delete: the secret, its name claim, its versions, renamed link entries, link
+    // removal on delete, relinks on restore, the first data key; ConditionCheck: the data key
+    // is still the newest. BatchWriteItem: the versions of a purged secret.
     table: [
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -147,17 +161,27 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:BatchWriteItem',
     ],
     index: [],
     // Seals values under the owner's data key: creates it (GenerateDataKey) or unwraps it (Decrypt).
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    writes: [PARTITIONS.owner, PARTITIONS.environment, PARTITIONS.secretId, PARTITIONS.audit],
+    writes: [
+      PARTITIONS.owner,
+      PARTITIONS.environment,
+      PARTITIONS.secretId,
+      PARTITIONS.valueVersion,
+      PARTITIONS.audit,
+    ],
   },
   'environment-secrets': {
     // Get: the environment, a global secret to link. Query: the environment's entries, the
     // newest data key; on the index, whether a secret exists in another scope (scope_mismatch).
     // BatchGetItem: linked secrets of a listing, link re-reads. Put/Update/Delete: entries,
-    // links with their reverse index, entry counts, link sequences, the first data key.
+    // links with their reverse index, entry counts, link sequences, versions, deleted entries,
+    // the first data key; ConditionCheck: the data key is still the newest. BatchWriteItem: the
+    // versions of a purged secret.
     table: [
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -165,18 +189,35 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:BatchWriteItem',
     ],
     index: ['dynamodb:Query'],
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    writes: [PARTITIONS.environment, PARTITIONS.owner, PARTITIONS.audit],
+    writes: [
+      PARTITIONS.environment,
+      PARTITIONS.owner,
+      PARTITIONS.deletedEntry,
+      PARTITIONS.valueVersion,
+      PARTITIONS.audit,
+    ],
   },
   'environment-variables': {
     // Variables are plain values: no data keys, no KMS. Get: the environment. Query: its
-    // entries. Put/Update/Delete: entries and the entry count, with their audit events.
-    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    // entries, deleted entries, versions. Put/Update/Delete: entries and the entry count, their
+    // versions and deleted copies, with their audit events. BatchWriteItem: the versions of a
+    // purged variable.
+    table: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ],
     index: [],
     kms: [],
-    writes: [PARTITIONS.environment, PARTITIONS.audit],
+    writes: [PARTITIONS.environment, PARTITIONS.deletedEntry, PARTITIONS.valueVersion, PARTITIONS.audit],
   },
   runtime: {
     // The read path: Query of the environment partition, BatchGetItem of linked secrets, data
@@ -201,7 +242,8 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     // and environment-variables, and reads what environments and accounts read (an owner's
     // environments, the caller's profile; on the index, their teams and the scope check of a
     // link). Put/Get/Delete also keep its sessions (SESSION#<hash>) and check their API key.
-    // It never deletes an environment, so no BatchWriteItem.
+    // It never deletes an environment nor purges, so no BatchWriteItem; ConditionCheck: the data
+    // key of a value it seals is still the newest.
     table: [
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -209,11 +251,20 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
     ],
     index: ['dynamodb:Query'],
     // Seals values of the secrets it adds or changes: creates the owner's data key or unwraps it.
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    writes: [PARTITIONS.environment, PARTITIONS.owner, PARTITIONS.secretId, PARTITIONS.session, PARTITIONS.audit],
+    writes: [
+      PARTITIONS.environment,
+      PARTITIONS.owner,
+      PARTITIONS.secretId,
+      PARTITIONS.deletedEntry,
+      PARTITIONS.valueVersion,
+      PARTITIONS.session,
+      PARTITIONS.audit,
+    ],
   },
 };
 

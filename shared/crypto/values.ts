@@ -29,3 +29,13 @@ export async function sealValue(
 export function openWithKey(key: Buffer, owner: OwnerKey, place: ValuePlace, sealed: SealedValue): string {
   return open(key, sealed.ct, aad(owner, place, sealed.dekVersion)).toString('utf8');
 }
+
+/** Opens a value with its data key version, from the cache or unwrapped (a rollback or restore re-seals it). */
+export async function openValue(
+  dataKeys: DataKeys,
+  owner: OwnerKey,
+  place: ValuePlace,
+  sealed: SealedValue,
+): Promise<string> {
+  return openWithKey(await dataKeys.version(owner, sealed.dekVersion), owner, place, sealed);
+}

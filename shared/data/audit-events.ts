@@ -5,7 +5,18 @@ import { queryUpTo } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
 import { keys, type AuditOwner } from './keys.js';
 
-export type AuditAction = 'create' | 'update' | 'rename' | 'delete' | 'link' | 'unlink' | 'runtime_read' | 'revoke';
+export type AuditAction =
+  | 'create'
+  | 'update'
+  | 'rename'
+  | 'rollback'
+  | 'delete'
+  | 'restore'
+  | 'purge'
+  | 'link'
+  | 'unlink'
+  | 'runtime_read'
+  | 'revoke';
 
 export type AuditTargetType =
   | 'global_secret'
@@ -29,6 +40,8 @@ export interface AuditEvent {
   target: { type: AuditTargetType; id: string; name: string | null };
   environmentId: string | null;
   jobId: string | null;
+  /** A runtime read's: the version of each value it served, by name (never the values). */
+  versions?: Record<string, number>;
 }
 
 /** Where an event is stored: one of the owner's audit shards, and when DynamoDB may expire it. */
@@ -65,6 +78,7 @@ const toEvent = (item: Item): AuditEvent => ({
   target: item.target as AuditEvent['target'],
   environmentId: (item.environmentId as string | null) ?? null,
   jobId: (item.jobId as string | null) ?? null,
+  ...(item.versions === undefined ? {} : { versions: item.versions as Record<string, number> }),
 });
 
 const CURSOR_SK = /^\d{4}-\d\d-\d\dT[\d:.]+Z#[a-z2-7]{24}$/;

@@ -23,6 +23,8 @@ export interface SecretEntry extends EntryBase {
   sealed: SealedValue;
   /** One more per update, so that a write from a stale read can be refused. */
   rev: number | undefined;
+  /** One more per change of the value (1 on create, and for entries made before versions). */
+  version: number;
 }
 
 export interface VariableEntry extends EntryBase {
@@ -30,6 +32,7 @@ export interface VariableEntry extends EntryBase {
   description: string | null;
   value: string;
   rev: number | undefined;
+  version: number;
 }
 
 export interface LinkEntry extends EntryBase {
@@ -43,7 +46,7 @@ export interface LinkEntry extends EntryBase {
 export type OwnEntry = SecretEntry | VariableEntry;
 export type EntryRecord = OwnEntry | LinkEntry;
 
-function toEntry(envId: string, item: Item): EntryRecord {
+export function toEntry(envId: string, item: Item): EntryRecord {
   // One literal per kind and no spread: the runtime read maps every entry of a partition here.
   const id = item.id as string;
   const name = item.name as string;
@@ -74,6 +77,7 @@ function toEntry(envId: string, item: Item): EntryRecord {
         isFile: item.isFile === true,
         sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
         rev: item.rev as number | undefined,
+        version: (item.version as number | undefined) ?? 1,
       };
     default:
       return {
@@ -86,13 +90,16 @@ function toEntry(envId: string, item: Item): EntryRecord {
         description: (item.description as string | null | undefined) ?? null,
         value: item.value as string,
         rev: item.rev as number | undefined,
+        version: (item.version as number | undefined) ?? 1,
       };
   }
 }
 
-function entryItem(entry: EntryRecord): Item {
+const entryItem = (entry: EntryRecord): Item => ({ ...keys.entry(entry.envId, entry.name), ...entryFields(entry) });
+
+/** An entry's attributes without its key (a deleted entry's copy keeps them under its own). */
+export function entryFields(entry: EntryRecord): Item {
   const common = {
-    ...keys.entry(entry.envId, entry.name),
     kind: entry.kind,
     id: entry.id,
     name: entry.name,
@@ -103,9 +110,16 @@ function entryItem(entry: EntryRecord): Item {
     case 'link':
       return { ...common, secretId: entry.secretId, linkId: entry.linkId, dekVersion: entry.dekVersion };
     case 'secret':
-      return { ...common, description: entry.description, isFile: entry.isFile, ...entry.sealed, rev: entry.rev };
+      return {
+        ...common,
+        description: entry.description,
+        isFile: entry.isFile,
+        ...entry.sealed,
+        rev: entry.rev,
+        version: entry.version,
+      };
     case 'variable':
-      return { ...common, description: entry.description, value: entry.value, rev: entry.rev };
+      return { ...common, description: entry.description, value: entry.value, rev: entry.rev, version: entry.version };
   }
 }
 

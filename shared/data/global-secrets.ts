@@ -31,7 +31,7 @@ export interface SecretRename {
 }
 
 /** What a change of a secret writes: any of its name, description and value, and when. */
-export type GlobalSecretChange = Partial<Pick<GlobalSecretRecord, 'name' | 'description' | 'sealed'>> & {
+export type GlobalSecretChange = Partial<Pick<GlobalSecretRecord, 'name' | 'description' | 'sealed' | 'version'>> & {
   updatedAt: string;
 };
 
@@ -42,6 +42,8 @@ const toGlobalSecret = (item: Item): Api.GlobalSecret => ({
   isFile: item.isFile === true,
   userId: (item.userId as string | null) ?? null,
   teamId: (item.teamId as string | null) ?? null,
+  // Secrets made before versions are at their first.
+  version: (item.version as number | undefined) ?? 1,
   createdAt: item.createdAt as string,
   updatedAt: item.updatedAt as string,
 });
@@ -86,7 +88,7 @@ export async function readGlobalSecrets(
 /** An owner's global secrets, metadata only: the sealed value is never read for a listing. */
 export async function listGlobalSecretsOf(db: Db, owner: OwnerKey): Promise<Api.GlobalSecret[]> {
   const items = await queryPrefix(db, keys.ownerPartition(owner), keys.globalSecretPrefix, {
-    ProjectionExpression: 'id, #name, description, isFile, userId, teamId, createdAt, updatedAt',
+    ProjectionExpression: 'id, #name, description, isFile, userId, teamId, version, createdAt, updatedAt',
     ExpressionAttributeNames: { '#name': 'name' },
   });
   return items.map(toGlobalSecret);
@@ -107,22 +109,6 @@ export async function globalSecretExists(db: Db, secretId: string): Promise<bool
     ProjectionExpression: 'pk',
   });
   return found !== undefined;
-}
-
-/** A global secret deleted whose links may not all be removed yet. */
-export interface DeletedSecretRecord {
-  id: string;
-  /** The name its link entries are under. */
-  name: string;
-}
-
-/** The owner's deleted secrets still being unlinked (usually none). */
-export async function deletedSecretsOf(db: Db, owner: OwnerKey): Promise<DeletedSecretRecord[]> {
-  const items = await queryPrefix(db, keys.ownerPartition(owner), keys.deletedSecretPrefix, {
-    ProjectionExpression: 'id, #name',
-    ExpressionAttributeNames: { '#name': 'name' },
-  });
-  return items.map((item) => ({ id: item.id as string, name: item.name as string }));
 }
 
 // ---- writes ----
@@ -181,14 +167,21 @@ export const secretIdClaim = (owner: OwnerKey, secretId: string): TableWrite => 
   },
 });
 
-export function secretCreate(secret: GlobalSecretRecord): TableWrite {
-  const { ownerKey, sealed, rename: _, ...fields } = secret;
-  return {
-    Put: {
-      Item: { ...keys.globalSecret(ownerKey, secret.id), ...fields, ...sealed, ...keys.globalSecretIndex(secret.id) },
-    },
-  };
+/** A secret's attributes without its key (a deleted secret's copy keeps them under its own). */
+export function secretFields(secret: GlobalSecretRecord): Item {
+  const { ownerKey: _owner, sealed, rename: _rename, ...fields } = secret;
+  return { ...fields, ...sealed };
 }
+
+export const secretCreate = (secret: GlobalSecretRecord): TableWrite => ({
+  Put: {
+    Item: {
+      ...keys.globalSecret(secret.ownerKey, secret.id),
+      ...secretFields(secret),
+      ...keys.globalSecretIndex(secret.id),
+    },
+  },
+});
 
 /** The owner's count of secrets; an increase is refused at `max`. */
 export const secretCountChange = (owner: OwnerKey, delta: 1 | -1, max?: number): TableWrite => ({
@@ -205,14 +198,14 @@ export const secretCountChange = (owner: OwnerKey, delta: 1 | -1, max?: number):
 });
 
 /**
- * A change of the secret as read: refused unless it still has the name and link sequence we
- * read (no rename, link or unlink meanwhile).
+ * A change of the secret as read: refused unless it still has the name, link sequence and
+ * version we read (no rename, link, unlink or change of value meanwhile).
  */
 export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChange, renameId?: string): TableWrite {
   const { sealed, ...plain } = change;
   const fields: Item = { ...plain, ...sealed };
   const names: Record<string, string> = { '#name': 'name' };
-  const values: Item = { ':seq': read.linkSeq, ':readName': read.name };
+  const values: Item = { ':seq': read.linkSeq, ':readName': read.name, ':readVersion': read.version };
   if (renameId !== undefined) {
     names['#rename'] = 'rename';
     values[':renameId'] = renameId;
@@ -227,7 +220,8 @@ export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChang
       UpdateExpression: `SET ${Object.keys(fields)
         .map((f) => `#${f} = :${f}`)
         .join(', ')}`,
-      ConditionExpression: `attribute_exists(pk) AND linkSeq = :seq AND #name = :readName${
+      // A secret made before versions has none: it is at version 1 until its first change.
+      ConditionExpression: `attribute_exists(pk) AND linkSeq = :seq AND #name = :readName AND (attribute_not_exists(version) OR version = :readVersion)${
         renameId === undefined ? '' : ' AND #rename.id = :renameId'
       }`,
       ExpressionAttributeNames: names,
@@ -267,27 +261,20 @@ export const secretDelete = (read: GlobalSecretRecord): TableWrite => ({
   },
 });
 
-/**
- * The deleted secret's copy, with the environments that linked it: the mark that its links
- * are still to be removed, for whoever writes next (shared/services/links.ts).
- */
-export function deletedSecretPut(read: GlobalSecretRecord, linkedEnvIds: string[], deletedAt: string): TableWrite {
-  const { ownerKey, sealed, rename: _, ...fields } = read;
-  return {
-    Put: { Item: { ...keys.deletedSecret(ownerKey, read.id), ...fields, ...sealed, linkedEnvIds, deletedAt } },
-  };
-}
-
-/** Every link of the deleted secret removed: its copy goes. */
-export const deletedSecretDrop = (owner: OwnerKey, secretId: string): TableWrite => ({
-  Delete: { Key: keys.deletedSecret(owner, secretId) },
-});
-
 /** The id claim kept, marked deleted: the scope check then answers 404 without the index. */
 export const secretIdRelease = (secretId: string, deletedAt: string): TableWrite => ({
   Update: {
     Key: keys.globalSecretIdClaim(secretId),
     UpdateExpression: 'SET deletedAt = :at',
     ExpressionAttributeValues: { ':at': deletedAt },
+  },
+});
+
+/** A deleted secret restored: its id claim no longer marked deleted (if it still is). */
+export const secretIdReclaim = (secretId: string): TableWrite => ({
+  Update: {
+    Key: keys.globalSecretIdClaim(secretId),
+    UpdateExpression: 'REMOVE deletedAt',
+    ConditionExpression: 'attribute_exists(deletedAt)',
   },
 });

@@ -3,8 +3,9 @@ import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
 import type { Principal } from '../auth/principal.js';
 import { isLinked, nameTakenInEnvironment } from '../conflicts.js';
-import { sealValue } from '../crypto/values.js';
-import type { AuditTargetType } from '../data/audit-events.js';
+import { openValue, sealValue, type ValuePlace } from '../crypto/values.js';
+import type { AuditAction, AuditTargetType } from '../data/audit-events.js';
+import { deletedEntryPut } from '../data/deleted-entries.js';
 import {
   entryCreate,
   entryDelete,
@@ -19,6 +20,7 @@ import {
 } from '../data/entries.js';
 import { entryCountChange, type EnvironmentRecord } from '../data/environments.js';
 import { readGlobalSecrets, type GlobalSecretRecord } from '../data/global-secrets.js';
+import { deleteValueVersions, type ValueVersionRecord } from '../data/value-versions.js';
 import { notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
@@ -28,31 +30,35 @@ import { explainEntryFailure } from './entry-failures.js';
 import { finishDeletes, linkedName } from './links.js';
 import { environmentFor } from './environments.js';
 import { optimistically, StaleRead } from './optimistic.js';
+import { purgeTime } from './recovery-window.js';
+import { transactSealed } from './sealing.js';
+import { keptVersion, listVersions, requireVersion, versionWrites } from './value-history.js';
 
-type OwnKind = OwnEntry['kind'];
+export type OwnKind = OwnEntry['kind'];
 
-const TARGET: Record<OwnKind, { type: AuditTargetType; what: string }> = {
+export const TARGET: Record<OwnKind, { type: AuditTargetType; what: string }> = {
   secret: { type: 'environment_secret', what: 'Secret' },
   variable: { type: 'variable', what: 'Variable' },
 };
 
-interface EntryInput {
+export interface EntryInput {
   name?: string | undefined;
   value?: string | undefined;
   description?: string | null | undefined;
   isFile?: boolean | undefined;
 }
 
-type NewEntryInput = EntryInput & { name: string; value: string };
+export type NewEntryInput = EntryInput & { name: string; value: string };
 
 // ---- views ----
 
-const toDirectSecret = (e: SecretEntry): Api.EnvironmentSecret => ({
+export const toDirectSecret = (e: SecretEntry): Api.EnvironmentSecret => ({
   id: e.id,
   name: e.name,
   source: 'environment',
   description: e.description,
   isFile: e.isFile,
+  version: e.version,
   createdAt: e.createdAt,
   updatedAt: e.updatedAt,
 });
@@ -63,16 +69,18 @@ const toLinkedSecret = (link: LinkEntry, secret: GlobalSecretRecord): Api.Enviro
   source: 'global-linked',
   description: secret.description,
   isFile: secret.isFile,
+  version: secret.version,
   createdAt: link.createdAt,
   updatedAt: secret.updatedAt,
   secretId: secret.id,
 });
 
-const toVariable = (e: VariableEntry): Api.Variable => ({
+export const toVariable = (e: VariableEntry): Api.Variable => ({
   id: e.id,
   name: e.name,
   value: e.value,
   description: e.description,
+  version: e.version,
   createdAt: e.createdAt,
   updatedAt: e.updatedAt,
 });
@@ -112,13 +120,20 @@ export async function listVariables(deps: Deps, principal: Principal, envId: str
 
 // ---- direct secrets and variables ----
 
-/** A direct secret's value, sealed under the owner's data key and bound to this entry. */
-const sealEntryValue = (deps: Deps, env: EnvironmentRecord, entryId: string, value: string) =>
-  sealValue(deps.dataKeys, env.ownerKey, { kind: 'environment', envId: env.id, entryId }, value);
+/** Where a direct secret's value belongs: bound into its seal, so a copy elsewhere fails to open. */
+export const entryPlace = (env: EnvironmentRecord, entryId: string): ValuePlace => ({
+  kind: 'environment',
+  envId: env.id,
+  entryId,
+});
 
-type EntryOf<K extends OwnKind> = Extract<OwnEntry, { kind: K }>;
+/** A direct secret's value, sealed under the owner's newest data key and bound to this entry. */
+export const sealEntryValue = (deps: Deps, env: EnvironmentRecord, entryId: string, value: string) =>
+  sealValue(deps.dataKeys, env.ownerKey, entryPlace(env, entryId), value);
 
-async function newEntry<K extends OwnKind>(
+export type EntryOf<K extends OwnKind> = Extract<OwnEntry, { kind: K }>;
+
+export async function newEntry<K extends OwnKind>(
   deps: Deps,
   env: EnvironmentRecord,
   kind: K,
@@ -126,7 +141,14 @@ async function newEntry<K extends OwnKind>(
 ): Promise<EntryOf<K>> {
   const id = newId();
   const at = now();
-  const common = { envId: env.id, id, name: input.name, description: input.description ?? null, rev: undefined };
+  const common = {
+    envId: env.id,
+    id,
+    name: input.name,
+    description: input.description ?? null,
+    rev: undefined,
+    version: 1,
+  };
   const times = { createdAt: at, updatedAt: at };
   const entry: OwnEntry =
     kind === 'secret'
@@ -141,55 +163,91 @@ async function newEntry<K extends OwnKind>(
   return entry as EntryOf<K>;
 }
 
-async function createEntry<K extends OwnKind>(
+export function createEntry<K extends OwnKind>(
   deps: Deps,
   principal: Principal,
   envId: string,
   kind: K,
   input: NewEntryInput,
 ): Promise<EntryOf<K>> {
-  const env = await environmentFor(deps, principal, envId, 'write');
-  const entry = await newEntry(deps, env, kind, input);
-  const writes = [
-    entryCreate(entry),
-    entryCountChange(env.id, 1, LIMITS.entriesPerEnvironment),
-    auditPut(deps, {
-      owner: env.ownerKey,
-      principal,
-      action: 'create',
-      target: { type: TARGET[kind].type, id: entry.id, name: entry.name },
-      environmentId: env.id,
-    }),
-  ];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await transactWrite(deps.db, writes);
-      return entry;
-    } catch (err) {
-      if (!(err instanceof TransactionFailed)) throw err;
-      // The name held by a link of a deleted secret that a stopped delete left: finish it, try again.
-      const holder = entryHolder(env.id, err.reasons[0]?.item);
-      if (attempt === 1 && holder?.kind === 'link' && (await finishDeletes(deps, env.ownerKey))) continue;
-      throw explainEntryFailure(err, env.id, entry.name, 0, 1);
+  return optimistically(TARGET[kind].what.toLowerCase(), async () => {
+    const env = await environmentFor(deps, principal, envId, 'write');
+    const entry = await newEntry(deps, env, kind, input);
+    const writes = [
+      entryCreate(entry),
+      entryCountChange(env.id, 1, LIMITS.entriesPerEnvironment),
+      entryAudit(deps, principal, env, entry, 'create'),
+      ...versionWrites(principal, entry.id, 1, contentOf(entry), entry.createdAt),
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await transactSealed(deps, env.ownerKey, sealedVersion(entry), writes);
+        return entry;
+      } catch (err) {
+        if (!(err instanceof TransactionFailed)) throw err;
+        // The name held by a link of a deleted secret that a stopped delete left: finish it, try again.
+        const holder = entryHolder(env.id, err.reasons[0]?.item);
+        if (attempt === 1 && holder?.kind === 'link' && (await finishDeletes(deps, env.ownerKey))) continue;
+        throw explainEntryFailure(err, env.id, entry.name, 0, 1);
+      }
     }
-  }
+  });
 }
 
+/** The audit event of a change to an entry. */
+export const entryAudit = (
+  deps: Deps,
+  principal: Principal,
+  env: EnvironmentRecord,
+  entry: OwnEntry,
+  action: AuditAction,
+) =>
+  auditPut(deps, {
+    owner: env.ownerKey,
+    principal,
+    action,
+    target: { type: TARGET[entry.kind].type, id: entry.id, name: entry.name },
+    environmentId: env.id,
+  });
+
+/** What a version of the entry keeps: the sealed value of a secret, the value of a variable. */
+const contentOf = (entry: OwnEntry): ValueVersionRecord['content'] =>
+  entry.kind === 'secret' ? { sealed: entry.sealed } : { value: entry.value };
+
+/** The data key version a write of this entry's value seals under (none for a variable). */
+export const sealedVersion = (entry: OwnEntry): number | undefined =>
+  entry.kind === 'secret' ? entry.sealed.dekVersion : undefined;
+
 /** The entry of `kind` with this id; a linked secret's id on a direct-secret route is `is_linked`. */
-async function ownEntry<K extends OwnKind>(deps: Deps, env: EnvironmentRecord, kind: K, id: string) {
+export async function ownEntry<K extends OwnKind>(deps: Deps, env: EnvironmentRecord, kind: K, id: string) {
+  const entry = await findOwnEntry(deps, env, kind, id);
+  if (!entry) throw notFound(TARGET[kind].what);
+  return entry;
+}
+
+/** The same, or undefined when there is none (a purge then looks among the deleted). */
+export async function findOwnEntry<K extends OwnKind>(
+  deps: Deps,
+  env: EnvironmentRecord,
+  kind: K,
+  id: string,
+): Promise<EntryOf<K> | undefined> {
   requireId(id, TARGET[kind].what);
   const entry = (await readEntries(deps.db, env.id)).find((e) => e.id === id);
   if (entry?.kind === 'link' && kind === 'secret') throw isLinked(entry.secretId);
-  if (!entry || entry.kind !== kind) throw notFound(TARGET[kind].what);
-  return entry as EntryOf<K>;
+  return entry?.kind === kind ? (entry as EntryOf<K>) : undefined;
 }
 
-/** The entry as read with the input's changes, one revision on (so a write from a stale read is refused). */
+/**
+ * The entry as read with the input's changes, one revision on (so a write from a stale read is
+ * refused), and one version on when its value changes.
+ */
 async function changedEntry(deps: Deps, env: EnvironmentRecord, read: OwnEntry, input: EntryInput): Promise<OwnEntry> {
   const common = {
     name: input.name ?? read.name,
     description: input.description === undefined ? read.description : input.description,
     rev: (read.rev ?? 0) + 1,
+    version: input.value === undefined ? read.version : read.version + 1,
     updatedAt: now(),
   };
   if (read.kind === 'variable') return { ...read, ...common, value: input.value ?? read.value };
@@ -198,93 +256,114 @@ async function changedEntry(deps: Deps, env: EnvironmentRecord, read: OwnEntry, 
   return { ...read, ...common, sealed };
 }
 
-function updateEntry<K extends OwnKind>(
+export function updateEntry<K extends OwnKind>(
   deps: Deps,
   principal: Principal,
   envId: string,
   kind: K,
   id: string,
   input: EntryInput,
+  ifMatch: number | undefined,
 ): Promise<EntryOf<K>> {
   return optimistically(TARGET[kind].what.toLowerCase(), async () => {
     const env = await environmentFor(deps, principal, envId, 'write');
     const read = await ownEntry(deps, env, kind, id);
-    const updated = await changedEntry(deps, env, read, input);
-    const renaming = updated.name !== read.name;
-    const audit = auditPut(deps, {
-      owner: env.ownerKey,
-      principal,
-      action: renaming ? 'rename' : 'update',
-      target: { type: TARGET[kind].type, id, name: updated.name },
-      environmentId: env.id,
-    });
-    try {
-      // Conditioned on the entry as read: the write copies it, so committing it over a
-      // concurrent update would undo that update.
-      await transactWrite(
-        deps.db,
-        renaming ? [entryRemoveAsRead(read), entryCreate(updated), audit] : [entryReplace(updated, read), audit],
-      );
-    } catch (err) {
-      if (err instanceof TransactionFailed) {
-        if (renaming && err.failedAt() === 1)
-          throw nameTakenInEnvironment(updated.name, entryHolder(env.id, err.reasons[1]?.item));
-        // Changed, renamed or deleted since our read: read it again (gone, that is a 404).
-        throw new StaleRead();
-      }
-      throw err;
-    }
-    return updated as EntryOf<K>;
+    requireVersion(TARGET[kind].what.toLowerCase(), read.version, ifMatch);
+    return (await commitChange(deps, principal, env, read, input, 'update')) as EntryOf<K>;
   });
 }
 
-async function deleteEntry<K extends OwnKind>(
+/** A rollback writes a new version holding the value of a kept one: history is never rewritten. */
+export function rollbackEntry<K extends OwnKind>(
   deps: Deps,
   principal: Principal,
   envId: string,
   kind: K,
   id: string,
+  version: number,
 ): Promise<EntryOf<K>> {
-  const env = await environmentFor(deps, principal, envId, 'write');
+  return optimistically(TARGET[kind].what.toLowerCase(), async () => {
+    const env = await environmentFor(deps, principal, envId, 'write');
+    const read = await ownEntry(deps, env, kind, id);
+    const { content } = await keptVersion(deps, id, version);
+    const value =
+      'value' in content
+        ? content.value
+        : await openValue(deps.dataKeys, env.ownerKey, entryPlace(env, read.id), content.sealed);
+    return (await commitChange(deps, principal, env, read, { value }, 'rollback')) as EntryOf<K>;
+  });
+}
+
+/** Writes the entry as read with `input`'s changes, and the value's new version if it has one. */
+async function commitChange(
+  deps: Deps,
+  principal: Principal,
+  env: EnvironmentRecord,
+  read: OwnEntry,
+  input: EntryInput,
+  action: 'update' | 'rollback',
+): Promise<OwnEntry> {
+  const updated = await changedEntry(deps, env, read, input);
+  const renaming = updated.name !== read.name;
+  const newValue = updated.version !== read.version;
+  const writes = [
+    // Conditioned on the entry as read: the write copies it, so committing it over a
+    // concurrent update would undo that update.
+    ...(renaming ? [entryRemoveAsRead(read), entryCreate(updated)] : [entryReplace(updated, read)]),
+    entryAudit(deps, principal, env, updated, renaming ? 'rename' : action),
+    ...(newValue ? versionWrites(principal, read.id, updated.version, contentOf(updated), updated.updatedAt) : []),
+  ];
+  try {
+    await transactSealed(deps, env.ownerKey, newValue ? sealedVersion(updated) : undefined, writes);
+  } catch (err) {
+    if (err instanceof TransactionFailed) {
+      if (renaming && err.failedAt() === 1)
+        throw nameTakenInEnvironment(updated.name, entryHolder(env.id, err.reasons[1]?.item));
+      // Changed, renamed or deleted since our read: read it again (gone, that is a 404).
+      throw new StaleRead();
+    }
+    throw err;
+  }
+  return updated;
+}
+
+/** The kept versions of a direct secret (never a value) or a variable (with its values). */
+export async function entryVersions(
+  deps: Deps,
+  principal: Principal,
+  envId: string,
+  kind: OwnKind,
+  id: string,
+): Promise<Api.ValueVersion[]> {
+  const env = await environmentFor(deps, principal, envId, 'read');
   const entry = await ownEntry(deps, env, kind, id);
+  return listVersions(deps, entry.id, entry, kind === 'variable');
+}
+
+/**
+ * A delete frees the name at once and keeps a copy of the entry, restorable until its purge
+ * time (entry-recovery.ts); with `purge`, the entry and its versions are destroyed instead.
+ */
+export async function deleteEntry<K extends OwnKind>(
+  deps: Deps,
+  principal: Principal,
+  env: EnvironmentRecord,
+  entry: EntryOf<K>,
+  purge: boolean,
+): Promise<EntryOf<K>> {
+  const deletedAt = now();
   try {
     await transactWrite(deps.db, [
       entryDelete(entry),
       entryCountChange(env.id, -1),
-      auditPut(deps, {
-        owner: env.ownerKey,
-        principal,
-        action: 'delete',
-        target: { type: TARGET[kind].type, id, name: entry.name },
-        environmentId: env.id,
-      }),
+      entryAudit(deps, principal, env, entry, purge ? 'purge' : 'delete'),
+      ...(purge ? [] : [deletedEntryPut({ entry, deletedAt, purgeAt: purgeTime(deps, deletedAt) })]),
     ]);
   } catch (err) {
-    if (err instanceof TransactionFailed) throw notFound(TARGET[kind].what);
+    if (err instanceof TransactionFailed) throw notFound(TARGET[entry.kind].what);
     throw err;
   }
+  if (purge) await deleteValueVersions(deps.db, entry.id);
   return entry;
 }
 
-export const createEnvironmentSecret = async (deps: Deps, principal: Principal, envId: string, input: NewEntryInput) =>
-  toDirectSecret(await createEntry(deps, principal, envId, 'secret', input));
-
-export const updateEnvironmentSecret = async (
-  deps: Deps,
-  principal: Principal,
-  envId: string,
-  id: string,
-  input: EntryInput,
-) => toDirectSecret(await updateEntry(deps, principal, envId, 'secret', id, input));
-
-export const deleteEnvironmentSecret = async (deps: Deps, principal: Principal, envId: string, id: string) =>
-  toDirectSecret(await deleteEntry(deps, principal, envId, 'secret', id));
-
-export const createVariable = async (deps: Deps, principal: Principal, envId: string, input: NewEntryInput) =>
-  toVariable(await createEntry(deps, principal, envId, 'variable', input));
-
-export const updateVariable = async (deps: Deps, principal: Principal, envId: string, id: string, input: EntryInput) =>
-  toVariable(await updateEntry(deps, principal, envId, 'variable', id, input));
-
-export const deleteVariable = async (deps: Deps, principal: Principal, envId: string, id: string) =>
-  toVariable(await deleteEntry(deps, principal, envId, 'variable', id));

@@ -3,6 +3,7 @@ import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
 import { authorize, refuseMissing, type Action } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
+import { deleteDeletedEntries, readDeletedEntries } from '../data/deleted-entries.js';
 import { readPartition, deleteEntries } from '../data/entries.js';
 import {
   environmentCreate,
@@ -19,6 +20,8 @@ import { readUser } from '../data/users.js';
 import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { ownerKeyOf, ownerOf, type Owner } from '../owner-key.js';
+import { deleteValueVersions } from '../data/value-versions.js';
+import { mapLimit } from '../map-limit.js';
 import { compareText } from '../pagination.js';
 import { EnvironmentName, Slug } from '../schemas.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
@@ -142,21 +145,33 @@ export async function deleteEnvironment(deps: Deps, principal: Principal, envId:
     if (err instanceof TransactionFailed) throw notFound('Environment');
     throw err;
   }
-  // The environment is gone for every reader from here on (no META); its entries follow.
-  await removeEntries(deps, env);
+  // The environment is gone for every reader from here on (no META); its entries follow,
+  // then every value it held: its deleted entries and all their versions.
+  const removed = await removeEntries(deps, env);
+  await removeValues(deps, env.id, removed);
   return environmentView(env);
 }
 
+/** The environment's recently deleted entries, and the versions of those and of `entryIds`. */
+async function removeValues(deps: Deps, envId: string, entryIds: string[]): Promise<void> {
+  const deleted = await readDeletedEntries(deps.db, envId);
+  const ids = [...entryIds, ...deleted.map((d) => d.entry.id)];
+  await mapLimit(ids, 8, (id) => deleteValueVersions(deps.db, id));
+  await deleteDeletedEntries(deps.db, deleted);
+}
+
 /**
- * Deletes the entries of a deleted environment. Links go with their reverse index and a bump
+ * Deletes the entries of a deleted environment, and says which direct secrets and variables
+ * it deleted. Links go with their reverse index and a bump
  * of their secret's link sequence (so a concurrent rename of that secret retries); the rest
  * in batches. Repeated until the partition reads empty, so an entry written by a racing
  * rename is removed too.
  */
-async function removeEntries(deps: Deps, env: EnvironmentRecord): Promise<void> {
+async function removeEntries(deps: Deps, env: EnvironmentRecord): Promise<string[]> {
+  const removed: string[] = [];
   for (let round = 0; round < 5; round++) {
     const { entries } = await readPartition(deps.db, env.id);
-    if (entries.length === 0) return;
+    if (entries.length === 0) break;
     await Promise.all(
       entries.flatMap((entry) =>
         entry.kind === 'link'
@@ -170,9 +185,9 @@ async function removeEntries(deps: Deps, env: EnvironmentRecord): Promise<void> 
           : [],
       ),
     );
-    await deleteEntries(
-      deps.db,
-      entries.filter((e) => e.kind !== 'link'),
-    );
+    const own = entries.filter((e) => e.kind !== 'link');
+    await deleteEntries(deps.db, own);
+    removed.push(...own.map((e) => e.id));
   }
+  return removed;
 }

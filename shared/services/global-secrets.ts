@@ -1,10 +1,12 @@
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
+import type { AuditAction } from '../data/audit-events.js';
+import { deletedSecretPut } from '../data/deleted-secrets.js';
 import { authorize } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { globalNameTaken, nameTakenInLinkedEnvironments } from '../conflicts.js';
-import { sealValue } from '../crypto/values.js';
+import { openValue, sealValue, type ValuePlace } from '../crypto/values.js';
 import {
   entryCreate,
   entryReserve,
@@ -16,7 +18,6 @@ import {
   type EntryRecord,
 } from '../data/entries.js';
 import {
-  deletedSecretPut,
   listGlobalSecretsOf,
   readGlobalSecret,
   secretCountChange,
@@ -39,17 +40,23 @@ import { ApiError, conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { chunksOf } from '../chunks.js';
 import { mapLimit } from '../map-limit.js';
-import { ownerKeyOf, type Owner } from '../owner-key.js';
+import { ownerKeyOf, type Owner, type OwnerKey } from '../owner-key.js';
 import { compareText } from '../pagination.js';
 import { LIMITS, requireValueForKind } from '../schemas.js';
 import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
 import { environmentLabel } from './environments.js';
 import { finishDeletes } from './links.js';
 import { optimistically, StaleRead } from './optimistic.js';
+import { purgeTime } from './recovery-window.js';
+import { transactSealed } from './sealing.js';
+import { keptVersion, listVersions, requireVersion, versionWrites } from './value-history.js';
 import { ownerFields, scopeOwner } from './scope.js';
 
-/** A rename touches 4 items plus 2 per linked environment; TransactWriteItems takes 100. */
-const MAX_LINKS_PER_RENAME = 48;
+/**
+ * A rename touches 4 items plus 2 per linked environment, and with a new value its version (2)
+ * and the data key check (1); TransactWriteItems takes 100.
+ */
+const MAX_LINKS_PER_RENAME = 46;
 /** Environments per transaction of a rename in chunks: one reservation each, or a move of two writes. */
 const RESERVATIONS_PER_WRITE = 100;
 const MOVES_PER_WRITE = 50;
@@ -60,24 +67,25 @@ const RESERVATION_TTL_SECONDS = 7 * 24 * 3600;
 
 type SecretInput = { name?: string | undefined; value?: string | undefined; description?: string | null | undefined };
 
-const toGlobalSecret = (secret: GlobalSecretRecord): Api.GlobalSecret => ({
+export const toGlobalSecret = (secret: GlobalSecretRecord): Api.GlobalSecret => ({
   id: secret.id,
   name: secret.name,
   description: secret.description,
   isFile: secret.isFile,
   userId: secret.userId,
   teamId: secret.teamId,
+  version: secret.version,
   createdAt: secret.createdAt,
   updatedAt: secret.updatedAt,
 });
 
-const toEnvironmentRef = (link: SecretLinkRecord): Api.EnvironmentRef => ({
+export const toEnvironmentRef = (link: SecretLinkRecord): Api.EnvironmentRef => ({
   id: link.envId,
   owner: link.envOwner,
   name: link.envName,
 });
 
-async function secretInScope(
+export async function secretInScope(
   deps: Deps,
   principal: Principal,
   owner: Owner,
@@ -122,7 +130,7 @@ export async function listGlobalSecretsWithLinks(
   }));
 }
 
-export async function createGlobalSecret(
+export function createGlobalSecret(
   deps: Deps,
   principal: Principal,
   input: SecretInput & {
@@ -133,45 +141,64 @@ export async function createGlobalSecret(
   },
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, input.teamId);
-  await authorize(deps, principal, owner, 'write', 'Team');
-  const ownerKey = ownerKeyOf(owner);
-  await finishDeletes(deps, ownerKey);
-  const id = newId();
-  const at = now();
-  const secret: GlobalSecretRecord = {
-    id,
-    name: input.name,
-    description: input.description ?? null,
-    isFile: input.isFile === true,
-    ...ownerFields(owner),
-    createdAt: at,
-    updatedAt: at,
-    ownerKey,
-    sealed: await sealValue(deps.dataKeys, ownerKey, { kind: 'global', secretId: id }, input.value),
-    linkSeq: 0,
-  };
-  try {
-    await transactWrite(deps.db, [
-      secretNameClaim(ownerKey, secret.name, id),
-      secretCreate(secret),
-      secretIdClaim(ownerKey, id),
-      secretCountChange(ownerKey, 1, LIMITS.globalSecretsPerOwner),
-      auditPut(deps, {
-        owner: ownerKey,
-        principal,
-        action: 'create',
-        target: { type: 'global_secret', id, name: secret.name },
-      }),
-    ]);
-  } catch (err) {
-    if (err instanceof TransactionFailed) {
-      if (err.failedAt() === 0) throw globalNameTaken(input.name);
-      throw conflict('limit_exceeded', `An owner holds at most ${LIMITS.globalSecretsPerOwner} global secrets.`);
+  return optimistically('secret', async () => {
+    await authorize(deps, principal, owner, 'write', 'Team');
+    const ownerKey = ownerKeyOf(owner);
+    await finishDeletes(deps, ownerKey);
+    const id = newId();
+    const at = now();
+    const secret: GlobalSecretRecord = {
+      id,
+      name: input.name,
+      description: input.description ?? null,
+      isFile: input.isFile === true,
+      ...ownerFields(owner),
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      ownerKey,
+      sealed: await sealValue(deps.dataKeys, ownerKey, globalPlace(id), input.value),
+      linkSeq: 0,
+    };
+    try {
+      await transactSealed(deps, ownerKey, secret.sealed.dekVersion, [
+        secretNameClaim(ownerKey, secret.name, id),
+        secretCreate(secret),
+        secretIdClaim(ownerKey, id),
+        secretCountChange(ownerKey, 1, LIMITS.globalSecretsPerOwner),
+        secretAudit(deps, principal, secret, 'create'),
+        ...versionWrites(principal, id, 1, { sealed: secret.sealed }, at),
+      ]);
+    } catch (err) {
+      if (err instanceof TransactionFailed) {
+        if (err.failedAt() === 0) throw globalNameTaken(input.name);
+        throw secretLimitReached();
+      }
+      throw err;
     }
-    throw err;
-  }
-  return toGlobalSecret(secret);
+    return toGlobalSecret(secret);
+  });
 }
+
+export const secretLimitReached = () =>
+  conflict('limit_exceeded', `An owner holds at most ${LIMITS.globalSecretsPerOwner} global secrets.`);
+
+/** Where a global secret's value belongs: bound into its seal, so a copy elsewhere fails to open. */
+export const globalPlace = (secretId: string): ValuePlace => ({ kind: 'global', secretId });
+
+/** The audit event of a change to a global secret, under the name it has after the change. */
+export const secretAudit = (
+  deps: Deps,
+  principal: Principal,
+  secret: { ownerKey: OwnerKey; id: string; name: string },
+  action: AuditAction,
+) =>
+  auditPut(deps, {
+    owner: secret.ownerKey,
+    principal,
+    action,
+    target: { type: 'global_secret', id: secret.id, name: secret.name },
+  });
 
 export async function getGlobalSecret(
   deps: Deps,
@@ -191,20 +218,52 @@ export async function updateGlobalSecret(
   secretId: string,
   teamId: string | undefined,
   input: SecretInput,
+  ifMatch?: number,
 ): Promise<Api.GlobalSecret> {
   const owner = scopeOwner(principal, teamId);
   await finishDeletes(deps, ownerKeyOf(owner));
   return optimistically('secret', async () => {
     const secret = await secretInScope(deps, principal, owner, secretId, 'write');
+    requireVersion('secret', secret.version, ifMatch);
     if (input.value !== undefined) requireValueForKind(input.value, secret.isFile);
     const renaming = input.name !== undefined && input.name !== secret.name;
     return renaming
       ? renameGlobalSecret(deps, principal, secret, { ...input, name: input.name! })
-      : changeGlobalSecret(deps, principal, secret, input);
+      : changeGlobalSecret(deps, principal, secret, input, 'update');
   });
 }
 
-/** What a change writes: the name (kept or new), any new description or value, and when. */
+/** A rollback writes a new version holding the value of a kept one: history is never rewritten. */
+export async function rollbackGlobalSecret(
+  deps: Deps,
+  principal: Principal,
+  secretId: string,
+  teamId: string | undefined,
+  version: number,
+): Promise<Api.GlobalSecret> {
+  const owner = scopeOwner(principal, teamId);
+  await finishDeletes(deps, ownerKeyOf(owner));
+  return optimistically('secret', async () => {
+    const secret = await secretInScope(deps, principal, owner, secretId, 'write');
+    const { content } = await keptVersion(deps, secretId, version);
+    if (!('sealed' in content)) throw notFound('Version');
+    const value = await openValue(deps.dataKeys, secret.ownerKey, globalPlace(secretId), content.sealed);
+    return changeGlobalSecret(deps, principal, secret, { value }, 'rollback');
+  });
+}
+
+/** The kept versions of a global secret: who wrote each and when, never a value. */
+export async function listGlobalSecretVersions(
+  deps: Deps,
+  principal: Principal,
+  secretId: string,
+  teamId: string | undefined,
+): Promise<Api.ValueVersion[]> {
+  const secret = await secretInScope(deps, principal, scopeOwner(principal, teamId), secretId, 'read');
+  return listVersions(deps, secretId, secret, false);
+}
+
+/** What a change writes: the name (kept or new), any new description or value (one version on), and when. */
 async function changeOf(deps: Deps, secret: GlobalSecretRecord, input: SecretInput): Promise<GlobalSecretChange> {
   return {
     name: input.name ?? secret.name,
@@ -212,9 +271,20 @@ async function changeOf(deps: Deps, secret: GlobalSecretRecord, input: SecretInp
     ...(input.value === undefined
       ? {}
       : {
-          sealed: await sealValue(deps.dataKeys, secret.ownerKey, { kind: 'global', secretId: secret.id }, input.value),
+          sealed: await sealValue(deps.dataKeys, secret.ownerKey, globalPlace(secret.id), input.value),
+          version: secret.version + 1,
         }),
     updatedAt: now(),
+  };
+}
+
+/** A new value's version item and the data key version it is sealed under (none when the value stays). */
+function newValueOf(principal: Principal, secret: GlobalSecretRecord, change: GlobalSecretChange) {
+  const { sealed, version } = change;
+  if (sealed === undefined || version === undefined) return { dekVersion: undefined, writes: [] };
+  return {
+    dekVersion: sealed.dekVersion,
+    writes: versionWrites(principal, secret.id, version, { sealed }, change.updatedAt),
   };
 }
 
@@ -223,19 +293,17 @@ async function changeGlobalSecret(
   principal: Principal,
   secret: GlobalSecretRecord,
   input: SecretInput,
+  action: 'update' | 'rollback',
 ): Promise<Api.GlobalSecret> {
   const change = await changeOf(deps, secret, input);
+  const newValue = newValueOf(principal, secret, change);
   try {
-    await transactWrite(deps.db, [
+    await transactSealed(deps, secret.ownerKey, newValue.dekVersion, [
       // Still under the name we read: a rename meanwhile moved its claim and link entries, and
       // writing the old name back would leave them pointing at a name the secret no longer has.
       secretUpdate(secret, change),
-      auditPut(deps, {
-        owner: secret.ownerKey,
-        principal,
-        action: 'update',
-        target: { type: 'global_secret', id: secret.id, name: secret.name },
-      }),
+      secretAudit(deps, principal, secret, action),
+      ...newValue.writes,
     ]);
   } catch (err) {
     if (err instanceof TransactionFailed) throw new StaleRead();
@@ -260,13 +328,15 @@ async function renameGlobalSecret(
   const change = { ...(await changeOf(deps, secret, input)), name: input.name };
   if (links.length > MAX_LINKS_PER_RENAME) return renameInChunks(deps, principal, secret, links, change);
   const moves = await linkEntryMoves(deps, secret, links, input.name, change.updatedAt);
+  const newValue = newValueOf(principal, secret, change);
   try {
-    await transactWrite(deps.db, [
+    await transactSealed(deps, secret.ownerKey, newValue.dekVersion, [
       secretUpdate(secret, change),
       secretNameRelease(secret.ownerKey, secret.name),
       secretNameClaim(secret.ownerKey, input.name, secret.id),
       ...moves,
-      renameAudit(deps, principal, secret, input.name),
+      secretAudit(deps, principal, { ...secret, name: input.name }, 'rename'),
+      ...newValue.writes,
     ]);
   } catch (err) {
     if (err instanceof TransactionFailed) {
@@ -277,14 +347,6 @@ async function renameGlobalSecret(
   }
   return toGlobalSecret({ ...secret, ...change });
 }
-
-const renameAudit = (deps: Deps, principal: Principal, secret: GlobalSecretRecord, name: string) =>
-  auditPut(deps, {
-    owner: secret.ownerKey,
-    principal,
-    action: 'rename',
-    target: { type: 'global_secret', id: secret.id, name },
-  });
 
 /** The new name taken in a linked environment: 409 naming each. */
 async function refuseTakenName(deps: Deps, links: SecretLinkRecord[], name: string): Promise<void> {
@@ -324,10 +386,12 @@ async function renameInChunks(
   await beginRename(deps, secret, rename);
   try {
     await reserveNewName(deps, links, rename);
-    await transactWrite(deps.db, [
+    const newValue = newValueOf(principal, secret, change);
+    await transactSealed(deps, secret.ownerKey, newValue.dekVersion, [
       secretUpdate(secret, change, rename.id),
       secretNameRelease(secret.ownerKey, secret.name),
-      renameAudit(deps, principal, secret, change.name),
+      secretAudit(deps, principal, { ...secret, name: change.name }, 'rename'),
+      ...newValue.writes,
     ]);
   } catch (err) {
     // Not committed: a failed condition or a failed reservation. Anything else may have
@@ -458,40 +522,37 @@ async function linkEntryMoves(
 
 /**
  * A delete takes the secret, its name and id claims and its count in one transaction, and
- * leaves a copy of it under its deleted key: from that commit on no reader finds the secret
- * and no link to it can be made. Its links go after, by `finishDeletes`, which the next write
- * of the owner runs again should this one stop half-way.
+ * keeps a copy of it with the environments linking it (restorable until its purge time,
+ * global-secret-recovery.ts): from that commit on no reader finds the secret and no link to it
+ * can be made. Its links go after, by `finishDeletes`, which the next write of the owner runs
+ * again should this one stop half-way.
  */
 export async function deleteGlobalSecret(
   deps: Deps,
   principal: Principal,
+  owner: Owner,
   secretId: string,
-  teamId: string | undefined,
-): Promise<Api.GlobalSecret> {
-  const owner = scopeOwner(principal, teamId);
+): Promise<GlobalSecretRecord> {
   await finishDeletes(deps, ownerKeyOf(owner));
   const secret = await optimistically('secret', async () => {
     const secret = await secretInScope(deps, principal, owner, secretId, 'write');
     const links = await linksOf(deps.db, secret.ownerKey, secretId);
-    const at = now();
+    const deletedAt = now();
     try {
       await transactWrite(deps.db, [
         // Unchanged since read: under the name its claim and link entries have, with the links we list.
         secretDelete(secret),
         secretNameRelease(secret.ownerKey, secret.name),
-        secretIdRelease(secretId, at),
+        secretIdRelease(secretId, deletedAt),
         secretCountChange(secret.ownerKey, -1),
-        deletedSecretPut(
+        deletedSecretPut({
           secret,
-          links.map((l) => l.envId),
-          at,
-        ),
-        auditPut(deps, {
-          owner: secret.ownerKey,
-          principal,
-          action: 'delete',
-          target: { type: 'global_secret', id: secretId, name: secret.name },
+          linkedEnvironments: links.map(toEnvironmentRef),
+          deletedAt,
+          purgeAt: purgeTime(deps, deletedAt),
+          linksPending: true,
         }),
+        secretAudit(deps, principal, secret, 'delete'),
       ]);
     } catch (err) {
       // Deleted meanwhile (the fresh read is a 404), renamed, linked or unlinked since our read.
@@ -507,5 +568,5 @@ export async function deleteGlobalSecret(
       error: err instanceof Error ? err.name : 'unknown',
     }),
   );
-  return toGlobalSecret(secret);
+  return secret;
 }

@@ -4,17 +4,16 @@ import { auditPut } from '../audit.js';
 import type { Principal } from '../auth/principal.js';
 import { alreadyLinked, scopeMismatch } from '../conflicts.js';
 import { entryCreate, entryHolder, findLinkEntry, linkEntryDelete, type LinkEntry } from '../data/entries.js';
-import { entryCountChange, type EnvironmentRecord } from '../data/environments.js';
+import { deletedSecretLinksRemoved, secretsWithLinksPending } from '../data/deleted-secrets.js';
 import {
-  deletedSecretDrop,
-  deletedSecretsOf,
   globalSecretExists,
   readGlobalSecret,
   secretLinkSeqBump,
   type GlobalSecretRecord,
 } from '../data/global-secrets.js';
 import { linkRemovalState, linksOf, secretLinkDelete, secretLinkPut } from '../data/links.js';
-import { notFound } from '../errors.js';
+import { entryCountChange, readEnvironment, type EnvironmentRecord } from '../data/environments.js';
+import { ApiError, notFound, type ErrorCode } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
 import { mapLimit } from '../map-limit.js';
@@ -50,6 +49,16 @@ export async function linkGlobalSecret(
   const env = await environmentFor(deps, principal, envId, 'write');
   requireId(secretId, 'Secret');
   await finishDeletes(deps, env.ownerKey);
+  return toLink(await linkInto(deps, principal, env, secretId));
+}
+
+/** Links a secret of the environment's owner: the contract's 409s and 404s when it cannot. */
+async function linkInto(
+  deps: Deps,
+  principal: Principal,
+  env: EnvironmentRecord,
+  secretId: string,
+): Promise<LinkEntry> {
   for (let attempt = 1; ; attempt++) {
     const secret = await readGlobalSecret(deps.db, env.ownerKey, secretId);
     if (!secret) {
@@ -59,7 +68,7 @@ export async function linkGlobalSecret(
     const entry = newLinkEntry(env, secret);
     try {
       await transactWrite(deps.db, linkWrites(deps, principal, env, entry));
-      return toLink(entry);
+      return entry;
     } catch (err) {
       if (!(err instanceof TransactionFailed)) throw err;
       const holder = entryHolder(env.id, err.reasons[0]?.item);
@@ -70,6 +79,42 @@ export async function linkGlobalSecret(
       throw explainEntryFailure(err, env.id, entry.name, 0, 2);
     }
   }
+}
+
+/** Why a restored secret could not be linked again where it was. */
+const RELINK_REFUSALS: Partial<Record<ErrorCode, Api.NotRelinked['reason']>> = {
+  name_taken: 'name_taken',
+  limit_exceeded: 'environment_full',
+  not_found: 'environment_deleted',
+};
+
+/**
+ * A restored secret linked again in the environments it was linked in, wherever its name is
+ * still free; the others are named with the reason.
+ */
+export async function relink(
+  deps: Deps,
+  principal: Principal,
+  secret: { ownerKey: OwnerKey; id: string },
+  envIds: string[],
+): Promise<{ relinked: string[]; notRelinked: Api.NotRelinked[] }> {
+  const outcomes = await mapLimit(envIds, 8, async (environmentId): Promise<Api.NotRelinked | undefined> => {
+    const env = await readEnvironment(deps.db, environmentId);
+    // Deleted, or (never by the service) another owner's now: not this secret's to link.
+    if (env?.ownerKey !== secret.ownerKey) return { environmentId, reason: 'environment_deleted' };
+    try {
+      await linkInto(deps, principal, env, secret.id);
+      return undefined;
+    } catch (err) {
+      const reason = err instanceof ApiError ? RELINK_REFUSALS[err.code] : undefined;
+      if (reason === undefined) throw err;
+      return { environmentId, reason };
+    }
+  });
+  return {
+    relinked: envIds.filter((_, i) => outcomes[i] === undefined),
+    notRelinked: outcomes.filter((o): o is Api.NotRelinked => o !== undefined),
+  };
 }
 
 function newLinkEntry(env: EnvironmentRecord, secret: GlobalSecretRecord): LinkEntry {
@@ -189,13 +234,13 @@ function linkRemovalWrites(link: LinkRef, exists: { environment: boolean; secret
 
 /**
  * Finishes the owner's deletes of global secrets: removes what links they still have, then
- * their deleted copy. A delete removes its links after its own commit, in as many
+ * marks their deleted copy done (it stays, restorable, until its purge time). A delete removes its links after its own commit, in as many
  * transactions as they need; should it stop half-way, the next global-secret or link write of
  * the owner finishes it. Until then the leftover links resolve to nothing and are not listed
  * (their secret is gone), and no link can be added (it needs the secret). True when it finished any.
  */
 export async function finishDeletes(deps: Deps, ownerKey: OwnerKey): Promise<boolean> {
-  const deletedSecrets = await deletedSecretsOf(deps.db, ownerKey);
+  const deletedSecrets = await secretsWithLinksPending(deps.db, ownerKey);
   for (const deleted of deletedSecrets) {
     const links = await linksOf(deps.db, ownerKey, deleted.id);
     await mapLimit(links, 8, (link) =>
@@ -205,7 +250,7 @@ export async function finishDeletes(deps: Deps, ownerKey: OwnerKey): Promise<boo
         { gone: 'secret' },
       ),
     );
-    await transactWrite(deps.db, [deletedSecretDrop(ownerKey, deleted.id)]);
+    await transactWrite(deps.db, [deletedSecretLinksRemoved(ownerKey, deleted.id)]);
   }
   return deletedSecrets.length > 0;
 }

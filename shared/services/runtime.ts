@@ -6,14 +6,14 @@ import { decide, enforce, refuseMissing } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { openWithKey, type SealedValue } from '../crypto/values.js';
 import type { DataKeyRecord } from '../data/data-keys.js';
-import { readPartition, type LinkEntry, type SecretEntry } from '../data/entries.js';
+import { readPartition, type EntryRecord, type LinkEntry, type SecretEntry } from '../data/entries.js';
 import type { EnvironmentRecord } from '../data/environments.js';
 import type { GlobalSecretRecord } from '../data/global-secrets.js';
 import { readRuntimeBatch } from '../data/runtime-batch.js';
 import { payloadTooLarge } from '../errors.js';
 import { now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
-import { resolve, type Candidate } from '../resolver.js';
+import { resolve, winners, type Candidate } from '../resolver.js';
 import { LIMITS, type Role } from '../schemas.js';
 import { ownerOf } from '../owner-key.js';
 import { linkedName } from './links.js';
@@ -40,13 +40,15 @@ export async function readRuntime(
   const links = entries.filter((e) => e.kind === 'link');
   const member =
     principal.type === 'user' && 'teamId' in owner ? { teamId: owner.teamId, userId: principal.userId } : undefined;
-  const allowThenAudit = (role: Role | undefined) => {
+  const allow = (role: Role | undefined) =>
     enforce(decide(principal, owner, role, 'read-runtime'), principal, 'read-runtime', 'Environment');
-    return auditRead(deps, principal, env, jobId);
-  };
+  const audit = (linked: LinkedSecret[]) => auditRead(deps, principal, env, jobId, servedVersions(entries, linked));
 
-  // A caller whose right does not hang on a team role is decided now and audited while the batch runs.
-  let audited = member ? undefined : allowThenAudit(undefined);
+  // A caller whose right does not hang on a team role is decided now. The event names the
+  // version of every value served, so it is written once the caller is allowed and those
+  // versions are known: without links, from the Query alone, while the batch runs.
+  if (!member) allow(undefined);
+  let audited = member || links.length > 0 ? undefined : audit([]);
   const batchRead = readRuntimeBatch(deps.db, {
     ownerKey: env.ownerKey,
     secretIds: links.map((l) => l.secretId),
@@ -56,19 +58,22 @@ export async function readRuntime(
   batchRead.catch(() => undefined); // awaited below; this only avoids an unhandled rejection meanwhile
   const directOpened = member ? undefined : await openDirectEarly(deps, env, direct);
   const batch = await batchRead;
-  audited ??= allowThenAudit(batch.role);
+  if (member) allow(batch.role);
 
   // A link whose secret is gone (deleted, unlink under way) resolves to nothing.
-  const linked = links.flatMap((link) => {
+  const linked = links.flatMap((link): LinkedSecret[] => {
     const secret = batch.secrets.get(link.secretId);
     return secret ? [{ link, secret }] : [];
   });
+  audited ??= audit(linked);
   const stillSealed = [...(directOpened ? [] : direct.map((e) => e.sealed)), ...linked.map((l) => l.secret.sealed)];
   const [dataKeys] = await Promise.all([unwrapDataKeys(deps, env.ownerKey, batch.dataKeys, stillSealed), audited]);
 
   const resolved = resolve([
     ...entries.flatMap((e): Candidate[] =>
-      e.kind === 'variable' ? [{ name: e.name, source: 'variable', value: e.value, isFile: false }] : [],
+      e.kind === 'variable'
+        ? [{ name: e.name, source: 'variable', value: e.value, isFile: false, version: e.version }]
+        : [],
     ),
     ...linked.map((l) => openLinked(env, l, dataKeys)),
     ...(directOpened ?? openDirect(env, direct, dataKeys)),
@@ -77,7 +82,37 @@ export async function readRuntime(
   return { environmentId: envId, ...resolved, resolvedAt: now() };
 }
 
-function auditRead(deps: Deps, principal: Principal, env: EnvironmentRecord, jobId: string | undefined) {
+interface LinkedSecret {
+  link: LinkEntry;
+  secret: GlobalSecretRecord;
+}
+
+/** The version of each value the read serves, by the precedence rule, without opening any. */
+function servedVersions(entries: EntryRecord[], linked: LinkedSecret[]): Record<string, number> {
+  return winners([
+    ...entries.flatMap((e) =>
+      e.kind === 'link'
+        ? []
+        : [{ name: e.name, source: SOURCE_OF[e.kind], isFile: false, version: e.version }],
+    ),
+    ...linked.map(({ link, secret }) => ({
+      name: linkedName(link, secret),
+      source: 'global-linked' as const,
+      isFile: false,
+      version: secret.version,
+    })),
+  ]).versions;
+}
+
+const SOURCE_OF = { secret: 'environment', variable: 'variable' } as const;
+
+function auditRead(
+  deps: Deps,
+  principal: Principal,
+  env: EnvironmentRecord,
+  jobId: string | undefined,
+  versions: Record<string, number>,
+) {
   const audited = recordAudit(deps, {
     owner: env.ownerKey,
     principal,
@@ -85,6 +120,7 @@ function auditRead(deps: Deps, principal: Principal, env: EnvironmentRecord, job
     target: { type: 'environment', id: env.id, name: env.name },
     environmentId: env.id,
     jobId: jobId ?? null,
+    versions,
   });
   audited.catch(() => undefined); // awaited before the values leave; this only avoids an unhandled rejection meanwhile
   return audited;
@@ -129,13 +165,10 @@ const openDirect = (env: EnvironmentRecord, direct: SecretEntry[], dataKeys: Map
       e.sealed,
     ),
     isFile: e.isFile,
+    version: e.version,
   }));
 
-const openLinked = (
-  env: EnvironmentRecord,
-  { link, secret }: { link: LinkEntry; secret: GlobalSecretRecord },
-  dataKeys: Map<number, Buffer>,
-): Candidate => ({
+const openLinked = (env: EnvironmentRecord, { link, secret }: LinkedSecret, dataKeys: Map<number, Buffer>): Candidate => ({
   name: linkedName(link, secret),
   source: 'global-linked',
   value: openWithKey(
@@ -145,6 +178,7 @@ const openLinked = (
     secret.sealed,
   ),
   isFile: secret.isFile,
+  version: secret.version,
 });
 
 /** The plaintext data keys the sealed values need, from the batch, the cache or (rarely) a read. */

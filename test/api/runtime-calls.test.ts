@@ -5,7 +5,7 @@ import type { Principal } from '../../shared/auth/principal.js';
 import { SealBrokenError } from '../../shared/crypto/envelope.js';
 import { dataKeyContext } from '../../shared/crypto/key-provider.js';
 import { KmsKeyProvider } from '../../shared/crypto/kms-key-provider.js';
-import { createEnvironmentSecret, createVariable } from '../../shared/services/environment-entries.js';
+import { directSecrets, variables } from '../../shared/services/entry-operations.js';
 import { linkGlobalSecret } from '../../shared/services/links.js';
 import { createGlobalSecret } from '../../shared/services/global-secrets.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -168,11 +168,11 @@ async function growTo(envId: string, have: typeof counts, want: typeof counts, t
   await Promise.all([
     oneByOne(want.direct - have.direct, (j) => {
       const i = have.direct + j;
-      return createEnvironmentSecret(svc.deps, dev, envId, { name: `DIRECT_${i}`, value: `direct-${i}` });
+      return directSecrets.create(svc.deps, dev, envId, { name: `DIRECT_${i}`, value: `direct-${i}` });
     }),
     oneByOne(want.variables - have.variables, (j) => {
       const i = have.variables + j;
-      return createVariable(svc.deps, dev, envId, { name: `VAR_${i}`, value: `var-${i}` });
+      return variables.create(svc.deps, dev, envId, { name: `VAR_${i}`, value: `var-${i}` });
     }),
     oneByOne(want.linked - have.linked, async (j) => {
       const i = have.linked + j;

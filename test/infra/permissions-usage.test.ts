@@ -311,21 +311,51 @@ describe('the permission map against the calls each resource makes', () => {
     expect(resolved.data.env).toEqual({ G_ONE: 'g-one', DIRECT: 'direct-2', MODE: 'slow' });
     await must(200, 'GET', `${V1}/environmentshub/${teamEnv}/runtime`, { key: seed.user.runtimeKey });
 
+    // versions and rollbacks of each kind of value
+    await must(200, 'PATCH', `${V1}/secrets/${global.id}`, { key: user, body: { value: 'g-one-2' } });
+    for (const path of [
+      `${V1}/secrets/${global.id}`,
+      `${V1}/environmentshub/${env.id}/secrets/${direct.id}`,
+      `${V1}/environmentshub/${env.id}/variables/${variable.id}`,
+    ]) {
+      await must(200, 'GET', `${path}/versions`, { key: user });
+      await must(200, 'POST', `${path}/rollback`, { key: user, body: { version: 1 } });
+    }
+
     // a rename across linked environments, then unlink and deletes
     await must(200, 'PATCH', `${V1}/secrets/${global.id}`, { key: user, body: { name: 'G_RENAMED' } });
     await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/secrets/link/${global.id}`, { key: user });
-    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/secrets/${direct.id}`, { key: user });
-    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/variables/${variable.id}`, { key: user });
-    // Deleting a linked secret removes its links; deleting an environment removes its entries.
+    // deleted entries: listed, one restored and purged while live, the other purged once deleted
+    for (const [collection, id] of [
+      ['secrets', direct.id],
+      ['variables', variable.id],
+    ]) {
+      const path = `${V1}/environmentshub/${env.id}/${collection}`;
+      await must(200, 'DELETE', `${path}/${id}`, { key: user });
+      await must(200, 'GET', `${path}?deleted=true`, { key: user });
+      await must(200, 'POST', `${path}/${id}/restore`, { key: user, body: {} });
+      await must(200, 'DELETE', `${path}/${id}?purge=true`, { key: user });
+    }
+    const purgedLater = (
+      await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, { key: user, body: { name: 'P', value: 'p' } })
+    ).data;
+    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/variables/${purgedLater.id}`, { key: user });
+    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/variables/${purgedLater.id}?purge=true`, { key: user });
+    // Deleting a linked secret removes its links; restoring it links it again; a purge destroys
+    // it; deleting an environment removes its entries, deleted entries and versions.
     await must(201, 'POST', `${V1}/environmentshub/${env.id}/secrets/link/${global.id}`, { key: user, body: {} });
     await must(200, 'DELETE', `${V1}/secrets/${global.id}`, { key: user });
+    await must(200, 'GET', `${V1}/secrets?deleted=true`, { key: user });
+    await must(200, 'POST', `${V1}/secrets/${global.id}/restore`, { key: user, body: {} });
+    await must(200, 'DELETE', `${V1}/secrets/${global.id}?purge=true`, { key: user });
     const second = (await must(201, 'POST', `${V1}/secrets`, { key: user, body: { name: 'G_TWO', value: 'g-two' } }))
       .data;
     await must(201, 'POST', `${V1}/environmentshub/${env.id}/secrets/link/${second.id}`, { key: user, body: {} });
-    await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, {
-      key: user,
-      body: { name: 'V', value: 'v' },
-    });
+    const kept = (
+      await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, { key: user, body: { name: 'V', value: 'v' } })
+    ).data;
+    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/variables/${kept.id}`, { key: user });
+    await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, { key: user, body: { name: 'V', value: 'v' } });
     await must(200, 'DELETE', `${V1}/environmentshub/${env.id}`, { key: user });
     await must(200, 'GET', `${V1}/environmentshub/${personal}/secrets`, { key: user });
 

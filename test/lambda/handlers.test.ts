@@ -10,7 +10,7 @@ import { readConfig } from '../../shared/config.js';
 import { createDeps, type Deps } from '../../shared/deps.js';
 import { newId } from '../../shared/ids.js';
 import { NAME_MESSAGE } from '../../shared/schemas.js';
-import { createEnvironmentSecret } from '../../shared/services/environment-entries.js';
+import { directSecrets } from '../../shared/services/entry-operations.js';
 import { createTestTable } from '../support/table.js';
 
 /**
@@ -245,7 +245,7 @@ describe('the Lambda handlers with API Gateway v2 events', () => {
     ]);
 
     // A secret written by another process over the same table and master key file.
-    await createEnvironmentSecret(
+    await directSecrets.create(
       deps,
       { type: 'user', userId: seed.user.id, keyId: 'test', scopes: ['manage'] },
       envId,

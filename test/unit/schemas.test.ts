@@ -47,6 +47,7 @@ describe('limits', () => {
       apiKeysPerUser: 50,
       runtimePayloadBytes: 5 * 1024 * 1024,
       bodyBytes: 256 * 1024,
+      versionsKept: 20,
       listDefault: 100,
       listMax: 500,
     });

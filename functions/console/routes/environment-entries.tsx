@@ -9,16 +9,8 @@ import {
   UpdateSecretBody,
   UpdateVariableBody,
 } from '../../../shared/schemas.js';
-import {
-  createEnvironmentSecret,
-  createVariable,
-  deleteEnvironmentSecret,
-  deleteVariable,
-  listEnvironmentSecrets,
-  listVariables,
-  updateEnvironmentSecret,
-  updateVariable,
-} from '../../../shared/services/environment-entries.js';
+import { directSecrets, variables } from '../../../shared/services/entry-operations.js';
+import { listEnvironmentSecrets, listVariables } from '../../../shared/services/environment-entries.js';
 import { getEnvironment } from '../../../shared/services/environments.js';
 import { flash } from '../cookies.js';
 import { pageContext, principalOf, scopeOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
@@ -46,9 +38,7 @@ const KINDS = {
     showsValue: false,
     createBody: CreateEnvironmentSecretBody,
     updateBody: UpdateSecretBody,
-    create: createEnvironmentSecret,
-    update: updateEnvironmentSecret,
-    remove: deleteEnvironmentSecret,
+    operations: directSecrets,
     /** Only a direct secret: a linked one is edited as the global secret it is. */
     find: async (deps: Deps, principal: UserPrincipal, envId: string, id: string | undefined) =>
       (await listEnvironmentSecrets(deps, principal, envId)).find((s) => s.id === id && s.source === 'environment'),
@@ -61,9 +51,7 @@ const KINDS = {
     showsValue: true,
     createBody: CreateVariableBody,
     updateBody: UpdateVariableBody,
-    create: createVariable,
-    update: updateVariable,
-    remove: deleteVariable,
+    operations: variables,
     find: async (deps: Deps, principal: UserPrincipal, envId: string, id: string | undefined) =>
       (await listVariables(deps, principal, envId)).find((v) => v.id === id),
   },
@@ -86,13 +74,13 @@ async function entryOf(c: ConsoleContext, deps: Deps, kind: EntryKind) {
 }
 
 async function addEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
-  const { addForm, createBody, create, noun, showsValue } = KINDS[kind];
+  const { addForm, createBody, operations, noun, showsValue } = KINDS[kind];
   const fields = c.get('fields');
   const shown = shownAgain(fields, { value: showsValue });
   const parsed = createBody.safeParse(newEntryFields(fields));
   if (!parsed.success) return environmentTab(c, deps, fromZod(addForm, shown, parsed.error), 422);
   try {
-    await create(deps, principalOf(c), c.req.param('envId')!, parsed.data);
+    await operations.create(deps, principalOf(c), c.req.param('envId')!, parsed.data);
   } catch (err) {
     const { state, status } = fromApiError(addForm, shown, err, NAME_CONFLICTS);
     return environmentTab(c, deps, state, status);
@@ -129,14 +117,14 @@ async function entryPage(
 }
 
 async function updateEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
-  const { updateBody, update, noun, showsValue } = KINDS[kind];
+  const { updateBody, operations, noun, showsValue } = KINDS[kind];
   const current = await entryOf(c, deps, kind);
   const fields = c.get('fields');
   const shown = shownAgain(fields, { value: showsValue });
   const parsed = updateBody.safeParse(changedFields(current, fields));
   if (!parsed.success) return entryPage(c, deps, kind, { edit: fromZod('edit', shown, parsed.error) }, 422);
   try {
-    await update(deps, principalOf(c), c.req.param('envId')!, current.id, parsed.data);
+    await operations.update(deps, principalOf(c), c.req.param('envId')!, current.id, parsed.data);
   } catch (err) {
     const { state, status } = fromApiError('edit', shown, err, NAME_CONFLICTS);
     return entryPage(c, deps, kind, { edit: state }, status);
@@ -150,7 +138,7 @@ async function deleteEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
   if (unconfirmed) return entryPage(c, deps, kind, { remove: unconfirmed }, 422);
   let deleted: { name: string };
   try {
-    deleted = await KINDS[kind].remove(deps, principalOf(c), c.req.param('envId')!, c.req.param('id')!);
+    deleted = await KINDS[kind].operations.remove(deps, principalOf(c), c.req.param('envId')!, c.req.param('id')!);
   } catch (err) {
     const { state, status } = fromApiError('delete', {}, err);
     return entryPage(c, deps, kind, { remove: state }, status);

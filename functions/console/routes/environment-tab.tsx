@@ -1,6 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../../../shared/deps.js';
-import { winningSources, type Source } from '../../../shared/resolver.js';
+import { winners, type Source } from '../../../shared/resolver.js';
 import { listEnvironmentSecrets, listVariables } from '../../../shared/services/environment-entries.js';
 import { getEnvironment } from '../../../shared/services/environments.js';
 import { listGlobalSecrets } from '../../../shared/services/global-secrets.js';
@@ -12,14 +12,14 @@ import { page } from '../render.js';
 
 /** "What the job will see": the precedence rule of shared/resolver.ts on names and sources only. */
 function jobView(
-  secrets: { name: string; source: Source; isFile: boolean }[],
-  variables: { name: string; value: string }[],
+  secrets: { name: string; source: Source; isFile: boolean; version: number }[],
+  variables: { name: string; value: string; version: number }[],
 ): SeenEntry[] {
   const candidates = [
-    ...secrets.map((s) => ({ name: s.name, source: s.source, isFile: s.isFile })),
-    ...variables.map((v) => ({ name: v.name, source: 'variable' as const, isFile: false })),
+    ...secrets.map((s) => ({ name: s.name, source: s.source, isFile: s.isFile, version: s.version })),
+    ...variables.map((v) => ({ name: v.name, source: 'variable' as const, isFile: false, version: v.version })),
   ];
-  return Object.entries(winningSources(candidates)).map(([name, source]) => ({
+  return Object.entries(winners(candidates).sources).map(([name, source]) => ({
     name,
     source,
     value: source === 'variable' ? variables.find((v) => v.name === name)?.value : undefined,

@@ -4,11 +4,11 @@ import type { Deps } from '../../../shared/deps.js';
 import { CreateGlobalSecretBody, UpdateSecretBody } from '../../../shared/schemas.js';
 import {
   createGlobalSecret,
-  deleteGlobalSecret,
   getGlobalSecret,
   listGlobalSecretsWithLinks,
   updateGlobalSecret,
 } from '../../../shared/services/global-secrets.js';
+import { removeGlobalSecret } from '../../../shared/services/global-secret-recovery.js';
 import { withTeam } from '../components/layout.js';
 import { flash } from '../cookies.js';
 import { pageContext, principalOf, requestedTeam, scopeOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
@@ -95,7 +95,7 @@ async function deleteSecret(c: ConsoleContext, deps: Deps) {
   const teamId = requestedTeam(c);
   let deleted: { name: string };
   try {
-    deleted = await deleteGlobalSecret(deps, principalOf(c), c.req.param('id')!, teamId);
+    deleted = await removeGlobalSecret(deps, principalOf(c), c.req.param('id')!, teamId, false);
   } catch (err) {
     const { state, status } = fromApiError('delete', {}, err);
     return secretPage(c, deps, { remove: state }, status);

@@ -1,0 +1,64 @@
+import type { Db } from '../storage/client.js';
+import { deleteItems, getItem, type Item } from '../storage/item.js';
+import { queryAll } from '../storage/query.js';
+import type { TableWrite } from '../storage/transact.js';
+import { entryFields, toEntry, type OwnEntry } from './entries.js';
+import { keys } from './keys.js';
+
+/** A recently deleted direct secret or variable: the entry as it was, until `purgeAt`. */
+export interface DeletedEntryRecord {
+  entry: OwnEntry;
+  deletedAt: string;
+  /** From then on it is gone: a read never shows it, whether or not TTL has removed it yet. */
+  purgeAt: string;
+}
+
+function toDeletedEntry(envId: string, item: Item): DeletedEntryRecord {
+  return {
+    entry: toEntry(envId, item) as OwnEntry,
+    deletedAt: item.deletedAt as string,
+    purgeAt: item.purgeAt as string,
+  };
+}
+
+/** An environment's recently deleted entries (expired ones included: the caller filters by `purgeAt`). */
+export async function readDeletedEntries(db: Db, envId: string): Promise<DeletedEntryRecord[]> {
+  const items = await queryAll(db, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.deletedEntryPartition(envId) },
+    ConsistentRead: true,
+  });
+  return items.map((item) => toDeletedEntry(envId, item));
+}
+
+export async function readDeletedEntry(db: Db, envId: string, entryId: string): Promise<DeletedEntryRecord | undefined> {
+  const item = await getItem(db, keys.deletedEntry(envId, entryId));
+  return item && toDeletedEntry(envId, item);
+}
+
+// ---- writes ----
+
+export const deletedEntryPut = (deleted: DeletedEntryRecord): TableWrite => ({
+  Put: {
+    Item: {
+      ...keys.deletedEntry(deleted.entry.envId, deleted.entry.id),
+      ...entryFields(deleted.entry),
+      deletedAt: deleted.deletedAt,
+      purgeAt: deleted.purgeAt,
+      ttl: Math.ceil(Date.parse(deleted.purgeAt) / 1000),
+    },
+  },
+});
+
+/** The deleted copy taken (a restore or a purge), if it is still there. */
+export const deletedEntryTake = (envId: string, entryId: string): TableWrite => ({
+  Delete: { Key: keys.deletedEntry(envId, entryId), ConditionExpression: 'attribute_exists(pk)' },
+});
+
+/** Deleted entries destroyed outside a transaction (those of a deleted environment). */
+export function deleteDeletedEntries(db: Db, deleted: DeletedEntryRecord[]): Promise<void> {
+  return deleteItems(
+    db,
+    deleted.map((d) => keys.deletedEntry(d.entry.envId, d.entry.id)),
+  );
+}
