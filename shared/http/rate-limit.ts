@@ -18,11 +18,14 @@ export class RateLimiter {
     this.buckets = new LruCache({ maxEntries: maxKeys });
   }
 
-  /** Takes one token; when none is left, how many seconds until one is. */
+  /**
+   * Takes one token; when none is left, how many seconds until one is. The clock is monotonic:
+   * a wall clock stepped back (NTP, a test's faked Date) must not empty every bucket.
+   */
   take(
     key: string,
     limit: RateLimit,
-    nowMs = Date.now(),
+    nowMs = performance.now(),
   ): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
     let bucket = this.buckets.get(key);
     if (!bucket) {

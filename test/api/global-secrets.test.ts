@@ -340,10 +340,12 @@ describe('a delete stopped half-way', () => {
       });
       expect(reuse.status).toBe(201);
     }
+    // Its copy stays, restorable, no longer marked as having links to remove.
     const rest = await svc.deps.db.doc.send(
       new GetCommand({ TableName: svc.deps.db.tableName, Key: { pk: `OWNER#${owner}`, sk: `TRASH#${secretId}` } }),
     );
-    expect(rest.Item).toBeUndefined();
+    expect(rest.Item?.id).toBe(secretId);
+    expect(rest.Item?.linksPending).toBeUndefined();
   });
 
   it("a new entry under a stopped delete's name finishes the delete and takes the name", async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RateLimiter } from '../../shared/http/rate-limit.js';
 import { startTestService } from '../support/service.js';
 
@@ -13,6 +13,20 @@ describe('per-key rate limiting', () => {
     expect(limiter.take('k', limit, t0 + 500).allowed).toBe(true); // one token back after 0.5 s at 2/s
     expect(limiter.take('k', limit, t0 + 500).allowed).toBe(false);
     expect([1, 2, 3, 4].map(() => limiter.take('k', limit, t0 + 60_000).allowed)).toEqual([true, true, true, false]);
+  });
+
+  it('keeps time by a monotonic clock: a wall clock stepped back does not empty the buckets', () => {
+    const limiter = new RateLimiter();
+    const limit = { ratePerSecond: 1_000, burst: 1_000 };
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 7 * 86_400_000);
+      expect(limiter.take('k', limit).allowed).toBe(true);
+      vi.useRealTimers(); // a week back
+      expect(limiter.take('k', limit).allowed).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('forgets the least recently used keys beyond its bound', () => {

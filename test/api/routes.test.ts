@@ -12,11 +12,21 @@ const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** At least 96 random bits: 24 characters of base32. */
 const ID = /^[a-z2-7]{24}$/;
 
-const GLOBAL_SECRET_FIELDS = ['id', 'name', 'description', 'isFile', 'userId', 'teamId', 'createdAt', 'updatedAt'];
+const GLOBAL_SECRET_FIELDS = [
+  'id',
+  'name',
+  'description',
+  'isFile',
+  'userId',
+  'teamId',
+  'version',
+  'createdAt',
+  'updatedAt',
+];
 const ENVIRONMENT_FIELDS = ['id', 'owner', 'name', 'userId', 'teamId', 'createdAt'];
-const ENV_SECRET_FIELDS = ['id', 'name', 'source', 'description', 'isFile', 'createdAt', 'updatedAt'];
+const ENV_SECRET_FIELDS = ['id', 'name', 'source', 'description', 'isFile', 'version', 'createdAt', 'updatedAt'];
 const LINK_FIELDS = ['id', 'secretId', 'secretName', 'environmentId', 'createdAt'];
-const VARIABLE_FIELDS = ['id', 'name', 'value', 'description', 'createdAt', 'updatedAt'];
+const VARIABLE_FIELDS = ['id', 'name', 'value', 'description', 'version', 'createdAt', 'updatedAt'];
 const MEMBER_FIELDS = ['userId', 'email', 'name', 'slug', 'role'];
 const API_KEY_FIELDS = ['id', 'name', 'scopes', 'createdAt'];
 const AUDIT_FIELDS = ['id', 'at', 'actor', 'action', 'target', 'environmentId', 'jobId'];
@@ -742,7 +752,7 @@ describe('runtime', () => {
       headers: { 'x-job-id': 'job-routes-1' },
     });
     const data = expectEnvelope(res, 200);
-    expectKeys(data, ['environmentId', 'env', 'sources', 'files', 'resolvedAt']);
+    expectKeys(data, ['environmentId', 'env', 'sources', 'files', 'versions', 'resolvedAt']);
     expect(data).toMatchObject({
       environmentId: env.id,
       env: { RT_LINKED: 'linked-value', RT_DIRECT: 'd', RT_VAR: 'v' },
@@ -799,7 +809,8 @@ describe('audit', () => {
     const events = all.body.data as any[];
     expect(events.length).toBeGreaterThanOrEqual(7);
     for (const event of events) {
-      expectKeys(event, AUDIT_FIELDS);
+      // A runtime read's event also names the version of each value it served.
+      expectKeys(event, event.action === 'runtime_read' ? [...AUDIT_FIELDS, 'versions'] : AUDIT_FIELDS);
       expect(event.id).toMatch(ID);
       expect(event.at).toMatch(ISO_MS);
       expectKeys(event.actor, ['type', 'id', 'keyId']);

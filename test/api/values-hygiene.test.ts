@@ -135,8 +135,11 @@ function expectTableClean(items: Record<string, unknown>[]): void {
   for (const item of items) {
     const text = itemText(item);
     expect(leaksIn(text, secretNeedles), `${item.pk} ${item.sk}`).toEqual([]);
-    // Variables are plain text by design, in their own entry item and nowhere else.
-    if (!(typeof item.sk === 'string' && item.sk.startsWith('ENTRY#') && item.kind === 'variable')) {
+    // Variables are plain text by design: in their own entry item, their kept versions and their
+    // deleted copy, and nowhere else.
+    const pk = String(item.pk);
+    const variableItem = item.kind === 'variable' && (String(item.sk).startsWith('ENTRY#') || pk.startsWith('TRASH#'));
+    if (!variableItem && !(pk.startsWith('HIST#') && 'value' in item)) {
       expect(leaksIn(text, variableNeedles), `${item.pk} ${item.sk}`).toEqual([]);
     }
   }
@@ -248,6 +251,13 @@ describe('values never leave the service except through the runtime read', () =>
     expect(team.status).toBe(200);
     expect(team.body.data.env).toEqual({ G_TEAM: secrets.globalTeamUpdated });
 
+    // History: versions, a rollback of each kind of secret.
+    for (const path of [`/api/v1/secrets/${ids.globalAlpha}`, `${P}/secrets/${ids.directAlpha}`]) {
+      expect((await api('GET', `${path}/versions`, { key })).status, path).toBe(200);
+      expect((await api('POST', `${path}/rollback`, { key, body: { version: 2 } })).status, path).toBe(200);
+    }
+    expect((await api('GET', `${P}/variables/${ids.variable}/versions`, { key })).status).toBe(200);
+
     expectTableClean(await scanTable()); // with every kind of record present
 
     // Deletes.
@@ -261,6 +271,15 @@ describe('values never leave the service except through the runtime read', () =>
     await removed(`/api/v1/secrets/${ids.globalFile}`);
     await removed(`${P}/variables/${ids.variable}`);
     await removed(`/api/v1/secrets/${ids.globalTeam}?teamId=${teamId}`);
+
+    // Recently deleted, listed and one of each kind restored, then deleted again.
+    for (const path of ['/api/v1/secrets/', `${P}/secrets`, `${P}/variables`]) {
+      expect((await api('GET', `${path}?deleted=true`, { key })).status, path).toBe(200);
+    }
+    for (const path of [`/api/v1/secrets/${ids.globalFile}`, `${P}/secrets/${ids.directFile}`]) {
+      expect((await api('POST', `${path}/restore`, { key, body: {} })).status, path).toBe(200);
+      expect((await api('DELETE', `${path}?purge=true`, { key })).status, path).toBe(200);
+    }
 
     const last = await api('GET', `${P}/runtime`, { key: svc.seed.serviceKey });
     expect(last.status).toBe(200);

@@ -378,11 +378,13 @@ describe('each function may do only what it needs', () => {
         'ForAllValues:StringLike'
       ]['dynamodb:LeadingKeys'] ?? [];
     const indexUsers = RESOURCES.filter((r) => policyOf(r).statements.some((s) => same(s.Resource, indexArn())));
-    // Every resource authenticates with GetItem; nobody scans or checks conditions on their own.
+    // Every resource authenticates with GetItem; nobody scans. Only those that seal values check
+    // a condition on its own (that their data key is still the newest, shared/services/sealing.ts).
+    const sealers = ['global-secrets', 'environment-secrets', 'console'];
     for (const r of RESOURCES) {
       expect(tableActions(r)).toContain('dynamodb:GetItem');
       expect(tableActions(r)).not.toContain('dynamodb:Scan');
-      expect(tableActions(r)).not.toContain('dynamodb:ConditionCheckItem');
+      expect(tableActions(r).includes('dynamodb:ConditionCheckItem'), r).toBe(sealers.includes(r));
     }
     // Audit reads only; the runtime read writes only its audit event.
     expect(tableActions('audit').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
@@ -399,8 +401,13 @@ describe('each function may do only what it needs', () => {
     expect(writers('ENV#*')).not.toContain('accounts');
     expect(writers('OWNER#*')).not.toContain('accounts');
     expect(writers('AUDIT#*#*')).toEqual(RESOURCES.filter((r) => r !== 'audit'));
-    // Only the environment delete batches deletes.
-    expect(RESOURCES.filter((r) => tableActions(r).includes('dynamodb:BatchWriteItem'))).toEqual(['environments']);
+    // Only the environment delete and purges batch deletes (the versions of what they destroy).
+    expect(RESOURCES.filter((r) => tableActions(r).includes('dynamodb:BatchWriteItem'))).toEqual([
+      'environments',
+      'global-secrets',
+      'environment-secrets',
+      'environment-variables',
+    ]);
     // Only what seals values makes data keys; the runtime read only unwraps them.
     // (The console runs the same service functions as the resources it shows.)
     expect(RESOURCES.filter((r) => kmsActions(r).includes('kms:GenerateDataKey'))).toEqual([

@@ -368,9 +368,11 @@ describe('ids and names cannot reach another record’s key space', () => {
       [
         new RegExp(`^OWNER#${OWNER}$`),
         new RegExp(
-          `^(ENVNAME#[a-z0-9][a-z0-9._-]{0,99}|SECRET#${ID}|SECRETNAME#${NAME}|SLINK#${ID}#${ID}|TRASH#${ID}|DEK#\\d{6}|COUNTS)$`,
+          `^(ENVNAME#[a-z0-9][a-z0-9._-]{0,99}|SECRET#${ID}|SECRETNAME#${NAME}|SLINK#${ID}#${ID}|TRASH#${ID}|DEK#\\d{6}|COUNTS|RESEAL)$`,
         ),
       ],
+      [new RegExp(`^HIST#${ID}$`), /^V#\d{6}$/],
+      [new RegExp(`^TRASH#${ID}$`), new RegExp(`^${ID}$`)],
       [
         new RegExp(`^AUDIT#(${OWNER}|PLATFORM)#\\d+$`),
         new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z#${ID}$`),

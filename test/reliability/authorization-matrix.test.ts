@@ -257,6 +257,26 @@ function environmentCases(team: boolean): Record<string, Case> {
       },
       expect: write(200),
     },
+    ...historyCases(label, `${E}/secrets/{id}`, {
+      kept: () => `${V1}/environmentshub/${env()}/secrets/${team ? teamDirect : personalDirect}`,
+      deleted: async () => {
+        const id = await fresh.direct(env());
+        await asOwner('DELETE', `${V1}/environmentshub/${env()}/secrets/${id}`);
+        return `${V1}/environmentshub/${env()}/secrets/${id}`;
+      },
+      read,
+      write,
+    }),
+    ...historyCases(label, `${E}/variables/{id}`, {
+      kept: () => `${V1}/environmentshub/${env()}/variables/${team ? teamVariable : personalVariable}`,
+      deleted: async () => {
+        const id = await fresh.variable(env());
+        await asOwner('DELETE', `${V1}/environmentshub/${env()}/variables/${id}`);
+        return `${V1}/environmentshub/${env()}/variables/${id}`;
+      },
+      read,
+      write,
+    }),
     [`GET ${E}/runtime`]: {
       label,
       request: async () => ({ path: `${V1}/environmentshub/${env()}/runtime` }),
@@ -303,6 +323,52 @@ function globalSecretCases(team: boolean): Record<string, Case> {
         return { path: `${V1}/secrets/${id}${scope(team)}`, exists: () => found(`${V1}/secrets/${id}${scope(team)}`) };
       },
       expect: writeById(200),
+    },
+    ...historyCases(label, `${V1}/secrets/{id}`, {
+      kept: () => `${V1}/secrets/${team ? teamGlobal : personalGlobal}`,
+      deleted: async () => {
+        const id = await fresh.global(team);
+        await asOwner('DELETE', `${V1}/secrets/${id}${scope(team)}`);
+        return `${V1}/secrets/${id}`;
+      },
+      query: scope(team),
+      read: byId,
+      write: writeById,
+    }),
+  };
+}
+
+/**
+ * The versions, rollback and restore of a value at `route`: reading its versions is a read,
+ * rolling it back or restoring it (a fresh one deleted for each call) a write.
+ */
+function historyCases(
+  label: string,
+  route: string,
+  target: {
+    kept: () => string;
+    deleted: () => Promise<string>;
+    query?: string;
+    read: (ok: number) => Statuses;
+    write: (ok: number) => Statuses;
+  },
+): Record<string, Case> {
+  const query = target.query ?? '';
+  return {
+    [`GET ${route}/versions`]: {
+      label,
+      request: async () => ({ path: `${target.kept()}/versions${query}` }),
+      expect: target.read(200),
+    },
+    [`POST ${route}/rollback`]: {
+      label,
+      request: async () => ({ path: `${target.kept()}/rollback${query}`, body: { version: 1 } }),
+      expect: target.write(200),
+    },
+    [`POST ${route}/restore`]: {
+      label,
+      request: async () => ({ path: `${await target.deleted()}/restore${query}`, body: {} }),
+      expect: target.write(200),
     },
   };
 }
