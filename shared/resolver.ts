@@ -45,9 +45,7 @@ export function resolve(candidates: Iterable<Candidate>): Resolved {
 }
 
 /** Which source wins for each name, and its version, without values: the console's "what the job will see". */
-export function winners(
-  candidates: Iterable<Omit<Candidate, 'value'>>,
-): Pick<Resolved, 'sources' | 'versions'> {
+export function winners(candidates: Iterable<Omit<Candidate, 'value'>>): Pick<Resolved, 'sources' | 'versions'> {
   const { sources, versions } = resolve([...candidates].map((c) => ({ ...c, value: '' })));
   return { sources, versions };
 }

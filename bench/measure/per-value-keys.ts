@@ -177,15 +177,13 @@ async function readRuntimePerValue(
   const candidates: Candidate[] = [
     ...entries
       .filter((e) => e.kind === 'variable')
-      .map(
-        (e): Candidate => ({
-          name: e.name as string,
-          source: 'variable',
-          value: e.value as string,
-          isFile: false,
-          version: e.version as number,
-        }),
-      ),
+      .map((e): Candidate => ({
+        name: e.name as string,
+        source: 'variable',
+        value: e.value as string,
+        isFile: false,
+        version: e.version as number,
+      })),
     ...sealed.map((s, i): Candidate => ({
       name: s.name,
       source: s.source,

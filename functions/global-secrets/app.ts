@@ -92,7 +92,12 @@ export function createGlobalSecretsApp(deps: Deps) {
       security,
       summary:
         'Update; a rename renames it in every linked environment, atomically; with If-Match, only at that version',
-      request: { params: SecretParams, query: TeamScopeQuery, headers: IfMatchHeaders, body: jsonBody(UpdateSecretBody) },
+      request: {
+        params: SecretParams,
+        query: TeamScopeQuery,
+        headers: IfMatchHeaders,
+        body: jsonBody(UpdateSecretBody),
+      },
       responses: { 200: dataOf(Api.GlobalSecret, 'The secret, without its value'), ...errorResponses },
     }),
     async (c) => {
@@ -122,7 +127,13 @@ export function createGlobalSecretsApp(deps: Deps) {
     }),
     async (c) => {
       const { teamId, purge } = c.req.valid('query');
-      const secret = await recovery.removeGlobalSecret(deps, c.get('principal'), c.req.valid('param').id, teamId, purge);
+      const secret = await recovery.removeGlobalSecret(
+        deps,
+        c.get('principal'),
+        c.req.valid('param').id,
+        teamId,
+        purge,
+      );
       return c.json({ data: secret }, 200);
     },
   );
@@ -139,7 +150,12 @@ export function createGlobalSecretsApp(deps: Deps) {
     }),
     async (c) => {
       const { offset, limit, teamId } = c.req.valid('query');
-      const versions = await secrets.listGlobalSecretVersions(deps, c.get('principal'), c.req.valid('param').id, teamId);
+      const versions = await secrets.listGlobalSecretVersions(
+        deps,
+        c.get('principal'),
+        c.req.valid('param').id,
+        teamId,
+      );
       const { items, totalCount } = page(versions, offset, limit);
       return c.json({ data: items, totalCount }, 200);
     },
@@ -158,7 +174,13 @@ export function createGlobalSecretsApp(deps: Deps) {
     async (c) => {
       const { version, teamId } = c.req.valid('json');
       const scope = teamId ?? c.req.valid('query').teamId;
-      const secret = await secrets.rollbackGlobalSecret(deps, c.get('principal'), c.req.valid('param').id, scope, version);
+      const secret = await secrets.rollbackGlobalSecret(
+        deps,
+        c.get('principal'),
+        c.req.valid('param').id,
+        scope,
+        version,
+      );
       return c.json({ data: secret }, 200);
     },
   );
@@ -179,7 +201,13 @@ export function createGlobalSecretsApp(deps: Deps) {
     async (c) => {
       const { name, teamId } = c.req.valid('json');
       const scope = teamId ?? c.req.valid('query').teamId;
-      const restored = await recovery.restoreGlobalSecret(deps, c.get('principal'), c.req.valid('param').id, scope, name);
+      const restored = await recovery.restoreGlobalSecret(
+        deps,
+        c.get('principal'),
+        c.req.valid('param').id,
+        scope,
+        name,
+      );
       return c.json({ data: restored }, 200);
     },
   );

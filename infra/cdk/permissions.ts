@@ -167,13 +167,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: [],
     // Seals values under the owner's data key: creates it (GenerateDataKey) or unwraps it (Decrypt).
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    writes: [
-      PARTITIONS.owner,
-      PARTITIONS.environment,
-      PARTITIONS.secretId,
-      PARTITIONS.valueVersion,
-      PARTITIONS.audit,
-    ],
+    writes: [PARTITIONS.owner, PARTITIONS.environment, PARTITIONS.secretId, PARTITIONS.valueVersion, PARTITIONS.audit],
   },
   'environment-secrets': {
     // Get: the environment, a global secret to link. Query: the environment's entries, the

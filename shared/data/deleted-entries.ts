@@ -31,7 +31,11 @@ export async function readDeletedEntries(db: Db, envId: string): Promise<Deleted
   return items.map((item) => toDeletedEntry(envId, item));
 }
 
-export async function readDeletedEntry(db: Db, envId: string, entryId: string): Promise<DeletedEntryRecord | undefined> {
+export async function readDeletedEntry(
+  db: Db,
+  envId: string,
+  entryId: string,
+): Promise<DeletedEntryRecord | undefined> {
   const item = await getItem(db, keys.deletedEntry(envId, entryId));
   return item && toDeletedEntry(envId, item);
 }

@@ -88,7 +88,8 @@ export const deletedSecretLinksRemoved = (owner: OwnerKey, secretId: string): Ta
     Key: keys.deletedSecret(owner, secretId),
     ConditionExpression: 'attribute_exists(pk)',
     // A copy made before deletes were recoverable has no purge time: it expires now.
-    UpdateExpression: 'REMOVE linksPending SET purgeAt = if_not_exists(purgeAt, deletedAt), #ttl = if_not_exists(#ttl, :now)',
+    UpdateExpression:
+      'REMOVE linksPending SET purgeAt = if_not_exists(purgeAt, deletedAt), #ttl = if_not_exists(#ttl, :now)',
     ExpressionAttributeNames: { '#ttl': 'ttl' },
     ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
   },

@@ -366,4 +366,3 @@ export async function deleteEntry<K extends OwnKind>(
   if (purge) await deleteValueVersions(deps.db, entry.id);
   return entry;
 }
-

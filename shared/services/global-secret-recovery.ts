@@ -19,13 +19,7 @@ import { ownerKeyOf, type Owner, type OwnerKey } from '../owner-key.js';
 import { compareText } from '../pagination.js';
 import { LIMITS } from '../schemas.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
-import {
-  deleteGlobalSecret,
-  globalPlace,
-  secretAudit,
-  secretLimitReached,
-  toGlobalSecret,
-} from './global-secrets.js';
+import { deleteGlobalSecret, globalPlace, secretAudit, secretLimitReached, toGlobalSecret } from './global-secrets.js';
 import { finishDeletes, relink } from './links.js';
 import { optimistically } from './optimistic.js';
 import { isRecoverable } from './recovery-window.js';

@@ -91,9 +91,7 @@ interface LinkedSecret {
 function servedVersions(entries: EntryRecord[], linked: LinkedSecret[]): Record<string, number> {
   return winners([
     ...entries.flatMap((e) =>
-      e.kind === 'link'
-        ? []
-        : [{ name: e.name, source: SOURCE_OF[e.kind], isFile: false, version: e.version }],
+      e.kind === 'link' ? [] : [{ name: e.name, source: SOURCE_OF[e.kind], isFile: false, version: e.version }],
     ),
     ...linked.map(({ link, secret }) => ({
       name: linkedName(link, secret),
@@ -168,7 +166,11 @@ const openDirect = (env: EnvironmentRecord, direct: SecretEntry[], dataKeys: Map
     version: e.version,
   }));
 
-const openLinked = (env: EnvironmentRecord, { link, secret }: LinkedSecret, dataKeys: Map<number, Buffer>): Candidate => ({
+const openLinked = (
+  env: EnvironmentRecord,
+  { link, secret }: LinkedSecret,
+  dataKeys: Map<number, Buffer>,
+): Candidate => ({
   name: linkedName(link, secret),
   source: 'global-linked',
   value: openWithKey(

@@ -55,15 +55,13 @@ export async function listVersions(
   withValues: boolean,
 ): Promise<Api.ValueVersion[]> {
   const kept = await readValueVersions(deps.db, valueId);
-  const listed = kept.map(
-    (v): Api.ValueVersion => ({
-      version: v.version,
-      createdAt: v.createdAt,
-      createdBy: v.createdBy,
-      current: v.version === current.version,
-      ...(withValues && 'value' in v.content ? { value: v.content.value } : {}),
-    }),
-  );
+  const listed = kept.map((v): Api.ValueVersion => ({
+    version: v.version,
+    createdAt: v.createdAt,
+    createdBy: v.createdBy,
+    current: v.version === current.version,
+    ...(withValues && 'value' in v.content ? { value: v.content.value } : {}),
+  }));
   if (kept.some((v) => v.version === current.version)) return listed;
   return [
     { version: current.version, createdAt: current.updatedAt, createdBy: { type: 'unknown', id: '' }, current: true },

@@ -337,7 +337,10 @@ describe('the permission map against the calls each resource makes', () => {
       await must(200, 'DELETE', `${path}/${id}?purge=true`, { key: user });
     }
     const purgedLater = (
-      await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, { key: user, body: { name: 'P', value: 'p' } })
+      await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, {
+        key: user,
+        body: { name: 'P', value: 'p' },
+      })
     ).data;
     await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/variables/${purgedLater.id}`, { key: user });
     await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/variables/${purgedLater.id}?purge=true`, { key: user });
@@ -352,10 +355,16 @@ describe('the permission map against the calls each resource makes', () => {
       .data;
     await must(201, 'POST', `${V1}/environmentshub/${env.id}/secrets/link/${second.id}`, { key: user, body: {} });
     const kept = (
-      await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, { key: user, body: { name: 'V', value: 'v' } })
+      await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, {
+        key: user,
+        body: { name: 'V', value: 'v' },
+      })
     ).data;
     await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/variables/${kept.id}`, { key: user });
-    await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, { key: user, body: { name: 'V', value: 'v' } });
+    await must(201, 'POST', `${V1}/environmentshub/${env.id}/variables`, {
+      key: user,
+      body: { name: 'V', value: 'v' },
+    });
     await must(200, 'DELETE', `${V1}/environmentshub/${env.id}`, { key: user });
     await must(200, 'GET', `${V1}/environmentshub/${personal}/secrets`, { key: user });
 

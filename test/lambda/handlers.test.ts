@@ -245,12 +245,10 @@ describe('the Lambda handlers with API Gateway v2 events', () => {
     ]);
 
     // A secret written by another process over the same table and master key file.
-    await directSecrets.create(
-      deps,
-      { type: 'user', userId: seed.user.id, keyId: 'test', scopes: ['manage'] },
-      envId,
-      { name: 'FROM_ELSEWHERE', value: 'written-outside' },
-    );
+    await directSecrets.create(deps, { type: 'user', userId: seed.user.id, keyId: 'test', scopes: ['manage'] }, envId, {
+      name: 'FROM_ELSEWHERE',
+      value: 'written-outside',
+    });
 
     const runtime = await invoke(
       'runtime',
