@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -234,5 +234,37 @@ describe('who may see and change history', () => {
       const rollback = await svc.call('POST', at('rollback'), { key: viewer.key, body: { version: 1 } });
       expect([rollback.status, rollback.body.code]).toEqual([403, 'forbidden']);
     }
+  });
+});
+
+describe('a tampered version', () => {
+  it("another secret's sealed value copied into a history does not open: the rollback fails and changes nothing", async () => {
+    const envId = await newEnvironment();
+    const victim = (
+      await must(201, 'POST', `${V1}/environmentshub/${envId}/secrets`, { name: 'VICTIM', value: 'mine' })
+    ).data;
+    const other = (await must(201, 'POST', `${V1}/secrets/`, { name: unique('OTHER'), value: 'not-yours' })).data;
+    const table = svc.deps.db.tableName;
+    const stolen = await svc.deps.db.doc.send(
+      new GetCommand({ TableName: table, Key: { pk: `HIST#${other.id}`, sk: 'V#000001' }, ConsistentRead: true }),
+    );
+    await svc.deps.db.doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: `HIST#${victim.id}`, sk: 'V#000001' },
+        UpdateExpression: 'SET ct = :ct, dekVersion = :v',
+        ExpressionAttributeValues: { ':ct': stolen.Item!.ct, ':v': stolen.Item!.dekVersion },
+      }),
+    );
+    await must(200, 'PATCH', `${V1}/environmentshub/${envId}/secrets/${victim.id}`, { value: 'mine-2' });
+    const rollback = await svc.call('POST', `${V1}/environmentshub/${envId}/secrets/${victim.id}/rollback`, {
+      key,
+      body: { version: 1 },
+    });
+    expect([rollback.status, rollback.body.code]).toEqual([500, 'internal']);
+    expect(JSON.stringify(rollback.body)).not.toContain('not-yours');
+    expect(await svc.runtimeEnv(envId)).toEqual({ VICTIM: 'mine-2' });
+    const listed = await must(200, 'GET', `${V1}/environmentshub/${envId}/secrets/${victim.id}/versions`);
+    expect(listed.data.map((v: any) => v.version)).toEqual([2, 1]);
   });
 });
