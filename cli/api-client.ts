@@ -11,6 +11,7 @@ type Query = Record<string, string | number | undefined>;
 interface RequestOptions {
   query?: Query | undefined;
   body?: unknown;
+  headers?: Record<string, string> | undefined;
 }
 
 interface Envelope<T> {
@@ -40,8 +41,8 @@ export class ApiClient {
     return this.request<T>('POST', path, { body, query }).then((e) => e.data);
   }
 
-  patch<T>(path: string, body: unknown, query?: Query): Promise<T> {
-    return this.request<T>('PATCH', path, { body, query }).then((e) => e.data);
+  patch<T>(path: string, body: unknown, query?: Query, headers?: Record<string, string>): Promise<T> {
+    return this.request<T>('PATCH', path, { body, query, headers }).then((e) => e.data);
   }
 
   delete<T>(path: string, query?: Query): Promise<T> {
@@ -73,6 +74,7 @@ export class ApiClient {
           authorization: `Bearer ${this.options.apiKey}`,
           'content-type': 'application/json',
           accept: 'application/json',
+          ...options.headers,
         },
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
       });

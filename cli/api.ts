@@ -6,6 +6,7 @@ export interface GlobalSecret {
   name: string;
   description: string | null;
   isFile: boolean;
+  version: number;
   createdAt: string;
   updatedAt?: string;
 }
@@ -20,6 +21,7 @@ export interface EnvironmentSecret {
   source: 'environment' | 'global-linked';
   description: string | null;
   isFile?: boolean;
+  version: number;
   createdAt: string;
   updatedAt?: string;
 }
@@ -37,8 +39,31 @@ export interface Variable {
   name: string;
   value: string;
   description: string | null;
+  version: number;
   createdAt: string;
   updatedAt?: string;
+}
+
+/** One kept version of a secret or variable, newest first in a list. */
+export interface EntryVersion {
+  version: number;
+  createdAt: string;
+  createdBy: { type: string; id: string };
+  current: boolean;
+  /** A variable's versions carry their value; a secret's never do. */
+  value?: string;
+}
+
+/** What a deleted entry carries while it can be restored. */
+export interface Deleted {
+  deletedAt: string;
+  purgeAt: string;
+}
+
+export interface SecretRestore {
+  secret: GlobalSecret;
+  relinked: string[];
+  notRelinked: { environmentId: string; reason: 'name_taken' | 'environment_deleted' }[];
 }
 
 export interface Environment {
@@ -82,6 +107,30 @@ export interface EntryBody {
 
 const seg = encodeURIComponent;
 
+/** A POST's body in a team's scope: routes take the scope of a POST from its body. */
+const withTeam = (fields: object, teamId?: string) => (teamId ? { ...fields, teamId } : fields);
+
+/**
+ * The version and recovery routes, alike under the three prefixes (`/secrets`, an
+ * environment's `/secrets` and `/variables`). `teamId`, the scope of a global secret, goes in
+ * the query like every other /secrets/{id} call, and in a POST's body too, where API.md puts it.
+ */
+function history<T, R, D = T>(http: ApiClient, base: string, teamId?: string) {
+  const query = { teamId };
+  return {
+    versions: (id: string) => http.list<EntryVersion>(`${base}/${seg(id)}/versions`, query),
+    rollback: (id: string, version: number) =>
+      http.post<T>(`${base}/${seg(id)}/rollback`, withTeam({ version }, teamId), query),
+    deleted: () => http.list<D & Deleted>(base, { ...query, deleted: 'true' }),
+    restore: (id: string, name?: string) =>
+      http.post<R>(`${base}/${seg(id)}/restore`, withTeam(name === undefined ? {} : { name }, teamId), query),
+  };
+}
+
+/** `If-Match: <version>`: the update applies only to that version (else 412). */
+const ifMatch = (version?: number) => (version === undefined ? undefined : { 'if-match': String(version) });
+const purgeParam = (purge?: boolean) => (purge ? 'true' : undefined);
+
 export class PrimeApi {
   constructor(private readonly http: ApiClient) {}
 
@@ -90,34 +139,41 @@ export class PrimeApi {
 
   environments = (teamId?: string) => this.http.list<Environment>('/environmentshub', { teamId });
   createEnvironment = (name: string, teamId?: string) =>
-    this.http.post<Environment>('/environmentshub', teamId ? { name, teamId } : { name });
+    this.http.post<Environment>('/environmentshub', withTeam({ name }, teamId));
   environmentBySlug = (owner: string, name: string) =>
     this.http.get<Environment>(`/environmentshub/${seg(owner)}/${seg(name)}/@latest`);
 
   secrets = (teamId?: string) => this.http.list<GlobalSecret>('/secrets/', { teamId });
   secret = (id: string, teamId?: string) => this.http.get<GlobalSecretDetail>(`/secrets/${seg(id)}`, { teamId });
   createSecret = (body: EntryBody, teamId?: string) =>
-    this.http.post<GlobalSecret>('/secrets/', teamId ? { ...body, teamId } : body);
-  updateSecret = (id: string, body: EntryBody, teamId?: string) =>
-    this.http.patch<GlobalSecret>(`/secrets/${seg(id)}`, body, { teamId });
-  deleteSecret = (id: string, teamId?: string) => this.http.delete<unknown>(`/secrets/${seg(id)}`, { teamId });
+    this.http.post<GlobalSecret>('/secrets/', withTeam(body, teamId));
+  updateSecret = (id: string, body: EntryBody, teamId?: string, version?: number) =>
+    this.http.patch<GlobalSecret>(`/secrets/${seg(id)}`, body, { teamId }, ifMatch(version));
+  deleteSecret = (id: string, teamId?: string, purge?: boolean) =>
+    this.http.delete<unknown>(`/secrets/${seg(id)}`, { teamId, purge: purgeParam(purge) });
+  secretHistory = (teamId?: string) =>
+    history<GlobalSecret, SecretRestore, GlobalSecretDetail>(this.http, '/secrets', teamId);
 
   environmentSecrets = (envId: string) => this.http.list<EnvironmentSecret>(`${env(envId)}/secrets`);
   createEnvironmentSecret = (envId: string, body: EntryBody) =>
     this.http.post<EnvironmentSecret>(`${env(envId)}/secrets`, body);
-  updateEnvironmentSecret = (envId: string, id: string, body: EntryBody) =>
-    this.http.patch<EnvironmentSecret>(`${env(envId)}/secrets/${seg(id)}`, body);
-  deleteEnvironmentSecret = (envId: string, id: string) =>
-    this.http.delete<unknown>(`${env(envId)}/secrets/${seg(id)}`);
+  updateEnvironmentSecret = (envId: string, id: string, body: EntryBody, version?: number) =>
+    this.http.patch<EnvironmentSecret>(`${env(envId)}/secrets/${seg(id)}`, body, {}, ifMatch(version));
+  deleteEnvironmentSecret = (envId: string, id: string, purge?: boolean) =>
+    this.http.delete<unknown>(`${env(envId)}/secrets/${seg(id)}`, { purge: purgeParam(purge) });
+  environmentSecretHistory = (envId: string) =>
+    history<EnvironmentSecret, EnvironmentSecret>(this.http, `${env(envId)}/secrets`);
   link = (envId: string, secretId: string) => this.http.post<Link>(`${env(envId)}/secrets/link/${seg(secretId)}`, {});
   unlink = (envId: string, secretId: string) =>
     this.http.delete<unknown>(`${env(envId)}/secrets/link/${seg(secretId)}`);
 
   variables = (envId: string) => this.http.list<Variable>(`${env(envId)}/variables`);
   createVariable = (envId: string, body: EntryBody) => this.http.post<Variable>(`${env(envId)}/variables`, body);
-  updateVariable = (envId: string, id: string, body: EntryBody) =>
-    this.http.patch<Variable>(`${env(envId)}/variables/${seg(id)}`, body);
-  deleteVariable = (envId: string, id: string) => this.http.delete<unknown>(`${env(envId)}/variables/${seg(id)}`);
+  updateVariable = (envId: string, id: string, body: EntryBody, version?: number) =>
+    this.http.patch<Variable>(`${env(envId)}/variables/${seg(id)}`, body, {}, ifMatch(version));
+  deleteVariable = (envId: string, id: string, purge?: boolean) =>
+    this.http.delete<unknown>(`${env(envId)}/variables/${seg(id)}`, { purge: purgeParam(purge) });
+  variableHistory = (envId: string) => history<Variable, Variable>(this.http, `${env(envId)}/variables`);
 
   runtime = (envId: string) => this.http.get<RuntimeSet>(`${env(envId)}/runtime`);
 }

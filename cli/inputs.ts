@@ -8,7 +8,7 @@ import { readStdin, type Terminal } from './prompt.js';
  * Names and values from flags, standard input (`--value -`) or the terminal. Names are
  * checked with the server's own schema before any request; values are never echoed.
  */
-const checkName = (name: string) => checkWith('EntryName', 'name', name);
+export const checkEntryName = (name: string) => checkWith('EntryName', 'name', name);
 export const checkEnvironmentName = (name: string) => checkWith('EnvironmentName', 'environment name', name);
 
 async function checkWith(schema: 'EntryName' | 'EnvironmentName', label: string, name: string): Promise<string> {
@@ -29,7 +29,7 @@ export async function nameProblem(schema: 'EntryName' | 'EnvironmentName', name:
 async function nameInput(given: string | undefined, kind: string, terminal: Terminal): Promise<string> {
   const name = given ?? (await terminal.ask(`${kind} name`, `A ${kind.toLowerCase()} name is required: pass --name`));
   if (name === '') throw new CliError(`A ${kind.toLowerCase()} name is required.`);
-  return checkName(name);
+  return checkEntryName(name);
 }
 
 /** The value from `--value`, standard input for `--value -`, else asked for without echo. */
@@ -96,7 +96,7 @@ export async function updateBody(
   opts: EntryOptions,
   { askForValue = true } = {},
 ): Promise<EntryOptions> {
-  if (opts.name !== undefined) await checkName(opts.name);
+  if (opts.name !== undefined) await checkEntryName(opts.name);
   const value = await optionalValue(opts.value);
   if (opts.name === undefined && value === undefined && opts.description === undefined) {
     if (!askForValue) throw new CliError('Give at least one of --name, --value, --description.');

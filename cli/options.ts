@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { CliError } from './errors.js';
 import { parseOutputFormat, type OutputFormat } from './output.js';
 
 /** Options several commands share, spelled once. */
@@ -29,3 +30,26 @@ export const fileOptions = () => [
   new Option('-f, --file', 'the value is file content, base64'),
   new Option('--from-file <path>', 'read the value from a file (sent base64, as a file secret)'),
 ];
+
+/** A version number as typed: a whole number from 1, short enough to stay exact as a JS number. */
+export function parseVersion(value: string): number {
+  if (/^[1-9][0-9]{0,8}$/.test(value)) return Number(value);
+  throw new CliError(`Invalid version '${value}': use a whole number from 1.`);
+}
+
+/** `--if-match` of updates: sent as `If-Match`, so a change made meanwhile is not overwritten. */
+export const ifMatchOption = () =>
+  new Option('--if-match <VERSION>', 'update only if VERSION is still the current version').argParser(parseVersion);
+
+export const rollbackVersionOption = () =>
+  new Option('--version <VERSION>', 'the version whose value becomes current again')
+    .argParser(parseVersion)
+    .makeOptionMandatory();
+
+export const deletedOption = () => new Option('--deleted', 'list the recently deleted, which can still be restored');
+
+export const purgeOption = () =>
+  new Option('--purge', 'destroy it at once, also when already deleted: it cannot be restored');
+
+export const restoreNameOption = () =>
+  new Option('-n, --name <name>', 'restore it under this name (when its own is taken)');

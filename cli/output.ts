@@ -128,3 +128,18 @@ export function relativeTime(iso: string | null | undefined, now = Date.now()): 
   }
   return 'just now';
 }
+
+/** "2026-12-05 20:51 UTC": a time to come, to the minute. */
+export function utcTime(iso: string): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  const text = new Date(at).toISOString();
+  return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
+}
+
+const VALUE_WIDTH = 30;
+
+/** A variable's value cut to fit a table cell. */
+export function shorten(value: string): string {
+  return value.length > VALUE_WIDTH ? `${value.slice(0, VALUE_WIDTH - 3)}...` : value;
+}

@@ -3,19 +3,25 @@ import type { EnvironmentSecret } from '../api.js';
 import { contextOf, type Context } from '../context.js';
 import { resolveEnvironment, type ResolvedEnvironment } from '../environment-ref.js';
 import { CliError } from '../errors.js';
-import { createBody, updateBody, type FileValueOptions } from '../inputs.js';
+import { confirmDelete, printDeleted, printVersions, rolledBack } from '../history.js';
+import { checkEntryName, createBody, updateBody, type FileValueOptions } from '../inputs.js';
 import { environmentSecretListJson, linkJson } from '../json-shapes.js';
 import {
+  deletedOption,
   entryOptions,
   fileOptions,
+  ifMatchOption,
   outputOption,
+  purgeOption,
+  restoreNameOption,
+  rollbackVersionOption,
   yesOption,
   type EntryOptions,
   type OutputOptions,
 } from '../options.js';
 import { relativeTime } from '../output.js';
 
-/** `prime env secret list|create|update|delete|link|unlink [ENVIRONMENT]`. */
+/** `prime env secret list|create|update|delete|link|unlink|versions|rollback|restore [ENVIRONMENT]`. */
 export function registerEnvironmentSecretCommands(env: Command): void {
   const secret = env.command('secret').description("Manage an environment's secrets and links");
   registerList(secret);
@@ -24,6 +30,9 @@ export function registerEnvironmentSecretCommands(env: Command): void {
   registerDelete(secret);
   registerLink(secret);
   registerUnlink(secret);
+  registerVersions(secret);
+  registerRollback(secret);
+  registerRestore(secret);
 }
 
 function registerList(secret: Command): void {
@@ -32,9 +41,17 @@ function registerList(secret: Command): void {
     .description('List direct and linked secrets of an environment')
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(outputOption())
-    .action(async (environment: string | undefined, opts: OutputOptions, cmd: Command) => {
+    .addOption(deletedOption())
+    .action(async (environment: string | undefined, opts: OutputOptions & { deleted?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const target = await resolveEnvironment(environment, ctx);
+      if (opts.deleted) {
+        return printDeleted(ctx, opts.output, await ctx.api.environmentSecretHistory(target.id).deleted(), {
+          key: 'secrets',
+          title: `Deleted secrets for ${target.slug}`,
+          empty: `No deleted secrets for ${target.slug}.`,
+        });
+      }
       const secrets = await ctx.api.environmentSecrets(target.id);
       if (opts.output === 'json') return ctx.out.json(environmentSecretListJson(secrets));
       if (secrets.length === 0) return ctx.out.line(`No secrets found for ${target.slug}.`);
@@ -76,15 +93,19 @@ function registerUpdate(secret: Command): void {
     .description('Update a direct secret of an environment')
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(idOption());
-  for (const option of [...entryOptions('New secret'), outputOption()]) update.addOption(option);
+  for (const option of [...entryOptions('New secret'), ifMatchOption(), outputOption()]) update.addOption(option);
   update.action(
-    async (environment: string | undefined, opts: EntryOptions & OutputOptions & { id?: string }, cmd: Command) => {
+    async (
+      environment: string | undefined,
+      opts: EntryOptions & OutputOptions & { id?: string; ifMatch?: number },
+      cmd: Command,
+    ) => {
       const ctx = contextOf(cmd);
       if (!opts.id) ctx.terminal.requireTerminal('Pass --id with the secret to update');
       const body = await updateBody(ctx.terminal, opts);
       const target = await resolveEnvironment(environment, ctx);
       const id = opts.id ?? (await chooseSecret(ctx, target, 'update')).id;
-      const updated = await ctx.api.updateEnvironmentSecret(target.id, id, body);
+      const updated = await ctx.api.updateEnvironmentSecret(target.id, id, body, opts.ifMatch);
       if (opts.output === 'json') return ctx.out.json(updated);
       ctx.out.success(`Updated secret '${updated.name}' for ${target.slug}`);
     },
@@ -98,22 +119,33 @@ function registerDelete(secret: Command): void {
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(idOption())
     .addOption(yesOption())
-    .action(async (environment: string | undefined, opts: { id?: string; yes?: boolean }, cmd: Command) => {
-      const ctx = contextOf(cmd);
-      if (!opts.id) ctx.terminal.requireTerminal('Pass --id with the secret to delete');
-      ctx.terminal.requireApproval(opts.yes);
-      const target = await resolveEnvironment(environment, ctx);
-      const chosen = opts.id
-        ? (await ctx.api.environmentSecrets(target.id)).find((s) => s.id === opts.id)
-        : await chooseSecret(ctx, target, 'delete');
-      const id = opts.id ?? chosen!.id;
-      const label = chosen?.name ?? id;
-      if (!(await ctx.terminal.approve(opts.yes, `Delete secret '${label}' from ${target.slug}?`))) {
-        return ctx.out.line('Cancelled.');
-      }
-      await ctx.api.deleteEnvironmentSecret(target.id, id);
-      ctx.out.success(`Deleted secret '${label}' from ${target.slug}`);
-    });
+    .addOption(purgeOption())
+    .action(
+      async (environment: string | undefined, opts: { id?: string; yes?: boolean; purge?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        if (!opts.id) ctx.terminal.requireTerminal('Pass --id with the secret to delete');
+        ctx.terminal.requireApproval(opts.yes);
+        const target = await resolveEnvironment(environment, ctx);
+        const chosen = opts.id
+          ? (await deletable(ctx, target, opts.purge)).find((s) => s.id === opts.id)
+          : await chooseSecret(ctx, target, 'delete');
+        const id = opts.id ?? chosen!.id;
+        const label = chosen?.name ?? id;
+        const restore = `prime env secret restore ${target.slug} --id ${id}`;
+        await confirmDelete(ctx, opts, `secret '${label}' from ${target.slug}`, restore, () =>
+          ctx.api.deleteEnvironmentSecret(target.id, id, opts.purge),
+        );
+      },
+    );
+}
+
+/** The secrets a delete may name: a purge may also name one already deleted. */
+async function deletable(ctx: Context, target: ResolvedEnvironment, purge: boolean | undefined) {
+  const [secrets, deleted] = await Promise.all([
+    ctx.api.environmentSecrets(target.id),
+    purge ? ctx.api.environmentSecretHistory(target.id).deleted() : [],
+  ]);
+  return [...secrets, ...deleted];
 }
 
 function registerLink(secret: Command): void {
@@ -148,6 +180,64 @@ function registerUnlink(secret: Command): void {
       await ctx.api.unlink(target.id, secretId);
       ctx.out.success(`Unlinked global secret ${secretId} from ${target.slug}`);
     });
+}
+
+function registerVersions(secret: Command): void {
+  secret
+    .command('versions')
+    .description('List the kept versions of a direct secret (never their values)')
+    .argument('[ENVIRONMENT]', 'owner/name')
+    .addOption(idOption())
+    .addOption(outputOption())
+    .action(async (environment: string | undefined, opts: OutputOptions & { id?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      if (!opts.id) ctx.terminal.requireTerminal('Pass --id with the secret to show the versions of');
+      const target = await resolveEnvironment(environment, ctx);
+      const id = opts.id ?? (await chooseSecret(ctx, target, 'show the versions of')).id;
+      const versions = await ctx.api.environmentSecretHistory(target.id).versions(id);
+      printVersions(ctx, opts.output, versions, { title: `Versions of secret ${id} in ${target.slug}`, values: false });
+    });
+}
+
+function registerRollback(secret: Command): void {
+  secret
+    .command('rollback')
+    .description("Make an earlier version's value of a direct secret current again, as a new version")
+    .argument('[ENVIRONMENT]', 'owner/name')
+    .addOption(idOption())
+    .addOption(rollbackVersionOption())
+    .addOption(outputOption())
+    .action(
+      async (environment: string | undefined, opts: OutputOptions & { id?: string; version: number }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        if (!opts.id) ctx.terminal.requireTerminal('Pass --id with the secret to roll back');
+        const target = await resolveEnvironment(environment, ctx);
+        const id = opts.id ?? (await chooseSecret(ctx, target, 'roll back')).id;
+        const updated = await ctx.api.environmentSecretHistory(target.id).rollback(id, opts.version);
+        if (opts.output === 'json') return ctx.out.json(updated);
+        ctx.out.success(rolledBack(`secret '${updated.name}' in ${target.slug}`, opts.version, updated));
+      },
+    );
+}
+
+function registerRestore(secret: Command): void {
+  secret
+    .command('restore')
+    .description('Restore a deleted direct secret of an environment')
+    .argument('[ENVIRONMENT]', 'owner/name')
+    .addOption(new Option('--id <SECRET_ID>', 'the deleted secret (see list --deleted)').makeOptionMandatory())
+    .addOption(restoreNameOption())
+    .addOption(outputOption())
+    .action(
+      async (environment: string | undefined, opts: OutputOptions & { id: string; name?: string }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        if (opts.name !== undefined) await checkEntryName(opts.name);
+        const target = await resolveEnvironment(environment, ctx);
+        const restored = await ctx.api.environmentSecretHistory(target.id).restore(opts.id, opts.name);
+        if (opts.output === 'json') return ctx.out.json(restored);
+        ctx.out.success(`Restored secret '${restored.name}' to ${target.slug}`);
+      },
+    );
 }
 
 const idOption = () => new Option('--id <SECRET_ID>', 'the secret (chosen from a list on a terminal if omitted)');

@@ -1,19 +1,35 @@
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { resolveEnvironment } from '../environment-ref.js';
-import { createBody, updateBody } from '../inputs.js';
-import { entryOptions, outputOption, yesOption, type EntryOptions, type OutputOptions } from '../options.js';
-import { relativeTime } from '../output.js';
+import { confirmDelete, printDeleted, printVersions, rolledBack } from '../history.js';
+import { checkEntryName, createBody, updateBody } from '../inputs.js';
+import {
+  deletedOption,
+  entryOptions,
+  ifMatchOption,
+  outputOption,
+  purgeOption,
+  restoreNameOption,
+  rollbackVersionOption,
+  yesOption,
+  type EntryOptions,
+  type OutputOptions,
+} from '../options.js';
+import { relativeTime, shorten } from '../output.js';
 
-const VALUE_WIDTH = 30;
-
-/** `prime env var list|create [ENVIRONMENT]`, `prime env var update|delete VAR_ID [ENVIRONMENT]`. */
+/**
+ * `prime env var list|create [ENVIRONMENT]`,
+ * `prime env var update|delete|versions|rollback|restore VAR_ID [ENVIRONMENT]`.
+ */
 export function registerEnvironmentVariableCommands(env: Command): void {
   const variable = env.command('var').description("Manage an environment's plain variables");
   registerList(variable);
   registerCreate(variable);
   registerUpdate(variable);
   registerDelete(variable);
+  registerVersions(variable);
+  registerRollback(variable);
+  registerRestore(variable);
 }
 
 function registerList(variable: Command): void {
@@ -22,9 +38,18 @@ function registerList(variable: Command): void {
     .description('List the variables of an environment, with their values')
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(outputOption())
-    .action(async (environment: string | undefined, opts: OutputOptions, cmd: Command) => {
+    .addOption(deletedOption())
+    .action(async (environment: string | undefined, opts: OutputOptions & { deleted?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const target = await resolveEnvironment(environment, ctx);
+      if (opts.deleted) {
+        return printDeleted(ctx, opts.output, await ctx.api.variableHistory(target.id).deleted(), {
+          key: 'variables',
+          title: `Deleted variables for ${target.slug}`,
+          empty: `No deleted variables for ${target.slug}.`,
+          extra: [{ header: 'Value', style: 'green' }, (v) => shorten(v.value)],
+        });
+      }
       const variables = await ctx.api.variables(target.id);
       if (opts.output === 'json') return ctx.out.json({ variables });
       if (variables.length === 0) return ctx.out.line(`No variables found for ${target.slug}.`);
@@ -64,13 +89,18 @@ function registerUpdate(variable: Command): void {
     .description('Update a variable (at least one of --name, --value, --description)')
     .argument('<VAR_ID>')
     .argument('[ENVIRONMENT]', 'owner/name');
-  for (const option of [...entryOptions('New variable'), outputOption()]) update.addOption(option);
+  for (const option of [...entryOptions('New variable'), ifMatchOption(), outputOption()]) update.addOption(option);
   update.action(
-    async (id: string, environment: string | undefined, opts: EntryOptions & OutputOptions, cmd: Command) => {
+    async (
+      id: string,
+      environment: string | undefined,
+      opts: EntryOptions & OutputOptions & { ifMatch?: number },
+      cmd: Command,
+    ) => {
       const ctx = contextOf(cmd);
       const body = await updateBody(ctx.terminal, opts, { askForValue: false });
       const target = await resolveEnvironment(environment, ctx);
-      const updated = await ctx.api.updateVariable(target.id, id, body);
+      const updated = await ctx.api.updateVariable(target.id, id, body, opts.ifMatch);
       if (opts.output === 'json') return ctx.out.json(updated);
       ctx.out.success(`Updated variable '${updated.name}' for ${target.slug}`);
     },
@@ -84,18 +114,73 @@ function registerDelete(variable: Command): void {
     .argument('<VAR_ID>')
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(yesOption())
-    .action(async (id: string, environment: string | undefined, opts: { yes?: boolean }, cmd: Command) => {
+    .addOption(purgeOption())
+    .action(
+      async (id: string, environment: string | undefined, opts: { yes?: boolean; purge?: boolean }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        ctx.terminal.requireApproval(opts.yes);
+        const target = await resolveEnvironment(environment, ctx);
+        const restore = `prime env var restore ${id} ${target.slug}`;
+        await confirmDelete(ctx, opts, `variable ${id} from ${target.slug}`, restore, () =>
+          ctx.api.deleteVariable(target.id, id, opts.purge),
+        );
+      },
+    );
+}
+
+function registerVersions(variable: Command): void {
+  variable
+    .command('versions')
+    .description('List the kept versions of a variable, with their values')
+    .argument('<VAR_ID>')
+    .argument('[ENVIRONMENT]', 'owner/name')
+    .addOption(outputOption())
+    .action(async (id: string, environment: string | undefined, opts: OutputOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      ctx.terminal.requireApproval(opts.yes);
       const target = await resolveEnvironment(environment, ctx);
-      if (!(await ctx.terminal.approve(opts.yes, `Delete variable ${id} from ${target.slug}?`))) {
-        return ctx.out.line('Cancelled.');
-      }
-      await ctx.api.deleteVariable(target.id, id);
-      ctx.out.success(`Deleted variable ${id} from ${target.slug}`);
+      const versions = await ctx.api.variableHistory(target.id).versions(id);
+      printVersions(ctx, opts.output, versions, {
+        title: `Versions of variable ${id} in ${target.slug}`,
+        values: true,
+      });
     });
 }
 
-function shorten(value: string): string {
-  return value.length > VALUE_WIDTH ? `${value.slice(0, VALUE_WIDTH - 3)}...` : value;
+function registerRollback(variable: Command): void {
+  variable
+    .command('rollback')
+    .description("Make an earlier version's value of a variable current again, as a new version")
+    .argument('<VAR_ID>')
+    .argument('[ENVIRONMENT]', 'owner/name')
+    .addOption(rollbackVersionOption())
+    .addOption(outputOption())
+    .action(
+      async (id: string, environment: string | undefined, opts: OutputOptions & { version: number }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        const target = await resolveEnvironment(environment, ctx);
+        const updated = await ctx.api.variableHistory(target.id).rollback(id, opts.version);
+        if (opts.output === 'json') return ctx.out.json(updated);
+        ctx.out.success(rolledBack(`variable '${updated.name}' in ${target.slug}`, opts.version, updated));
+      },
+    );
+}
+
+function registerRestore(variable: Command): void {
+  variable
+    .command('restore')
+    .description('Restore a deleted variable of an environment')
+    .argument('<VAR_ID>')
+    .argument('[ENVIRONMENT]', 'owner/name')
+    .addOption(restoreNameOption())
+    .addOption(outputOption())
+    .action(
+      async (id: string, environment: string | undefined, opts: OutputOptions & { name?: string }, cmd: Command) => {
+        const ctx = contextOf(cmd);
+        if (opts.name !== undefined) await checkEntryName(opts.name);
+        const target = await resolveEnvironment(environment, ctx);
+        const restored = await ctx.api.variableHistory(target.id).restore(id, opts.name);
+        if (opts.output === 'json') return ctx.out.json(restored);
+        ctx.out.success(`Restored variable '${restored.name}' to ${target.slug}`);
+      },
+    );
 }

@@ -1,20 +1,29 @@
 import type { Command } from 'commander';
-import type { GlobalSecret } from '../api.js';
+import type { GlobalSecret, SecretRestore } from '../api.js';
 import { contextOf, type Context } from '../context.js';
 import { CliError } from '../errors.js';
-import { createBody, updateBody, type FileValueOptions } from '../inputs.js';
+import { confirmDelete, printDeleted, printVersions, rolledBack } from '../history.js';
+import { checkEntryName, createBody, updateBody, type FileValueOptions } from '../inputs.js';
 import { secretListJson } from '../json-shapes.js';
 import {
+  deletedOption,
   entryOptions,
   fileOptions,
+  ifMatchOption,
   outputOption,
+  purgeOption,
+  restoreNameOption,
+  rollbackVersionOption,
   yesOption,
   type EntryOptions,
   type OutputOptions,
 } from '../options.js';
 import { relativeTime } from '../output.js';
 
-/** `prime secret list|create|update|delete|get`: global secrets, in the configured scope. */
+/**
+ * `prime secret list|create|update|delete|get|versions|rollback|restore`: global secrets, in
+ * the configured scope.
+ */
 export function registerSecretCommands(program: Command): void {
   const secret = program.command('secret').description('Manage global secrets');
   registerList(secret);
@@ -22,6 +31,9 @@ export function registerSecretCommands(program: Command): void {
   registerUpdate(secret);
   registerDelete(secret);
   registerGet(secret);
+  registerVersions(secret);
+  registerRollback(secret);
+  registerRestore(secret);
 }
 
 function registerList(secret: Command): void {
@@ -29,8 +41,10 @@ function registerList(secret: Command): void {
     .command('list')
     .description('List your global secrets')
     .addOption(outputOption())
-    .action(async (opts: OutputOptions, cmd: Command) => {
+    .addOption(deletedOption())
+    .action(async (opts: OutputOptions & { deleted?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
+      if (opts.deleted) return listDeleted(ctx, opts);
       const secrets = await ctx.api.secrets(ctx.teamId);
       if (opts.output === 'json') return ctx.out.json(secretListJson(secrets));
       if (secrets.length === 0) return ctx.out.line(`No ${scopeName(ctx)} secrets found.`);
@@ -47,6 +61,16 @@ function registerList(secret: Command): void {
     });
 }
 
+async function listDeleted(ctx: Context, opts: OutputOptions): Promise<void> {
+  const deleted = await ctx.api.secretHistory(ctx.teamId).deleted();
+  printDeleted(ctx, opts.output, deleted, {
+    key: 'secrets',
+    title: ctx.teamId ? 'Deleted Team Secrets' : 'Deleted Personal Secrets',
+    empty: `No deleted ${scopeName(ctx)} secrets.`,
+    extra: [{ header: 'Linked to' }, (s) => (s.linkedEnvironments ?? []).map(slug).join(', ') || '-'],
+  });
+}
+
 function registerCreate(secret: Command): void {
   const create = secret.command('create').description('Create a global secret');
   for (const option of [...entryOptions('Secret'), ...fileOptions(), outputOption()]) create.addOption(option);
@@ -60,15 +84,17 @@ function registerCreate(secret: Command): void {
 
 function registerUpdate(secret: Command): void {
   const update = secret.command('update').description('Update a global secret').argument('[SECRET_ID]');
-  for (const option of [...entryOptions('New secret'), outputOption()]) update.addOption(option);
-  update.action(async (id: string | undefined, opts: EntryOptions & OutputOptions, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    const secretId = id ?? (await chooseSecret(ctx, 'update')).id;
-    const body = await updateBody(ctx.terminal, opts);
-    const updated = await ctx.api.updateSecret(secretId, body, ctx.teamId);
-    if (opts.output === 'json') return ctx.out.json(updated);
-    ctx.out.success(`Updated secret '${updated.name}'`);
-  });
+  for (const option of [...entryOptions('New secret'), ifMatchOption(), outputOption()]) update.addOption(option);
+  update.action(
+    async (id: string | undefined, opts: EntryOptions & OutputOptions & { ifMatch?: number }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const secretId = id ?? (await chooseSecret(ctx, 'update')).id;
+      const body = await updateBody(ctx.terminal, opts);
+      const updated = await ctx.api.updateSecret(secretId, body, ctx.teamId, opts.ifMatch);
+      if (opts.output === 'json') return ctx.out.json(updated);
+      ctx.out.success(`Updated secret '${updated.name}'`);
+    },
+  );
 }
 
 function registerDelete(secret: Command): void {
@@ -77,16 +103,21 @@ function registerDelete(secret: Command): void {
     .description('Delete a global secret (and unlink it everywhere)')
     .argument('[SECRET_ID]')
     .addOption(yesOption())
-    .action(async (id: string | undefined, opts: { yes?: boolean }, cmd: Command) => {
+    .addOption(purgeOption())
+    .action(async (id: string | undefined, opts: { yes?: boolean; purge?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       ctx.terminal.requireApproval(opts.yes);
-      const target = id ? await ctx.api.secret(id, ctx.teamId) : await chooseSecret(ctx, 'delete');
-      if (!(await ctx.terminal.approve(opts.yes, `Delete secret '${target.name}'?`))) {
-        return ctx.out.line('Cancelled.');
-      }
-      await ctx.api.deleteSecret(target.id, ctx.teamId);
-      ctx.out.success(`Deleted secret '${target.name}'`);
+      const target = id ? await secretToDelete(ctx, id, opts.purge) : await chooseSecret(ctx, 'delete');
+      await confirmDelete(ctx, opts, `secret '${target.name}'`, `prime secret restore ${target.id}`, () =>
+        ctx.api.deleteSecret(target.id, ctx.teamId, opts.purge),
+      );
     });
+}
+
+/** The secret a delete names; a purge may name one already deleted. */
+async function secretToDelete(ctx: Context, id: string, purge: boolean | undefined): Promise<GlobalSecret> {
+  const deleted = purge ? (await ctx.api.secretHistory(ctx.teamId).deleted()).find((s) => s.id === id) : undefined;
+  return deleted ?? ctx.api.secret(id, ctx.teamId);
 }
 
 function registerGet(secret: Command): void {
@@ -99,7 +130,7 @@ function registerGet(secret: Command): void {
       const ctx = contextOf(cmd);
       const s = await ctx.api.secret(id, ctx.teamId);
       if (opts.output === 'json') return ctx.out.json(s);
-      const linked = (s.linkedEnvironments ?? []).map((e) => `${e.owner}/${e.name}`).join(', ');
+      const linked = (s.linkedEnvironments ?? []).map(slug).join(', ');
       ctx.out.fields(
         [
           ['ID', s.id],
@@ -114,6 +145,70 @@ function registerGet(secret: Command): void {
       );
     });
 }
+
+function registerVersions(secret: Command): void {
+  secret
+    .command('versions')
+    .description('List the kept versions of a global secret (never their values)')
+    .argument('<SECRET_ID>')
+    .addOption(outputOption())
+    .action(async (id: string, opts: OutputOptions, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const versions = await ctx.api.secretHistory(ctx.teamId).versions(id);
+      printVersions(ctx, opts.output, versions, { title: `Versions of secret ${id}`, values: false });
+    });
+}
+
+function registerRollback(secret: Command): void {
+  secret
+    .command('rollback')
+    .description("Make an earlier version's value current again, as a new version")
+    .argument('<SECRET_ID>')
+    .addOption(rollbackVersionOption())
+    .addOption(outputOption())
+    .action(async (id: string, opts: OutputOptions & { version: number }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const updated = await ctx.api.secretHistory(ctx.teamId).rollback(id, opts.version);
+      if (opts.output === 'json') return ctx.out.json(updated);
+      ctx.out.success(rolledBack(`secret '${updated.name}'`, opts.version, updated));
+    });
+}
+
+function registerRestore(secret: Command): void {
+  secret
+    .command('restore')
+    .description('Restore a deleted global secret and relink it where it was linked')
+    .argument('<SECRET_ID>')
+    .addOption(restoreNameOption())
+    .addOption(outputOption())
+    .action(async (id: string, opts: OutputOptions & { name?: string }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      if (opts.name !== undefined) await checkEntryName(opts.name);
+      const history = ctx.api.secretHistory(ctx.teamId);
+      // The restore answers with environment ids; the deleted secret still names them.
+      const linked = (await history.deleted()).find((s) => s.id === id)?.linkedEnvironments ?? [];
+      const restored = await history.restore(id, opts.name);
+      if (opts.output === 'json') return ctx.out.json(restored);
+      printRestore(ctx, restored, new Map(linked.map((e) => [e.id, slug(e)])));
+    });
+}
+
+/** What was relinked, and for each environment that was not, why and what to do. */
+function printRestore(ctx: Context, { secret, relinked, notRelinked }: SecretRestore, slugById: Map<string, string>) {
+  const where = (envId: string) => slugById.get(envId) ?? `environment ${envId}`;
+  ctx.out.success(`Restored secret '${secret.name}'`);
+  for (const envId of relinked) ctx.out.line(`  Relinked to ${where(envId)}`);
+  for (const { environmentId, reason } of notRelinked) {
+    const why =
+      reason === 'name_taken'
+        ? `${secret.name} is taken there. Rename or remove what holds that name in ${where(environmentId)}, ` +
+          `then run: prime env secret link ${secret.id} ${where(environmentId)}`
+        : 'the environment was deleted.';
+    ctx.out.line(`  Not relinked to ${where(environmentId)}: ${why}`);
+  }
+}
+
+const slug = (environment: { owner: string; name: string }) => `${environment.owner}/${environment.name}`;
 
 const scopeName = (ctx: Context) => (ctx.teamId ? 'team' : 'personal');
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvironmentRef } from '../../cli/environment-ref.js';
 import { CliError, errorLine } from '../../cli/errors.js';
-import { Output, parseOutputFormat, relativeTime } from '../../cli/output.js';
+import { parseVersion } from '../../cli/options.js';
+import { Output, parseOutputFormat, relativeTime, utcTime } from '../../cli/output.js';
 
 describe('relativeTime', () => {
   const now = Date.parse('2026-11-28T12:00:00.000Z');
@@ -20,6 +21,21 @@ describe('relativeTime', () => {
   });
   it('shows "-" without a time', () => {
     expect(relativeTime(null, now)).toBe('-');
+  });
+});
+
+describe('utcTime and parseVersion', () => {
+  it('shows a time to the minute in UTC, and anything unparseable as is', () => {
+    expect(utcTime('2026-12-05T20:51:04.123Z')).toBe('2026-12-05 20:51 UTC');
+    expect(utcTime('2026-12-05T22:51:04+02:00')).toBe('2026-12-05 20:51 UTC');
+    expect(utcTime('soon')).toBe('soon');
+  });
+
+  it('takes a version as a whole number from 1', () => {
+    expect(parseVersion('12')).toBe(12);
+    for (const bad of ['0', '-1', '1.5', '01', 'two', '']) {
+      expect(() => parseVersion(bad)).toThrow(`Invalid version '${bad}': use a whole number from 1.`);
+    }
   });
 });
 
