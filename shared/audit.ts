@@ -57,11 +57,17 @@ export function auditPut(deps: Deps, input: AuditInput): TableWrite {
   return auditEventPut(event, placement);
 }
 
-/** A runtime read's event, written on its own (a read has no transaction). */
-export function recordAudit(deps: Deps, input: AuditInput): Promise<void> {
-  const { event, placement } = eventOf(deps, input);
-  return putAuditEvent(deps.db, event, placement);
-}
+/** An event and its place, made once so that it can be written again in that place. */
+export type PreparedAudit = ReturnType<typeof eventOf>;
+
+export const prepareAudit = (deps: Deps, input: AuditInput): PreparedAudit => eventOf(deps, input);
+
+/** A prepared event written on its own (a read has no transaction); again, it replaces itself. */
+export const writeAudit = (deps: Deps, { event, placement }: PreparedAudit): Promise<void> =>
+  putAuditEvent(deps.db, event, placement);
+
+/** A runtime read's event, written on its own. */
+export const recordAudit = (deps: Deps, input: AuditInput): Promise<void> => writeAudit(deps, eventOf(deps, input));
 
 /** Events of an owner, newest first, a page at a time. */
 export async function listAudit(

@@ -39,8 +39,13 @@ export interface LinkEntry extends EntryBase {
   kind: 'link';
   secretId: string;
   linkId: string;
-  /** The data key version that sealed the secret when linked: a cold runtime read batches that key. */
+  /**
+   * What the link knows of its secret's value, kept up to date by every change of it: the data
+   * key version that sealed it (a cold runtime read batches that key) and its version (the
+   * runtime read's audit event names it before the secret itself is read).
+   */
   dekVersion: number | undefined;
+  secretVersion: number | undefined;
 }
 
 export type OwnEntry = SecretEntry | VariableEntry;
@@ -64,6 +69,7 @@ export function toEntry(envId: string, item: Item): EntryRecord {
         secretId: item.secretId as string,
         linkId: item.linkId as string,
         dekVersion: item.dekVersion as number | undefined,
+        secretVersion: item.secretVersion as number | undefined,
       };
     case 'secret':
       return {
@@ -108,7 +114,13 @@ export function entryFields(entry: EntryRecord): Item {
   };
   switch (entry.kind) {
     case 'link':
-      return { ...common, secretId: entry.secretId, linkId: entry.linkId, dekVersion: entry.dekVersion };
+      return {
+        ...common,
+        secretId: entry.secretId,
+        linkId: entry.linkId,
+        dekVersion: entry.dekVersion,
+        secretVersion: entry.secretVersion,
+      };
     case 'secret':
       return {
         ...common,
@@ -235,6 +247,21 @@ export const entryDelete = (entry: OwnEntry): TableWrite => ({
     Key: keys.entry(entry.envId, entry.name),
     ConditionExpression: 'id = :id',
     ExpressionAttributeValues: { ':id': entry.id },
+  },
+});
+
+/** What a link entry knows of its secret's value, brought up to date, if it still links this secret. */
+export const linkHintsUpdate = (
+  envId: string,
+  name: string,
+  secretId: string,
+  hints: { dekVersion: number; secretVersion: number },
+): TableWrite => ({
+  Update: {
+    Key: keys.entry(envId, name),
+    UpdateExpression: 'SET dekVersion = :dek, secretVersion = :version',
+    ConditionExpression: 'secretId = :id',
+    ExpressionAttributeValues: { ':dek': hints.dekVersion, ':version': hints.secretVersion, ':id': secretId },
   },
 });
 

@@ -10,6 +10,7 @@ import { openValue, sealValue, type ValuePlace } from '../crypto/values.js';
 import {
   entryCreate,
   entryReserve,
+  linkHintsUpdate,
   linkEntryDelete,
   linkEntryOverReservation,
   readEntriesNamed,
@@ -278,6 +279,41 @@ async function changeOf(deps: Deps, secret: GlobalSecretRecord, input: SecretInp
   };
 }
 
+/** What a link entry knows of its secret's value. */
+const hintsOf = (secret: GlobalSecretRecord) => ({
+  dekVersion: secret.sealed.dekVersion,
+  secretVersion: secret.version,
+});
+
+/**
+ * After a change of value (`dekVersion` set): each link entry told the new version and data
+ * key, so that a runtime read names it in its audit event and batches its key before reading
+ * the secret. Outside the change's transaction, which it would outgrow: until it lands a
+ * runtime read finds the hint stale and corrects itself (shared/services/runtime.ts).
+ */
+async function withLinksTold(
+  deps: Deps,
+  secret: GlobalSecretRecord,
+  dekVersion: number | undefined,
+): Promise<GlobalSecretRecord> {
+  if (dekVersion === undefined) return secret;
+  const links = await linksOf(deps.db, secret.ownerKey, secret.id);
+  await mapLimit(links, 8, (link) =>
+    // A link removed meanwhile has no entry to tell.
+    transactWrite(deps.db, [linkHintsUpdate(link.envId, secret.name, secret.id, hintsOf(secret))]).catch(
+      (err: unknown) => {
+        if (!(err instanceof TransactionFailed)) throw err;
+      },
+    ),
+  ).catch((err: unknown) =>
+    deps.logger.warn('link hints of a changed global secret left stale', {
+      secretId: secret.id,
+      error: err instanceof Error ? err.name : 'unknown',
+    }),
+  );
+  return secret;
+}
+
 /** A new value's version item and the data key version it is sealed under (none when the value stays). */
 function newValueOf(principal: Principal, secret: GlobalSecretRecord, change: GlobalSecretChange) {
   const { sealed, version } = change;
@@ -309,7 +345,7 @@ async function changeGlobalSecret(
     if (err instanceof TransactionFailed) throw new StaleRead();
     throw err;
   }
-  return toGlobalSecret({ ...secret, ...change });
+  return toGlobalSecret(await withLinksTold(deps, { ...secret, ...change }, newValue.dekVersion));
 }
 
 /**
@@ -345,7 +381,7 @@ async function renameGlobalSecret(
     }
     throw err;
   }
-  return toGlobalSecret({ ...secret, ...change });
+  return toGlobalSecret(await withLinksTold(deps, { ...secret, ...change }, newValue.dekVersion));
 }
 
 /** The new name taken in a linked environment: 409 naming each. */
@@ -402,6 +438,7 @@ async function renameInChunks(
     }
     throw err;
   }
+  // Each link entry moves with what it knows of the secret's value (finishRename).
   await finishRename(deps, { ...secret, ...change }, rename);
   return toGlobalSecret({ ...secret, ...change });
 }
@@ -481,7 +518,7 @@ async function finishRename(deps: Deps, secret: GlobalSecretRecord, rename: Secr
       if (entry?.kind !== 'link' || entry.secretId !== secret.id) {
         return held.has(envId) ? [[reservationRelease(envId, rename.to, rename.id)]] : [];
       }
-      const moved = { ...entry, name: rename.to, updatedAt: secret.updatedAt };
+      const moved = { ...entry, name: rename.to, updatedAt: secret.updatedAt, ...hintsOf(secret) };
       // Without its reservation (expired by ttl before anyone finished), onto a free name.
       const put = held.has(envId) ? linkEntryOverReservation(moved, rename.id) : entryCreate(moved);
       return [[linkEntryDelete(envId, rename.from, secret.id), put]];

@@ -127,6 +127,7 @@ function newLinkEntry(env: EnvironmentRecord, secret: GlobalSecretRecord): LinkE
     linkId: newId(),
     name: secret.name,
     dekVersion: secret.sealed.dekVersion,
+    secretVersion: secret.version,
     createdAt: at,
     updatedAt: at,
   };

@@ -1,22 +1,21 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
-import { recordAudit } from '../audit.js';
 import { decide, enforce, refuseMissing } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { openWithKey, type SealedValue } from '../crypto/values.js';
 import type { DataKeyRecord } from '../data/data-keys.js';
-import { readPartition, type EntryRecord, type LinkEntry, type SecretEntry } from '../data/entries.js';
+import { readPartition, type LinkEntry, type SecretEntry } from '../data/entries.js';
 import type { EnvironmentRecord } from '../data/environments.js';
-import type { GlobalSecretRecord } from '../data/global-secrets.js';
 import { readRuntimeBatch } from '../data/runtime-batch.js';
 import { payloadTooLarge } from '../errors.js';
 import { now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
-import { resolve, winners, type Candidate } from '../resolver.js';
+import { resolve, type Candidate } from '../resolver.js';
 import { LIMITS, type Role } from '../schemas.js';
 import { ownerOf } from '../owner-key.js';
 import { linkedName } from './links.js';
+import { runtimeAudit, type LinkedSecret } from './runtime-audit.js';
 
 /**
  * The runtime read, at job start. Two sequential DynamoDB round trips whatever the number of
@@ -24,7 +23,8 @@ import { linkedName } from './links.js';
  * BatchGetItem of the linked global secrets, the data keys not already in memory and, for a
  * user key on a team environment, the caller's membership. At most one KMS call per data key
  * version, none with a warm cache. The audit event is written alongside the batch when the
- * caller is already known to be allowed, else right after it; values leave only once it is written.
+ * caller is already known to be allowed, else right after it (shared/services/runtime-audit.ts);
+ * values leave only once it is written.
  */
 export async function readRuntime(
   deps: Deps,
@@ -42,13 +42,13 @@ export async function readRuntime(
     principal.type === 'user' && 'teamId' in owner ? { teamId: owner.teamId, userId: principal.userId } : undefined;
   const allow = (role: Role | undefined) =>
     enforce(decide(principal, owner, role, 'read-runtime'), principal, 'read-runtime', 'Environment');
-  const audit = (linked: LinkedSecret[]) => auditRead(deps, principal, env, jobId, servedVersions(entries, linked));
+  const audit = runtimeAudit(deps, principal, env, jobId, entries);
 
-  // A caller whose right does not hang on a team role is decided now. The event names the
-  // version of every value served, so it is written once the caller is allowed and those
-  // versions are known: without links, from the Query alone, while the batch runs.
-  if (!member) allow(undefined);
-  let audited = member || links.length > 0 ? undefined : audit([]);
+  // A caller whose right does not hang on a team role is decided now and audited while the batch runs.
+  if (!member) {
+    allow(undefined);
+    audit.early(links);
+  }
   const batchRead = readRuntimeBatch(deps.db, {
     ownerKey: env.ownerKey,
     secretIds: links.map((l) => l.secretId),
@@ -65,7 +65,7 @@ export async function readRuntime(
     const secret = batch.secrets.get(link.secretId);
     return secret ? [{ link, secret }] : [];
   });
-  audited ??= audit(linked);
+  const audited = audit.settle(linked);
   const stillSealed = [...(directOpened ? [] : direct.map((e) => e.sealed)), ...linked.map((l) => l.secret.sealed)];
   const [dataKeys] = await Promise.all([unwrapDataKeys(deps, env.ownerKey, batch.dataKeys, stillSealed), audited]);
 
@@ -80,48 +80,6 @@ export async function readRuntime(
   ]);
   checkPayloadSize(resolved.env);
   return { environmentId: envId, ...resolved, resolvedAt: now() };
-}
-
-interface LinkedSecret {
-  link: LinkEntry;
-  secret: GlobalSecretRecord;
-}
-
-/** The version of each value the read serves, by the precedence rule, without opening any. */
-function servedVersions(entries: EntryRecord[], linked: LinkedSecret[]): Record<string, number> {
-  return winners([
-    ...entries.flatMap((e) =>
-      e.kind === 'link' ? [] : [{ name: e.name, source: SOURCE_OF[e.kind], isFile: false, version: e.version }],
-    ),
-    ...linked.map(({ link, secret }) => ({
-      name: linkedName(link, secret),
-      source: 'global-linked' as const,
-      isFile: false,
-      version: secret.version,
-    })),
-  ]).versions;
-}
-
-const SOURCE_OF = { secret: 'environment', variable: 'variable' } as const;
-
-function auditRead(
-  deps: Deps,
-  principal: Principal,
-  env: EnvironmentRecord,
-  jobId: string | undefined,
-  versions: Record<string, number>,
-) {
-  const audited = recordAudit(deps, {
-    owner: env.ownerKey,
-    principal,
-    action: 'runtime_read',
-    target: { type: 'environment', id: env.id, name: env.name },
-    environmentId: env.id,
-    jobId: jobId ?? null,
-    versions,
-  });
-  audited.catch(() => undefined); // awaited before the values leave; this only avoids an unhandled rejection meanwhile
-  return audited;
 }
 
 /** The data key versions the sealed entries need that are not in memory (a link remembers its secret's). */

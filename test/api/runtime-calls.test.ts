@@ -263,11 +263,16 @@ describe('the runtime read with a service key', () => {
         // Two sequential read rounds: the Query, then the batch.
         expect(readRounds(log)).toEqual([['Query'], batches.map(() => 'BatchGetItem')]);
 
-        // The audit event names the version of every value served, the linked secrets' too,
-        // which the batch tells: its PutItem goes once the batch is back, and no read follows.
+        // The audit PutItem runs alongside the batch: after the Query, overlapping the batch
+        // (it names each linked secret's version by what its link knows).
         const put = calls.find((c) => c.command === 'PutItem')!;
-        expect(position(log, put.id, 'start')).toBeGreaterThan(
+        const query = calls.find((c) => c.command === 'Query')!;
+        expect(position(log, put.id, 'start')).toBeGreaterThan(position(log, query.id, 'end'));
+        expect(position(log, put.id, 'start')).toBeLessThan(
           Math.max(...batches.map((b) => position(log, b.id, 'end'))),
+        );
+        expect(position(log, put.id, 'end')).toBeGreaterThan(
+          Math.min(...batches.map((b) => position(log, b.id, 'start'))),
         );
       }
     });

@@ -190,6 +190,36 @@ describe('the runtime read', () => {
     expect(JSON.stringify(audit)).not.toMatch(/judge-v|db-v/);
   });
 
+  it('a link that knows a stale version of its secret: the event is written again, once, with the version served', async () => {
+    const envId = await newEnvironment();
+    const name = unique('STALE_HINT');
+    const secret = (await must(201, 'POST', `${V1}/secrets/`, { name, value: 's-1' })).data;
+    await must(201, 'POST', `${V1}/environmentshub/${envId}/secrets/link/${secret.id}`, {});
+    await must(200, 'PATCH', `${V1}/secrets/${secret.id}`, { value: 's-2' });
+    const linkEntry = { pk: `ENV#${envId}`, sk: `ENTRY#${name}` };
+    const told = await svc.deps.db.doc.send(
+      new GetCommand({ TableName: svc.deps.db.tableName, Key: linkEntry, ConsistentRead: true }),
+    );
+    expect(told.Item!.secretVersion).toBe(2); // every change tells the links
+
+    // As if the change had not reached this link yet (or it was made before links knew).
+    await svc.deps.db.doc.send(
+      new UpdateCommand({
+        TableName: svc.deps.db.tableName,
+        Key: linkEntry,
+        UpdateExpression: 'REMOVE secretVersion',
+      }),
+    );
+    const read = await svc.call('GET', `${V1}/environmentshub/${envId}/runtime`, {
+      key: svc.seed.serviceKey,
+      headers: { 'x-job-id': 'stale-hint' },
+    });
+    expect(read.body.data).toMatchObject({ env: { [name]: 's-2' }, versions: { [name]: 2 } });
+    const audit = await must(200, 'GET', `${V1}/audit?environmentId=${envId}`);
+    const events = audit.data.filter((e: any) => e.action === 'runtime_read' && e.jobId === 'stale-hint');
+    expect(events.map((e: any) => e.versions)).toEqual([{ [name]: 2 }]);
+  });
+
   it('an environment without links audits its versions too', async () => {
     const envId = await newEnvironment();
     await must(201, 'POST', `${V1}/environmentshub/${envId}/variables`, { name: 'ONLY', value: 'x' });

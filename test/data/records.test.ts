@@ -124,6 +124,7 @@ describe('data records round-trip through the table', () => {
         linkId: newId(),
         name: global.name,
         dekVersion: 1,
+        secretVersion: 3,
         createdAt: at,
         updatedAt: at,
       },
