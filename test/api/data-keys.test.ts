@@ -8,7 +8,7 @@ import { createDeps, type Deps } from '../../shared/deps.js';
 import { newId } from '../../shared/ids.js';
 import type { OwnerKey } from '../../shared/owner-key.js';
 import { createGlobalSecret } from '../../shared/services/global-secrets.js';
-import { RESEAL_GRACE_MS } from '../../shared/services/reseal.js';
+import { settledDataKeys, skipGrace, useSkippableClock } from '../support/reseal.js';
 import { startTestService, UNLIMITED, type TestService } from '../support/service.js';
 
 /**
@@ -21,16 +21,9 @@ import { startTestService, UNLIMITED, type TestService } from '../support/servic
 const V1 = '/api/v1';
 let svc: TestService;
 
-// The re-seal removes a version only a grace after its last move: the tests let that time pass.
-const realNow = Date.now.bind(Date);
-let skewMs = 0;
-const graceLater = () => {
-  skewMs += RESEAL_GRACE_MS + 1_000;
-};
-
 beforeAll(async () => {
   svc = await startTestService();
-  vi.spyOn(Date, 'now').mockImplementation(() => realNow() + skewMs);
+  useSkippableClock();
 });
 
 afterAll(() => {
@@ -40,16 +33,7 @@ afterAll(() => {
 const dataKeys = (key: string, query = '') => svc.call('GET', `${V1}/data-keys${query}`, { key });
 const rotate = (key: string, body: unknown = {}) => svc.call('POST', `${V1}/data-keys/rotate`, { key, body });
 
-/** GETs (letting the grace pass between them) until the re-seal is idle: what the last one said. */
-async function settled(key: string, query = ''): Promise<any> {
-  for (let i = 0; i < 10; i++) {
-    const res = await dataKeys(key, query);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    if (res.body.data.reseal.state === 'idle') return res.body.data;
-    graceLater();
-  }
-  throw new Error('the re-seal did not settle');
-}
+const settled = (key: string, query = '') => settledDataKeys(svc, key, query);
 
 async function created(key: string, path: string, body: unknown): Promise<string> {
   const res = await svc.call('POST', `${V1}${path}`, { key, body });
@@ -325,7 +309,7 @@ describe('the re-seal', () => {
     const stuck = await Promise.all([...expected.values()].map((e) => opened(owner, e.key, e.place)));
     expect(stuck.some((v) => v.dekVersion === 1)).toBe(true);
 
-    graceLater(); // longer than a lease
+    skipGrace(); // longer than a lease
     await dataKeys(user.key);
     await expectAllUnder(owner, 2, expected);
     expect((await settled(user.key)).versions.map((v: any) => v.version)).toEqual([2]);
