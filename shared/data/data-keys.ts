@@ -201,13 +201,16 @@ export function saveReseal(
   });
 }
 
-/** The lease given back by its holder, for the next request to take at once. */
-export async function releaseReseal(db: Db, owner: OwnerKey, leaseId: string): Promise<void> {
+/**
+ * The lease given back by its holder, for the next request to take at once; with `movedAt`, the
+ * time of the last move too (a step that failed may have moved values it could not record).
+ */
+export async function releaseReseal(db: Db, owner: OwnerKey, leaseId: string, movedAt?: number): Promise<void> {
   await updateItem(db, {
     Key: keys.resealState(owner),
-    UpdateExpression: 'REMOVE #leaseId, #leaseUntil',
+    UpdateExpression: `${movedAt === undefined ? '' : 'SET #lastMoveAt = :at '}REMOVE #leaseId, #leaseUntil`,
     ConditionExpression: '#leaseId = :lease',
-    ExpressionAttributeNames: aliases('leaseId', 'leaseUntil'),
-    ExpressionAttributeValues: { ':lease': leaseId },
+    ExpressionAttributeNames: aliases('leaseId', 'leaseUntil', ...(movedAt === undefined ? [] : ['lastMoveAt'])),
+    ExpressionAttributeValues: { ':lease': leaseId, ...(movedAt === undefined ? {} : { ':at': movedAt }) },
   });
 }

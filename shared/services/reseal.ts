@@ -92,14 +92,15 @@ async function resealTowardNewest(deps: Deps, owner: OwnerKey): Promise<ResealRe
 }
 
 /**
- * A step failed (DynamoDB or KMS down, say): what it did is saved up to its last page, and the
- * next request goes on from there. The request itself answers with the progress so far.
+ * A step failed (DynamoDB or KMS down, say): the pass is saved up to its last page, and the next
+ * request goes on from there; this one answers with the progress so far. The failed page may
+ * have moved values unrecorded: their grace counts from now.
  */
 async function interrupted(deps: Deps, owner: OwnerKey, leaseId: string, err: unknown) {
   deps.logger.warn('re-seal interrupted; the next request continues it', {
     error: err instanceof Error ? err.name : typeof err,
   });
-  await releaseReseal(deps.db, owner, leaseId).catch(() => undefined);
+  await releaseReseal(deps.db, owner, leaseId, Date.now()).catch(() => undefined);
   return readReseal(deps.db, owner);
 }
 

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../shared/auth/principal.js';
 import { readConfig } from '../../shared/config.js';
@@ -229,6 +229,16 @@ describe('the re-seal', () => {
     // The link entries hint the version their secret moved to.
     for (const i of [0, 10, 20]) expect((await item(keys.entry(envId, `GLOBAL_${i}`))).dekVersion).toBe(2);
 
+    // A hint gone wrong some other way (a write that did not keep it): the next pass mends it.
+    await svc.deps.db.doc.send(
+      new UpdateCommand({
+        TableName: svc.tableName,
+        Key: keys.entry(envId, 'GLOBAL_10'),
+        UpdateExpression: 'SET dekVersion = :wrong',
+        ExpressionAttributeValues: { ':wrong': 1 },
+      }),
+    );
+
     // Not yet: the grace has not passed.
     expect((await dataKeys(user.key)).body.data.reseal.state).toBe('running');
     const done = await settled(user.key);
@@ -242,9 +252,25 @@ describe('the re-seal', () => {
     );
     expect(gone.Item).toBeUndefined();
     expect(await item({ pk: variableVersion.pk, sk: variableVersion.sk })).toEqual(variableVersion);
+    expect((await item(keys.entry(envId, 'GLOBAL_10'))).dekVersion).toBe(2);
     svc.deps.dataKeys.clear();
     expect(await svc.runtimeEnv(envId)).toEqual(runtime);
     await expectAllUnder(owner, 2, expected);
+  });
+
+  it('goes on toward the newest version when rotations race, and removes every older one', async () => {
+    const { user, owner, envId, expected, runtime } = await ownerWithValues('racing-user');
+    await settled(user.key);
+    const [a, b] = await Promise.all([rotate(user.key), rotate(user.key)]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    // Each made a version of its own; the answers show the newest there is when each was written.
+    expect(Math.max(a.body.data.current, b.body.data.current)).toBe(3);
+    const done = await settled(user.key);
+    expect(done.current).toBe(3);
+    expect(done.versions).toEqual([{ version: 3, createdAt: expect.any(String), values: expected.size }]);
+    await expectAllUnder(owner, 3, expected);
+    svc.deps.dataKeys.clear();
+    expect(await svc.runtimeEnv(envId)).toEqual(runtime);
   });
 
   it('is continued by the next request after a failure, every value readable in between', async () => {
