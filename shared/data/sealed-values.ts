@@ -22,7 +22,7 @@ export interface SealedItem {
   key: Key;
   place: ValuePlace;
   sealed: SealedValue;
-  /** For a live global secret: its id, and the name its link entries are under. */
+  /** For a live global secret ever linked: its id, and the name its link entries are under. */
   secret?: { id: string; name: string };
 }
 
@@ -62,7 +62,10 @@ export async function readWalkPage(db: Db, owner: OwnerKey, at: WalkCursor, limi
   const { items, last } = await queryPageAfter(db, source.pk, source.prefix, at.after, limit);
   const values = items.filter(isSealed).map((item) => ({
     ...sealedIn(item, source.place(item)),
-    ...(at.step === 'secrets' ? { secret: { id: item.id as string, name: item.name as string } } : {}),
+    // `linkSeq` counts links and unlinks: a secret never linked has no link entries to look up.
+    ...(at.step === 'secrets' && ((item.linkSeq as number | undefined) ?? 0) > 0
+      ? { secret: { id: item.id as string, name: item.name as string } }
+      : {}),
   }));
   const history = await mapLimit(values, HISTORY_READS_IN_FLIGHT, (value) => historyOf(db, value.place));
   return {
