@@ -1,8 +1,8 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../shared/auth/principal.js';
 import { readConfig } from '../../shared/config.js';
-import { openWithKey, sealValue, type ValuePlace } from '../../shared/crypto/values.js';
+import { openWithKey, type ValuePlace } from '../../shared/crypto/values.js';
 import { keys } from '../../shared/data/keys.js';
 import { createDeps, type Deps } from '../../shared/deps.js';
 import { newId } from '../../shared/ids.js';
@@ -47,18 +47,6 @@ async function item(key: { pk: string; sk: string }): Promise<Record<string, any
   return out.Item!;
 }
 
-/** A sealed item written as the services write them (the place binds its AAD), with `fields` beside. */
-async function putSealed(
-  owner: OwnerKey,
-  key: { pk: string; sk: string },
-  place: ValuePlace,
-  plaintext: string,
-  fields: Record<string, unknown> = {},
-) {
-  const sealed = await sealValue(svc.deps.dataKeys, owner, place, plaintext);
-  await svc.deps.db.doc.send(new PutCommand({ TableName: svc.tableName, Item: { ...key, ...fields, ...sealed } }));
-}
-
 /** What an item opens to, with the key of the version it says it is under. */
 async function opened(owner: OwnerKey, key: { pk: string; sk: string }, place: ValuePlace) {
   const stored = await item(key);
@@ -76,10 +64,11 @@ describe('a rotation', () => {
 
     const first = await dataKeys(user.key);
     expect(first.status).toBe(200);
+    // A secret is two sealed items: its value and its first kept version.
     expect(first.body.data).toEqual({
       current: 1,
-      versions: [{ version: 1, createdAt: expect.any(String), values: 1 }],
-      reseal: { state: 'idle', moved: 0, total: 1 },
+      versions: [{ version: 1, createdAt: expect.any(String), values: 2 }],
+      reseal: { state: 'idle', moved: 0, total: 2 },
     });
 
     // Another process (another Lambda container) holds version 1 as the newest, warm.
@@ -98,20 +87,22 @@ describe('a rotation', () => {
     expect(rotated.body.data.current).toBe(2);
     expect(rotated.body.data.versions.map((v: any) => v.version)).toEqual([2, 1]);
 
-    // Written after the rotation: here under version 2 at once, there under 2 once the re-seal is done
-    // (at once too where every write checks that its version is still the newest).
+    // Written after the rotation, here and there, under version 2 at once: the other process's
+    // write of version 1 is refused at commit, and sealed again under the newest.
     const after = await created(user.key, '/secrets', { name: 'AFTER', value: 'after-value' });
     expect((await item(keys.globalSecret(owner, after))).dekVersion).toBe(2);
     const principal: Principal = { type: 'user', userId: user.id, keyId: 'other-process', scopes: ['manage'] };
     const elsewhere = await createGlobalSecret(other, principal, { name: 'ELSEWHERE', value: 'elsewhere-value' });
+    expect((await item(keys.globalSecret(owner, elsewhere.id))).dekVersion).toBe(2);
+    expect((await other.dataKeys.current(owner)).version).toBe(2);
     await created(user.key, `/environmentshub/${envId}/secrets/link/${after}`, {});
     await created(user.key, `/environmentshub/${envId}/secrets/link/${elsewhere.id}`, {});
 
     const done = await settled(user.key);
     expect(done).toEqual({
       current: 2,
-      versions: [{ version: 2, createdAt: expect.any(String), values: 3 }],
-      reseal: { state: 'idle', moved: expect.any(Number), total: 3 },
+      versions: [{ version: 2, createdAt: expect.any(String), values: 6 }],
+      reseal: { state: 'idle', moved: 2, total: 6 },
     });
     for (const id of [before, after, elsewhere.id]) {
       expect((await item(keys.globalSecret(owner, id))).dekVersion).toBe(2);
@@ -128,75 +119,75 @@ describe('a rotation', () => {
 
 describe('the re-seal', () => {
   /** An owner with some of every kind of sealed value, and what each should open to. */
+  type Sealed = { key: { pk: string; sk: string }; place: ValuePlace; value: string };
+
+  /**
+   * An owner with some of every kind of sealed value, written through the API: global secrets
+   * (more than a page of the walk), direct secrets, values changed (kept versions), deleted ones
+   * (recently deleted, with their versions). What each sealed item should open to, by label.
+   */
   async function ownerWithValues(slug: string) {
     const user = await svc.newUser(slug);
     const owner: OwnerKey = `U#${user.id}`;
     const envId = await created(user.key, '/environmentshub', { name: `${slug}-env` });
-    const expected = new Map<string, { key: { pk: string; sk: string }; place: ValuePlace; value: string }>();
+    const expected = new Map<string, Sealed>();
     const runtime: Record<string, string> = {};
-    // More global secrets than one page of the walk holds, a few of them linked.
+    /** A value's item under `key` holding the last of `values`, and its kept versions, one per value. */
+    const track = (label: string, key: Sealed['key'], place: ValuePlace, id: string, values: string[]) => {
+      expected.set(label, { key, place, value: values.at(-1)! });
+      for (const [i, value] of values.entries()) {
+        expected.set(`${label}@${i + 1}`, { key: keys.valueVersion(id, i + 1), place, value });
+      }
+    };
+    const change = async (path: string, value: string) =>
+      expect((await svc.call('PATCH', `${V1}${path}`, { key: user.key, body: { value } })).status).toBe(200);
+    const remove = async (path: string) =>
+      expect((await svc.call('DELETE', `${V1}${path}`, { key: user.key })).status).toBe(200);
+
     for (let i = 0; i < 30; i++) {
-      const id = await created(user.key, '/secrets', { name: `GLOBAL_${i}`, value: `global-${i}` });
-      expected.set(`GLOBAL_${i}`, {
-        key: keys.globalSecret(owner, id),
-        place: { kind: 'global', secretId: id },
-        value: `global-${i}`,
-      });
+      const values = i === 0 ? ['global-0', 'global-0-b', 'global-0-c'] : [`global-${i}`];
+      const id = await created(user.key, '/secrets', { name: `GLOBAL_${i}`, value: values[0] });
+      for (const value of values.slice(1)) await change(`/secrets/${id}`, value);
+      track(`GLOBAL_${i}`, keys.globalSecret(owner, id), { kind: 'global', secretId: id }, id, values);
       if (i % 10 === 0) {
         await created(user.key, `/environmentshub/${envId}/secrets/link/${id}`, {});
-        runtime[`GLOBAL_${i}`] = `global-${i}`;
+        runtime[`GLOBAL_${i}`] = values.at(-1)!;
       }
     }
-    for (const name of ['DIRECT_A', 'DIRECT_B']) {
-      const id = await created(user.key, `/environmentshub/${envId}/secrets`, { name, value: `${name}-value` });
-      expected.set(name, {
-        key: keys.entry(envId, name),
-        place: { kind: 'environment', envId, entryId: id },
-        value: `${name}-value`,
-      });
-      runtime[name] = `${name}-value`;
+    for (const [name, values] of [
+      ['DIRECT_A', ['direct-a', 'direct-a-2']],
+      ['DIRECT_B', ['direct-b']],
+    ] as const) {
+      const id = await created(user.key, `/environmentshub/${envId}/secrets`, { name, value: values[0] });
+      for (const value of values.slice(1)) await change(`/environmentshub/${envId}/secrets/${id}`, value);
+      track(name, keys.entry(envId, name), { kind: 'environment', envId, entryId: id }, id, [...values]);
+      runtime[name] = values.at(-1)!;
     }
+    const deletedSecret = await created(user.key, '/secrets', { name: 'DELETED_SECRET', value: 'deleted-secret' });
+    await remove(`/secrets/${deletedSecret}`);
+    track(
+      'DELETED_SECRET',
+      keys.deletedSecret(owner, deletedSecret),
+      { kind: 'global', secretId: deletedSecret },
+      deletedSecret,
+      ['deleted-secret'],
+    );
+    const deletedEntry = await created(user.key, `/environmentshub/${envId}/secrets`, {
+      name: 'DELETED_ENTRY',
+      value: 'deleted-entry',
+    });
+    await remove(`/environmentshub/${envId}/secrets/${deletedEntry}`);
+    track(
+      'DELETED_ENTRY',
+      keys.deletedEntry(envId, deletedEntry),
+      { kind: 'environment', envId, entryId: deletedEntry },
+      deletedEntry,
+      ['deleted-entry'],
+    );
+    // Variables, live or deleted, and their kept versions are plain: nothing to re-seal, left as they are.
     const variableId = await created(user.key, `/environmentshub/${envId}/variables`, { name: 'MODE', value: 'fast' });
     runtime.MODE = 'fast';
-
-    // What the services of versions and recovery write (the layout of docs/architecture.md).
-    const trashedSecret = newId();
-    const trashedEntry = newId();
-    const idOf = (name: string) => {
-      const place = expected.get(name)!.place;
-      return place.kind === 'global' ? place.secretId : place.entryId;
-    };
-    const sealedByHand: [string, { pk: string; sk: string }, ValuePlace, Record<string, unknown>][] = [
-      [
-        'TRASHED_SECRET',
-        keys.deletedSecret(owner, trashedSecret),
-        { kind: 'global', secretId: trashedSecret },
-        { id: trashedSecret, name: 'TRASHED_SECRET', userId: user.id, teamId: null, linkedEnvIds: [] },
-      ],
-      [
-        'TRASHED_ENTRY',
-        keys.deletedEntry(envId, trashedEntry),
-        { kind: 'environment', envId, entryId: trashedEntry },
-        { id: trashedEntry, kind: 'secret', name: 'TRASHED_ENTRY' },
-      ],
-      ['GLOBAL_0@1', keys.valueVersion(idOf('GLOBAL_0'), 1), expected.get('GLOBAL_0')!.place, { version: 1 }],
-      ['GLOBAL_0@2', keys.valueVersion(idOf('GLOBAL_0'), 2), expected.get('GLOBAL_0')!.place, { version: 2 }],
-      ['DIRECT_A@1', keys.valueVersion(idOf('DIRECT_A'), 1), expected.get('DIRECT_A')!.place, { version: 1 }],
-      ['TRASHED_SECRET@1', keys.valueVersion(trashedSecret, 1), { kind: 'global', secretId: trashedSecret }, {}],
-      [
-        'TRASHED_ENTRY@1',
-        keys.valueVersion(trashedEntry, 1),
-        { kind: 'environment', envId, entryId: trashedEntry },
-        {},
-      ],
-    ];
-    for (const [label, key, place, fields] of sealedByHand) {
-      await putSealed(owner, key, place, `${label}-value`, fields);
-      expected.set(label, { key, place, value: `${label}-value` });
-    }
-    // A variable's kept version is plain: nothing to re-seal, and left as it is.
-    const variableVersion = { ...keys.valueVersion(variableId, 1), version: 1, value: 'slow' };
-    await svc.deps.db.doc.send(new PutCommand({ TableName: svc.tableName, Item: variableVersion }));
+    const variableVersion = await item(keys.valueVersion(variableId, 1));
     return { user, owner, envId, expected, runtime, variableVersion };
   }
 
@@ -252,6 +243,7 @@ describe('the re-seal', () => {
     );
     expect(gone.Item).toBeUndefined();
     expect(await item({ pk: variableVersion.pk, sk: variableVersion.sk })).toEqual(variableVersion);
+    expect(variableVersion.value).toBe('fast');
     expect((await item(keys.entry(envId, 'GLOBAL_10'))).dekVersion).toBe(2);
     svc.deps.dataKeys.clear();
     expect(await svc.runtimeEnv(envId)).toEqual(runtime);
