@@ -92,6 +92,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'PATCH', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },
   { method: 'DELETE', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },
   ...historyRoutes(`${V1}/secrets/{id}`, 'global-secrets'),
+  { method: 'GET', path: `${V1}/data-keys`, resource: 'global-secrets' },
+  { method: 'POST', path: `${V1}/data-keys/rotate`, resource: 'global-secrets' },
 
   { method: 'GET', path: `${ENV}/secrets`, resource: 'environment-secrets' },
   { method: 'POST', path: `${ENV}/secrets`, resource: 'environment-secrets' },

@@ -202,3 +202,23 @@ export const ErrorBody = z
     code: z.string(),
   })
   .openapi('Error');
+
+export const DataKeyVersion = z
+  .object({
+    version: z.number().int(),
+    createdAt: Timestamp,
+    /** Values (each kept version counts) still sealed under it, as the re-seal last counted them. */
+    values: z.number().int(),
+  })
+  .openapi('DataKeyVersion');
+
+export const DataKeys = z
+  .object({
+    /** The version new values are sealed under (0: the owner has sealed nothing yet). */
+    current: z.number().int(),
+    /** Newest first. */
+    versions: z.array(DataKeyVersion),
+    reseal: z.object({ state: z.enum(['idle', 'running']), moved: z.number().int(), total: z.number().int() }),
+  })
+  .openapi('DataKeys');
+export type DataKeys = z.infer<typeof DataKeys>;

@@ -162,6 +162,13 @@ export const CreateUserBody = z
   .openapi('CreateUser');
 export const CreateServiceKeyBody = z.object({ service: HostedService, name: DisplayName }).openapi('CreateServiceKey');
 
+/** The owner whose data keys a request means: a team, a user (the admin key names one), or neither for the caller. */
+const DataKeysOwner = z
+  .object({ userId: Id.optional(), teamId: Id.optional() })
+  .refine((o) => !(o.userId && o.teamId), { message: 'give userId or teamId, not both', path: ['teamId'] });
+
+export const RotateDataKeysBody = DataKeysOwner.openapi('RotateDataKeys');
+
 /**
  * A secret's value is checked against the rule of its kind: base64 for a file, UTF-8
  * text otherwise. Used for creates here and for updates by the services, which know the kind.
@@ -232,3 +239,6 @@ export const RuntimeHeaders = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional(),
 });
+
+/** `GET /data-keys`: the owner as `POST /data-keys/rotate` names it in its body. */
+export const DataKeysQuery = DataKeysOwner;

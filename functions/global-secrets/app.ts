@@ -18,6 +18,7 @@ import {
 } from '../../shared/schemas.js';
 import * as recovery from '../../shared/services/global-secret-recovery.js';
 import * as secrets from '../../shared/services/global-secrets.js';
+import { registerDataKeyRoutes } from './data-key-routes.js';
 
 const tags = ['global secrets'];
 const SecretParams = z.object({ id: Id });
@@ -212,5 +213,6 @@ export function createGlobalSecretsApp(deps: Deps) {
     },
   );
 
+  registerDataKeyRoutes(app, deps);
   return app;
 }

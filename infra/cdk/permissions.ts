@@ -91,7 +91,8 @@ export interface ResourcePermissions {
  *   ConditionCheck → ConditionCheckItem). Every mutation writes its audit event as a Put in its
  *   own transaction (audit.ts `auditPut`), so each mutating resource needs PutItem; each
  *   transaction that writes a sealed value holds a ConditionCheck that its data key is still the
- *   owner's newest (services/sealing.ts), so the resources that seal values get ConditionCheckItem.
+ *   owner's newest (services/sealing.ts), and so does each move of a re-seal (services/reseal.ts),
+ *   so the resources that seal values get ConditionCheckItem.
  * - Sealing a value (crypto/values.ts `sealValue`) reads the owner's newest data key (Query of
  *   `DEK#`) and unwraps it (kms:Decrypt), or creates version 1 (kms:GenerateDataKey, then a
  *   conditional PutItem). Only resources that seal values or read them hold KMS actions.
@@ -153,7 +154,11 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     // key, the kept versions. BatchGetItem: the environments and entries a rename touches.
     // Put/Update/Delete: the secret, its name claim, its versions, renamed link entries, link
     // removal on delete, relinks on restore, the first data key; ConditionCheck: the data key
-    // is still the newest. BatchWriteItem: the versions of a purged secret.
+    // is still the newest. BatchWriteItem: the versions of a purged secret. The data keys' routes
+    // (functions/global-secrets/data-key-routes.ts) also rotate (a new data key), keep the
+    // re-seal's state, move every sealed value of the owner (its secrets, deleted ones, direct
+    // secrets and deleted entries of its environments, their kept versions), mend link entries'
+    // hints and remove an emptied version (Delete with a ConditionCheck).
     table: [
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -167,7 +172,14 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: [],
     // Seals values under the owner's data key: creates it (GenerateDataKey) or unwraps it (Decrypt).
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    writes: [PARTITIONS.owner, PARTITIONS.environment, PARTITIONS.secretId, PARTITIONS.valueVersion, PARTITIONS.audit],
+    writes: [
+      PARTITIONS.owner,
+      PARTITIONS.environment,
+      PARTITIONS.secretId,
+      PARTITIONS.valueVersion,
+      PARTITIONS.deletedEntry,
+      PARTITIONS.audit,
+    ],
   },
   'environment-secrets': {
     // Get: the environment, a global secret to link. Query: the environment's entries, the

@@ -14,7 +14,9 @@ export type Action =
   | 'manage-members'
   | 'read-audit'
   /** resolved secret values at job start */
-  | 'read-runtime';
+  | 'read-runtime'
+  /** an owner's data keys: their versions, a rotation and the re-seal that follows */
+  | 'manage-keys';
 
 export type Decision = 'allow' | 'hidden' | 'forbidden';
 
@@ -24,6 +26,7 @@ const TEAM_ROLES_ALLOWED: Record<Action, readonly Role[]> = {
   'manage-members': ['admin'],
   'read-audit': ['admin'],
   'read-runtime': ['admin', 'member'],
+  'manage-keys': ['admin'],
 };
 
 /**
@@ -32,10 +35,11 @@ const TEAM_ROLES_ALLOWED: Record<Action, readonly Role[]> = {
  * not change answer 403.
  */
 export function decide(principal: Principal, owner: Owner, role: Role | undefined, action: Action): Decision {
-  // Service and admin keys are not users: only a service reads runtime values of any environment.
-  // Nothing else owned is theirs to see, so it is hidden (404) whether it exists or not.
+  // Service and admin keys are not users: only a service reads runtime values of any environment,
+  // and only the platform admin manages any owner's data keys. Nothing else owned is theirs to
+  // see, so it is hidden (404) whether it exists or not.
   if (principal.type === 'service') return action === 'read-runtime' ? 'allow' : 'hidden';
-  if (principal.type === 'admin') return 'hidden';
+  if (principal.type === 'admin') return action === 'manage-keys' ? 'allow' : 'hidden';
   const ownsIt = 'userId' in owner && owner.userId === principal.userId;
   const inTeam = 'teamId' in owner && role !== undefined;
   if (!ownsIt && !inTeam) return 'hidden';

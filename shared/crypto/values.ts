@@ -1,5 +1,5 @@
 import type { OwnerKey } from '../owner-key.js';
-import type { DataKeys } from './data-keys.js';
+import type { DataKey, DataKeys } from './data-keys.js';
 import { open, seal } from './envelope.js';
 
 /** Where a sealed value belongs; bound into its AAD so a copy elsewhere fails to open. */
@@ -38,4 +38,24 @@ export async function openValue(
   sealed: SealedValue,
 ): Promise<string> {
   return openWithKey(await dataKeys.version(owner, sealed.dekVersion), owner, place, sealed);
+}
+
+/**
+ * The value opened with `from` (the key of the version it is sealed under) and sealed again,
+ * in the same place, under `to`: the re-seal after a rotation (shared/services/reseal.ts). The
+ * plaintext never leaves this function, and is zeroed before it returns.
+ */
+export function resealValue(
+  from: Buffer,
+  to: DataKey,
+  owner: OwnerKey,
+  place: ValuePlace,
+  sealed: SealedValue,
+): SealedValue {
+  const plaintext = open(from, sealed.ct, aad(owner, place, sealed.dekVersion));
+  try {
+    return { ct: seal(to.key, plaintext, aad(owner, place, to.version)), dekVersion: to.version };
+  } finally {
+    plaintext.fill(0);
+  }
 }

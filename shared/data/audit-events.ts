@@ -16,7 +16,8 @@ export type AuditAction =
   | 'link'
   | 'unlink'
   | 'runtime_read'
-  | 'revoke';
+  | 'revoke'
+  | 'rotate';
 
 export type AuditTargetType =
   | 'global_secret'
@@ -28,7 +29,8 @@ export type AuditTargetType =
   | 'api_key'
   | 'user'
   | 'service_key'
-  | 'admin_key';
+  | 'admin_key'
+  | 'data_key';
 
 /** An audit event: names and ids only, never a value. */
 export interface AuditEvent {

@@ -2,7 +2,7 @@ import type * as Api from '../api-objects.js';
 import { ownerKeyOf, ownerOf, type OwnerKey } from '../owner-key.js';
 import type { Db } from '../storage/client.js';
 import { getItem, type Item } from '../storage/item.js';
-import { queryPrefix } from '../storage/query.js';
+import { queryPageAfter, queryPrefix } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
 import { keys } from './keys.js';
 
@@ -39,6 +39,17 @@ export async function readEnvironment(db: Db, envId: string): Promise<Environmen
 export async function listEnvironmentsOf(db: Db, owner: OwnerKey): Promise<Api.Environment[]> {
   const items = await queryPrefix(db, keys.ownerPartition(owner), keys.environmentNamePrefix);
   return items.map(toEnvironment);
+}
+
+/** The owner's environment named next after `afterName` (the first when undefined), by its name claim: a walk one at a time. */
+export async function nextEnvironmentOf(
+  db: Db,
+  owner: OwnerKey,
+  afterName: string | undefined,
+): Promise<Api.Environment | undefined> {
+  const after = afterName === undefined ? undefined : keys.environmentName(owner, afterName).sk;
+  const { items } = await queryPageAfter(db, keys.ownerPartition(owner), keys.environmentNamePrefix, after, 1);
+  return items[0] && toEnvironment(items[0]);
 }
 
 export async function readEnvironmentNamed(

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chunksOf } from '../chunks.js';
 import type { Db } from './client.js';
 import type { TableWrite } from './transact.js';
@@ -7,6 +7,7 @@ import type { TableWrite } from './transact.js';
 export type Key = { pk: string; sk: string };
 export type Item = Record<string, unknown>;
 type PutWrite = Extract<TableWrite, { Put: unknown }>['Put'];
+type UpdateWrite = Extract<TableWrite, { Update: unknown }>['Update'];
 
 /** One item, read consistently, or undefined. */
 export async function getItem(db: Db, key: Key): Promise<Item | undefined> {
@@ -21,6 +22,17 @@ export async function putItem(db: Db, put: PutWrite): Promise<boolean> {
     return true;
   } catch (err) {
     if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+/** One Update outside a transaction: the item as it is after, or undefined when its condition failed. */
+export async function updateItem(db: Db, update: UpdateWrite): Promise<Item | undefined> {
+  try {
+    const out = await db.doc.send(new UpdateCommand({ ...update, TableName: db.tableName, ReturnValues: 'ALL_NEW' }));
+    return out.Attributes ?? {};
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return undefined;
     throw err;
   }
 }

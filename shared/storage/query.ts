@@ -31,6 +31,31 @@ export function queryPrefix(
   });
 }
 
+/**
+ * One page of at most `limit` items of a partition, read consistently: those whose sort key
+ * starts with `prefix` (all when undefined), after the sort key `after`. `last` is the sort key
+ * to continue after, when there may be more.
+ */
+export async function queryPageAfter(
+  db: Db,
+  pk: string,
+  prefix: string | undefined,
+  after: string | undefined,
+  limit: number,
+): Promise<{ items: Item[]; last: string | undefined }> {
+  const out = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      KeyConditionExpression: prefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: prefix === undefined ? { ':pk': pk } : { ':pk': pk, ':prefix': prefix },
+      ConsistentRead: true,
+      Limit: limit,
+      ExclusiveStartKey: after === undefined ? undefined : { pk, sk: after },
+    }),
+  );
+  return { items: out.Items ?? [], last: out.LastEvaluatedKey?.sk as string | undefined };
+}
+
 /** The first item of a Query (one page of one item). */
 export async function queryFirst(db: Db, input: Omit<QueryInput, 'Limit'>): Promise<Item | undefined> {
   const out = await db.doc.send(new QueryCommand({ ...input, TableName: db.tableName, Limit: 1 }));

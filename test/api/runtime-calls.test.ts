@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../shared/auth/principal.js';
 import { SealBrokenError } from '../../shared/crypto/envelope.js';
 import { dataKeyContext } from '../../shared/crypto/key-provider.js';
@@ -8,6 +8,7 @@ import { KmsKeyProvider } from '../../shared/crypto/kms-key-provider.js';
 import { directSecrets, variables } from '../../shared/services/entry-operations.js';
 import { linkGlobalSecret } from '../../shared/services/links.js';
 import { createGlobalSecret } from '../../shared/services/global-secrets.js';
+import { settledDataKeys, useSkippableClock } from '../support/reseal.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 /**
@@ -334,5 +335,33 @@ describe('the runtime read with a user runtime key on a team environment', () =>
     expect(warm.kms).toEqual([]);
     expect(starts(warm.log).find((c) => c.command === 'BatchGetItem')!.keys).toBe(want.linked + 1);
     expect(readRounds(warm.log)).toEqual([['Query'], ['BatchGetItem']]);
+  });
+});
+
+describe('the runtime read after a rotation of the data key', () => {
+  afterAll(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('is still two read rounds and one KMS call cold, every value re-sealed and link hints moved', async () => {
+    const envId = svc.seed.environments.personal.id;
+    const key = svc.seed.user.apiKey;
+    const read = () => svc.call('GET', `/api/v1/environmentshub/${envId}/runtime`, { key: svc.seed.serviceKey });
+    useSkippableClock();
+    const before = (await settledDataKeys(svc, key)).current as number;
+    const rotated = await svc.call('POST', '/api/v1/data-keys/rotate', { key, body: {} });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(202);
+    const after = await settledDataKeys(svc, key);
+    expect(after.current).toBe(before + 1);
+    expect(after.versions.map((v: any) => v.version)).toEqual([before + 1]);
+
+    svc.deps.dataKeys.clear();
+    const cold = await measured(read);
+    expect(cold.result.status).toBe(200);
+    expectResolved(cold.result.body, envId, counts);
+    expect(cold.kms).toEqual(['DecryptCommand']);
+    const batches = starts(cold.log).filter((c) => c.command === 'BatchGetItem');
+    expect(batches.reduce((sum, b) => sum + b.keys!, 0)).toBe(counts.linked + 1);
+    expect(readRounds(cold.log)).toEqual([['Query'], batches.map(() => 'BatchGetItem')]);
   });
 });

@@ -260,6 +260,19 @@ describe('values never leave the service except through the runtime read', () =>
 
     expectTableClean(await scanTable()); // with every kind of record present
 
+    // Rotations re-seal every value, personal and the team's: the answers are versions and counts.
+    const rotations: [string, string, unknown, number][] = [
+      ['POST', '/api/v1/data-keys/rotate', {}, 202],
+      ['GET', '/api/v1/data-keys', undefined, 200],
+      ['POST', '/api/v1/data-keys/rotate', { teamId }, 202],
+      ['GET', `/api/v1/data-keys?teamId=${teamId}`, undefined, 200],
+    ];
+    for (const [method, path, body, status] of rotations) {
+      const res = await api(method, path, { key, body });
+      expect(res.status, `${path} ${JSON.stringify(res.body)}`).toBe(status);
+      expect(res.body.data.reseal.moved).toBeGreaterThan(0);
+    }
+
     // Deletes.
     const removed = async (path: string) => {
       const res = await api('DELETE', path, { key });

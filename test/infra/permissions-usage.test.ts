@@ -322,6 +322,19 @@ describe('the permission map against the calls each resource makes', () => {
       await must(200, 'POST', `${path}/rollback`, { key: user, body: { version: 1 } });
     }
 
+    // data keys: a rotation re-seals every value of the owner where it lives, the kept versions
+    // and a recently deleted direct secret included
+    const deletedDirect = (
+      await must(201, 'POST', `${V1}/environmentshub/${env.id}/secrets`, {
+        key: user,
+        body: { name: 'D_DELETED', value: 'd-deleted' },
+      })
+    ).data;
+    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/secrets/${deletedDirect.id}`, { key: user });
+    await must(200, 'GET', `${V1}/data-keys`, { key: user });
+    await must(202, 'POST', `${V1}/data-keys/rotate`, { key: user, body: {} });
+    await must(200, 'GET', `${V1}/data-keys?teamId=${seed.team.id}`, { key: admin });
+
     // a rename across linked environments, then unlink and deletes
     await must(200, 'PATCH', `${V1}/secrets/${global.id}`, { key: user, body: { name: 'G_RENAMED' } });
     await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/secrets/link/${global.id}`, { key: user });

@@ -63,6 +63,12 @@ const RULES = {
   personalSecret: (ok: number) => rule(ok, ['teamAdmin'], ['other', 'viewer', 'member']),
   /** The team admin's manage-only key lacks the runtime scope; the others do not see it. */
   personalRuntime: rule(200, ['service'], ['other', 'viewer', 'member', 'runtime']),
+  /** Data keys: a user's own (the admin key names an owner, a service key has none), */
+  ownKeys: (ok: number) => rule(ok, USERS, ['service', 'adminKey']),
+  /** a team's, for its admins and the admin key, */
+  teamKeys: (ok: number) => rule(ok, ['teamAdmin', 'adminKey'], ['other', 'service']),
+  /** and the team admin's named by their user id: theirs and the admin key's only. */
+  userKeys: (ok: number) => rule(ok, ['teamAdmin', 'adminKey'], ['other', 'viewer', 'member', 'service', 'runtime']),
 };
 
 /** One request of a row, and for a DELETE how to tell whether its target is still there. */
@@ -521,6 +527,29 @@ function expectations(): Record<string, Case[]> {
       label,
       request: async () => ({ path: `${V1}/audit${scope(team)}` }),
       expect: team ? RULES.teamAdmin(200) : RULES.self(200),
+    });
+  }
+
+  const keyOwners: [string, string, Record<string, string>, (ok: number) => Statuses][] = [
+    ["the caller's own data keys", '', {}, RULES.ownKeys],
+    ["the team's data keys (teamId)", `?teamId=${teamId}`, { teamId }, RULES.teamKeys],
+    [
+      "the team admin's data keys (userId)",
+      `?userId=${svc.seed.user.id}`,
+      { userId: svc.seed.user.id },
+      RULES.userKeys,
+    ],
+  ];
+  for (const [label, query, body, statuses] of keyOwners) {
+    one(`GET ${V1}/data-keys`, {
+      label,
+      request: async () => ({ path: `${V1}/data-keys${query}` }),
+      expect: statuses(200),
+    });
+    one(`POST ${V1}/data-keys/rotate`, {
+      label,
+      request: async () => ({ path: `${V1}/data-keys/rotate`, body }),
+      expect: statuses(202),
     });
   }
 

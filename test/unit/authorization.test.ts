@@ -16,7 +16,7 @@ import type { KeyScope, Role } from '../../shared/schemas.js';
  * docs/security.md, "Who can read what"), not derived from the code's own role table.
  */
 
-const ACTIONS: Action[] = ['read', 'write', 'manage-members', 'read-audit', 'read-runtime'];
+const ACTIONS: Action[] = ['read', 'write', 'manage-members', 'read-audit', 'read-runtime', 'manage-keys'];
 const BOTH: KeyScope[] = ['manage', 'runtime'];
 const SCOPE_SETS: KeyScope[][] = [BOTH, ['manage'], ['runtime']];
 
@@ -35,13 +35,21 @@ const THEIRS = { userId: 'u-2' };
 
 /** What a team role may do with a key holding both scopes. */
 const BY_ROLE: Record<Role, Record<Action, Decision>> = {
-  admin: { read: 'allow', write: 'allow', 'manage-members': 'allow', 'read-audit': 'allow', 'read-runtime': 'allow' },
+  admin: {
+    read: 'allow',
+    write: 'allow',
+    'manage-members': 'allow',
+    'read-audit': 'allow',
+    'read-runtime': 'allow',
+    'manage-keys': 'allow',
+  },
   member: {
     read: 'allow',
     write: 'allow',
     'manage-members': 'forbidden',
     'read-audit': 'forbidden',
     'read-runtime': 'allow',
+    'manage-keys': 'forbidden',
   },
   viewer: {
     read: 'allow',
@@ -49,6 +57,7 @@ const BY_ROLE: Record<Role, Record<Action, Decision>> = {
     'manage-members': 'forbidden',
     'read-audit': 'forbidden',
     'read-runtime': 'forbidden',
+    'manage-keys': 'forbidden',
   },
 };
 
@@ -115,8 +124,10 @@ describe('decide: service and admin keys', () => {
       it(`a service key on a ${scope} thing, ${action}: ${expected}`, () => {
         expect(decide(service, owner, undefined, action)).toBe(expected);
       });
-      it(`the admin key on a ${scope} thing, ${action}: hidden`, () => {
-        expect(decide(admin, owner, undefined, action)).toBe('hidden');
+      // The platform admin manages any owner's data keys, and sees nothing else of theirs.
+      const byAdmin = action === 'manage-keys' ? 'allow' : 'hidden';
+      it(`the admin key on a ${scope} thing, ${action}: ${byAdmin}`, () => {
+        expect(decide(admin, owner, undefined, action)).toBe(byAdmin);
       });
     }
   }
