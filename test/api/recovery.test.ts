@@ -1,6 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
+import { partitionItems } from '../support/table.js';
 
 /**
  * Recovery: a delete of a global secret, a direct secret or a variable frees its name at once
@@ -34,17 +34,7 @@ async function newEnvironment(): Promise<string> {
   return (await must(201, 'POST', `${V1}/environmentshub`, { name: `rec-env-${++seq}` })).data.id;
 }
 
-const partition = async (pk: string) =>
-  (
-    await svc.deps.db.doc.send(
-      new QueryCommand({
-        TableName: svc.deps.db.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
+const partition = (pk: string) => partitionItems(svc.deps.db, pk);
 
 describe.each([
   { collection: 'secrets', what: 'direct secret' },
@@ -202,16 +192,7 @@ describe('the recovery window', () => {
     await call('DELETE', `${V1}/environmentshub/${envId}/secrets/${made.id}`);
     const [gone] = (await call('GET', `${V1}/environmentshub/${envId}/secrets?deleted=true`)).body.data;
     expect(Date.parse(gone.purgeAt) - Date.parse(gone.deletedAt)).toBe(2 * DAY);
-    const items = (
-      await short.deps.db.doc.send(
-        new QueryCommand({
-          TableName: short.deps.db.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `TRASH#${envId}` },
-          ConsistentRead: true,
-        }),
-      )
-    ).Items!;
+    const items = await partitionItems(short.deps.db, `TRASH#${envId}`);
     expect(items[0]!.ttl).toBe(Math.ceil(Date.parse(gone.purgeAt) / 1000));
   });
 });

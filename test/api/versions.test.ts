@@ -1,6 +1,7 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
+import { partitionItems } from '../support/table.js';
 
 /**
  * Versions of global secrets, direct secrets and variables: numbering, the kept window,
@@ -62,17 +63,7 @@ const KINDS: Kind[] = [
   },
 ];
 
-const versionItems = async (valueId: string) =>
-  (
-    await svc.deps.db.doc.send(
-      new QueryCommand({
-        TableName: svc.deps.db.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `HIST#${valueId}` },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
+const versionItems = (valueId: string) => partitionItems(svc.deps.db, `HIST#${valueId}`);
 
 describe.each(KINDS)('versions of a $kind value', ({ kind, create }) => {
   it('start at 1, go up by one per value change only, and are listed newest first with their author', async () => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import type { Db } from '../../shared/storage/client.js';
 import { ensureTable } from '../../infra/local/ensure-table.js';
 
 export function localClient(endpoint: string): DynamoDBClient {
@@ -18,4 +20,17 @@ export async function createTestTable(): Promise<{ endpoint: string; tableName: 
   const client = localClient(endpoint);
   await ensureTable(client, tableName);
   return { endpoint, tableName, client };
+}
+
+/** Every item of one partition, read consistently: what a test checks was written or removed. */
+export async function partitionItems(db: Db, pk: string): Promise<Record<string, unknown>[]> {
+  const out = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items ?? [];
 }
