@@ -13,6 +13,7 @@ import { errorPage } from './render.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerAuthRoutes, safeNext } from './routes/auth.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
+import { registerGlobalSecretHistoryRoutes } from './routes/global-secret-history.js';
 import { registerKeysAndSecretsRoutes } from './routes/keys-and-secrets.js';
 import { readSession } from '../../shared/services/console-sessions.js';
 
@@ -49,6 +50,7 @@ export function createConsoleApp(deps: Deps): Hono<ConsoleEnv> {
   registerAssetRoutes(app);
   registerAuthRoutes(app, deps);
   registerKeysAndSecretsRoutes(app, deps);
+  registerGlobalSecretHistoryRoutes(app, deps);
   registerEnvironmentRoutes(app, deps);
 
   return app;

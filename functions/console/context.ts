@@ -26,9 +26,11 @@ export interface PageContext {
   viewer: Viewer;
   scopes: Scope[];
   notice: string | undefined;
+  /** How many days something deleted can be restored (RECOVERY_DAYS). */
+  recoveryDays: number;
 }
 
-/** The signed-in user, their scopes (personal and each team, with their role) and any notice. */
+/** The signed-in user, their scopes (personal and each team, with their role), any notice, the recovery window. */
 export async function pageContext(c: ConsoleContext, deps: Deps): Promise<PageContext> {
   const session = c.get('session');
   const me = await whoami(deps, session.principal);
@@ -39,9 +41,10 @@ export async function pageContext(c: ConsoleContext, deps: Deps): Promise<PageCo
       .sort((a, b) => compareText(a.label, b.label)),
   ];
   return {
-    viewer: { name: me.name, slug: me.slug, csrfToken: session.csrfToken },
+    viewer: { id: me.id, name: me.name, slug: me.slug, csrfToken: session.csrfToken },
     scopes,
     notice: takeFlash(c),
+    recoveryDays: deps.config.recoveryDays,
   };
 }
 

@@ -25,13 +25,23 @@ export const signinToken = (c: Context) => getCookie(c, SIGNIN, 'host');
 export const setSigninCookie = (c: Context, token: string) => setCookie(c, SIGNIN, token, { ...base, maxAge: 3600 });
 export const clearSigninCookie = (c: Context) => deleteCookie(c, SIGNIN, base);
 
+/**
+ * The longest notice kept: a cookie over 4 KiB is dropped by the browser, and a notice is
+ * percent-encoded in it (a restore's notice names each environment it was not linked in again).
+ */
+const FLASH_MAX = 1500;
+
 /** Sets a notice for the next page. */
-export const flash = (c: Context, message: string) => setCookie(c, FLASH, message, { ...base, maxAge: 60 });
+export const flash = (c: Context, message: string) =>
+  setCookie(c, FLASH, message.length > FLASH_MAX ? `${message.slice(0, FLASH_MAX - 1)}…` : message, {
+    ...base,
+    maxAge: 60,
+  });
 
 /** Takes the pending notice, if any: shown once. */
 export function takeFlash(c: Context): string | undefined {
   const message = getCookie(c, FLASH, 'host');
   if (message === undefined) return undefined;
   deleteCookie(c, FLASH, base);
-  return message.slice(0, 500) || undefined;
+  return message.slice(0, FLASH_MAX) || undefined;
 }

@@ -86,3 +86,7 @@ export function fromApiError(
 /** An optional text field: empty means not given. */
 export const optional = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === '' ? undefined : value;
+
+/** Of a page's forms, the one refused as a whole (its error is not about a field), if any. */
+export const refusedForm = (...states: (FormState | undefined)[]): FormState | undefined =>
+  states.find((state) => state?.formError !== undefined);

@@ -116,6 +116,10 @@ td.name { font-family: var(--mono); font-weight: 600; overflow-wrap: break-word;
 td.value { font-family: var(--mono); overflow-wrap: anywhere; }
 td.row-actions { text-align: right; white-space: nowrap; }
 td.row-actions form { display: inline; }
+td.row-actions .form-error { white-space: normal; text-align: left; }
+td.restore-cell { min-width: 15rem; }
+.restore-form { display: flex; flex-direction: column; gap: 0.5rem; }
+.restore-form .field label { font-weight: 500; font-size: 0.9rem; }
 .empty { color: var(--muted); margin: 0.25rem 0; }
 .links-list { margin: 0; padding: 0; list-style: none; }
 .hidden-value { color: var(--muted); font-style: italic; font-family: var(--sans); }
@@ -127,6 +131,7 @@ td.row-actions form { display: inline; }
 .badge-global-linked { background: var(--ok-soft); color: var(--ok); border-color: transparent; }
 .badge-variable { color: var(--muted); }
 .badge-file { color: var(--muted); margin-left: 0.4rem; }
+.badge-current { background: var(--ok-soft); color: var(--ok); border-color: transparent; margin-left: 0.4rem; }
 
 form.stack { display: flex; flex-direction: column; gap: 0.9rem; }
 .field { display: flex; flex-direction: column; gap: 0.3rem; }

@@ -6,6 +6,7 @@ import { keys } from '../../shared/data/keys.js';
 import { createConsoleApp } from '../../functions/console/app.js';
 import { hashToken } from '../../shared/services/console-sessions.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { Browser, csrfOf, textOf } from './browser.js';
 
 /**
  * The web console through the local app, as a browser without script would use it: a cookie
@@ -13,94 +14,20 @@ import { startTestService, type TestService } from '../support/service.js';
  */
 
 let svc: TestService;
-const ORIGIN = 'http://localhost';
 
 beforeAll(async () => {
   svc = await startTestService();
 });
 
-interface Page {
-  status: number;
-  location: string | null;
-  html: string;
-  headers: Headers;
-  setCookies: string[];
-}
-
-/** A browser of one: its own cookies, same-origin requests unless told otherwise. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-
-  async request(
-    method: 'GET' | 'POST',
-    path: string,
-    form?: Record<string, string>,
-    headers: Record<string, string> = {},
-  ): Promise<Page> {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await svc.app.request(path, {
-      method,
-      headers: {
-        ...(cookie ? { cookie } : {}),
-        ...(method === 'POST'
-          ? { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, 'sec-fetch-site': 'same-origin' }
-          : {}),
-        ...headers,
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    const setCookies = res.headers.getSetCookie();
-    for (const line of setCookies) {
-      const [pair, ...attributes] = line.split(';').map((p) => p.trim());
-      const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
-      if (attributes.some((a) => /^max-age=0$/i.test(a))) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return {
-      status: res.status,
-      location: res.headers.get('location'),
-      html: await res.text(),
-      headers: res.headers,
-      setCookies,
-    };
-  }
-
-  get = (path: string) => this.request('GET', path);
-
-  /** A form post carrying the CSRF token of the page the form is on. */
-  async submit(pageHtml: string, action: string, fields: Record<string, string>, headers?: Record<string, string>) {
-    return this.request('POST', action, { _csrf: csrfOf(pageHtml), ...fields }, headers);
-  }
-
-  async signIn(apiKey: string): Promise<Page> {
-    const form = await this.get('/console/signin');
-    const res = await this.submit(form.html, '/console/signin', { apiKey });
-    expect(res.status, res.html).toBe(303);
-    return res;
-  }
-}
-
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-
-/** The text of an element with this id (tags stripped, entities of the tests' strings only). */
-function textOf(html: string, id: string): string | undefined {
-  const match = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</`).exec(html);
-  return match?.[1]
-    ?.replace(/<[^>]+>/g, '')
-    .replace(/&amp;/g, '&')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"');
-}
-
 async function signedIn(apiKey = svc.seed.user.apiKey): Promise<Browser> {
-  const browser = new Browser();
+  const browser = new Browser(svc.app);
   await browser.signIn(apiKey);
   return browser;
 }
 
 describe('signing in', () => {
   it('sends a visitor without a session to the sign-in page, and back afterwards', async () => {
-    const browser = new Browser();
+    const browser = new Browser(svc.app);
     const page = await browser.get(`/console/environments/${svc.seed.environments.personal.id}`);
     expect(page.status).toBe(303);
     expect(page.location).toBe(
@@ -117,7 +44,7 @@ describe('signing in', () => {
     });
     expect(signedIn.location).toBe(`/console/environments/${svc.seed.environments.personal.id}`);
     // Never somewhere else.
-    const again = new Browser();
+    const again = new Browser(svc.app);
     const form2 = await again.get('/console/signin');
     const elsewhere = await again.submit(form2.html, '/console/signin', {
       apiKey: svc.seed.user.apiKey,
@@ -127,7 +54,7 @@ describe('signing in', () => {
   });
 
   it('sets an HttpOnly, Secure, SameSite=Strict __Host- cookie holding a random token, not the key', async () => {
-    const browser = new Browser();
+    const browser = new Browser(svc.app);
     const res = await browser.signIn(svc.seed.user.apiKey);
     const line = res.setCookies.find((c) => c.startsWith('__Host-prime_session='))!;
     expect(line).toBeDefined();
@@ -169,7 +96,7 @@ describe('signing in', () => {
   });
 
   it('says beside the key field why a key cannot sign in', async () => {
-    const admin = new Browser();
+    const admin = new Browser(svc.app);
     const cases: [string, number, string][] = [
       ['prime_not-a-real-key', 401, 'This API key is not valid: it is unknown or has been revoked.'],
       [svc.seed.serviceKey, 403, 'The console needs a user API key: service and admin keys cannot sign in.'],
@@ -198,7 +125,7 @@ describe('signing in', () => {
   });
 
   it('refuses a sign-in form that did not come from its own page (login CSRF)', async () => {
-    const browser = new Browser();
+    const browser = new Browser(svc.app);
     // No sign-in cookie: a form posted from elsewhere.
     const forged = await browser.request('POST', '/console/signin', { apiKey: svc.seed.user.apiKey, _csrf: 'x' });
     expect(forged.status).toBe(403);
@@ -233,7 +160,7 @@ describe('signing in', () => {
       'You are signed out.',
     );
     // The old cookie, replayed, is no session.
-    const replay = new Browser();
+    const replay = new Browser(svc.app);
     replay.cookies.set('__Host-prime_session', token);
     expect((await replay.get('/console')).status).toBe(303);
   });
@@ -364,7 +291,7 @@ describe('security headers and CSRF', () => {
     const huge = 'x'.repeat(256 * 1024 + 1);
     for (const [who, visitor] of [
       ['signed in', browser],
-      ['no session', new Browser()],
+      ['no session', new Browser(svc.app)],
     ] as const) {
       const res = await visitor.submit(home.html, '/console/secrets', { name: 'TOO_BIG', value: huge });
       expect({ who, status: res.status }).toEqual({ who, status: 413 });
@@ -377,7 +304,7 @@ describe('security headers and CSRF', () => {
   });
 
   it('sends a POST without a session to sign in, doing nothing', async () => {
-    const res = await new Browser().request('POST', '/console/secrets', { name: 'NO_SESSION', value: 'v' });
+    const res = await new Browser(svc.app).request('POST', '/console/secrets', { name: 'NO_SESSION', value: 'v' });
     expect(res.status).toBe(303);
     expect(res.location).toBe('/console/signin');
     const listed = await svc.call('GET', '/api/v1/secrets', { key: svc.seed.user.apiKey });

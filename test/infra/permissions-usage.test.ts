@@ -403,6 +403,9 @@ describe('the permission map against the calls each resource makes', () => {
       value: 'c-global-2',
       description: 'from the console',
     });
+    await otherBrowser(303, 'POST', `/console/secrets/${consoleSecretId}/rollback`, { version: '1' });
+    await otherBrowser(303, 'POST', `/console/secrets/${consoleSecretId}/delete`, { confirm: 'yes' });
+    await otherBrowser(303, 'POST', `/console/secrets/${consoleSecretId}/restore`, { name: '' });
     await otherBrowser(303, 'POST', `/console/secrets/${consoleSecretId}/delete`, { confirm: 'yes' });
     await otherBrowser(303, 'POST', '/console/signout', {});
 
@@ -428,10 +431,16 @@ describe('the permission map against the calls each resource makes', () => {
       value: 'c-direct-2',
       description: '',
     });
+    await browser(303, 'POST', `${tab}/secrets/${directId}/rollback`, { version: '1' });
+    await browser(303, 'POST', `${tab}/secrets/${directId}/delete`, { confirm: 'yes' });
+    await browser(303, 'POST', `${tab}/secrets/${directId}/restore`, { name: 'C_DIRECT_BACK' });
     await browser(303, 'POST', `${tab}/secrets/${directId}/delete`, { confirm: 'yes' });
     await browser(303, 'POST', `${tab}/links/${second.id}/delete`, {});
     await browser(200, 'GET', `${tab}/variables/${variableId}`);
     await browser(303, 'POST', `${tab}/variables/${variableId}`, { name: 'C_VAR', value: 'c-var-2', description: '' });
+    await browser(303, 'POST', `${tab}/variables/${variableId}/rollback`, { version: '1' });
+    await browser(303, 'POST', `${tab}/variables/${variableId}/delete`, { confirm: 'yes' });
+    await browser(303, 'POST', `${tab}/variables/${variableId}/restore`, { name: '' });
     await browser(303, 'POST', `${tab}/variables/${variableId}/delete`, { confirm: 'yes' });
 
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).filter((r) => !calledRoutes.has(r))).toEqual([]);

@@ -4,6 +4,8 @@ import { CsrfField } from './fields.js';
 export const STYLESHEET_PATH = '/console/assets/console.css';
 
 export interface Viewer {
+  /** The user's id: what the versions of a value name their author by. */
+  id: string;
   name: string;
   slug: string;
   csrfToken: string;

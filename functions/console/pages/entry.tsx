@@ -6,9 +6,11 @@ import { environmentLabel, environmentPath } from '../components/environment-lin
 import { CsrfField, FormActions } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
+import { restorableFor } from '../components/recently-deleted.js';
 import { canWrite, type Scope } from '../components/scope-switcher.js';
+import { VersionsCard } from '../components/versions.js';
 import type { PageContext } from '../context.js';
-import type { FormState } from '../forms.js';
+import { refusedForm, type FormState } from '../forms.js';
 
 export type EntryKind = 'secret' | 'variable';
 
@@ -18,13 +20,16 @@ interface EntryPageProps {
   env: Api.Environment;
   kind: EntryKind;
   entry: { id: string; name: string; description: string | null; updatedAt: string };
+  versions: Api.ValueVersion[];
   edit: FormState;
   remove: FormState;
+  rollback?: FormState | undefined;
 }
 
 /**
- * Edit or delete one direct secret or variable of an environment. A secret's value field is
- * always empty (leaving it empty keeps the value); a variable's value is plain text and shown.
+ * Edit, delete or roll back one direct secret or variable of an environment. A secret's value
+ * field is always empty (leaving it empty keeps the value) and its versions never show one; a
+ * variable's value is plain text, shown, and so are its versions'.
  */
 export function EntryPage(props: EntryPageProps) {
   const { ctx, scope, env, kind, entry } = props;
@@ -50,7 +55,7 @@ export function EntryPage(props: EntryPageProps) {
           <EditEntryCard {...props} action={action} />
           <DeleteCard
             title={`Delete ${kind}`}
-            warning={`Jobs in ${envLabel} will no longer get ${entry.name}.`}
+            warning={`Jobs in ${envLabel} will no longer get ${entry.name}. ${restorableFor(ctx.recoveryDays)}`}
             name={entry.name}
             action={`${action}/delete`}
             csrfToken={ctx.viewer.csrfToken}
@@ -58,8 +63,17 @@ export function EntryPage(props: EntryPageProps) {
           />
         </div>
       ) : (
-        <ReadOnly role={scope.role} failed={props.remove.formError ? props.remove : props.edit} />
+        <ReadOnly role={scope.role} failed={refusedForm(props.edit, props.remove, props.rollback)} />
       )}
+      <VersionsCard
+        versions={props.versions}
+        me={ctx.viewer.id}
+        action={`${action}/rollback`}
+        csrfToken={ctx.viewer.csrfToken}
+        writable={canWrite(scope)}
+        showValues={kind === 'variable'}
+        failed={props.rollback}
+      />
     </Layout>
   );
 }

@@ -1,4 +1,5 @@
 import type * as Api from '../../../shared/api-objects.js';
+import { compareText } from '../../../shared/pagination.js';
 import type { Source } from '../../../shared/resolver.js';
 import { SOURCE_LABELS, SourceBadge, Time } from '../components/badges.js';
 import { EntryFields, VARIABLE_VALUE } from '../components/entry-fields.js';
@@ -6,6 +7,7 @@ import { environmentLabel, environmentPath } from '../components/environment-lin
 import { CsrfField, FormActions, FormError, SelectField } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
+import { RecentlyDeleted, type DeletedItem } from '../components/recently-deleted.js';
 import { canWrite, type Scope } from '../components/scope-switcher.js';
 import { TableHead } from '../components/table-head.js';
 import type { PageContext } from '../context.js';
@@ -27,6 +29,8 @@ export interface EnvironmentView {
   /** Global secrets of the environment's scope not linked here yet: the picker's choices. */
   linkable: Api.GlobalSecret[];
   seen: SeenEntry[];
+  deletedSecrets: Api.DeletedEnvironmentSecret[];
+  deletedVariables: Api.DeletedVariable[];
 }
 
 /** What the page and each of its sections are drawn from; `failed` is the form a failed submit re-shows. */
@@ -37,7 +41,10 @@ interface TabProps {
   failed?: FormState | undefined;
 }
 
-/** An environment's Secrets tab: its secrets with their source, Add Secret, Link Global Secret, Variables, the job's view. */
+/**
+ * An environment's Secrets tab: its secrets with their source, Add Secret, Link Global Secret,
+ * Variables, the job's view, and its recently deleted direct secrets and variables.
+ */
 export function EnvironmentPage(props: TabProps) {
   const { ctx, scope, view } = props;
   const label = environmentLabel(view.env);
@@ -63,6 +70,7 @@ export function EnvironmentPage(props: TabProps) {
       )}
       <VariablesSection {...props} />
       <JobViewSection seen={view.seen} />
+      <DeletedEntries {...props} />
     </Layout>
   );
 }
@@ -80,6 +88,9 @@ const TabSections = () => (
       </li>
       <li>
         <a href="#job-view">What the job will see</a>
+      </li>
+      <li>
+        <a href="#recently-deleted">Recently deleted</a>
       </li>
     </ul>
   </nav>
@@ -314,5 +325,33 @@ function JobView(props: { seen: SeenEntry[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The environment's recently deleted direct secrets and variables, the latest delete first. */
+function DeletedEntries(props: TabProps) {
+  const { ctx, scope, view } = props;
+  const row = (e: { id: string; name: string; deletedAt: string; purgeAt: string }, kind: 'secrets' | 'variables') => ({
+    id: e.id,
+    name: e.name,
+    deletedAt: e.deletedAt,
+    purgeAt: e.purgeAt,
+    detail: <SourceBadge source={kind === 'secrets' ? 'environment' : 'variable'} />,
+    action: `${environmentPath(view.env.id)}/${kind}/${e.id}/restore`,
+  });
+  const items: DeletedItem[] = [
+    ...view.deletedSecrets.map((s) => row(s, 'secrets')),
+    ...view.deletedVariables.map((v) => row(v, 'variables')),
+  ].sort((a, b) => compareText(b.deletedAt, a.deletedAt));
+  return (
+    <RecentlyDeleted
+      items={items}
+      detailColumn="Kind"
+      empty="No direct secret or variable deleted recently in this environment."
+      recoveryDays={ctx.recoveryDays}
+      csrfToken={ctx.viewer.csrfToken}
+      writable={canWrite(scope)}
+      failed={props.failed}
+    />
   );
 }

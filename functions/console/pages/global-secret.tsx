@@ -6,19 +6,26 @@ import { EnvironmentLink } from '../components/environment-link.js';
 import { CsrfField, FormActions, HiddenField } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
+import { restorableFor } from '../components/recently-deleted.js';
 import { canWrite, type Scope } from '../components/scope-switcher.js';
+import { VersionsCard } from '../components/versions.js';
 import type { PageContext } from '../context.js';
-import type { FormState } from '../forms.js';
+import { refusedForm, type FormState } from '../forms.js';
 
 interface GlobalSecretPageProps {
   ctx: PageContext;
   scope: Scope;
   secret: Api.GlobalSecretDetail;
+  versions: Api.ValueVersion[];
   edit: FormState;
   remove: FormState;
+  rollback?: FormState | undefined;
 }
 
-/** One global secret: where it is linked, edit (the value field stays empty), delete with a confirmation. */
+/**
+ * One global secret: where it is linked, edit (the value field stays empty), delete with a
+ * confirmation, and its versions (never a value) with Roll back.
+ */
 export function GlobalSecretPage(props: GlobalSecretPageProps) {
   const { ctx, scope, secret } = props;
   return (
@@ -39,7 +46,7 @@ export function GlobalSecretPage(props: GlobalSecretPageProps) {
           {canWrite(scope) ? (
             <EditGlobalSecretForm {...props} />
           ) : (
-            <ReadOnly role={scope.role} failed={props.remove.formError ? props.remove : props.edit} />
+            <ReadOnly role={scope.role} failed={refusedForm(props.edit, props.remove, props.rollback)} />
           )}
         </section>
         <div>
@@ -47,6 +54,16 @@ export function GlobalSecretPage(props: GlobalSecretPageProps) {
           {canWrite(scope) ? <DeleteGlobalSecretCard {...props} /> : null}
         </div>
       </div>
+      <VersionsCard
+        versions={props.versions}
+        me={ctx.viewer.id}
+        action={`/console/secrets/${secret.id}/rollback`}
+        csrfToken={ctx.viewer.csrfToken}
+        teamId={scope.teamId}
+        writable={canWrite(scope)}
+        showValues={false}
+        failed={props.rollback}
+      />
     </Layout>
   );
 }
@@ -81,17 +98,21 @@ function LinkedEnvironments(props: { links: Api.GlobalSecretDetail['linkedEnviro
   );
 }
 
-/** Deleting a global secret also unlinks it: the warning says from how many environments. */
+/**
+ * Deleting a global secret also unlinks it: the warning says from how many environments, and
+ * that a restore within the recovery window links it again where its name is still free.
+ */
 function DeleteGlobalSecretCard(props: GlobalSecretPageProps) {
   const { secret } = props;
   const links = secret.linkedEnvironments.length;
+  const restorable = restorableFor(props.ctx.recoveryDays);
   return (
     <DeleteCard
       title="Delete secret"
       warning={
         links === 0
-          ? 'The secret and its value are deleted for good.'
-          : `The secret is deleted for good and unlinked from ${links} environment${links === 1 ? '' : 's'}: jobs there will no longer get ${secret.name}.`
+          ? `The secret is deleted. ${restorable}`
+          : `The secret is deleted and unlinked from ${links} environment${links === 1 ? '' : 's'}: jobs there will no longer get ${secret.name}. ${restorable} Restoring it links it again where its name is still free.`
       }
       name={secret.name}
       action={`/console/secrets/${secret.id}/delete`}

@@ -5,19 +5,22 @@ import { EnvironmentLink } from '../components/environment-link.js';
 import { CsrfField, FormActions, HiddenField } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
+import { RecentlyDeleted } from '../components/recently-deleted.js';
 import { canWrite, ScopeSwitcher, type Scope } from '../components/scope-switcher.js';
 import { TableHead } from '../components/table-head.js';
 import type { PageContext } from '../context.js';
-import type { FormState } from '../forms.js';
+import { stateFor, type FormState } from '../forms.js';
 
 interface KeysAndSecretsPageProps {
   ctx: PageContext;
   scope: Scope;
   secrets: Api.GlobalSecretDetail[];
-  add: FormState;
+  deleted: Api.DeletedGlobalSecret[];
+  /** The form a failed submit re-shows (Add Secret, or a Restore). */
+  failed?: FormState | undefined;
 }
 
-/** Dashboard → Keys & Secrets: the global secrets of one scope, and Add Secret. */
+/** Dashboard → Keys & Secrets: the global secrets of one scope, Add Secret, and the recently deleted. */
 export function KeysAndSecretsPage(props: KeysAndSecretsPageProps) {
   const { ctx, scope } = props;
   const whose = scope.teamId ? `Global secrets of team ${scope.label}` : 'Your personal global secrets';
@@ -35,9 +38,10 @@ export function KeysAndSecretsPage(props: KeysAndSecretsPageProps) {
         </section>
         <section class="card" aria-labelledby="add-secret-heading">
           <h2 id="add-secret-heading">Add Secret</h2>
-          {canWrite(scope) ? <AddGlobalSecretForm {...props} /> : <ReadOnly role={scope.role} failed={props.add} />}
+          {canWrite(scope) ? <AddGlobalSecretForm {...props} /> : <ReadOnly role={scope.role} failed={props.failed} />}
         </section>
       </div>
+      <DeletedGlobalSecrets {...props} />
     </Layout>
   );
 }
@@ -87,12 +91,13 @@ function LinkedTo(props: { links: Api.GlobalSecretDetail['linkedEnvironments'] }
 }
 
 function AddGlobalSecretForm(props: KeysAndSecretsPageProps) {
+  const state = stateFor('add-secret', props.failed);
   return (
     <form class="stack" method="post" action="/console/secrets">
       <CsrfField token={props.ctx.viewer.csrfToken} />
       <HiddenField name="teamId" value={props.scope.teamId} />
       <EntryFields
-        state={props.add}
+        state={state}
         value={{
           label: 'Value',
           hint: 'Stored encrypted. It is never shown again, here or anywhere.',
@@ -100,7 +105,32 @@ function AddGlobalSecretForm(props: KeysAndSecretsPageProps) {
           secret: true,
         }}
       />
-      <FormActions state={props.add} label="Add Secret" />
+      <FormActions state={state} label="Add Secret" />
     </form>
+  );
+}
+
+/** The scope's recently deleted global secrets, each with the environments it was linked in. */
+function DeletedGlobalSecrets(props: KeysAndSecretsPageProps) {
+  const { ctx, scope } = props;
+  return (
+    <RecentlyDeleted
+      items={props.deleted.map((s) => ({
+        id: s.id,
+        name: s.name,
+        deletedAt: s.deletedAt,
+        purgeAt: s.purgeAt,
+        detail: <LinkedTo links={s.linkedEnvironments} />,
+        action: `/console/secrets/${s.id}/restore`,
+      }))}
+      detailColumn="Was linked to"
+      hint="A restored secret is linked again in those environments where its name is still free."
+      empty="No global secret deleted recently in this scope."
+      recoveryDays={ctx.recoveryDays}
+      csrfToken={ctx.viewer.csrfToken}
+      teamId={scope.teamId}
+      writable={canWrite(scope)}
+      failed={props.failed}
+    />
   );
 }

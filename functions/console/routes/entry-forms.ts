@@ -13,6 +13,8 @@ export const NAME_CONFLICTS = { name_taken: 'name' } as const;
 export interface FailedEdit {
   edit?: FormState;
   remove?: FormState;
+  /** A Roll back of the page's versions. */
+  rollback?: FormState;
 }
 
 /** An add form's fields as a create body: an empty description is not given. */

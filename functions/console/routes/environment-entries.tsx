@@ -12,6 +12,7 @@ import {
 import { directSecrets, variables } from '../../../shared/services/entry-operations.js';
 import { listEnvironmentSecrets, listVariables } from '../../../shared/services/environment-entries.js';
 import { getEnvironment } from '../../../shared/services/environments.js';
+import { restorableFor } from '../components/recently-deleted.js';
 import { flash } from '../cookies.js';
 import { pageContext, principalOf, scopeOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
 import { emptyForm, fromApiError, fromZod } from '../forms.js';
@@ -27,8 +28,11 @@ import {
   type FailedEdit,
 } from './entry-forms.js';
 
-/** What a direct secret and a variable differ in, for the routes that add, edit and delete them. */
-const KINDS = {
+/**
+ * What a direct secret and a variable differ in, for the routes that add, edit and delete
+ * them, and that roll them back and restore them (entry-history.ts).
+ */
+export const KINDS = {
   secret: {
     noun: 'Secret',
     path: 'secrets',
@@ -89,8 +93,11 @@ async function addEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
   return backToTab(c, KINDS[kind].anchor);
 }
 
-/** The edit page of a direct secret or a variable; after a failed submit, with that form's errors. */
-async function entryPage(
+/**
+ * The edit page of a direct secret or a variable, with its versions; after a failed submit,
+ * with that form's errors.
+ */
+export async function entryPage(
   c: ConsoleContext,
   deps: Deps,
   kind: EntryKind,
@@ -99,6 +106,7 @@ async function entryPage(
 ) {
   const env = await getEnvironment(deps, principalOf(c), c.req.param('envId')!);
   const entry = await entryOf(c, deps, kind);
+  const versions = await KINDS[kind].operations.versions(deps, principalOf(c), env.id, entry.id);
   const ctx = await pageContext(c, deps);
   const scope = scopeOf(ctx.scopes, env.teamId);
   const edit =
@@ -108,10 +116,10 @@ async function entryPage(
       description: entry.description ?? '',
       ...('value' in entry ? { value: entry.value } : {}),
     });
-  const remove = failed.remove ?? emptyForm('delete');
+  const forms = { edit, remove: failed.remove ?? emptyForm('delete'), rollback: failed.rollback };
   return page(
     c,
-    <EntryPage ctx={ctx} scope={scope} env={env} kind={kind} entry={entry} edit={edit} remove={remove} />,
+    <EntryPage ctx={ctx} scope={scope} env={env} kind={kind} entry={entry} versions={versions} {...forms} />,
     status,
   );
 }
@@ -143,6 +151,6 @@ async function deleteEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
     const { state, status } = fromApiError('delete', {}, err);
     return entryPage(c, deps, kind, { remove: state }, status);
   }
-  flash(c, `${KINDS[kind].noun} ${deleted.name} deleted.`);
+  flash(c, `${KINDS[kind].noun} ${deleted.name} deleted. ${restorableFor(deps.config.recoveryDays)}`);
   return backToTab(c, KINDS[kind].anchor);
 }

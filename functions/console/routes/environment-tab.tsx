@@ -1,6 +1,7 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../../../shared/deps.js';
 import { winners, type Source } from '../../../shared/resolver.js';
+import { directSecrets, variables as variableOps } from '../../../shared/services/entry-operations.js';
 import { listEnvironmentSecrets, listVariables } from '../../../shared/services/environment-entries.js';
 import { getEnvironment } from '../../../shared/services/environments.js';
 import { listGlobalSecrets } from '../../../shared/services/global-secrets.js';
@@ -38,10 +39,12 @@ export async function environmentTab(
   const env = await getEnvironment(deps, principal, c.req.param('envId')!);
   const ctx = await pageContext(c, deps);
   const scope = scopeOf(ctx.scopes, env.teamId);
-  const [secrets, variables, globals] = await Promise.all([
+  const [secrets, variables, globals, deletedSecrets, deletedVariables] = await Promise.all([
     listEnvironmentSecrets(deps, principal, env.id),
     listVariables(deps, principal, env.id),
     listGlobalSecrets(deps, principal, env.teamId ?? undefined),
+    directSecrets.listDeleted(deps, principal, env.id),
+    variableOps.listDeleted(deps, principal, env.id),
   ]);
   const linked = new Set(secrets.filter((s) => s.source === 'global-linked').map((s) => s.id));
   const view: EnvironmentView = {
@@ -50,6 +53,8 @@ export async function environmentTab(
     variables,
     linkable: globals.filter((g) => !linked.has(g.id)),
     seen: jobView(secrets, variables),
+    deletedSecrets,
+    deletedVariables,
   };
   return page(c, <EnvironmentPage ctx={ctx} scope={scope} view={view} failed={failed} />, status);
 }

@@ -4,17 +4,20 @@ import { listEnvironments } from '../../../shared/services/environments.js';
 import { pageContext, principalOf, requestedTeam, scopeOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
 import { EnvironmentsPage } from '../pages/environments.js';
 import { page } from '../render.js';
+import { registerEntryHistoryRoutes } from './entry-history.js';
 import { registerEntryRoutes } from './environment-entries.js';
 import { registerLinkRoutes } from './environment-links.js';
 import { environmentTab } from './environment-tab.js';
 
-/** The environments list, each environment's Secrets tab, and the forms on it. */
+/** The environments list, each environment's Secrets tab, the forms on it and the pages it leads to. */
 export function registerEnvironmentRoutes(app: Hono<ConsoleEnv>, deps: Deps): void {
   app.get('/console/environments', (c) => environmentsList(c, deps));
   app.get('/console/environments/:envId', (c) => environmentTab(c, deps));
   registerEntryRoutes(app, deps, 'secret');
   registerLinkRoutes(app, deps);
   registerEntryRoutes(app, deps, 'variable');
+  registerEntryHistoryRoutes(app, deps, 'secret');
+  registerEntryHistoryRoutes(app, deps, 'variable');
 }
 
 async function environmentsList(c: ConsoleContext, deps: Deps) {

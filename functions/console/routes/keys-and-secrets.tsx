@@ -5,14 +5,16 @@ import { CreateGlobalSecretBody, UpdateSecretBody } from '../../../shared/schema
 import {
   createGlobalSecret,
   getGlobalSecret,
+  listGlobalSecretVersions,
   listGlobalSecretsWithLinks,
   updateGlobalSecret,
 } from '../../../shared/services/global-secrets.js';
-import { removeGlobalSecret } from '../../../shared/services/global-secret-recovery.js';
+import { listDeletedGlobalSecrets, removeGlobalSecret } from '../../../shared/services/global-secret-recovery.js';
 import { withTeam } from '../components/layout.js';
+import { restorableFor } from '../components/recently-deleted.js';
 import { flash } from '../cookies.js';
 import { pageContext, principalOf, requestedTeam, scopeOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
-import { emptyForm, fromApiError, fromZod } from '../forms.js';
+import { emptyForm, fromApiError, fromZod, type FormState } from '../forms.js';
 import { GlobalSecretPage } from '../pages/global-secret.js';
 import { KeysAndSecretsPage } from '../pages/keys-and-secrets.js';
 import { page } from '../render.js';
@@ -25,7 +27,10 @@ import {
   type FailedEdit,
 } from './entry-forms.js';
 
-/** Dashboard → Keys & Secrets, and each global secret's page. */
+/**
+ * Dashboard → Keys & Secrets, and each global secret's page (their Roll back and Restore:
+ * global-secret-history.ts).
+ */
 export function registerKeysAndSecretsRoutes(app: Hono<ConsoleEnv>, deps: Deps): void {
   app.get('/console', (c) => dashboard(c, deps));
   app.post('/console/secrets', (c) => addSecret(c, deps));
@@ -34,27 +39,45 @@ export function registerKeysAndSecretsRoutes(app: Hono<ConsoleEnv>, deps: Deps):
   app.post('/console/secrets/:id/delete', (c) => deleteSecret(c, deps));
 }
 
-/** The global secrets of the requested scope; after a failed Add Secret, with its errors. */
-async function dashboard(
+/**
+ * The global secrets of the requested scope and its recently deleted ones; after a failed
+ * Add Secret or Restore, with that form's errors.
+ */
+export async function dashboard(c: ConsoleContext, deps: Deps, failed?: FormState, status: ContentfulStatusCode = 200) {
+  const ctx = await pageContext(c, deps);
+  const scope = scopeOf(ctx.scopes, requestedTeam(c));
+  const teamId = scope.teamId ?? undefined;
+  const [listed, deleted] = await Promise.all([
+    listGlobalSecretsWithLinks(deps, principalOf(c), teamId),
+    listDeletedGlobalSecrets(deps, principalOf(c), teamId),
+  ]);
+  return page(
+    c,
+    <KeysAndSecretsPage ctx={ctx} scope={scope} secrets={listed} deleted={deleted} failed={failed} />,
+    status,
+  );
+}
+
+/** One global secret's page with its versions; after a failed edit, delete or roll back, with that form's errors. */
+export async function secretPage(
   c: ConsoleContext,
   deps: Deps,
-  add = emptyForm('add-secret'),
+  failed: FailedEdit = {},
   status: ContentfulStatusCode = 200,
 ) {
   const ctx = await pageContext(c, deps);
   const scope = scopeOf(ctx.scopes, requestedTeam(c));
-  const listed = await listGlobalSecretsWithLinks(deps, principalOf(c), scope.teamId ?? undefined);
-  return page(c, <KeysAndSecretsPage ctx={ctx} scope={scope} secrets={listed} add={add} />, status);
-}
-
-/** One global secret's page; after a failed edit or delete, with that form's errors. */
-async function secretPage(c: ConsoleContext, deps: Deps, failed: FailedEdit = {}, status: ContentfulStatusCode = 200) {
-  const ctx = await pageContext(c, deps);
-  const scope = scopeOf(ctx.scopes, requestedTeam(c));
-  const secret = await getGlobalSecret(deps, principalOf(c), c.req.param('id')!, scope.teamId ?? undefined);
-  const edit = failed.edit ?? emptyForm('edit', { name: secret.name, description: secret.description ?? '' });
-  const remove = failed.remove ?? emptyForm('delete');
-  return page(c, <GlobalSecretPage ctx={ctx} scope={scope} secret={secret} edit={edit} remove={remove} />, status);
+  const teamId = scope.teamId ?? undefined;
+  const [secret, versions] = await Promise.all([
+    getGlobalSecret(deps, principalOf(c), c.req.param('id')!, teamId),
+    listGlobalSecretVersions(deps, principalOf(c), c.req.param('id')!, teamId),
+  ]);
+  const forms = {
+    edit: failed.edit ?? emptyForm('edit', { name: secret.name, description: secret.description ?? '' }),
+    remove: failed.remove ?? emptyForm('delete'),
+    rollback: failed.rollback,
+  };
+  return page(c, <GlobalSecretPage ctx={ctx} scope={scope} secret={secret} versions={versions} {...forms} />, status);
 }
 
 async function addSecret(c: ConsoleContext, deps: Deps) {
@@ -100,6 +123,6 @@ async function deleteSecret(c: ConsoleContext, deps: Deps) {
     const { state, status } = fromApiError('delete', {}, err);
     return secretPage(c, deps, { remove: state }, status);
   }
-  flash(c, `Secret ${deleted.name} deleted.`);
+  flash(c, `Secret ${deleted.name} deleted. ${restorableFor(deps.config.recoveryDays)}`);
   return c.redirect(withTeam('/console', teamId), 303);
 }
