@@ -15,7 +15,7 @@ export const RESOURCES = [
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteSpec {
   method: Method;
@@ -91,6 +91,9 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${V1}/environmentshub`, resource: 'environments' },
   { method: 'GET', path: `${V1}/environmentshub/{owner}/{name}/@latest`, resource: 'environments' },
   { method: 'DELETE', path: ENV, resource: 'environments' },
+  { method: 'GET', path: `${ENV}/requirements`, resource: 'environments' },
+  { method: 'PUT', path: `${ENV}/requirements/{name}`, resource: 'environments' },
+  { method: 'DELETE', path: `${ENV}/requirements/{name}`, resource: 'environments' },
 
   { method: 'GET', path: `${V1}/secrets`, resource: 'global-secrets' },
   { method: 'POST', path: `${V1}/secrets`, resource: 'global-secrets' },
@@ -116,6 +119,7 @@ export const ROUTES: readonly RouteSpec[] = [
   ...historyRoutes(`${ENV}/variables/{id}`, 'environment-variables'),
 
   { method: 'GET', path: `${ENV}/runtime`, resource: 'runtime' },
+  { method: 'GET', path: `${ENV}/runtime/check`, resource: 'runtime' },
 
   { method: 'GET', path: `${V1}/audit`, resource: 'audit' },
   { method: 'GET', path: `${V1}/admin/audit`, resource: 'audit' },

@@ -15,6 +15,7 @@ export const GlobalSecret = z
     userId: z.string().nullable(),
     teamId: z.string().nullable(),
     version: Version,
+    expiresAt: Timestamp.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -51,6 +52,7 @@ export const EnvironmentSecret = z
     description: z.string().nullable(),
     isFile: z.boolean(),
     version: Version,
+    expiresAt: Timestamp.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     secretId: z.string().optional(),
@@ -129,6 +131,25 @@ export const RuntimeSet = z
   })
   .openapi('RuntimeSet');
 export type RuntimeSet = z.infer<typeof RuntimeSet>;
+
+/** A name an environment's code reads. */
+export const Requirement = z
+  .object({ name: z.string(), description: z.string().nullable(), optional: z.boolean(), createdAt: Timestamp })
+  .openapi('Requirement');
+export type Requirement = z.infer<typeof Requirement>;
+
+/** The pre-flight check of a job: never a value. */
+export const RuntimeCheck = z
+  .object({
+    ready: z.boolean(),
+    missing: z.array(z.string()),
+    optionalMissing: z.array(z.string()),
+    expired: z.array(z.string()),
+    expiringSoon: z.array(z.object({ name: z.string(), expiresAt: Timestamp })),
+    names: z.array(z.object({ name: z.string(), source: z.enum(['variable', 'global-linked', 'environment']) })),
+  })
+  .openapi('RuntimeCheck');
+export type RuntimeCheck = z.infer<typeof RuntimeCheck>;
 
 export const WhoAmI = z
   .object({

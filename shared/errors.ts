@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'limit_exceeded'
   | 'payload_too_large'
   | 'precondition_failed'
+  | 'missing_required'
   | 'validation_error'
   | 'rate_limited'
   | 'internal'
@@ -52,6 +53,13 @@ export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `$
 export const conflict = (code: ErrorCode, detail: string) => new ApiError(409, code, detail);
 export const validationError = (issues: ValidationIssue[]) => new ApiError(422, 'validation_error', issues);
 export const preconditionFailed = (detail: string) => new ApiError(412, 'precondition_failed', detail);
+/** The runtime read's refusal of a set without its required names: names only. */
+export const missingRequiredError = (names: string[]) =>
+  new ApiError(
+    412,
+    'missing_required',
+    `Missing required secrets: ${names.join(', ')}. Add them on the environment's Secrets tab.`,
+  );
 export const payloadTooLarge = (detail: string) => new ApiError(413, 'payload_too_large', detail);
 export const internalError = () =>
   new ApiError(500, 'internal', 'Internal error. The request could not be completed; nothing was disclosed.');

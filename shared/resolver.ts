@@ -19,17 +19,9 @@ export interface Resolved {
   versions: Record<string, number>;
 }
 
-/**
- * The one precedence rule. Writes keep names unique per environment, but data written before
- * a rule existed, a restore or a manual edit can hold a name twice: the highest source wins,
- * whatever the order the candidates come in.
- */
+/** The resolved set: each name's winner (`pickWinners`), names and files sorted. */
 export function resolve(candidates: Iterable<Candidate>): Resolved {
-  const winners = new Map<string, Candidate>();
-  for (const candidate of candidates) {
-    const current = winners.get(candidate.name);
-    if (!current || PRECEDENCE[candidate.source] > PRECEDENCE[current.source]) winners.set(candidate.name, candidate);
-  }
+  const winners = pickWinners(candidates);
   const env: Record<string, string> = {};
   const sources: Record<string, Source> = {};
   const files: string[] = [];
@@ -42,6 +34,21 @@ export function resolve(candidates: Iterable<Candidate>): Resolved {
     if (winner.isFile) files.push(name);
   }
   return { env, sources, files, versions };
+}
+
+/**
+ * The one precedence rule. Writes keep names unique per environment, but data written before
+ * a rule existed, a restore or a manual edit can hold a name twice: the highest source wins,
+ * whatever the order the candidates come in. A candidate may carry anything else (a value, or
+ * only what a check needs).
+ */
+export function pickWinners<C extends Pick<Candidate, 'name' | 'source'>>(candidates: Iterable<C>): Map<string, C> {
+  const winners = new Map<string, C>();
+  for (const candidate of candidates) {
+    const current = winners.get(candidate.name);
+    if (!current || PRECEDENCE[candidate.source] > PRECEDENCE[current.source]) winners.set(candidate.name, candidate);
+  }
+  return winners;
 }
 
 /** Which source wins for each name, and its version, without values: the console's "what the job will see". */

@@ -11,6 +11,9 @@ export const LIMITS = {
   fileValueChars: 65_536,
   descriptionLength: 500,
   entriesPerEnvironment: 500,
+  requirementsPerEnvironment: 500,
+  /** A secret expiring within this many days is "expiring soon" in the runtime check. */
+  expiringSoonDays: 7,
   globalSecretsPerOwner: 1_000,
   apiKeysPerUser: 50,
   runtimePayloadBytes: 5 * 1024 * 1024,
@@ -53,6 +56,16 @@ export const Description = z
   .max(LIMITS.descriptionLength, `must be at most ${LIMITS.descriptionLength} characters`)
   .refine((v) => !v.includes('\u0000'), 'must not contain a NUL character')
   .refine((v) => v.isWellFormed(), 'must be valid Unicode (no lone surrogates)')
+  .nullable();
+
+/**
+ * When a credential stops working where it was issued: ISO-8601 (with `Z` or an offset), in
+ * the future, stored as UTC with milliseconds; `null` clears it.
+ */
+export const ExpiresAt = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 date and time, e.g. 2027-01-31T00:00:00Z' })
+  .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
+  .transform((v) => new Date(v).toISOString())
   .nullable();
 
 export const Slug = z
@@ -99,6 +112,7 @@ export const CreateGlobalSecretBody = z
     value: z.string(),
     description: Description.optional(),
     isFile: z.boolean().optional(),
+    expiresAt: ExpiresAt.optional(),
     teamId: Id.nullable().optional(),
   })
   .superRefine(refineValueForKind)
@@ -110,6 +124,7 @@ export const CreateEnvironmentSecretBody = z
     value: z.string(),
     description: Description.optional(),
     isFile: z.boolean().optional(),
+    expiresAt: ExpiresAt.optional(),
   })
   .superRefine(refineValueForKind)
   .openapi('CreateEnvironmentSecret');
@@ -119,10 +134,12 @@ export const UpdateSecretBody = z
     name: EntryName.optional(),
     value: z.string().optional(),
     description: Description.optional(),
+    expiresAt: ExpiresAt.optional(),
   })
-  .refine((b) => b.name !== undefined || b.value !== undefined || b.description !== undefined, {
-    message: 'give at least one of name, value, description',
-  })
+  .refine(
+    (b) => b.name !== undefined || b.value !== undefined || b.description !== undefined || b.expiresAt !== undefined,
+    { message: 'give at least one of name, value, description, expiresAt' },
+  )
   .openapi('UpdateSecret');
 
 export const CreateVariableBody = z
@@ -146,6 +163,13 @@ export const RestoreBody = z.object({ name: EntryName.optional() }).openapi('Res
 const BodyScope = { teamId: Id.nullable().optional() };
 export const GlobalRollbackBody = RollbackBody.extend(BodyScope).openapi('GlobalRollback');
 export const GlobalRestoreBody = RestoreBody.extend(BodyScope).openapi('GlobalRestore');
+
+/** `PUT …/requirements/{name}`: idempotent; what the name is for, and whether a job can do without it. */
+export const RequirementBody = z
+  .object({ description: Description.optional(), optional: z.boolean().optional() })
+  .openapi('Requirement');
+
+export const RequirementParams = z.object({ envId: Id, name: EntryName });
 
 export const CreateEnvironmentBody = z
   .object({ name: EnvironmentName, teamId: Id.nullable().optional() })
@@ -229,6 +253,9 @@ export const AuditQuery = z.object({
 });
 
 export const PlatformAuditQuery = AuditQuery.pick({ limit: true, cursor: true });
+
+/** `?allowMissing=true` reads the runtime set although required names are missing. */
+export const RuntimeQuery = z.object({ allowMissing: Flag });
 
 /** `X-Job-Id` of a runtime read, recorded in its audit event. */
 export const RuntimeHeaders = z.object({

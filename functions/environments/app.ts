@@ -4,8 +4,15 @@ import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared/http/openapi.js';
 import { page } from '../../shared/pagination.js';
-import { CreateEnvironmentBody, Id, ScopedListQuery } from '../../shared/schemas.js';
+import {
+  CreateEnvironmentBody,
+  Id,
+  RequirementBody,
+  RequirementParams,
+  ScopedListQuery,
+} from '../../shared/schemas.js';
 import * as environments from '../../shared/services/environments.js';
+import * as requirements from '../../shared/services/requirements.js';
 
 const tags = ['environments'];
 
@@ -76,6 +83,55 @@ export function createEnvironmentsApp(deps: Deps) {
     }),
     async (c) =>
       c.json({ data: await environments.deleteEnvironment(deps, c.get('principal'), c.req.valid('param').envId) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/environmentshub/{envId}/requirements',
+      tags,
+      security,
+      summary: "The names the environment's code reads",
+      request: { params: z.object({ envId: Id }) },
+      responses: { 200: listOf(Api.Requirement, 'Requirements'), ...errorResponses },
+    }),
+    async (c) => {
+      const all = await requirements.listRequirements(deps, c.get('principal'), c.req.valid('param').envId);
+      return c.json({ data: all, totalCount: all.length }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/api/v1/environmentshub/{envId}/requirements/{name}',
+      tags,
+      security,
+      summary: 'Require a name (idempotent): a job reads it; optional ones may be missing',
+      request: { params: RequirementParams, body: jsonBody(RequirementBody) },
+      responses: { 200: dataOf(Api.Requirement, 'The requirement'), ...errorResponses },
+    }),
+    async (c) => {
+      const { envId, name } = c.req.valid('param');
+      const required = await requirements.putRequirement(deps, c.get('principal'), envId, name, c.req.valid('json'));
+      return c.json({ data: required }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/environmentshub/{envId}/requirements/{name}',
+      tags,
+      security,
+      summary: 'No longer require a name',
+      request: { params: RequirementParams },
+      responses: { 200: dataOf(Api.Requirement, 'The removed requirement'), ...errorResponses },
+    }),
+    async (c) => {
+      const { envId, name } = c.req.valid('param');
+      return c.json({ data: await requirements.removeRequirement(deps, c.get('principal'), envId, name) }, 200);
+    },
   );
 
   return app;

@@ -3,8 +3,11 @@ import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { dataOf, errorResponses, security } from '../../shared/http/openapi.js';
-import { Id, RuntimeHeaders } from '../../shared/schemas.js';
+import { Id, RuntimeHeaders, RuntimeQuery } from '../../shared/schemas.js';
+import { checkRuntime } from '../../shared/services/runtime-check.js';
 import { readRuntime } from '../../shared/services/runtime.js';
+
+const EnvParams = z.object({ envId: Id });
 
 /** The resolved set a hosted service reads at job start. */
 export function createRuntimeApp(deps: Deps) {
@@ -16,8 +19,9 @@ export function createRuntimeApp(deps: Deps) {
       path: '/api/v1/environmentshub/{envId}/runtime',
       tags: ['runtime'],
       security,
-      summary: 'Resolved values (service keys, or runtime-scoped keys of users who can write the environment)',
-      request: { params: z.object({ envId: Id }), headers: RuntimeHeaders },
+      summary:
+        'Resolved values (service keys, or runtime-scoped keys of users who can write the environment); 412 missing_required unless ?allowMissing=true',
+      request: { params: EnvParams, query: RuntimeQuery, headers: RuntimeHeaders },
       responses: { 200: dataOf(Api.RuntimeSet, 'The resolved set'), ...errorResponses },
     }),
     async (c) => {
@@ -26,10 +30,24 @@ export function createRuntimeApp(deps: Deps) {
         c.get('principal'),
         c.req.valid('param').envId,
         c.req.valid('header')['x-job-id'],
+        c.req.valid('query').allowMissing,
       );
       c.header('Cache-Control', 'no-store');
       return c.json({ data: set }, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/environmentshub/{envId}/runtime/check',
+      tags: ['runtime'],
+      security,
+      summary: 'Whether a job can start: missing, expired and expiring names, and where each comes from; never a value',
+      request: { params: EnvParams },
+      responses: { 200: dataOf(Api.RuntimeCheck, 'The check'), ...errorResponses },
+    }),
+    async (c) => c.json({ data: await checkRuntime(deps, c.get('principal'), c.req.valid('param').envId) }, 200),
   );
 
   return app;

@@ -16,11 +16,13 @@ export type Action =
   /** resolved secret values at job start */
   | 'read-runtime'
   /** an owner's data keys: their versions, a rotation and the re-seal that follows */
-  | 'manage-keys';
+  | 'manage-keys'
+  /** whether a job can start (names and sources, never a value): whoever may read or read-runtime */
+  | 'check-runtime';
 
 export type Decision = 'allow' | 'hidden' | 'forbidden';
 
-const TEAM_ROLES_ALLOWED: Record<Action, readonly Role[]> = {
+const TEAM_ROLES_ALLOWED: Record<Exclude<Action, 'check-runtime'>, readonly Role[]> = {
   read: ['admin', 'member', 'viewer'],
   write: ['admin', 'member'],
   'manage-members': ['admin'],
@@ -35,6 +37,10 @@ const TEAM_ROLES_ALLOWED: Record<Action, readonly Role[]> = {
  * not change answer 403.
  */
 export function decide(principal: Principal, owner: Owner, role: Role | undefined, action: Action): Decision {
+  if (action === 'check-runtime') {
+    const either = [decide(principal, owner, role, 'read'), decide(principal, owner, role, 'read-runtime')];
+    return either.includes('allow') ? 'allow' : either.includes('forbidden') ? 'forbidden' : 'hidden';
+  }
   // Service and admin keys are not users: only a service reads runtime values of any environment,
   // and only the platform admin manages any owner's data keys. Nothing else owned is theirs to
   // see, so it is hidden (404) whether it exists or not.

@@ -15,6 +15,8 @@ export type AuditAction =
   | 'purge'
   | 'link'
   | 'unlink'
+  | 'require'
+  | 'unrequire'
   | 'runtime_read'
   | 'revoke'
   | 'rotate';
@@ -24,6 +26,7 @@ export type AuditTargetType =
   | 'environment_secret'
   | 'variable'
   | 'environment'
+  | 'requirement'
   | 'team'
   | 'member'
   | 'api_key'

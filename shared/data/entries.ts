@@ -6,6 +6,7 @@ import { queryAll, queryPrefix } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
 import { toEnvironmentRecord, type EnvironmentRecord } from './environments.js';
 import { keys } from './keys.js';
+import { isRequirementSk, toRequirement, type RequirementRecord } from './requirements.js';
 
 /** An environment's entries, one per name across direct secrets, variables and links. */
 interface EntryBase {
@@ -25,6 +26,8 @@ export interface SecretEntry extends EntryBase {
   rev: number | undefined;
   /** One more per change of the value (1 on create, and for entries made before versions). */
   version: number;
+  /** When the credential stops working where it was issued (it is still injected). */
+  expiresAt: string | null;
 }
 
 export interface VariableEntry extends EntryBase {
@@ -84,6 +87,7 @@ export function toEntry(envId: string, item: Item): EntryRecord {
         sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
         rev: item.rev as number | undefined,
         version: (item.version as number | undefined) ?? 1,
+        expiresAt: (item.expiresAt as string | null | undefined) ?? null,
       };
     default:
       return {
@@ -129,6 +133,7 @@ export function entryFields(entry: EntryRecord): Item {
         ...entry.sealed,
         rev: entry.rev,
         version: entry.version,
+        expiresAt: entry.expiresAt,
       };
     case 'variable':
       return { ...common, description: entry.description, value: entry.value, rev: entry.rev, version: entry.version };
@@ -145,11 +150,11 @@ export async function readEntries(db: Db, envId: string): Promise<EntryRecord[]>
 const RESERVED = 'reserved';
 const isEntry = (item: Item): boolean => item.kind !== RESERVED;
 
-/** The whole partition of an environment in one Query: its META (if it exists) and every entry. */
+/** The whole partition of an environment in one Query: its META (if it exists), every entry and requirement. */
 export async function readPartition(
   db: Db,
   envId: string,
-): Promise<{ environment: EnvironmentRecord | undefined; entries: EntryRecord[] }> {
+): Promise<{ environment: EnvironmentRecord | undefined; entries: EntryRecord[]; requirements: RequirementRecord[] }> {
   const items = await queryAll(db, {
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': keys.environmentPartition(envId) },
@@ -157,11 +162,14 @@ export async function readPartition(
   });
   let environment: EnvironmentRecord | undefined;
   const entries: EntryRecord[] = [];
+  const requirements: RequirementRecord[] = [];
   for (const item of items) {
-    if (item.sk === keys.environmentMetaSk) environment = toEnvironmentRecord(item);
+    const sk = item.sk as string;
+    if (sk === keys.environmentMetaSk) environment = toEnvironmentRecord(item);
+    else if (isRequirementSk(sk)) requirements.push(toRequirement(envId, item));
     else if (isEntry(item)) entries.push(toEntry(envId, item));
   }
-  return { environment, entries };
+  return { environment, entries, requirements };
 }
 
 /** The entry of each (environment, name), in one batch; undefined where there is none (or a reservation). */

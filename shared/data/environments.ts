@@ -93,16 +93,27 @@ export const environmentDelete = (env: EnvironmentRecord): [TableWrite, TableWri
 ];
 
 /**
- * The environment's entry count changed by `delta`, on the condition that the environment
- * exists and, for an increase, holds fewer than `max` entries. A failed condition returns the
- * item as it was: present means full, absent means deleted.
+ * One of the environment's counts changed by `delta`, on the condition that the environment
+ * exists and, for an increase, holds fewer than `max`. A failed condition returns the item as
+ * it was: present means full, absent means deleted.
  */
-export const entryCountChange = (envId: string, delta: 1 | -1, max?: number): TableWrite => ({
-  Update: {
-    Key: keys.environment(envId),
-    UpdateExpression: 'ADD entryCount :d',
-    ConditionExpression: max === undefined ? 'attribute_exists(pk)' : 'attribute_exists(pk) AND entryCount < :max',
-    ExpressionAttributeValues: max === undefined ? { ':d': delta } : { ':d': delta, ':max': max },
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  },
-});
+const countChange =
+  (counter: 'entryCount' | 'requirementCount') =>
+  (envId: string, delta: 1 | -1, max?: number): TableWrite => ({
+    Update: {
+      Key: keys.environment(envId),
+      UpdateExpression: 'ADD #count :d',
+      ConditionExpression:
+        max === undefined
+          ? 'attribute_exists(pk)'
+          : 'attribute_exists(pk) AND (attribute_not_exists(#count) OR #count < :max)',
+      ExpressionAttributeNames: { '#count': counter },
+      ExpressionAttributeValues: max === undefined ? { ':d': delta } : { ':d': delta, ':max': max },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  });
+
+/** Direct secrets, links and variables (at most 500). */
+export const entryCountChange = countChange('entryCount');
+/** Requirements (at most 500). */
+export const requirementCountChange = countChange('requirementCount');

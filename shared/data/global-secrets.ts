@@ -31,7 +31,9 @@ export interface SecretRename {
 }
 
 /** What a change of a secret writes: any of its name, description and value, and when. */
-export type GlobalSecretChange = Partial<Pick<GlobalSecretRecord, 'name' | 'description' | 'sealed' | 'version'>> & {
+export type GlobalSecretChange = Partial<
+  Pick<GlobalSecretRecord, 'name' | 'description' | 'sealed' | 'version' | 'expiresAt'>
+> & {
   updatedAt: string;
 };
 
@@ -44,6 +46,7 @@ const toGlobalSecret = (item: Item): Api.GlobalSecret => ({
   teamId: (item.teamId as string | null) ?? null,
   // Secrets made before versions are at their first.
   version: (item.version as number | undefined) ?? 1,
+  expiresAt: (item.expiresAt as string | null | undefined) ?? null,
   createdAt: item.createdAt as string,
   updatedAt: item.updatedAt as string,
 });
@@ -88,7 +91,7 @@ export async function readGlobalSecrets(
 /** An owner's global secrets, metadata only: the sealed value is never read for a listing. */
 export async function listGlobalSecretsOf(db: Db, owner: OwnerKey): Promise<Api.GlobalSecret[]> {
   const items = await queryPrefix(db, keys.ownerPartition(owner), keys.globalSecretPrefix, {
-    ProjectionExpression: 'id, #name, description, isFile, userId, teamId, version, createdAt, updatedAt',
+    ProjectionExpression: 'id, #name, description, isFile, userId, teamId, version, expiresAt, createdAt, updatedAt',
     ExpressionAttributeNames: { '#name': 'name' },
   });
   return items.map(toGlobalSecret);

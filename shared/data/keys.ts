@@ -33,6 +33,9 @@ export const keys = {
   environmentNamePrefix: 'ENVNAME#',
   entry: (envId: string, name: string) => ({ pk: `ENV#${envId}`, sk: `ENTRY#${name}` }),
   entryPrefix: 'ENTRY#',
+  /** A name the environment's code reads, in its partition: the runtime read's Query reads it too. */
+  requirement: (envId: string, name: string) => ({ pk: `ENV#${envId}`, sk: `REQ#${name}` }),
+  requirementPrefix: 'REQ#',
   ownerPartition: (owner: OwnerKey) => `OWNER#${owner}`,
   ownerCounts: (owner: OwnerKey) => ({ pk: `OWNER#${owner}`, sk: 'COUNTS' }),
   globalSecret: (owner: OwnerKey, secretId: string) => ({ pk: `OWNER#${owner}`, sk: `SECRET#${secretId}` }),

@@ -46,6 +46,8 @@ export interface EntryInput {
   value?: string | undefined;
   description?: string | null | undefined;
   isFile?: boolean | undefined;
+  /** A direct secret's only. */
+  expiresAt?: string | null | undefined;
 }
 
 export type NewEntryInput = EntryInput & { name: string; value: string };
@@ -59,6 +61,7 @@ export const toDirectSecret = (e: SecretEntry): Api.EnvironmentSecret => ({
   description: e.description,
   isFile: e.isFile,
   version: e.version,
+  expiresAt: e.expiresAt,
   createdAt: e.createdAt,
   updatedAt: e.updatedAt,
 });
@@ -70,6 +73,7 @@ const toLinkedSecret = (link: LinkEntry, secret: GlobalSecretRecord): Api.Enviro
   description: secret.description,
   isFile: secret.isFile,
   version: secret.version,
+  expiresAt: secret.expiresAt,
   createdAt: link.createdAt,
   updatedAt: secret.updatedAt,
   secretId: secret.id,
@@ -158,6 +162,7 @@ export async function newEntry<K extends OwnKind>(
           kind: 'secret',
           isFile: input.isFile === true,
           sealed: await sealEntryValue(deps, env, id, input.value),
+          expiresAt: input.expiresAt ?? null,
         }
       : { ...common, ...times, kind: 'variable', value: input.value };
   return entry as EntryOf<K>;
@@ -253,7 +258,7 @@ async function changedEntry(deps: Deps, env: EnvironmentRecord, read: OwnEntry, 
   if (read.kind === 'variable') return { ...read, ...common, value: input.value ?? read.value };
   if (input.value !== undefined) requireValueForKind(input.value, read.isFile);
   const sealed = input.value === undefined ? read.sealed : await sealEntryValue(deps, env, read.id, input.value);
-  return { ...read, ...common, sealed };
+  return { ...read, ...common, sealed, expiresAt: input.expiresAt === undefined ? read.expiresAt : input.expiresAt };
 }
 
 export function updateEntry<K extends OwnKind>(

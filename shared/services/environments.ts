@@ -5,6 +5,7 @@ import { authorize, refuseMissing, type Action } from '../auth/authorization.js'
 import type { Principal } from '../auth/principal.js';
 import { deleteDeletedEntries, readDeletedEntries } from '../data/deleted-entries.js';
 import { readPartition, deleteEntries } from '../data/entries.js';
+import { deleteRequirements } from '../data/requirements.js';
 import {
   environmentCreate,
   environmentDelete,
@@ -161,8 +162,8 @@ async function removeValues(deps: Deps, envId: string, entryIds: string[]): Prom
 }
 
 /**
- * Deletes the entries of a deleted environment, and says which direct secrets and variables
- * it deleted. Links go with their reverse index and a bump
+ * Deletes the entries and requirements of a deleted environment, and says which direct
+ * secrets and variables it deleted. Links go with their reverse index and a bump
  * of their secret's link sequence (so a concurrent rename of that secret retries); the rest
  * in batches. Repeated until the partition reads empty, so an entry written by a racing
  * rename is removed too.
@@ -170,8 +171,9 @@ async function removeValues(deps: Deps, envId: string, entryIds: string[]): Prom
 async function removeEntries(deps: Deps, env: EnvironmentRecord): Promise<string[]> {
   const removed: string[] = [];
   for (let round = 0; round < 5; round++) {
-    const { entries } = await readPartition(deps.db, env.id);
-    if (entries.length === 0) break;
+    const { entries, requirements } = await readPartition(deps.db, env.id);
+    if (entries.length === 0 && requirements.length === 0) break;
+    await deleteRequirements(deps.db, requirements);
     await Promise.all(
       entries.flatMap((entry) =>
         entry.kind === 'link'

@@ -66,7 +66,12 @@ const RENAME_HOLD_SECONDS = 60;
 /** Past the hold, how long a reservation lasts for a committed rename to be finished by a later write. */
 const RESERVATION_TTL_SECONDS = 7 * 24 * 3600;
 
-type SecretInput = { name?: string | undefined; value?: string | undefined; description?: string | null | undefined };
+type SecretInput = {
+  name?: string | undefined;
+  value?: string | undefined;
+  description?: string | null | undefined;
+  expiresAt?: string | null | undefined;
+};
 
 export const toGlobalSecret = (secret: GlobalSecretRecord): Api.GlobalSecret => ({
   id: secret.id,
@@ -76,6 +81,7 @@ export const toGlobalSecret = (secret: GlobalSecretRecord): Api.GlobalSecret => 
   userId: secret.userId,
   teamId: secret.teamId,
   version: secret.version,
+  expiresAt: secret.expiresAt,
   createdAt: secret.createdAt,
   updatedAt: secret.updatedAt,
 });
@@ -155,6 +161,7 @@ export function createGlobalSecret(
       isFile: input.isFile === true,
       ...ownerFields(owner),
       version: 1,
+      expiresAt: input.expiresAt ?? null,
       createdAt: at,
       updatedAt: at,
       ownerKey,
@@ -269,6 +276,7 @@ async function changeOf(deps: Deps, secret: GlobalSecretRecord, input: SecretInp
   return {
     name: input.name ?? secret.name,
     ...(input.description === undefined ? {} : { description: input.description }),
+    ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
     ...(input.value === undefined
       ? {}
       : {

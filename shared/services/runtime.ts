@@ -8,7 +8,7 @@ import type { DataKeyRecord } from '../data/data-keys.js';
 import { readPartition, type LinkEntry, type SecretEntry } from '../data/entries.js';
 import type { EnvironmentRecord } from '../data/environments.js';
 import { readRuntimeBatch } from '../data/runtime-batch.js';
-import { payloadTooLarge } from '../errors.js';
+import { missingRequiredError, payloadTooLarge } from '../errors.js';
 import { now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
 import { resolve, type Candidate } from '../resolver.js';
@@ -16,6 +16,7 @@ import { LIMITS, type Role } from '../schemas.js';
 import { ownerOf } from '../owner-key.js';
 import { linkedName } from './links.js';
 import { runtimeAudit, type LinkedSecret } from './runtime-audit.js';
+import { linkedSecrets, membershipToRead, missingRequired } from './runtime-check.js';
 
 /**
  * The runtime read, at job start. Two sequential DynamoDB round trips whatever the number of
@@ -31,22 +32,29 @@ export async function readRuntime(
   principal: Principal,
   envId: string,
   jobId: string | undefined,
+  allowMissing = false,
 ): Promise<Api.RuntimeSet> {
   requireId(envId, 'Environment');
-  const { environment: env, entries } = await readPartition(deps.db, envId);
+  const { environment: env, entries, requirements } = await readPartition(deps.db, envId);
   if (!env) return refuseMissing(deps, principal, 'Environment');
   const owner = ownerOf(env);
   const direct = entries.filter((e) => e.kind === 'secret');
   const links = entries.filter((e) => e.kind === 'link');
-  const member =
-    principal.type === 'user' && 'teamId' in owner ? { teamId: owner.teamId, userId: principal.userId } : undefined;
+  const member = membershipToRead(principal, owner);
   const allow = (role: Role | undefined) =>
     enforce(decide(principal, owner, role, 'read-runtime'), principal, 'read-runtime', 'Environment');
   const audit = runtimeAudit(deps, principal, env, jobId, entries);
 
+  // Refused before anything is audited or opened, the names the set lacks once the caller may know them.
+  const requireNames = (names: string[]) => {
+    const missing = allowMissing ? [] : missingRequired(requirements, new Set(names));
+    if (missing.length > 0) throw missingRequiredError(missing);
+  };
+
   // A caller whose right does not hang on a team role is decided now and audited while the batch runs.
   if (!member) {
     allow(undefined);
+    requireNames(entries.map((e) => e.name));
     audit.early(links);
   }
   const batchRead = readRuntimeBatch(deps.db, {
@@ -60,11 +68,12 @@ export async function readRuntime(
   const batch = await batchRead;
   if (member) allow(batch.role);
 
-  // A link whose secret is gone (deleted, unlink under way) resolves to nothing.
-  const linked = links.flatMap((link): LinkedSecret[] => {
-    const secret = batch.secrets.get(link.secretId);
-    return secret ? [{ link, secret }] : [];
-  });
+  const linked = linkedSecrets(links, batch.secrets);
+  // A link whose secret is gone leaves its name missing too.
+  requireNames([
+    ...entries.flatMap((e) => (e.kind === 'link' ? [] : [e.name])),
+    ...linked.map((l) => linkedName(l.link, l.secret)),
+  ]);
   const audited = audit.settle(linked);
   const stillSealed = [...(directOpened ? [] : direct.map((e) => e.sealed)), ...linked.map((l) => l.secret.sealed)];
   const [dataKeys] = await Promise.all([unwrapDataKeys(deps, env.ownerKey, batch.dataKeys, stillSealed), audited]);

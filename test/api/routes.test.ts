@@ -20,11 +20,22 @@ const GLOBAL_SECRET_FIELDS = [
   'userId',
   'teamId',
   'version',
+  'expiresAt',
   'createdAt',
   'updatedAt',
 ];
 const ENVIRONMENT_FIELDS = ['id', 'owner', 'name', 'userId', 'teamId', 'createdAt'];
-const ENV_SECRET_FIELDS = ['id', 'name', 'source', 'description', 'isFile', 'version', 'createdAt', 'updatedAt'];
+const ENV_SECRET_FIELDS = [
+  'id',
+  'name',
+  'source',
+  'description',
+  'isFile',
+  'version',
+  'expiresAt',
+  'createdAt',
+  'updatedAt',
+];
 const LINK_FIELDS = ['id', 'secretId', 'secretName', 'environmentId', 'createdAt'];
 const VARIABLE_FIELDS = ['id', 'name', 'value', 'description', 'version', 'createdAt', 'updatedAt'];
 const MEMBER_FIELDS = ['userId', 'email', 'name', 'slug', 'role'];

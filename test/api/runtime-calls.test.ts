@@ -338,6 +338,35 @@ describe('the runtime read with a user runtime key on a team environment', () =>
   });
 });
 
+describe('requirements and the pre-flight check', () => {
+  it('the read with requirements and the check both take one Query and one BatchGetItem; the check no KMS, no write', async () => {
+    const envId = svc.seed.environments.team.id;
+    const base = `/api/v1/environmentshub/${envId}`;
+    for (const name of ['GLOBAL_0', 'DIRECT_0', 'NOT_THERE']) {
+      const put = await svc.call('PUT', `${base}/requirements/${name}`, {
+        key: svc.seed.user.apiKey,
+        body: { optional: name === 'NOT_THERE' },
+      });
+      expect(put.status).toBe(200);
+    }
+    const read = () => svc.call('GET', `${base}/runtime`, { key: svc.seed.serviceKey });
+    const check = () => svc.call('GET', `${base}/runtime/check`, { key: svc.seed.serviceKey });
+    expect((await read()).status).toBe(200); // the service key is cached from here on
+
+    svc.deps.dataKeys.clear();
+    const cold = await measured(read);
+    expect(cold.result.status).toBe(200);
+    expect(cold.kms).toEqual(['DecryptCommand']);
+    expect(readRounds(cold.log)).toEqual([['Query'], ['BatchGetItem']]);
+
+    const checked = await measured(check);
+    expect(checked.result.body.data).toMatchObject({ ready: true, optionalMissing: ['NOT_THERE'] });
+    expect(checked.kms).toEqual([]);
+    expect(starts(checked.log).map((c) => c.command)).toEqual(['Query', 'BatchGetItem']);
+    expect(readRounds(checked.log)).toEqual([['Query'], ['BatchGetItem']]);
+  });
+});
+
 describe('the runtime read after a rotation of the data key', () => {
   afterAll(() => {
     vi.restoreAllMocks();

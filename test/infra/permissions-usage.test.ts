@@ -311,6 +311,14 @@ describe('the permission map against the calls each resource makes', () => {
     expect(resolved.data.env).toEqual({ G_ONE: 'g-one', DIRECT: 'direct-2', MODE: 'slow' });
     await must(200, 'GET', `${V1}/environmentshub/${teamEnv}/runtime`, { key: seed.user.runtimeKey });
 
+    // requirements and the pre-flight check (names only: no data key, no KMS)
+    await must(200, 'PUT', `${V1}/environmentshub/${env.id}/requirements/MODE`, { key: user, body: {} });
+    await must(200, 'PUT', `${V1}/environmentshub/${env.id}/requirements/LATER`, { key: user, body: {} });
+    await must(200, 'GET', `${V1}/environmentshub/${env.id}/requirements`, { key: user });
+    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/requirements/LATER`, { key: user });
+    await must(200, 'GET', `${V1}/environmentshub/${env.id}/runtime/check`, { key: seed.serviceKey });
+    await must(200, 'GET', `${V1}/environmentshub/${teamEnv}/runtime/check`, { key: user });
+
     // versions and rollbacks of each kind of value
     await must(200, 'PATCH', `${V1}/secrets/${global.id}`, { key: user, body: { value: 'g-one-2' } });
     for (const path of [

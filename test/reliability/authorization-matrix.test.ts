@@ -63,6 +63,9 @@ const RULES = {
   personalSecret: (ok: number) => rule(ok, ['teamAdmin'], ['other', 'viewer', 'member']),
   /** The team admin's manage-only key lacks the runtime scope; the others do not see it. */
   personalRuntime: rule(200, ['service'], ['other', 'viewer', 'member', 'runtime']),
+  /** Whether a job can start: whoever may read the environment or its runtime set. */
+  teamCheck: rule(200, ['viewer', 'member', 'teamAdmin', 'service', 'runtime'], ['other']),
+  personalCheck: rule(200, ['teamAdmin', 'service'], ['other', 'viewer', 'member', 'runtime']),
   /** Data keys: a user's own (the admin key names an owner, a service key has none), */
   ownKeys: (ok: number) => rule(ok, USERS, ['service', 'adminKey']),
   /** a team's, for its admins and the admin key, */
@@ -283,6 +286,35 @@ function environmentCases(team: boolean): Record<string, Case> {
       read,
       write,
     }),
+    [`GET ${E}/requirements`]: {
+      label,
+      request: async () => ({ path: `${V1}/environmentshub/${env()}/requirements` }),
+      expect: read(200),
+    },
+    [`PUT ${E}/requirements/{name}`]: {
+      label,
+      // Optional: the requirements this row leaves behind must not stop the runtime rows' reads.
+      request: async () => ({
+        path: `${V1}/environmentshub/${env()}/requirements/${upper()}`,
+        body: { optional: true },
+      }),
+      expect: write(200),
+    },
+    [`DELETE ${E}/requirements/{name}`]: {
+      label,
+      request: async () => {
+        const name = upper();
+        const path = `${V1}/environmentshub/${env()}/requirements`;
+        expect((await asOwner('PUT', `${path}/${name}`, { optional: true })).status).toBe(200);
+        return { path: `${path}/${name}`, exists: () => listed(path, (r) => r.name === name) };
+      },
+      expect: write(200),
+    },
+    [`GET ${E}/runtime/check`]: {
+      label,
+      request: async () => ({ path: `${V1}/environmentshub/${env()}/runtime/check` }),
+      expect: hiddenFromKeys(team ? RULES.teamCheck : RULES.personalCheck),
+    },
     [`GET ${E}/runtime`]: {
       label,
       request: async () => ({ path: `${V1}/environmentshub/${env()}/runtime` }),

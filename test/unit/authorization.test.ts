@@ -16,7 +16,9 @@ import type { KeyScope, Role } from '../../shared/schemas.js';
  * docs/security.md, "Who can read what"), not derived from the code's own role table.
  */
 
-const ACTIONS: Action[] = ['read', 'write', 'manage-members', 'read-audit', 'read-runtime', 'manage-keys'];
+/** The actions with a rule of their own (`check-runtime` is made of two of them: below). */
+type OwnRule = Exclude<Action, 'check-runtime'>;
+const ACTIONS: OwnRule[] = ['read', 'write', 'manage-members', 'read-audit', 'read-runtime', 'manage-keys'];
 const BOTH: KeyScope[] = ['manage', 'runtime'];
 const SCOPE_SETS: KeyScope[][] = [BOTH, ['manage'], ['runtime']];
 
@@ -34,7 +36,7 @@ const MINE = { userId: 'u-1' };
 const THEIRS = { userId: 'u-2' };
 
 /** What a team role may do with a key holding both scopes. */
-const BY_ROLE: Record<Role, Record<Action, Decision>> = {
+const BY_ROLE: Record<Role, Record<OwnRule, Decision>> = {
   admin: {
     read: 'allow',
     write: 'allow',
@@ -130,6 +132,25 @@ describe('decide: service and admin keys', () => {
         expect(decide(admin, owner, undefined, action)).toBe(byAdmin);
       });
     }
+  }
+});
+
+describe('decide: the runtime check, for whoever may read the environment or its runtime set', () => {
+  const cases: [string, Principal, typeof TEAM | typeof MINE, Role | undefined, Decision][] = [
+    ['a team admin, manage key', user('u-1', ['manage']), TEAM, 'admin', 'allow'],
+    ['a team member, runtime key', user('u-1', ['runtime']), TEAM, 'member', 'allow'],
+    ['a team viewer, manage key', user('u-1', ['manage']), TEAM, 'viewer', 'allow'],
+    ['a team viewer, runtime key', user('u-1', ['runtime']), TEAM, 'viewer', 'forbidden'],
+    ['someone outside the team', user('u-1', BOTH), TEAM, undefined, 'hidden'],
+    ['the owner, runtime key', user('u-1', ['runtime']), MINE, undefined, 'allow'],
+    ['another user', user('u-1', BOTH), THEIRS, undefined, 'hidden'],
+    ['a service key', service, TEAM, undefined, 'allow'],
+    ['the admin key', admin, MINE, undefined, 'hidden'],
+  ];
+  for (const [who, principal, owner, role, expected] of cases) {
+    it(`${who}: ${expected}`, () => {
+      expect(decide(principal, owner, role, 'check-runtime')).toBe(expected);
+    });
   }
 });
 

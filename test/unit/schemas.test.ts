@@ -43,6 +43,8 @@ describe('limits', () => {
       fileValueChars: 65_536,
       descriptionLength: 500,
       entriesPerEnvironment: 500,
+      requirementsPerEnvironment: 500,
+      expiringSoonDays: 7,
       globalSecretsPerOwner: 1_000,
       apiKeysPerUser: 50,
       runtimePayloadBytes: 5 * 1024 * 1024,
@@ -152,10 +154,10 @@ describe('request bodies', () => {
   });
 
   it('refuses an update that changes nothing', () => {
-    const message = 'give at least one of name, value, description';
-    refused(UpdateSecretBody, {}, message);
-    refused(UpdateVariableBody, {}, message);
+    refused(UpdateSecretBody, {}, 'give at least one of name, value, description, expiresAt');
+    refused(UpdateVariableBody, {}, 'give at least one of name, value, description');
     ok(UpdateSecretBody, { description: null });
+    ok(UpdateSecretBody, { expiresAt: null });
     ok(UpdateVariableBody, { value: 'v' });
   });
 
