@@ -238,8 +238,14 @@ export async function createBenchContext(options: {
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 16 });
 
 /** The read a hosted service makes at job start, through HTTP, checked against what was written. */
-export function fetchRuntime(baseUrl: string, serviceKey: string, env: BenchEnvironment, check = false): Promise<void> {
-  const url = new URL(`${baseUrl}/api/v1/environmentshub/${env.id}/runtime`);
+export function fetchRuntime(
+  baseUrl: string,
+  serviceKey: string,
+  env: BenchEnvironment,
+  check = false,
+  route: 'runtime' | 'runtime/check' = 'runtime',
+): Promise<void> {
+  const url = new URL(`${baseUrl}/api/v1/environmentshub/${env.id}/${route}`);
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -256,7 +262,7 @@ export function fetchRuntime(baseUrl: string, serviceKey: string, env: BenchEnvi
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           if (res.statusCode !== 200) {
-            reject(new Error(`runtime read of ${env.size} entries: ${res.statusCode} ${text.slice(0, 200)}`));
+            reject(new Error(`${route} of ${env.size} entries: ${res.statusCode} ${text.slice(0, 200)}`));
             return;
           }
           try {

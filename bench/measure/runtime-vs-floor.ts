@@ -15,7 +15,8 @@ import { interleaved, ratioOf, summarize, type Summary } from '../lib/stats.js';
  * series, interleaved with those, break the difference down: the floor plus the audit
  * event's PutItem beside the batch, the service's read called in process (no HTTP), and two
  * floors at once, which shows how much room the machine has beside one read (2 × the floor:
- * none, so any work added anywhere, the emulator's or ours, adds to the read's time).
+ * none, so any work added anywhere, the emulator's or ours, adds to the read's time). Beside
+ * them, the pre-flight check through HTTP.
  */
 
 type Key = { pk: string; sk: string };
@@ -76,6 +77,8 @@ export interface FloorFigures {
   inProcessMs: Summary;
   /** Breakdown: two floors started together, until both are done. */
   twoFloorsAtOnceMs: Summary;
+  /** Beside: the pre-flight check through HTTP (the same two rounds, no values, no audit). */
+  checkMs: Summary;
   /** median(HTTP) / median(floor) */
   ratio: number;
   /** median over iterations of HTTP / floor of the same iteration */
@@ -117,6 +120,7 @@ export async function measureRuntimeVsFloor(
           floorWithAudit: () => storageFloor(floorDb, env, audit),
           inProcess: () => readRuntime(ctx.service.deps, ctx.servicePrincipal, env.id, 'bench'),
           twoFloorsAtOnce: () => Promise.all([storageFloor(floorDb, env), storageFloor(floorDb, env)]),
+          check: () => fetchRuntime(baseUrl, ctx.seed.serviceKey, env, false, 'runtime/check'),
         },
         { iterations: iterations[size], warmup: 40 },
       );
@@ -128,6 +132,7 @@ export async function measureRuntimeVsFloor(
         floorWithAuditMs: summarize(times.floorWithAudit),
         inProcessMs: summarize(times.inProcess),
         twoFloorsAtOnceMs: summarize(times.twoFloorsAtOnce),
+        checkMs: summarize(times.check),
         ratio: ratio.ofMedians,
         ratioOfPairs: ratio.medianOfPairs,
       };
