@@ -1,5 +1,5 @@
 import type { Db } from '../storage/client.js';
-import { deleteItems, type Item } from '../storage/item.js';
+import { deleteItems, getItem, type Item } from '../storage/item.js';
 import { queryPrefix } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
 import { keys } from './keys.js';
@@ -27,6 +27,11 @@ export const isRequirementSk = (sk: string): boolean => sk.startsWith(keys.requi
 export async function readRequirements(db: Db, envId: string): Promise<RequirementRecord[]> {
   const items = await queryPrefix(db, keys.environmentPartition(envId), keys.requirementPrefix);
   return items.map((item) => toRequirement(envId, item));
+}
+
+export async function readRequirement(db: Db, envId: string, name: string): Promise<RequirementRecord | undefined> {
+  const item = await getItem(db, keys.requirement(envId, name));
+  return item && toRequirement(envId, item);
 }
 
 // ---- writes ----

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import type { EnvironmentRecord } from '../data/environments.js';
 import { requirementCountChange } from '../data/environments.js';
 import {
+  readRequirement,
   readRequirements,
   requirementChange,
   requirementCreate,
@@ -61,7 +62,7 @@ export async function putRequirement(
 ): Promise<Api.Requirement> {
   const env = await environmentFor(deps, principal, envId, 'write');
   return optimistically('requirement', async () => {
-    const existing = (await readRequirements(deps.db, env.id)).find((r) => r.name === name);
+    const existing = await readRequirement(deps.db, env.id, name);
     const requirement: RequirementRecord = {
       envId: env.id,
       name,
@@ -101,7 +102,7 @@ export async function removeRequirement(
   name: string,
 ): Promise<Api.Requirement> {
   const env = await environmentFor(deps, principal, envId, 'write');
-  const existing = (await readRequirements(deps.db, env.id)).find((r) => r.name === name);
+  const existing = await readRequirement(deps.db, env.id, name);
   if (!existing) throw notFound('Requirement');
   try {
     await transactWrite(deps.db, [
