@@ -12,8 +12,8 @@ import { caller, startTestService, type CallResult, type TestService } from '../
 
 /**
  * Runtime tokens (API.md, "Runtime tokens"): minted for one environment and one job by whoever
- * may read its runtime values, good only for that environment's runtime read, audited with the
- * job id, listed without the token, revocable, and refused once expired or revoked.
+ * may read its runtime values, good only for that environment's runtime read and check, audited
+ * with the job id, listed without the token, revocable, and refused once expired or revoked.
  */
 
 const V1 = '/api/v1';
@@ -178,6 +178,17 @@ describe('reading with a runtime token', () => {
       MODE: 'fast',
       LINKED: 'g',
     });
+  });
+
+  it("checks its own environment's readiness as the service key does, names and no value", async () => {
+    const token = await minted(personal, 'job-check');
+    const check = (envId: string, key: string) => svc.call('GET', `${runtimePath(envId)}/check`, { key });
+    const res = await check(personal, token.token);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual(await check(personal, svc.seed.serviceKey).then((r) => r.body));
+    expect(res.body.data).toMatchObject({ ready: true, missing: [] });
+    expect(JSON.stringify(res.body)).not.toContain('direct-value');
+    expectError(await check(team, token.token), 404, 'not_found');
   });
 
   it('another environment is 404, existing or not', async () => {
