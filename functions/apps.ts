@@ -9,6 +9,7 @@ import { createEnvironmentsApp } from './environments/app.js';
 import { createGlobalSecretsApp } from './global-secrets/app.js';
 import type { Resource } from './routes.js';
 import { createRuntimeApp } from './runtime/app.js';
+import { createRuntimeTokensApp } from './runtime-tokens/app.js';
 
 /**
  * Every resource's app, by the route table's names (the local server serves them all). The
@@ -23,6 +24,7 @@ export const APP_FACTORIES: Record<Resource, (deps: Deps) => Hono<any, any, any>
   'environment-secrets': createEnvironmentSecretsApp,
   'environment-variables': createEnvironmentVariablesApp,
   runtime: createRuntimeApp,
+  'runtime-tokens': createRuntimeTokensApp,
   audit: createAuditApp,
   console: createConsoleApp,
 };

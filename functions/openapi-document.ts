@@ -12,6 +12,12 @@ export function openApiDocument(deps: Deps) {
     scheme: 'bearer',
     description: 'An API key: `Authorization: Bearer <key>`',
   });
+  all.openAPIRegistry.registerComponent('securitySchemes', 'runtimeToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      "A job's runtime token (`prime_rt_…`): `Authorization: Bearer <token>`, taken only by the routes that name it",
+  });
   return all.getOpenAPIDocument({
     openapi: '3.0.3',
     info: {

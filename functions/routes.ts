@@ -10,6 +10,7 @@ export const RESOURCES = [
   'environment-secrets',
   'environment-variables',
   'runtime',
+  'runtime-tokens',
   'audit',
   'console',
 ] as const;
@@ -120,6 +121,10 @@ export const ROUTES: readonly RouteSpec[] = [
 
   { method: 'GET', path: `${ENV}/runtime`, resource: 'runtime' },
   { method: 'GET', path: `${ENV}/runtime/check`, resource: 'runtime' },
+
+  { method: 'POST', path: `${ENV}/runtime-tokens`, resource: 'runtime-tokens' },
+  { method: 'GET', path: `${ENV}/runtime-tokens`, resource: 'runtime-tokens' },
+  { method: 'DELETE', path: `${ENV}/runtime-tokens/{id}`, resource: 'runtime-tokens' },
 
   { method: 'GET', path: `${V1}/audit`, resource: 'audit' },
   { method: 'GET', path: `${V1}/admin/audit`, resource: 'audit' },

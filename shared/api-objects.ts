@@ -201,6 +201,16 @@ export const NewServiceKey = z
   .openapi('NewServiceKey');
 export type NewServiceKey = z.infer<typeof NewServiceKey>;
 
+/** A job's runtime token as listed: never the token itself. */
+export const RuntimeToken = z
+  .object({ id: z.string(), environmentId: z.string(), jobId: z.string(), expiresAt: Timestamp })
+  .openapi('RuntimeToken');
+export type RuntimeToken = z.infer<typeof RuntimeToken>;
+
+/** A runtime token as minted: `token` is shown only here. */
+export const NewRuntimeToken = RuntimeToken.extend({ token: z.string() }).openapi('NewRuntimeToken');
+export type NewRuntimeToken = z.infer<typeof NewRuntimeToken>;
+
 export const AuditEvent = z
   .object({
     id: z.string(),

@@ -22,6 +22,9 @@ export const LIMITS = {
   versionsKept: 20,
   listDefault: 100,
   listMax: 500,
+  /** A runtime token's life: one hour unless asked, one day at most. */
+  runtimeTokenTtlDefaultSeconds: 3_600,
+  runtimeTokenTtlMaxSeconds: 86_400,
 } as const;
 
 export const NAME_MESSAGE =
@@ -104,6 +107,13 @@ export type KeyScope = z.infer<typeof KeyScope>;
 export const HostedService = z.enum(['environment-actions', 'hosted-evaluations', 'hosted-training']);
 export type HostedService = z.infer<typeof HostedService>;
 
+/** A hosted service's job id, recorded in audit events: `X-Job-Id` of a runtime read, or a runtime token's. */
+const JobId = z
+  .string()
+  .min(1)
+  .max(200, 'must be at most 200 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
 // ---- request bodies ----
 
 export const CreateGlobalSecretBody = z
@@ -185,6 +195,17 @@ export const CreateUserBody = z
   .object({ email: z.email().max(254), name: DisplayName, slug: Slug })
   .openapi('CreateUser');
 export const CreateServiceKeyBody = z.object({ service: HostedService, name: DisplayName }).openapi('CreateServiceKey');
+export const CreateRuntimeTokenBody = z
+  .object({
+    jobId: JobId,
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIMITS.runtimeTokenTtlMaxSeconds)
+      .default(LIMITS.runtimeTokenTtlDefaultSeconds),
+  })
+  .openapi('CreateRuntimeToken');
 
 /** The owner whose data keys a request means: a team, a user (the admin key names one), or neither for the caller. */
 const DataKeysOwner = z
@@ -258,14 +279,7 @@ export const PlatformAuditQuery = AuditQuery.pick({ limit: true, cursor: true })
 export const RuntimeQuery = z.object({ allowMissing: Flag });
 
 /** `X-Job-Id` of a runtime read, recorded in its audit event. */
-export const RuntimeHeaders = z.object({
-  'x-job-id': z
-    .string()
-    .min(1)
-    .max(200, 'must be at most 200 characters')
-    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-    .optional(),
-});
+export const RuntimeHeaders = z.object({ 'x-job-id': JobId.optional() });
 
 /** `GET /data-keys`: the owner as `POST /data-keys/rotate` names it in its body. */
 export const DataKeysQuery = DataKeysOwner;

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
-import { dataOf, errorResponses, security } from '../../shared/http/openapi.js';
+import { dataOf, errorResponses, securityWithRuntimeToken } from '../../shared/http/openapi.js';
 import { Id, RuntimeHeaders, RuntimeQuery } from '../../shared/schemas.js';
 import { checkRuntime } from '../../shared/services/runtime-check.js';
 import { readRuntime } from '../../shared/services/runtime.js';
@@ -18,9 +18,9 @@ export function createRuntimeApp(deps: Deps) {
       method: 'get',
       path: '/api/v1/environmentshub/{envId}/runtime',
       tags: ['runtime'],
-      security,
+      security: securityWithRuntimeToken,
       summary:
-        'Resolved values (service keys, or runtime-scoped keys of users who can write the environment); 412 missing_required unless ?allowMissing=true',
+        "Resolved values (service keys, runtime-scoped keys of users who can write the environment, or this environment's runtime tokens, whose reads are audited with the token's job id whatever X-Job-Id says); 412 missing_required unless ?allowMissing=true",
       request: { params: EnvParams, query: RuntimeQuery, headers: RuntimeHeaders },
       responses: { 200: dataOf(Api.RuntimeSet, 'The resolved set'), ...errorResponses },
     }),
@@ -42,7 +42,7 @@ export function createRuntimeApp(deps: Deps) {
       method: 'get',
       path: '/api/v1/environmentshub/{envId}/runtime/check',
       tags: ['runtime'],
-      security,
+      security: securityWithRuntimeToken,
       summary: 'Whether a job can start: missing, expired and expiring names, and where each comes from; never a value',
       request: { params: EnvParams },
       responses: { 200: dataOf(Api.RuntimeCheck, 'The check'), ...errorResponses },

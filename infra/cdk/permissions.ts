@@ -64,6 +64,8 @@ const PARTITIONS = {
   valueVersion: anyKey(keys.valueVersion),
   /** `TRASH#<envId>`: an environment's recently deleted entries. */
   deletedEntry: anyKey(keys.deletedEntry),
+  /** `RTOKEN#<envId>`: an environment's runtime tokens, listed (each token itself is a `KEY#<hash>`). */
+  runtimeToken: anyKey(keys.runtimeToken),
 } as const;
 
 export interface ResourcePermissions {
@@ -234,6 +236,16 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: [],
     kms: ['kms:Decrypt'],
     writes: [PARTITIONS.audit],
+  },
+  'runtime-tokens': {
+    // Get: the key, the environment's META, a team role, a token's listing. Query: an environment's
+    // tokens. Put: a token's key item and listing, with the audit event; Delete: both on a revoke.
+    // It opens no value, so no KMS: minting credentials lives apart from `runtime`, so that no
+    // function can both unwrap data keys and write `KEY#…` items (functions/runtime-tokens/app.ts).
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    index: [],
+    kms: [],
+    writes: [PARTITIONS.apiKey, PARTITIONS.runtimeToken, PARTITIONS.audit],
   },
   audit: {
     // Read only: Get for the key and the team role, Query of the owner's audit shards. Reading

@@ -15,6 +15,8 @@ export type Action =
   | 'read-audit'
   /** resolved secret values at job start */
   | 'read-runtime'
+  /** an environment's runtime tokens: mint, list, revoke (shared/services/runtime-tokens.ts) */
+  | 'manage-runtime-tokens'
   /** an owner's data keys: their versions, a rotation and the re-seal that follows */
   | 'manage-keys'
   /** whether a job can start (names and sources, never a value): whoever may read or read-runtime */
@@ -28,28 +30,45 @@ const TEAM_ROLES_ALLOWED: Record<Exclude<Action, 'check-runtime'>, readonly Role
   'manage-members': ['admin'],
   'read-audit': ['admin'],
   'read-runtime': ['admin', 'member'],
+  'manage-runtime-tokens': ['admin', 'member'],
   'manage-keys': ['admin'],
 };
 
 /**
- * The one rule of who may do what. `role` is the caller's role in the owning team
+ * The actions on an environment's runtime: a service's on any environment, else a user's with the
+ * runtime scope who can write it. Who may read the values may hand a job a token to read them.
+ */
+const RUNTIME_ACTIONS: readonly Action[] = ['read-runtime', 'manage-runtime-tokens'];
+
+/**
+ * What an action is on: its owner and, for an environment or anything in one, the environment's
+ * id, which a runtime token is bound to.
+ */
+export type Target = Owner & { envId?: string };
+
+/**
+ * The one rule of who may do what. `role` is the caller's role in the team owning `target`
  * (undefined when not a member). Hidden things answer 404, visible ones the caller may
  * not change answer 403.
  */
-export function decide(principal: Principal, owner: Owner, role: Role | undefined, action: Action): Decision {
+export function decide(principal: Principal, target: Target, role: Role | undefined, action: Action): Decision {
   if (action === 'check-runtime') {
-    const either = [decide(principal, owner, role, 'read'), decide(principal, owner, role, 'read-runtime')];
+    const either = [decide(principal, target, role, 'read'), decide(principal, target, role, 'read-runtime')];
     return either.includes('allow') ? 'allow' : either.includes('forbidden') ? 'forbidden' : 'hidden';
   }
-  // Service and admin keys are not users: only a service reads runtime values of any environment,
-  // and only the platform admin manages any owner's data keys. Nothing else owned is theirs to
-  // see, so it is hidden (404) whether it exists or not.
-  if (principal.type === 'service') return action === 'read-runtime' ? 'allow' : 'hidden';
+  // Service and admin keys are not users: only a service reads runtime values of any environment
+  // (and mints tokens for them), only the platform admin manages any owner's data keys, and a
+  // runtime token reads its own environment's runtime set. Nothing else owned is theirs to see,
+  // so it is hidden (404) whether it exists or not.
+  if (principal.type === 'service') return RUNTIME_ACTIONS.includes(action) ? 'allow' : 'hidden';
   if (principal.type === 'admin') return action === 'manage-keys' ? 'allow' : 'hidden';
-  const ownsIt = 'userId' in owner && owner.userId === principal.userId;
-  const inTeam = 'teamId' in owner && role !== undefined;
+  if (principal.type === 'runtime-token') {
+    return action === 'read-runtime' && target.envId === principal.envId ? 'allow' : 'hidden';
+  }
+  const ownsIt = 'userId' in target && target.userId === principal.userId;
+  const inTeam = 'teamId' in target && role !== undefined;
   if (!ownsIt && !inTeam) return 'hidden';
-  const scopeNeeded = action === 'read-runtime' ? 'runtime' : 'manage';
+  const scopeNeeded = RUNTIME_ACTIONS.includes(action) ? 'runtime' : 'manage';
   if (!principal.scopes.includes(scopeNeeded)) return 'forbidden';
   if (ownsIt) return 'allow';
   return TEAM_ROLES_ALLOWED[action].includes(role!) ? 'allow' : 'forbidden';
@@ -71,14 +90,14 @@ const NO_TEAM = 'a'.repeat(24);
 export async function authorize(
   deps: Deps,
   principal: Principal,
-  owner: Owner,
+  target: Target,
   action: Action,
   what = 'Resource',
 ): Promise<void> {
   const role =
-    'teamId' in owner && principal.type === 'user' ? await teamRole(deps, owner.teamId, principal.userId) : undefined;
-  const decision = decide(principal, owner, role, action);
-  if (decision === 'hidden' && !('teamId' in owner)) return refuseMissing(deps, principal, what);
+    'teamId' in target && principal.type === 'user' ? await teamRole(deps, target.teamId, principal.userId) : undefined;
+  const decision = decide(principal, target, role, action);
+  if (decision === 'hidden' && !('teamId' in target)) return refuseMissing(deps, principal, what);
   enforce(decision, principal, action, what);
 }
 
@@ -88,14 +107,17 @@ export async function refuseMissing(deps: Deps, principal: Principal, what: stri
   throw notFound(what);
 }
 
+const WHO_MAY = 'a service key, or an API key with the runtime scope of a user who can write this environment.';
+const RUNTIME_REFUSALS: Partial<Record<Action, string>> = {
+  'read-runtime': `Reading runtime values needs ${WHO_MAY}`,
+  'manage-runtime-tokens': `Runtime tokens are made, listed and revoked with ${WHO_MAY}`,
+};
+
 export function enforce(decision: Decision, principal: Principal, action: Action, what: string): void {
   if (decision === 'hidden') throw notFound(what);
   if (decision === 'allow') return;
-  if (action === 'read-runtime') {
-    throw forbidden(
-      'Reading runtime values needs a service key, or an API key with the runtime scope of a user who can write this environment.',
-    );
-  }
+  const runtimeRefusal = RUNTIME_REFUSALS[action];
+  if (runtimeRefusal) throw forbidden(runtimeRefusal);
   if (principal.type !== 'user') throw forbidden('This route needs a user API key.');
   throw forbidden(
     principal.scopes.includes('manage')

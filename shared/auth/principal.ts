@@ -4,7 +4,20 @@ import type { HostedService, KeyScope } from '../schemas.js';
 export type Principal =
   | { type: 'user'; userId: string; keyId: string; scopes: KeyScope[] }
   | { type: 'service'; service: HostedService; keyId: string }
-  | { type: 'admin'; keyId: string };
+  | { type: 'admin'; keyId: string }
+  /**
+   * A job's runtime token (`keyId` is the token's id): reads one environment's runtime set until
+   * `expiresAt`, each read audited with `jobId` (shared/services/runtime-tokens.ts).
+   */
+  | RuntimeTokenPrincipal;
+
+export type RuntimeTokenPrincipal = {
+  type: 'runtime-token';
+  keyId: string;
+  envId: string;
+  jobId: string;
+  expiresAt: string;
+};
 
 /** How a principal appears in audit events: who, and by which key (a rogue key is told apart). */
 export function actorOf(principal: Principal): { type: Principal['type']; id: string; keyId: string } {
@@ -14,6 +27,7 @@ export function actorOf(principal: Principal): { type: Principal['type']; id: st
     case 'service':
       return { type: 'service', id: principal.service, keyId: principal.keyId };
     case 'admin':
-      return { type: 'admin', id: principal.keyId, keyId: principal.keyId };
+    case 'runtime-token':
+      return { type: principal.type, id: principal.keyId, keyId: principal.keyId };
   }
 }

@@ -33,7 +33,8 @@ export type AuditTargetType =
   | 'user'
   | 'service_key'
   | 'admin_key'
-  | 'data_key';
+  | 'data_key'
+  | 'runtime_token';
 
 /** An audit event: names and ids only, never a value. */
 export interface AuditEvent {

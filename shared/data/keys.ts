@@ -17,6 +17,12 @@ export const keys = {
   serviceApiKeyPartition: (service: string) => `SERVICE#${service}`,
   serviceApiKeyPrefix: 'KEY#',
   adminApiKey: (keyId: string) => ({ pk: 'ADMIN', sk: `KEY#${keyId}` }),
+  /**
+   * An environment's runtime tokens, by id, for their listing and revocation (the token itself is
+   * an `apiKey` item by its hash). Outside `ENV#<envId>`, which the runtime read queries whole.
+   */
+  runtimeToken: (envId: string, tokenId: string) => ({ pk: `RTOKEN#${envId}`, sk: tokenId }),
+  runtimeTokenPartition: (envId: string) => `RTOKEN#${envId}`,
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   team: (teamId: string) => ({ pk: `TEAM#${teamId}`, sk: 'PROFILE' }),
   slug: (slug: string) => ({ pk: `SLUG#${slug}`, sk: 'SLUG' }),

@@ -41,7 +41,9 @@ export function useHttpBaseline<E extends BaselineEnv>(
 
 /**
  * Spends one request of the caller's token bucket, or throws 429 `rate_limited` with Retry-After.
- * A user's keys share one bucket, so making more keys buys no more requests.
+ * A user's keys share one bucket, so making more keys buys no more requests. A runtime token has
+ * a bucket of its own (by its id) at the users' rate, not the services': one job's sandbox reads
+ * its set a few times, and a leaked token should take no more than a user can.
  */
 export function enforceRateLimit(deps: Deps, principal: Principal): void {
   const limit = principal.type === 'service' ? deps.config.rateLimits.service : deps.config.rateLimits.user;

@@ -5,6 +5,7 @@ import { authenticate } from '../auth/api-keys.js';
 import { validationError } from '../errors.js';
 import type { AppEnv } from './context.js';
 import { enforceRateLimit, useHttpBaseline } from './baseline.js';
+import { acceptsRuntimeToken } from './openapi.js';
 import { toValidationIssues } from './validation.js';
 
 /**
@@ -15,7 +16,8 @@ import { toValidationIssues } from './validation.js';
  * A route's OpenAPI `security` is the one statement of whether it needs a key: `app.openapi`
  * puts the API key check (and the key's rate limit) in front of every route that declares
  * it, ahead of the route's validation, so a request without a valid key is 401 before its
- * params or body are looked at. A route without `security` is open to anyone.
+ * params or body are looked at. A route without `security` is open to anyone; one whose
+ * `security` names a runtime token (`securityWithRuntimeToken`) takes one too.
  */
 export function createResourceApp(deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -26,21 +28,24 @@ export function createResourceApp(deps: Deps): OpenAPIHono<AppEnv> {
   });
   useHttpBaseline(app, deps, { bodyTooLarge: 'Request body is larger than 256 KiB.' });
 
-  const requireKey = requireApiKey(deps);
+  const requireKey = requireApiKey(deps, false);
+  const requireKeyOrToken = requireApiKey(deps, true);
   const register = app.openapi;
-  app.openapi = ((route, handler, hook) =>
-    register(
-      route.security?.length ? { ...route, middleware: [requireKey, ...[route.middleware ?? []].flat()] } : route,
-      handler,
-      hook,
-    )) as typeof app.openapi;
+  app.openapi = ((route, handler, hook) => {
+    if (!route.security?.length) return register(route, handler, hook);
+    const check = acceptsRuntimeToken(route.security) ? requireKeyOrToken : requireKey;
+    return register({ ...route, middleware: [check, ...[route.middleware ?? []].flat()] }, handler, hook);
+  }) as typeof app.openapi;
   return app;
 }
 
-/** The caller's principal from `Authorization: Bearer <key>`, or 401; then the key's rate limit. */
-function requireApiKey(deps: Deps): MiddlewareHandler<AppEnv> {
+/**
+ * The caller's principal from `Authorization: Bearer <key>`, or 401 (also for a runtime token
+ * on a route that does not declare it); then the key's rate limit.
+ */
+function requireApiKey(deps: Deps, runtimeToken: boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const principal = await authenticate(deps, c.req.header('authorization'));
+    const principal = await authenticate(deps, c.req.header('authorization'), { runtimeToken });
     enforceRateLimit(deps, principal);
     c.set('principal', principal);
     await next();

@@ -42,7 +42,7 @@ export async function environmentFor(
   requireId(envId, 'Environment');
   const env = await readEnvironment(deps.db, envId);
   if (!env) return refuseMissing(deps, principal, 'Environment');
-  await authorize(deps, principal, ownerOf(env), action, 'Environment');
+  await authorize(deps, principal, { ...ownerOf(env), envId }, action, 'Environment');
   return env;
 }
 

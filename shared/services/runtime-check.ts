@@ -97,6 +97,11 @@ export async function checkRuntime(deps: Deps, principal: Principal, envId: stri
     dataKeyVersions: [],
     member: membershipToRead(principal, owner),
   });
-  enforce(decide(principal, owner, batch.role, 'check-runtime'), principal, 'check-runtime', 'Environment');
+  enforce(
+    decide(principal, { ...owner, envId }, batch.role, 'check-runtime'),
+    principal,
+    'check-runtime',
+    'Environment',
+  );
   return readiness(entries, linkedSecrets(links, batch.secrets), requirements);
 }

@@ -25,7 +25,8 @@ import { linkedSecrets, membershipToRead, missingRequired } from './runtime-chec
  * user key on a team environment, the caller's membership. At most one KMS call per data key
  * version, none with a warm cache. The audit event is written alongside the batch when the
  * caller is already known to be allowed, else right after it (shared/services/runtime-audit.ts);
- * values leave only once it is written.
+ * values leave only once it is written. A runtime token reads like a service key, audited with
+ * its own job id.
  */
 export async function readRuntime(
   deps: Deps,
@@ -42,8 +43,10 @@ export async function readRuntime(
   const links = entries.filter((e) => e.kind === 'link');
   const member = membershipToRead(principal, owner);
   const allow = (role: Role | undefined) =>
-    enforce(decide(principal, owner, role, 'read-runtime'), principal, 'read-runtime', 'Environment');
-  const audit = runtimeAudit(deps, principal, env, jobId, entries);
+    enforce(decide(principal, { ...owner, envId }, role, 'read-runtime'), principal, 'read-runtime', 'Environment');
+  // A runtime token was minted for one job: its reads are that job's, whatever X-Job-Id says.
+  const job = principal.type === 'runtime-token' ? principal.jobId : jobId;
+  const audit = runtimeAudit(deps, principal, env, job, entries);
 
   // Refused before anything is audited or opened, the names the set lacks once the caller may know them.
   const requireNames = (names: string[]) => {

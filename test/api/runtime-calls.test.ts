@@ -367,6 +367,51 @@ describe('requirements and the pre-flight check', () => {
   });
 });
 
+describe('the runtime read with a runtime token', () => {
+  it('looks the token up once like a key, then the same two read rounds: one KMS call cold, none warm', async () => {
+    const envId = svc.seed.environments.personal.id;
+    const minted = await svc.call('POST', `/api/v1/environmentshub/${envId}/runtime-tokens`, {
+      key: svc.seed.serviceKey,
+      body: { jobId: 'job-token-count' },
+    });
+    expect(minted.status).toBe(201);
+    const read = (key = minted.body.data.token as string) =>
+      svc.call('GET', `/api/v1/environmentshub/${envId}/runtime`, { key });
+    // The linked secrets, and the data key when cold: 100 keys to a BatchGetItem, the calls in parallel.
+    const batchRound = (cold: boolean) =>
+      Array<string>(Math.ceil((counts.linked + (cold ? 1 : 0)) / 100)).fill('BatchGetItem');
+
+    expect((await read(svc.seed.serviceKey)).status).toBe(200); // the data key is in memory
+    const first = await measured(() => read());
+    expect(first.result.status).toBe(200);
+    expect(readRounds(first.log)).toEqual([['GetItem'], ['Query'], batchRound(false)]);
+
+    for (const temperature of ['cold', 'warm'] as const) {
+      if (temperature === 'cold') svc.deps.dataKeys.clear();
+      const { result, log, kms } = await measured(() => read());
+      expect(result.status).toBe(200);
+      expectResolved(result.body, envId, counts);
+      expect(kms).toEqual(temperature === 'cold' ? ['DecryptCommand'] : []);
+      // Decided before the batch, like a service key: its audit event goes beside it.
+      expect(
+        starts(log)
+          .map((c) => c.command)
+          .filter((c) => c !== 'BatchGetItem'),
+      ).toEqual(['Query', 'PutItem']);
+      expect(readRounds(log)).toEqual([['Query'], batchRound(temperature === 'cold')]);
+    }
+
+    // The check with the same token: no KMS, no write, the same two rounds.
+    const checked = await measured(() =>
+      svc.call('GET', `/api/v1/environmentshub/${envId}/runtime/check`, { key: minted.body.data.token as string }),
+    );
+    expect(checked.result.status).toBe(200);
+    expect(checked.kms).toEqual([]);
+    expect(readRounds(checked.log)).toEqual([['Query'], batchRound(false)]);
+    expect(starts(checked.log).filter((c) => !READS.has(c.command))).toEqual([]);
+  });
+});
+
 describe('the runtime read after a rotation of the data key', () => {
   afterAll(() => {
     vi.restoreAllMocks();
@@ -384,6 +429,8 @@ describe('the runtime read after a rotation of the data key', () => {
     expect(after.current).toBe(before + 1);
     expect(after.versions.map((v: any) => v.version)).toEqual([before + 1]);
 
+    // The skipped clock may have aged the service key out of the key cache: only data keys are measured.
+    expect((await read()).status).toBe(200);
     svc.deps.dataKeys.clear();
     const cold = await measured(read);
     expect(cold.result.status).toBe(200);

@@ -37,6 +37,13 @@ import {
   type MemberRecord,
 } from '../../shared/data/members.js';
 import { readRuntimeBatch } from '../../shared/data/runtime-batch.js';
+import {
+  readRuntimeToken,
+  readRuntimeTokens,
+  runtimeTokenCreate,
+  runtimeTokenRevoke,
+  type RuntimeTokenRecord,
+} from '../../shared/data/runtime-tokens.js';
 import { createSessionItem, deleteSessionItem, readSessionItem } from '../../shared/data/sessions.js';
 import { readConfig } from '../../shared/config.js';
 import { newId } from '../../shared/ids.js';
@@ -188,6 +195,32 @@ describe('data records round-trip through the table', () => {
     await expect(transactWrite(db, [secretUpdate({ ...a, name: 'OLD' }, change)])).rejects.toBeInstanceOf(
       TransactionFailed,
     );
+  });
+
+  it('runtime tokens: the principal by hash, the listing by environment, revoked once', async () => {
+    const token: RuntimeTokenRecord = {
+      id: newId(),
+      envId: newId(),
+      jobId: 'job-42',
+      createdAt: at,
+      expiresAt: '2026-12-01T11:00:00.000Z',
+      hash: randomBytes(32).toString('hex'),
+    };
+    await transactWrite(db, runtimeTokenCreate(token));
+    await expect(transactWrite(db, runtimeTokenCreate(token))).rejects.toBeInstanceOf(TransactionFailed);
+    expect(await readPrincipal(db, token.hash)).toEqual({
+      type: 'runtime-token',
+      keyId: token.id,
+      envId: token.envId,
+      jobId: 'job-42',
+      expiresAt: token.expiresAt,
+    });
+    expect(await readRuntimeTokens(db, token.envId)).toEqual([token]);
+    expect(await readRuntimeToken(db, token.envId, token.id)).toEqual(token);
+    await transactWrite(db, runtimeTokenRevoke(token));
+    await expect(transactWrite(db, runtimeTokenRevoke(token))).rejects.toBeInstanceOf(TransactionFailed);
+    expect(await readPrincipal(db, token.hash)).toBeUndefined();
+    expect(await readRuntimeTokens(db, token.envId)).toEqual([]);
   });
 
   it('links, members, API keys, sessions, data keys and audit events', async () => {

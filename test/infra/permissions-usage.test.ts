@@ -319,6 +319,24 @@ describe('the permission map against the calls each resource makes', () => {
     await must(200, 'GET', `${V1}/environmentshub/${env.id}/runtime/check`, { key: seed.serviceKey });
     await must(200, 'GET', `${V1}/environmentshub/${teamEnv}/runtime/check`, { key: user });
 
+    // runtime tokens: minted at job start (by a service key, and by a user's runtime key on a team
+    // environment: a team role), read with, listed, revoked
+    const minted = (
+      await must(201, 'POST', `${V1}/environmentshub/${env.id}/runtime-tokens`, {
+        key: seed.serviceKey,
+        body: { jobId: 'job-perms-token' },
+      })
+    ).data;
+    await must(201, 'POST', `${V1}/environmentshub/${teamEnv}/runtime-tokens`, {
+      key: seed.user.runtimeKey,
+      body: { jobId: 'job-perms-team' },
+    });
+    const tokenRead = await must(200, 'GET', `${V1}/environmentshub/${env.id}/runtime`, { key: minted.token });
+    expect(tokenRead.data.env).toEqual(resolved.data.env);
+    await must(200, 'GET', `${V1}/environmentshub/${env.id}/runtime/check`, { key: minted.token });
+    await must(200, 'GET', `${V1}/environmentshub/${env.id}/runtime-tokens`, { key: seed.serviceKey });
+    await must(200, 'DELETE', `${V1}/environmentshub/${env.id}/runtime-tokens/${minted.id}`, { key: seed.serviceKey });
+
     // versions and rollbacks of each kind of value
     await must(200, 'PATCH', `${V1}/secrets/${global.id}`, { key: user, body: { value: 'g-one-2' } });
     for (const path of [

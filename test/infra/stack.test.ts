@@ -395,8 +395,12 @@ describe('each function may do only what it needs', () => {
     // API keys, profiles, teams and slugs only by accounts; sessions only by the console; data
     // (environments, entries, secrets, data keys) never by accounts; every writer audits.
     const writers = (pattern: string) => RESOURCES.filter((r) => writablePartitions(r).includes(pattern));
-    for (const pattern of ['KEY#*', 'USER#*', 'SERVICE#*', 'TEAM#*', 'SLUG#*'])
-      expect(writers(pattern)).toEqual(['accounts']);
+    for (const pattern of ['USER#*', 'SERVICE#*', 'TEAM#*', 'SLUG#*']) expect(writers(pattern)).toEqual(['accounts']);
+    // Key items (`KEY#<hash>`): API keys by accounts, runtime tokens by runtime-tokens, and neither
+    // may unwrap a data key: no function can both open values and write a credential.
+    expect(writers('KEY#*')).toEqual(['accounts', 'runtime-tokens']);
+    expect(writers('RTOKEN#*')).toEqual(['runtime-tokens']);
+    for (const r of writers('KEY#*')) expect(kmsActions(r)).toEqual([]);
     expect(writers('SESSION#*')).toEqual(['console']);
     expect(writers('ENV#*')).not.toContain('accounts');
     expect(writers('OWNER#*')).not.toContain('accounts');

@@ -44,6 +44,7 @@ beforeAll(async () => {
     'environment-secrets': () => import('../../functions/environment-secrets/handler.js'),
     'environment-variables': () => import('../../functions/environment-variables/handler.js'),
     runtime: () => import('../../functions/runtime/handler.js'),
+    'runtime-tokens': () => import('../../functions/runtime-tokens/handler.js'),
     audit: () => import('../../functions/audit/handler.js'),
     console: () => import('../../functions/console/handler.js'),
   };

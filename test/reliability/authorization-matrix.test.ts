@@ -14,7 +14,18 @@ import { startTestService, type CallResult, type TestService } from '../support/
 
 const V1 = '/api/v1';
 
-const KINDS = ['none', 'revoked', 'other', 'viewer', 'member', 'teamAdmin', 'service', 'runtime', 'adminKey'] as const;
+const KINDS = [
+  'none',
+  'revoked',
+  'other',
+  'viewer',
+  'member',
+  'teamAdmin',
+  'service',
+  'runtime',
+  'adminKey',
+  'token',
+] as const;
 type Kind = (typeof KINDS)[number];
 
 /** The user kinds with a manage key: each acts in their own personal scope. */
@@ -22,12 +33,15 @@ const USERS: Kind[] = ['other', 'viewer', 'member', 'teamAdmin'];
 
 type Statuses = Record<Kind, number>;
 
+/** No key the route takes: none, a revoked one, or a runtime token (taken only by the runtime read). */
+const UNAUTHENTICATED: Kind[] = ['none', 'revoked', 'token'];
+
 /** `ok` for `allowed`, 404 for `hidden` (never revealing existence), 401 without a valid key, 403 otherwise. */
 function rule(ok: number, allowed: Kind[], hidden: Kind[] = []): Statuses {
   return Object.fromEntries(
     KINDS.map((k) => [
       k,
-      k === 'none' || k === 'revoked' ? 401 : allowed.includes(k) ? ok : hidden.includes(k) ? 404 : 403,
+      allowed.includes(k) ? ok : hidden.includes(k) ? 404 : UNAUTHENTICATED.includes(k) ? 401 : 403,
     ]),
   ) as Statuses;
 }
@@ -46,7 +60,9 @@ function hiddenFromKeys(statuses: Statuses): Statuses {
  * The API's rules (README.md, "Rules it keeps"). Team roles: admin everything, member writes, viewer reads metadata and
  * variables; someone outside the team does not see it (404); service and admin keys are not
  * users (403 on user routes, 404 on things by id), but a service reads runtime values of any environment; a runtime-only key (of a
- * team member) reads runtime values of environments its user can write and manages nothing.
+ * team member) reads runtime values of environments its user can write and manages nothing. A
+ * runtime token (of the team environment) reads that environment's runtime set and is refused
+ * (401) by every other route; another environment's runtime is hidden from it.
  */
 const RULES = {
   public: Object.fromEntries(KINDS.map((k) => [k, 200])) as Statuses,
@@ -56,16 +72,19 @@ const RULES = {
   teamRead: (ok: number) => rule(ok, ['viewer', 'member', 'teamAdmin'], ['other']),
   teamWrite: (ok: number) => rule(ok, ['member', 'teamAdmin'], ['other']),
   teamAdmin: (ok: number) => rule(ok, ['teamAdmin'], ['other']),
-  teamRuntime: rule(200, ['service', 'runtime'], ['other']),
+  teamRuntime: rule(200, ['service', 'runtime', 'token'], ['other']),
   /** A personal environment of the team admin, by id: nobody else sees it. */
   personalEnvironment: (ok: number) => rule(ok, ['teamAdmin'], ['other', 'viewer', 'member', 'runtime']),
   /** A personal global secret of the team admin: not in anyone else's personal scope. */
   personalSecret: (ok: number) => rule(ok, ['teamAdmin'], ['other', 'viewer', 'member']),
   /** The team admin's manage-only key lacks the runtime scope; the others do not see it. */
-  personalRuntime: rule(200, ['service'], ['other', 'viewer', 'member', 'runtime']),
+  personalRuntime: rule(200, ['service'], ['other', 'viewer', 'member', 'runtime', 'token']),
   /** Whether a job can start: whoever may read the environment or its runtime set. */
-  teamCheck: rule(200, ['viewer', 'member', 'teamAdmin', 'service', 'runtime'], ['other']),
-  personalCheck: rule(200, ['teamAdmin', 'service'], ['other', 'viewer', 'member', 'runtime']),
+  teamCheck: rule(200, ['viewer', 'member', 'teamAdmin', 'service', 'runtime', 'token'], ['other']),
+  personalCheck: rule(200, ['teamAdmin', 'service'], ['other', 'viewer', 'member', 'runtime', 'token']),
+  /** Runtime tokens are made, listed and revoked by whoever reads the runtime values: never by a token. */
+  teamTokens: (ok: number) => rule(ok, ['service', 'runtime'], ['other']),
+  personalTokens: (ok: number) => rule(ok, ['service'], ['other', 'viewer', 'member', 'runtime']),
   /** Data keys: a user's own (the admin key names an owner, a service key has none), */
   ownKeys: (ok: number) => rule(ok, USERS, ['service', 'adminKey']),
   /** a team's, for its admins and the admin key, */
@@ -157,6 +176,17 @@ const fresh = {
     await expectCreated(asOwner('POST', `${V1}/environmentshub/${envId}/secrets/link/${secretId}`, {}), 'link');
     return secretId;
   },
+  /** A runtime token of the environment, minted by the service key. */
+  runtimeToken: async (envId: string) => {
+    const data = await expectCreated(
+      svc.call('POST', `${V1}/environmentshub/${envId}/runtime-tokens`, {
+        key: svc.seed.serviceKey,
+        body: { jobId: unique('matrix-job-') },
+      }),
+      'runtime token',
+    );
+    return { id: data.id as string, token: data.token as string };
+  },
   /** A new key of the caller when they are a user, else of the team admin. */
   apiKey: async (ownerKey: string) => {
     const data = await expectCreated(
@@ -181,6 +211,7 @@ function environmentCases(team: boolean): Record<string, Case> {
   const env = () => (team ? teamEnv : personalEnv);
   const read = (ok: number) => hiddenFromKeys((team ? RULES.teamRead : RULES.personalEnvironment)(ok));
   const write = (ok: number) => hiddenFromKeys((team ? RULES.teamWrite : RULES.personalEnvironment)(ok));
+  const tokens = (ok: number) => hiddenFromKeys((team ? RULES.teamTokens : RULES.personalTokens)(ok));
   const label = team ? 'team environment' : 'personal environment';
   const E = `${V1}/environmentshub/{envId}`;
   return {
@@ -319,6 +350,31 @@ function environmentCases(team: boolean): Record<string, Case> {
       label,
       request: async () => ({ path: `${V1}/environmentshub/${env()}/runtime` }),
       expect: hiddenFromKeys(team ? RULES.teamRuntime : RULES.personalRuntime),
+    },
+    [`POST ${E}/runtime-tokens`]: {
+      label,
+      request: async () => ({
+        path: `${V1}/environmentshub/${env()}/runtime-tokens`,
+        body: { jobId: unique('matrix-job-') },
+      }),
+      expect: tokens(201),
+    },
+    [`GET ${E}/runtime-tokens`]: {
+      label,
+      request: async () => ({ path: `${V1}/environmentshub/${env()}/runtime-tokens` }),
+      expect: tokens(200),
+    },
+    [`DELETE ${E}/runtime-tokens/{id}`]: {
+      label,
+      request: async () => {
+        const made = await fresh.runtimeToken(env());
+        return {
+          path: `${V1}/environmentshub/${env()}/runtime-tokens/${made.id}`,
+          exists: async () =>
+            (await svc.call('GET', `${V1}/environmentshub/${env()}/runtime`, { key: made.token })).status === 200,
+        };
+      },
+      expect: tokens(200),
     },
   };
 }
@@ -674,6 +730,7 @@ beforeAll(async () => {
     service: svc.seed.serviceKey,
     runtime: runtimeOnly.key,
     adminKey: svc.seed.adminKey,
+    token: (await fresh.runtimeToken(teamEnv)).token,
   });
 
   // the targets that are read or changed in place

@@ -522,6 +522,7 @@ function expectContractShape(res: CallResult, where: string): void {
 describe('random requests against every route', () => {
   let fuzz: TestService;
   let realIds: string[];
+  let runtimeToken: string;
 
   beforeAll(async () => {
     fuzz = await startTestService();
@@ -533,7 +534,12 @@ describe('random requests against every route', () => {
       key: s.user.apiKey,
       body: { name: 'FUZZ_VAR', value: 'v' },
     });
-    realIds.push(secret.body.data.id, variable.body.data.id);
+    const token = await fuzz.call('POST', `${V1}/environmentshub/${s.environments.personal.id}/runtime-tokens`, {
+      key: s.serviceKey,
+      body: { jobId: 'fuzz-job' },
+    });
+    realIds.push(secret.body.data.id, variable.body.data.id, token.body.data.id);
+    runtimeToken = token.body.data.token;
   });
 
   /** Path segments: real ids and slugs, their look-alikes, separators, encodings, long and random strings. */
@@ -592,6 +598,8 @@ describe('random requests against every route', () => {
     'email',
     'slug',
     'service',
+    'jobId',
+    'ttlSeconds',
   ];
   const body = () =>
     fc.oneof(
@@ -619,7 +627,15 @@ describe('random requests against every route', () => {
   for (const route of ROUTES) {
     it(`${route.method} ${route.path}`, async () => {
       const s = fuzz.seed;
-      const keys = [undefined, s.user.apiKey, s.user.runtimeKey, s.serviceKey, s.adminKey, 'prime_not-a-key'];
+      const keys = [
+        undefined,
+        s.user.apiKey,
+        s.user.runtimeKey,
+        s.serviceKey,
+        s.adminKey,
+        runtimeToken,
+        'prime_not-a-key',
+      ];
       const params = route.path.match(/\{\w+\}/g) ?? [];
       await fc.assert(
         fc.asyncProperty(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Action,
   type Decision,
+  type Target,
   decide,
   enforce,
   requireAdmin,
@@ -18,7 +19,17 @@ import type { KeyScope, Role } from '../../shared/schemas.js';
 
 /** The actions with a rule of their own (`check-runtime` is made of two of them: below). */
 type OwnRule = Exclude<Action, 'check-runtime'>;
-const ACTIONS: OwnRule[] = ['read', 'write', 'manage-members', 'read-audit', 'read-runtime', 'manage-keys'];
+const ACTIONS: OwnRule[] = [
+  'read',
+  'write',
+  'manage-members',
+  'read-audit',
+  'read-runtime',
+  'manage-runtime-tokens',
+  'manage-keys',
+];
+/** What reads runtime values, or hands a job a token to read them: the `runtime` scope's. */
+const RUNTIME: Action[] = ['read-runtime', 'manage-runtime-tokens'];
 const BOTH: KeyScope[] = ['manage', 'runtime'];
 const SCOPE_SETS: KeyScope[][] = [BOTH, ['manage'], ['runtime']];
 
@@ -30,6 +41,13 @@ const user = (userId: string, scopes: KeyScope[]): Principal => ({
 });
 const service: Principal = { type: 'service', service: 'hosted-training', keyId: 'svc-key' };
 const admin: Principal = { type: 'admin', keyId: 'admin-key' };
+const token: Principal = {
+  type: 'runtime-token',
+  keyId: 'token-1',
+  envId: 'env-1',
+  jobId: 'job-1',
+  expiresAt: '2099-01-01T00:00:00.000Z',
+};
 
 const TEAM = { teamId: 'team-1' };
 const MINE = { userId: 'u-1' };
@@ -43,6 +61,7 @@ const BY_ROLE: Record<Role, Record<OwnRule, Decision>> = {
     'manage-members': 'allow',
     'read-audit': 'allow',
     'read-runtime': 'allow',
+    'manage-runtime-tokens': 'allow',
     'manage-keys': 'allow',
   },
   member: {
@@ -51,6 +70,7 @@ const BY_ROLE: Record<Role, Record<OwnRule, Decision>> = {
     'manage-members': 'forbidden',
     'read-audit': 'forbidden',
     'read-runtime': 'allow',
+    'manage-runtime-tokens': 'allow',
     'manage-keys': 'forbidden',
   },
   viewer: {
@@ -59,13 +79,14 @@ const BY_ROLE: Record<Role, Record<OwnRule, Decision>> = {
     'manage-members': 'forbidden',
     'read-audit': 'forbidden',
     'read-runtime': 'forbidden',
+    'manage-runtime-tokens': 'forbidden',
     'manage-keys': 'forbidden',
   },
 };
 
-/** A key without the scope an action needs is refused, whatever the role: runtime reads need `runtime`, the rest `manage`. */
+/** A key without the scope an action needs is refused, whatever the role: runtime reads and tokens need `runtime`, the rest `manage`. */
 const scopeAllows = (scopes: KeyScope[], action: Action) =>
-  scopes.includes(action === 'read-runtime' ? 'runtime' : 'manage');
+  scopes.includes(RUNTIME.includes(action) ? 'runtime' : 'manage');
 
 describe('decide: a team-owned thing', () => {
   for (const role of ['admin', 'member', 'viewer'] as const) {
@@ -122,7 +143,7 @@ describe('decide: service and admin keys', () => {
     const scope = 'teamId' in owner ? 'team' : 'personal';
     for (const action of ACTIONS) {
       // Not users: what they may not do is hidden (404), so its existence is not told.
-      const expected = action === 'read-runtime' ? 'allow' : 'hidden';
+      const expected = RUNTIME.includes(action) ? 'allow' : 'hidden';
       it(`a service key on a ${scope} thing, ${action}: ${expected}`, () => {
         expect(decide(service, owner, undefined, action)).toBe(expected);
       });
@@ -136,7 +157,7 @@ describe('decide: service and admin keys', () => {
 });
 
 describe('decide: the runtime check, for whoever may read the environment or its runtime set', () => {
-  const cases: [string, Principal, typeof TEAM | typeof MINE, Role | undefined, Decision][] = [
+  const cases: [string, Principal, Target, Role | undefined, Decision][] = [
     ['a team admin, manage key', user('u-1', ['manage']), TEAM, 'admin', 'allow'],
     ['a team member, runtime key', user('u-1', ['runtime']), TEAM, 'member', 'allow'],
     ['a team viewer, manage key', user('u-1', ['manage']), TEAM, 'viewer', 'allow'],
@@ -146,10 +167,31 @@ describe('decide: the runtime check, for whoever may read the environment or its
     ['another user', user('u-1', BOTH), THEIRS, undefined, 'hidden'],
     ['a service key', service, TEAM, undefined, 'allow'],
     ['the admin key', admin, MINE, undefined, 'hidden'],
+    ["a runtime token, its environment's", token, { ...TEAM, envId: 'env-1' }, undefined, 'allow'],
+    ['a runtime token, another environment', token, { ...MINE, envId: 'env-2' }, undefined, 'hidden'],
   ];
   for (const [who, principal, owner, role, expected] of cases) {
     it(`${who}: ${expected}`, () => {
       expect(decide(principal, owner, role, 'check-runtime')).toBe(expected);
+    });
+  }
+});
+
+describe('decide: a runtime token', () => {
+  for (const owner of [TEAM, MINE]) {
+    const scope = 'teamId' in owner ? 'team' : 'personal';
+    for (const action of ACTIONS) {
+      // It reads its own environment's runtime set, nothing else: not even a token of its own.
+      const expected = action === 'read-runtime' ? 'allow' : 'hidden';
+      it(`its own ${scope} environment, ${action}: ${expected}`, () => {
+        expect(decide(token, { ...owner, envId: 'env-1' }, undefined, action)).toBe(expected);
+      });
+    }
+    it(`another ${scope} environment, or one not named, is hidden for every action`, () => {
+      for (const action of ACTIONS) {
+        expect(decide(token, { ...owner, envId: 'env-2' }, undefined, action), action).toBe('hidden');
+        expect(decide(token, owner, 'admin', action), action).toBe('hidden');
+      }
     });
   }
 });
@@ -170,7 +212,7 @@ describe('enforce', () => {
   });
 
   it('answers a hidden thing with 404 naming it, for every action and caller', () => {
-    for (const principal of [user('u-1', BOTH), service, admin]) {
+    for (const principal of [user('u-1', BOTH), service, admin, token]) {
       for (const action of ACTIONS) {
         const err = thrown(() => enforce('hidden', principal, action, 'Environment'));
         expect([err.status, err.code, err.detail]).toEqual([404, 'not_found', 'Environment not found.']);
@@ -184,6 +226,11 @@ describe('enforce', () => {
         user('u-1', BOTH),
         'read-runtime',
         'Reading runtime values needs a service key, or an API key with the runtime scope of a user who can write this environment.',
+      ],
+      [
+        user('u-1', ['manage']),
+        'manage-runtime-tokens',
+        'Runtime tokens are made, listed and revoked with a service key, or an API key with the runtime scope of a user who can write this environment.',
       ],
       [service, 'write', 'This route needs a user API key.'],
       [admin, 'read', 'This route needs a user API key.'],
@@ -202,7 +249,7 @@ describe('requireUser and requireAdmin', () => {
     const caller = user('u-1', ['manage']);
     expect(requireUser(caller)).toBe(caller);
     expect(thrown(() => requireUser(user('u-1', ['runtime']))).detail).toBe('This API key lacks the manage scope.');
-    for (const other of [service, admin]) {
+    for (const other of [service, admin, token]) {
       const err = thrown(() => requireUser(other));
       expect([err.status, err.detail]).toEqual([403, 'This route needs a user API key.']);
     }
@@ -210,7 +257,7 @@ describe('requireUser and requireAdmin', () => {
 
   it('requireAdmin takes only the admin key', () => {
     expect(() => requireAdmin(admin)).not.toThrow();
-    for (const other of [user('u-1', BOTH), service]) {
+    for (const other of [user('u-1', BOTH), service, token]) {
       const err = thrown(() => requireAdmin(other));
       expect([err.status, err.detail]).toEqual([403, 'This route needs an admin API key.']);
     }

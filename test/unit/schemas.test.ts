@@ -5,6 +5,7 @@ import {
   CreateApiKeyBody,
   CreateEnvironmentBody,
   CreateGlobalSecretBody,
+  CreateRuntimeTokenBody,
   CreateTeamBody,
   CreateUserBody,
   CreateVariableBody,
@@ -52,6 +53,8 @@ describe('limits', () => {
       versionsKept: 20,
       listDefault: 100,
       listMax: 500,
+      runtimeTokenTtlDefaultSeconds: 3_600,
+      runtimeTokenTtlMaxSeconds: 86_400,
     });
   });
 });
@@ -179,6 +182,16 @@ describe('request bodies', () => {
     ok(CreateApiKeyBody, { name: 'ci', scopes: ['manage', 'runtime'] });
     for (const scopes of [[], ['admin'], ['manage', 'runtime', 'manage']])
       refused(CreateApiKeyBody, { name: 'ci', scopes });
+  });
+
+  it('gives a runtime token an hour unless asked, 1 s to a day, and a job id by the X-Job-Id rule', () => {
+    expect(CreateRuntimeTokenBody.parse({ jobId: 'job-42' })).toEqual({ jobId: 'job-42', ttlSeconds: 3_600 });
+    for (const ttlSeconds of [1, 86_400]) ok(CreateRuntimeTokenBody, { jobId: 'job-42', ttlSeconds });
+    for (const ttlSeconds of [0, 86_401, 1.5, '60', null])
+      refused(CreateRuntimeTokenBody, { jobId: 'job-42', ttlSeconds });
+    ok(CreateRuntimeTokenBody, { jobId: '!'.repeat(200) });
+    refused(CreateRuntimeTokenBody, { jobId: 'j'.repeat(201) }, 'must be at most 200 characters');
+    for (const jobId of ['job 42', 'jöb', '', undefined]) refused(CreateRuntimeTokenBody, { jobId });
   });
 
   it('checks users and environments', () => {
