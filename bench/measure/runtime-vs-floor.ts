@@ -16,7 +16,7 @@ import { interleaved, ratioOf, summarize, type Summary } from '../lib/stats.js';
  * event's PutItem beside the batch, the service's read called in process (no HTTP), and two
  * floors at once, which shows how much room the machine has beside one read (2 × the floor:
  * none, so any work added anywhere, the emulator's or ours, adds to the read's time). Beside
- * them, the pre-flight check through HTTP.
+ * them, the pre-flight check and the read with a job's runtime token, through HTTP.
  */
 
 type Key = { pk: string; sk: string };
@@ -79,10 +79,23 @@ export interface FloorFigures {
   twoFloorsAtOnceMs: Summary;
   /** Beside: the pre-flight check through HTTP (the same two rounds, no values, no audit). */
   checkMs: Summary;
+  /** Beside: the runtime read through HTTP with a job's runtime token instead of the service key. */
+  tokenMs: Summary;
   /** median(HTTP) / median(floor) */
   ratio: number;
   /** median over iterations of HTTP / floor of the same iteration */
   ratioOfPairs: number;
+}
+
+/** A runtime token for the environment, as a hosted service mints one at job start. */
+async function mintRuntimeToken(baseUrl: string, serviceKey: string, env: BenchEnvironment): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/environmentshub/${env.id}/runtime-tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ jobId: `bench-${env.size}`, ttlSeconds: 3600 }),
+  });
+  if (res.status !== 201) throw new Error(`minting a runtime token: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { data: { token: string } }).data.token;
 }
 
 const FLOOR_ITERATIONS: Record<Size, number> = { 10: 300, 100: 500, 500: 100 };
@@ -102,6 +115,8 @@ export async function measureRuntimeVsFloor(
       // Checks the whole set once, and warms every cache and connection.
       await fetchRuntime(baseUrl, ctx.seed.serviceKey, env, true);
       const expectedItems = 1 + env.counts.direct + env.counts.variables + 2 * env.counts.linked + 1;
+      const token = await mintRuntimeToken(baseUrl, ctx.seed.serviceKey, env);
+      await fetchRuntime(baseUrl, token, env, true);
       const floorItems = await storageFloor(floorDb, env);
       if (floorItems !== expectedItems) throw new Error(`floor read ${floorItems} items, expected ${expectedItems}`);
       const audit = () =>
@@ -121,6 +136,7 @@ export async function measureRuntimeVsFloor(
           inProcess: () => readRuntime(ctx.service.deps, ctx.servicePrincipal, env.id, 'bench'),
           twoFloorsAtOnce: () => Promise.all([storageFloor(floorDb, env), storageFloor(floorDb, env)]),
           check: () => fetchRuntime(baseUrl, ctx.seed.serviceKey, env, false, 'runtime/check'),
+          token: () => fetchRuntime(baseUrl, token, env),
         },
         { iterations: iterations[size], warmup: 40 },
       );
@@ -133,6 +149,7 @@ export async function measureRuntimeVsFloor(
         inProcessMs: summarize(times.inProcess),
         twoFloorsAtOnceMs: summarize(times.twoFloorsAtOnce),
         checkMs: summarize(times.check),
+        tokenMs: summarize(times.token),
         ratio: ratio.ofMedians,
         ratioOfPairs: ratio.medianOfPairs,
       };
