@@ -45,6 +45,10 @@ export class ApiClient {
     return this.request<T>('PATCH', path, { body, query, headers }).then((e) => e.data);
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, { body }).then((e) => e.data);
+  }
+
   delete<T>(path: string, query?: Query): Promise<T> {
     return this.request<T>('DELETE', path, { query }).then((e) => e.data);
   }
@@ -83,11 +87,21 @@ export class ApiClient {
     }
     const text = await response.text();
     const body = parseJson(text);
-    if (!response.ok) throw new CliError(errorDetail(response.status, body));
+    if (!response.ok) throw new ApiRefusal(errorDetail(response.status, body), errorCode(body));
     if (!body || typeof body !== 'object' || !('data' in body)) {
       throw new CliError(`Unexpected response from ${this.options.baseUrl} (HTTP ${response.status}).`);
     }
     return body as Envelope<T>;
+  }
+}
+
+/** An error answer of the API: its detail as the message, and its machine `code` for a command to act on. */
+export class ApiRefusal extends CliError {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
   }
 }
 
@@ -113,6 +127,11 @@ function errorDetail(status: number, body: unknown): string {
     return `Invalid request: ${(detail as ValidationIssue[]).map(describeIssue).join('; ')}`;
   }
   return `The API answered HTTP ${status}.`;
+}
+
+function errorCode(body: unknown): string | undefined {
+  const code = body && typeof body === 'object' ? (body as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function describeIssue(issue: ValidationIssue): string {

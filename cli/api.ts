@@ -7,6 +7,8 @@ export interface GlobalSecret {
   description: string | null;
   isFile: boolean;
   version: number;
+  /** When the credential stops working where it was issued; absent from a server older than expiry. */
+  expiresAt?: string | null;
   createdAt: string;
   updatedAt?: string;
 }
@@ -22,6 +24,7 @@ export interface EnvironmentSecret {
   description: string | null;
   isFile?: boolean;
   version: number;
+  expiresAt?: string | null;
   createdAt: string;
   updatedAt?: string;
 }
@@ -83,6 +86,29 @@ export interface RuntimeSet {
   resolvedAt: string;
 }
 
+/** A name an environment's code reads; the runtime read refuses a set without a non-optional one. */
+export interface Requirement {
+  name: string;
+  description: string | null;
+  optional: boolean;
+  createdAt: string;
+}
+
+export interface RequirementBody {
+  description?: string | null;
+  optional?: boolean;
+}
+
+/** Whether a job can start, by name and source: never a value. */
+export interface RuntimeCheck {
+  ready: boolean;
+  missing: string[];
+  optionalMissing: string[];
+  expired: string[];
+  expiringSoon: { name: string; expiresAt: string }[];
+  names: { name: string; source: string }[];
+}
+
 export interface WhoAmI {
   id: string;
   email: string;
@@ -103,6 +129,8 @@ export interface EntryBody {
   value?: string;
   description?: string;
   isFile?: boolean;
+  /** null clears it. */
+  expiresAt?: string | null;
 }
 
 const seg = encodeURIComponent;
@@ -175,7 +203,16 @@ export class PrimeApi {
     this.http.delete<unknown>(`${env(envId)}/variables/${seg(id)}`, { purge: purgeParam(purge) });
   variableHistory = (envId: string) => history<Variable, Variable>(this.http, `${env(envId)}/variables`);
 
-  runtime = (envId: string) => this.http.get<RuntimeSet>(`${env(envId)}/runtime`);
+  requirements = (envId: string) => this.http.list<Requirement>(`${env(envId)}/requirements`);
+  putRequirement = (envId: string, name: string, body: RequirementBody) =>
+    this.http.put<Requirement>(`${env(envId)}/requirements/${seg(name)}`, body);
+  removeRequirement = (envId: string, name: string) =>
+    this.http.delete<Requirement>(`${env(envId)}/requirements/${seg(name)}`);
+
+  /** `allowMissing` reads the set although a required name is missing (else 412 `missing_required`). */
+  runtime = (envId: string, allowMissing = false) =>
+    this.http.get<RuntimeSet>(`${env(envId)}/runtime`, { allowMissing: allowMissing ? 'true' : undefined });
+  runtimeCheck = (envId: string) => this.http.get<RuntimeCheck>(`${env(envId)}/runtime/check`);
 }
 
 const env = (envId: string) => `/environmentshub/${seg(envId)}`;

@@ -19,10 +19,33 @@ async function checkWith(schema: 'EntryName' | 'EnvironmentName', label: string,
 
 /** What is wrong with `name` by the service's rule, or undefined if nothing. */
 export async function nameProblem(schema: 'EntryName' | 'EnvironmentName', name: string): Promise<string | undefined> {
-  // Loaded only when a name is checked: the schema module is much of the CLI's start-up time.
+  return (await serviceRule(schema, name)).problem;
+}
+
+/** `value` by the service's own rule (shared/schemas.ts): as the service would store it, or what is wrong. */
+async function serviceRule(
+  schema: 'EntryName' | 'EnvironmentName' | 'ExpiresAt',
+  value: string,
+): Promise<{ value: string; problem?: undefined } | { problem: string }> {
+  // Loaded only when a value is checked: the schema module is much of the CLI's start-up time.
   const schemas = await import('../shared/schemas.js');
-  const result = schemas[schema].safeParse(name);
-  return result.success ? undefined : (result.error.issues[0]?.message ?? 'invalid');
+  const result = schemas[schema].safeParse(value);
+  // Each of these schemas gives a string back for a string.
+  if (result.success) return { value: result.data as string };
+  return { problem: result.error.issues[0]?.message ?? 'invalid' };
+}
+
+export interface ExpiryOptions {
+  expiresAt?: string | undefined;
+}
+
+/** `--expires-at`: `none` clears the expiry (null); a time must keep the service's rule (ISO-8601, in the future). */
+async function expiryInput(given: string | undefined): Promise<{ expiresAt?: string | null }> {
+  if (given === undefined) return {};
+  if (given === 'none') return { expiresAt: null };
+  const checked = await serviceRule('ExpiresAt', given);
+  if (checked.problem !== undefined) throw new CliError(`Invalid --expires-at '${given}': ${checked.problem}.`);
+  return { expiresAt: checked.value };
 }
 
 /** The name from `--name`, else asked for. */
@@ -78,31 +101,38 @@ async function secretValueInput(
 
 /** The body of a create: name and value from flags, standard input or the terminal. */
 export async function createBody(
-  opts: EntryOptions & FileValueOptions,
+  opts: EntryOptions & FileValueOptions & ExpiryOptions,
   kind: 'Secret' | 'Variable',
   terminal: Terminal,
 ): Promise<EntryBody> {
   const name = await nameInput(opts.name, kind, terminal);
+  const expiry = await expiryInput(opts.expiresAt);
   const { value, isFile } = await secretValueInput(opts, kind, terminal);
-  return { name, value, ...(opts.description ? { description: opts.description } : {}), ...(isFile ? { isFile } : {}) };
+  return {
+    name,
+    value,
+    ...(opts.description ? { description: opts.description } : {}),
+    ...(isFile ? { isFile } : {}),
+    ...expiry,
+  };
 }
 
 /**
  * The fields to change of an update. With none given, a new value is asked for (without
- * echo) on a terminal, unless `askForValue` is false: then it is an error.
+ * echo) on a terminal, unless `askForValue` is false (a variable's update): then it is an error.
  */
 export async function updateBody(
   terminal: Terminal,
-  opts: EntryOptions,
+  opts: EntryOptions & ExpiryOptions,
   { askForValue = true } = {},
-): Promise<EntryOptions> {
+): Promise<EntryBody> {
   if (opts.name !== undefined) await checkEntryName(opts.name);
+  const expiry = await expiryInput(opts.expiresAt);
   const value = await optionalValue(opts.value);
-  if (opts.name === undefined && value === undefined && opts.description === undefined) {
+  if (opts.name === undefined && value === undefined && opts.description === undefined && !('expiresAt' in expiry)) {
     if (!askForValue) throw new CliError('Give at least one of --name, --value, --description.');
-    const asked = await terminal.ask('New value', 'Nothing to update: pass --name, --value or --description', {
-      hidden: true,
-    });
+    const instead = 'Nothing to update: pass --name, --value, --description or --expires-at';
+    const asked = await terminal.ask('New value', instead, { hidden: true });
     if (asked === '') throw new CliError('No changes made.');
     return { value: asked };
   }
@@ -110,5 +140,6 @@ export async function updateBody(
     ...(opts.name !== undefined ? { name: opts.name } : {}),
     ...(value !== undefined ? { value } : {}),
     ...(opts.description !== undefined ? { description: opts.description } : {}),
+    ...expiry,
   };
 }

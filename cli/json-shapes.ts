@@ -1,6 +1,6 @@
 import type { EnvironmentSecret, GlobalSecret, Link } from './api.js';
 
-/** The JSON documents of the list and link commands, with the public client's fields. */
+/** The JSON documents of the list and link commands, with the public client's fields (and `expiresAt`). */
 export const secretListJson = (secrets: GlobalSecret[]) => ({
   secrets: secrets.map((s) => ({
     id: s.id,
@@ -8,6 +8,7 @@ export const secretListJson = (secrets: GlobalSecret[]) => ({
     description: s.description,
     createdAt: s.createdAt,
     ...(s.updatedAt === undefined ? {} : { updatedAt: s.updatedAt }),
+    ...(s.expiresAt === undefined ? {} : { expiresAt: s.expiresAt }),
   })),
 });
 
@@ -19,6 +20,7 @@ export const environmentSecretListJson = (secrets: EnvironmentSecret[]) => ({
     description: s.description,
     createdAt: s.createdAt,
     ...(s.updatedAt === undefined ? {} : { updatedAt: s.updatedAt }),
+    ...(s.expiresAt === undefined ? {} : { expiresAt: s.expiresAt }),
   })),
 });
 

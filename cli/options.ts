@@ -53,3 +53,14 @@ export const purgeOption = () =>
 
 export const restoreNameOption = () =>
   new Option('-n, --name <name>', 'restore it under this name (when its own is taken)');
+
+/** `--expires-at` of secret creates and updates; the service keeps injecting the value after it. */
+export const expiresAtOption = () =>
+  new Option(
+    '--expires-at <TIME>',
+    'when the credential stops working where it was issued (ISO-8601, e.g. 2027-01-31T00:00:00Z); none clears it',
+  );
+
+/** `--allow-missing` of the commands that read the runtime set. */
+export const allowMissingOption = () =>
+  new Option('--allow-missing', 'read the set although a name the environment requires is missing');

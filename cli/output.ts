@@ -137,6 +137,9 @@ export function utcTime(iso: string): string {
   return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
 }
 
+/** Names in one cell or field: comma-separated, "-" for none. */
+export const listText = (items: string[]) => items.join(', ') || '-';
+
 const VALUE_WIDTH = 30;
 
 /** A variable's value cut to fit a table cell. */

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { contextOf } from '../context.js';
 import { formatDotenv } from '../dotenv.js';
 import { CliError } from '../errors.js';
+import { allowMissingOption } from '../options.js';
 import { readRuntimeSet } from '../runtime-set.js';
 
 const FORMATS = ['dotenv', 'json'] as const;
@@ -16,14 +17,22 @@ export function registerEnvironmentPullCommand(env: Command): void {
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(new Option('--format <format>', 'dotenv or json').default('dotenv').argParser(parseFormat))
     .option('--file <path>', 'write to this file (mode 0600) instead of standard output')
-    .action(async (environment: string | undefined, opts: { format: PullFormat; file?: string }, cmd: Command) => {
-      const ctx = contextOf(cmd);
-      const { target, set } = await readRuntimeSet(environment, ctx);
-      const text = opts.format === 'json' ? `${JSON.stringify(set.env, null, 2)}\n` : formatDotenv(set.env, set.files);
-      if (!opts.file) return void process.stdout.write(text);
-      writePrivateFile(opts.file, text);
-      ctx.out.note(`Wrote ${Object.keys(set.env).length} entries of ${target.slug} to ${opts.file}`);
-    });
+    .addOption(allowMissingOption())
+    .action(
+      async (
+        environment: string | undefined,
+        opts: { format: PullFormat; file?: string; allowMissing?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = contextOf(cmd);
+        const { target, set } = await readRuntimeSet(environment, ctx, { allowMissing: opts.allowMissing === true });
+        const text =
+          opts.format === 'json' ? `${JSON.stringify(set.env, null, 2)}\n` : formatDotenv(set.env, set.files);
+        if (!opts.file) return void process.stdout.write(text);
+        writePrivateFile(opts.file, text);
+        ctx.out.note(`Wrote ${Object.keys(set.env).length} entries of ${target.slug} to ${opts.file}`);
+      },
+    );
 }
 
 function parseFormat(value: string): PullFormat {

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
+import { allowMissingOption } from '../options.js';
 import { RISKY_NAMES, refuseRiskyNames } from '../risky-names.js';
 import { exitAs, runWithRuntimeSet } from '../run.js';
 import { readRuntimeSet } from '../runtime-set.js';
 
 interface RunCommandOptions {
   preserveEnv?: boolean;
+  allowMissing?: boolean;
   allowName?: string[];
 }
 
@@ -14,7 +16,7 @@ export function registerEnvironmentRunCommand(env: Command, childCommand: () => 
   env
     .command('run')
     .description("Run a command with the environment's resolved secrets and variables (needs a runtime key)")
-    .usage('[ENVIRONMENT] [--preserve-env] [--allow-name NAME]... -- CMD [ARGS...]')
+    .usage('[ENVIRONMENT] [--preserve-env] [--allow-name NAME]... [--allow-missing] -- CMD [ARGS...]')
     .argument('[ENVIRONMENT]', 'owner/name')
     .option('--preserve-env', 'inherited environment variables win over resolved ones')
     .option(
@@ -22,6 +24,7 @@ export function registerEnvironmentRunCommand(env: Command, childCommand: () => 
       'let the environment set NAME although it can make programs run code (repeatable)',
       (name: string, names: string[] | undefined) => [...(names ?? []), name],
     )
+    .addOption(allowMissingOption())
     .addHelpText(
       'after',
       `\nNot run, unless each is allowed with --allow-name, when the environment sets one of these names\n` +
@@ -30,7 +33,7 @@ export function registerEnvironmentRunCommand(env: Command, childCommand: () => 
     )
     .action(async (environment: string | undefined, opts: RunCommandOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const { target, set } = await readRuntimeSet(environment, ctx);
+      const { target, set } = await readRuntimeSet(environment, ctx, { allowMissing: opts.allowMissing === true });
       refuseRiskyNames(Object.keys(set.env), opts.allowName ?? [], target.slug);
       exitAs(await runWithRuntimeSet(set, childCommand(), { preserveEnv: opts.preserveEnv === true }));
     });

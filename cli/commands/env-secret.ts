@@ -3,12 +3,14 @@ import type { EnvironmentSecret } from '../api.js';
 import { contextOf, type Context } from '../context.js';
 import { resolveEnvironment, type ResolvedEnvironment } from '../environment-ref.js';
 import { CliError } from '../errors.js';
+import { expiryColumn } from '../expiry.js';
 import { confirmDelete, printDeleted, printVersions, rolledBack } from '../history.js';
-import { checkEntryName, createBody, updateBody, type FileValueOptions } from '../inputs.js';
+import { checkEntryName, createBody, updateBody, type ExpiryOptions, type FileValueOptions } from '../inputs.js';
 import { environmentSecretListJson, linkJson } from '../json-shapes.js';
 import {
   deletedOption,
   entryOptions,
+  expiresAtOption,
   fileOptions,
   ifMatchOption,
   outputOption,
@@ -20,8 +22,12 @@ import {
   type OutputOptions,
 } from '../options.js';
 import { relativeTime } from '../output.js';
+import { registerRequirementCommands } from './env-requirements.js';
 
-/** `prime env secret list|create|update|delete|link|unlink|versions|rollback|restore [ENVIRONMENT]`. */
+/**
+ * `prime env secret list|create|update|delete|link|unlink|versions|rollback|restore [ENVIRONMENT]`,
+ * and the requirements of the environment (env-requirements.ts).
+ */
 export function registerEnvironmentSecretCommands(env: Command): void {
   const secret = env.command('secret').description("Manage an environment's secrets and links");
   registerList(secret);
@@ -33,6 +39,7 @@ export function registerEnvironmentSecretCommands(env: Command): void {
   registerVersions(secret);
   registerRollback(secret);
   registerRestore(secret);
+  registerRequirementCommands(secret);
 }
 
 function registerList(secret: Command): void {
@@ -55,6 +62,7 @@ function registerList(secret: Command): void {
       const secrets = await ctx.api.environmentSecrets(target.id);
       if (opts.output === 'json') return ctx.out.json(environmentSecretListJson(secrets));
       if (secrets.length === 0) return ctx.out.line(`No secrets found for ${target.slug}.`);
+      const expiry = await expiryColumn(secrets);
       ctx.out.table(
         [
           { header: 'ID', style: 'dim' },
@@ -62,8 +70,16 @@ function registerList(secret: Command): void {
           { header: 'Source' },
           { header: 'Description' },
           { header: 'Created', style: 'dim' },
+          ...expiry.columns,
         ],
-        secrets.map((s) => [s.id, s.name, s.source, s.description ?? '', relativeTime(s.createdAt)]),
+        secrets.map((s) => [
+          s.id,
+          s.name,
+          s.source,
+          s.description ?? '',
+          relativeTime(s.createdAt),
+          ...expiry.cells(s),
+        ]),
         `Secrets for ${target.slug}`,
       );
     });
@@ -74,9 +90,15 @@ function registerCreate(secret: Command): void {
     .command('create')
     .description('Create a direct secret in an environment')
     .argument('[ENVIRONMENT]', 'owner/name');
-  for (const option of [...entryOptions('Secret'), ...fileOptions(), outputOption()]) create.addOption(option);
+  for (const option of [...entryOptions('Secret'), ...fileOptions(), expiresAtOption(), outputOption()]) {
+    create.addOption(option);
+  }
   create.action(
-    async (environment: string | undefined, opts: EntryOptions & FileValueOptions & OutputOptions, cmd: Command) => {
+    async (
+      environment: string | undefined,
+      opts: EntryOptions & FileValueOptions & ExpiryOptions & OutputOptions,
+      cmd: Command,
+    ) => {
       const ctx = contextOf(cmd);
       const body = await createBody(opts, 'Secret', ctx.terminal);
       const target = await resolveEnvironment(environment, ctx);
@@ -93,11 +115,13 @@ function registerUpdate(secret: Command): void {
     .description('Update a direct secret of an environment')
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(idOption());
-  for (const option of [...entryOptions('New secret'), ifMatchOption(), outputOption()]) update.addOption(option);
+  for (const option of [...entryOptions('New secret'), expiresAtOption(), ifMatchOption(), outputOption()]) {
+    update.addOption(option);
+  }
   update.action(
     async (
       environment: string | undefined,
-      opts: EntryOptions & OutputOptions & { id?: string; ifMatch?: number },
+      opts: EntryOptions & ExpiryOptions & OutputOptions & { id?: string; ifMatch?: number },
       cmd: Command,
     ) => {
       const ctx = contextOf(cmd);

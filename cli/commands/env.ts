@@ -4,12 +4,13 @@ import { CliError } from '../errors.js';
 import { checkEnvironmentName } from '../inputs.js';
 import { outputOption, type OutputOptions } from '../options.js';
 import { relativeTime } from '../output.js';
+import { registerEnvironmentCheckCommand } from './env-check.js';
 import { registerEnvironmentPullCommand } from './env-pull.js';
 import { registerEnvironmentRunCommand } from './env-run.js';
 import { registerEnvironmentSecretCommands } from './env-secret.js';
 import { registerEnvironmentVariableCommands } from './env-var.js';
 
-/** `prime env create|list` and the `secret`, `var`, `run` and `pull` commands under it. */
+/** `prime env create|list` and the `secret`, `var`, `run`, `pull` and `check` commands under it. */
 export function registerEnvironmentCommands(program: Command, childCommand: () => string[]): Command {
   const env = program.command('env').description('Manage environments, their secrets and variables');
   registerCreate(env);
@@ -18,6 +19,7 @@ export function registerEnvironmentCommands(program: Command, childCommand: () =
   registerEnvironmentVariableCommands(env);
   registerEnvironmentRunCommand(env, childCommand);
   registerEnvironmentPullCommand(env);
+  registerEnvironmentCheckCommand(env);
   return env;
 }
 

@@ -2,12 +2,14 @@ import type { Command } from 'commander';
 import type { GlobalSecret, SecretRestore } from '../api.js';
 import { contextOf, type Context } from '../context.js';
 import { CliError } from '../errors.js';
+import { expiryColumn } from '../expiry.js';
 import { confirmDelete, printDeleted, printVersions, rolledBack } from '../history.js';
-import { checkEntryName, createBody, updateBody, type FileValueOptions } from '../inputs.js';
+import { checkEntryName, createBody, updateBody, type ExpiryOptions, type FileValueOptions } from '../inputs.js';
 import { secretListJson } from '../json-shapes.js';
 import {
   deletedOption,
   entryOptions,
+  expiresAtOption,
   fileOptions,
   ifMatchOption,
   outputOption,
@@ -18,7 +20,7 @@ import {
   type EntryOptions,
   type OutputOptions,
 } from '../options.js';
-import { relativeTime } from '../output.js';
+import { listText, relativeTime, utcTime } from '../output.js';
 
 /**
  * `prime secret list|create|update|delete|get|versions|rollback|restore`: global secrets, in
@@ -48,14 +50,16 @@ function registerList(secret: Command): void {
       const secrets = await ctx.api.secrets(ctx.teamId);
       if (opts.output === 'json') return ctx.out.json(secretListJson(secrets));
       if (secrets.length === 0) return ctx.out.line(`No ${scopeName(ctx)} secrets found.`);
+      const expiry = await expiryColumn(secrets);
       ctx.out.table(
         [
           { header: 'ID', style: 'dim' },
           { header: 'Name', style: 'cyan' },
           { header: 'Description' },
           { header: 'Created', style: 'dim' },
+          ...expiry.columns,
         ],
-        secrets.map((s) => [s.id, s.name, s.description ?? '', relativeTime(s.createdAt)]),
+        secrets.map((s) => [s.id, s.name, s.description ?? '', relativeTime(s.createdAt), ...expiry.cells(s)]),
         ctx.teamId ? 'Team Secrets' : 'Personal Secrets',
       );
     });
@@ -67,14 +71,16 @@ async function listDeleted(ctx: Context, opts: OutputOptions): Promise<void> {
     key: 'secrets',
     title: ctx.teamId ? 'Deleted Team Secrets' : 'Deleted Personal Secrets',
     empty: `No deleted ${scopeName(ctx)} secrets.`,
-    extra: [{ header: 'Linked to' }, (s) => (s.linkedEnvironments ?? []).map(slug).join(', ') || '-'],
+    extra: [{ header: 'Linked to' }, (s) => listText((s.linkedEnvironments ?? []).map(slug))],
   });
 }
 
 function registerCreate(secret: Command): void {
   const create = secret.command('create').description('Create a global secret');
-  for (const option of [...entryOptions('Secret'), ...fileOptions(), outputOption()]) create.addOption(option);
-  create.action(async (opts: EntryOptions & FileValueOptions & OutputOptions, cmd: Command) => {
+  for (const option of [...entryOptions('Secret'), ...fileOptions(), expiresAtOption(), outputOption()]) {
+    create.addOption(option);
+  }
+  create.action(async (opts: EntryOptions & FileValueOptions & ExpiryOptions & OutputOptions, cmd: Command) => {
     const ctx = contextOf(cmd);
     const created = await ctx.api.createSecret(await createBody(opts, 'Secret', ctx.terminal), ctx.teamId);
     if (opts.output === 'json') return ctx.out.json(created);
@@ -84,9 +90,15 @@ function registerCreate(secret: Command): void {
 
 function registerUpdate(secret: Command): void {
   const update = secret.command('update').description('Update a global secret').argument('[SECRET_ID]');
-  for (const option of [...entryOptions('New secret'), ifMatchOption(), outputOption()]) update.addOption(option);
+  for (const option of [...entryOptions('New secret'), expiresAtOption(), ifMatchOption(), outputOption()]) {
+    update.addOption(option);
+  }
   update.action(
-    async (id: string | undefined, opts: EntryOptions & OutputOptions & { ifMatch?: number }, cmd: Command) => {
+    async (
+      id: string | undefined,
+      opts: EntryOptions & ExpiryOptions & OutputOptions & { ifMatch?: number },
+      cmd: Command,
+    ) => {
       const ctx = contextOf(cmd);
       const secretId = id ?? (await chooseSecret(ctx, 'update')).id;
       const body = await updateBody(ctx.terminal, opts);
@@ -130,14 +142,16 @@ function registerGet(secret: Command): void {
       const ctx = contextOf(cmd);
       const s = await ctx.api.secret(id, ctx.teamId);
       if (opts.output === 'json') return ctx.out.json(s);
-      const linked = (s.linkedEnvironments ?? []).map(slug).join(', ');
+      // Only when set: a secret without an expiry shows as it always did.
+      const expires: [string, string][] = s.expiresAt ? [['Expires', utcTime(s.expiresAt)]] : [];
       ctx.out.fields(
         [
           ['ID', s.id],
           ['Name', s.name],
           ['Description', s.description || '-'],
           ['File', s.isFile ? 'yes' : 'no'],
-          ['Linked to', linked || '-'],
+          ...expires,
+          ['Linked to', listText((s.linkedEnvironments ?? []).map(slug))],
           ['Created', relativeTime(s.createdAt)],
           ['Updated', relativeTime(s.updatedAt)],
         ],

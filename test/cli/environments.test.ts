@@ -102,7 +102,15 @@ describe('prime env secret', () => {
     expect(rows.some((r) => /SHARED_KEY +global-linked +(just now|\d+ minutes? ago)$/.test(r))).toBe(true);
     const secrets = json(listed.stdout).secrets;
     for (const s of secrets) {
-      expect(Object.keys(s).sort()).toEqual(['createdAt', 'description', 'id', 'name', 'source', 'updatedAt']);
+      expect(Object.keys(s).sort()).toEqual([
+        'createdAt',
+        'description',
+        'expiresAt',
+        'id',
+        'name',
+        'source',
+        'updatedAt',
+      ]);
     }
     expect(secrets.map((s: { name: string; source: string }) => [s.name, s.source]).sort()).toEqual([
       ['DB_PASSWORD', 'environment'],

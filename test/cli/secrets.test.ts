@@ -65,7 +65,7 @@ describe('prime secret create and list', () => {
     const names = ['API_TOKEN', 'FROM_STDIN', 'CERT_FILE', 'B64_FILE'];
     expect(listed.secrets.filter((s: { name: string }) => names.includes(s.name))).toHaveLength(4);
     for (const s of listed.secrets) {
-      expect(Object.keys(s).sort()).toEqual(['createdAt', 'description', 'id', 'name', 'updatedAt']);
+      expect(Object.keys(s).sort()).toEqual(['createdAt', 'description', 'expiresAt', 'id', 'name', 'updatedAt']);
     }
     const byName = Object.fromEntries(listed.secrets.map((s: { name: string; id: string }) => [s.name, s.id]));
 
@@ -154,7 +154,7 @@ describe('prime secret get, update and delete', () => {
       h.run(['secret', 'create', '-n', 'NO_VALUE']),
     ]);
     expect(noChange.stderr).toBe(
-      'Error: Nothing to update: pass --name, --value or --description (no terminal to ask on).\n',
+      'Error: Nothing to update: pass --name, --value, --description or --expires-at (no terminal to ask on).\n',
     );
     expect(noId.stderr).toBe(
       'Error: SECRET_ID is required: pass the id of the secret to update (no terminal to ask on).\n',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvironmentRef } from '../../cli/environment-ref.js';
 import { CliError, errorLine } from '../../cli/errors.js';
+import { expiryColumn } from '../../cli/expiry.js';
 import { parseVersion } from '../../cli/options.js';
 import { Output, parseOutputFormat, relativeTime, utcTime } from '../../cli/output.js';
 
@@ -63,6 +64,24 @@ describe('output', () => {
     const pipe = { isTTY: false, write: (t: string) => piped.push(t) };
     new Output({ env: {} }, pipe, pipe).table([{ header: 'ID', style: 'dim' }], [['x']]);
     expect(piped.join('')).toBe('ID\nx\n');
+  });
+});
+
+describe('expiryColumn', () => {
+  const now = Date.parse('2026-12-01T12:00:00.000Z');
+  const at = (days: number) => ({ expiresAt: new Date(now + days * 86_400_000).toISOString() });
+
+  it('is absent unless a secret has expired or expires within 7 days, which it marks with the date', async () => {
+    expect((await expiryColumn([{ expiresAt: null }, {}, at(7.01)], now)).columns).toEqual([]);
+    const { columns, cells } = await expiryColumn([at(7), at(-1), at(30), { expiresAt: null }], now);
+    expect(columns).toEqual([{ header: 'Expires', style: 'yellow' }]);
+    expect([at(7), at(-1), at(0), at(30), { expiresAt: null }].map(cells)).toEqual([
+      ['2026-12-08 12:00 UTC'],
+      ['expired 2026-11-30 12:00 UTC'],
+      ['expired 2026-12-01 12:00 UTC'],
+      [''],
+      [''],
+    ]);
   });
 });
 
