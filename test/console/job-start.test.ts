@@ -162,6 +162,11 @@ describe('requirements on the Secrets tab', () => {
     expect(again.status).toBe(404);
     expect(requirementsOf(again.html)).toContain('Requirement not found.');
     expect(again.html.match(/role="alert"/g)).toHaveLength(1);
+    for (const crafted of ['not-a-name', 'A'.repeat(2_000)]) {
+      const none = await browser.submit(ready.html, `${tab}/requirements/${crafted}/delete`, {});
+      expect(none.status).toBe(404);
+      expect(requirementsOf(none.html)).toContain('Requirement not found.');
+    }
   });
 
   it('shows an invalid or already required name beside the name field, with what was typed', async () => {

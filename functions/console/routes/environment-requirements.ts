@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import type * as Api from '../../../shared/api-objects.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import type { Deps } from '../../../shared/deps.js';
-import { conflict } from '../../../shared/errors.js';
+import { conflict, notFound } from '../../../shared/errors.js';
 import { EntryName, RequirementBody } from '../../../shared/schemas.js';
 import { environmentFor } from '../../../shared/services/environments.js';
 import { listRequirements, putRequirement, removeRequirement } from '../../../shared/services/requirements.js';
@@ -64,11 +64,15 @@ async function addRequirement(c: ConsoleContext, deps: Deps) {
   return backToTab(c, '#requirements');
 }
 
-/** A refused Remove is shown beside the Remove button of its row (the form `unrequire-<name>`). */
+/**
+ * A refused Remove is shown beside the Remove button of its row (the form `unrequire-<name>`).
+ * A path that is no name (crafted) names no requirement, before any read.
+ */
 async function removeOne(c: ConsoleContext, deps: Deps) {
   const name = c.req.param('name')!;
   let removed: Api.Requirement;
   try {
+    if (!EntryName.safeParse(name).success) throw notFound('Requirement');
     removed = await removeRequirement(deps, principalOf(c), c.req.param('envId')!, name);
   } catch (err) {
     const { state, status } = fromApiError(removeRequirementForm(name), {}, err);
