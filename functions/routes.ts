@@ -56,6 +56,8 @@ const CONSOLE_ROUTES: [Method, string][] = [
   ['POST', `${CONSOLE_ENV}/secrets/{id}/restore`],
   ['POST', `${CONSOLE_ENV}/links`],
   ['POST', `${CONSOLE_ENV}/links/{secretId}/delete`],
+  ['POST', `${CONSOLE_ENV}/requirements`],
+  ['POST', `${CONSOLE_ENV}/requirements/{name}/delete`],
   ['POST', `${CONSOLE_ENV}/variables`],
   ['GET', `${CONSOLE_ENV}/variables/{id}`],
   ['POST', `${CONSOLE_ENV}/variables/{id}`],

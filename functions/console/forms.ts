@@ -34,12 +34,15 @@ export async function formFields(c: Context): Promise<Record<string, string>> {
   return fields;
 }
 
+/** Adds an error beside `field` (or the whole form), once: two rules broken with the same words say them once. */
 function addError(state: FormState, field: string | undefined, message: string): void {
   if (field === undefined) {
+    if (state.formError?.includes(message)) return;
     state.formError = state.formError ? `${state.formError} ${message}` : message;
     return;
   }
-  state.fieldErrors[field] = [...(state.fieldErrors[field] ?? []), message];
+  const errors = state.fieldErrors[field] ?? [];
+  if (!errors.includes(message)) state.fieldErrors[field] = [...errors, message];
 }
 
 const sentence = (message: string) => {
@@ -86,6 +89,22 @@ export function fromApiError(
 /** An optional text field: empty means not given. */
 export const optional = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === '' ? undefined : value;
+
+/**
+ * The error of a failed row form (`<prefix><id>`) whose row is no longer listed (rolled back,
+ * restored, removed or purged meanwhile): said above the list, as no button is there to say it
+ * beside. Without write access there are no row forms: a reader's refusal is said where the
+ * forms would be (components/read-only.tsx), not here.
+ */
+export function orphanedError(
+  failed: FormState | undefined,
+  prefix: string,
+  rowForms: string[],
+  writable: boolean,
+): string | undefined {
+  if (!writable || !failed?.form.startsWith(prefix)) return undefined;
+  return rowForms.includes(failed.form) ? undefined : failed.formError;
+}
 
 /** Of a page's forms, the one refused as a whole (its error is not about a field), if any. */
 export const refusedForm = (...states: (FormState | undefined)[]): FormState | undefined =>

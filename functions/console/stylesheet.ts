@@ -18,6 +18,8 @@ export const STYLESHEET = `
   --danger-soft: #fdf0ef;
   --ok: #1d6b3a;
   --ok-soft: #ebf7ef;
+  --warn: #8a4b00;
+  --warn-soft: #fff4e0;
   --focus: #3d4fd6;
   --radius: 8px;
   --sans: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -37,6 +39,8 @@ export const STYLESHEET = `
     --danger-soft: #3a1f1d;
     --ok: #7fd69c;
     --ok-soft: #16301f;
+    --warn: #ffc266;
+    --warn-soft: #33260f;
     --focus: #a9b2ff;
   }
 }
@@ -132,12 +136,24 @@ td.restore-cell { min-width: 15rem; }
 .badge-variable { color: var(--muted); }
 .badge-file { color: var(--muted); margin-left: 0.4rem; }
 .badge-current { background: var(--ok-soft); color: var(--ok); border-color: transparent; margin-left: 0.4rem; }
+.badge-optional { color: var(--muted); margin-left: 0.4rem; font-family: var(--sans); }
+
+.expiry-soon { color: var(--warn); background: var(--warn-soft); border-radius: 4px; padding: 0 0.3rem; font-weight: 600; }
+.expiry-expired { color: var(--danger); background: var(--danger-soft); border: 1px solid var(--danger); border-radius: 4px;
+  padding: 0 0.3rem; font-weight: 700; }
+.check { font-weight: 600; white-space: nowrap; }
+.check-ok { color: var(--ok); }
+.check-missing { color: var(--danger); }
+.check-optional { color: var(--muted); }
+.readiness { padding: 0.55rem 0.8rem; border-radius: 4px; margin: 0 0 0.9rem; border-left: 4px solid currentColor; }
+.readiness-ready { color: var(--ok); background: var(--ok-soft); }
+.readiness-blocked { color: var(--danger); background: var(--danger-soft); }
 
 form.stack { display: flex; flex-direction: column; gap: 0.9rem; }
 .field { display: flex; flex-direction: column; gap: 0.3rem; }
 .field label { font-weight: 600; }
 .hint { margin: 0; color: var(--muted); font-size: 0.88rem; }
-input[type="text"], input[type="password"], textarea, select {
+input[type="text"], input[type="password"], input[type="datetime-local"], textarea, select {
   font: inherit; color: var(--text); background: var(--surface); border: 1px solid var(--border); border-radius: 6px;
   padding: 0.5rem 0.6rem; width: 100%;
 }

@@ -462,6 +462,8 @@ describe('the permission map against the calls each resource makes', () => {
     await browser(303, 'POST', `${tab}/secrets/${directId}/restore`, { name: 'C_DIRECT_BACK' });
     await browser(303, 'POST', `${tab}/secrets/${directId}/delete`, { confirm: 'yes' });
     await browser(303, 'POST', `${tab}/links/${second.id}/delete`, {});
+    await browser(303, 'POST', `${tab}/requirements`, { name: 'C_NEEDED', description: 'read by the code' });
+    await browser(303, 'POST', `${tab}/requirements/C_NEEDED/delete`, {});
     await browser(200, 'GET', `${tab}/variables/${variableId}`);
     await browser(303, 'POST', `${tab}/variables/${variableId}`, { name: 'C_VAR', value: 'c-var-2', description: '' });
     await browser(303, 'POST', `${tab}/variables/${variableId}/rollback`, { version: '1' });

@@ -665,6 +665,8 @@ function expectations(): Record<string, Case[]> {
     'POST /console/environments/{envId}/secrets/{id}/restore',
     'POST /console/environments/{envId}/links',
     'POST /console/environments/{envId}/links/{secretId}/delete',
+    'POST /console/environments/{envId}/requirements',
+    'POST /console/environments/{envId}/requirements/{name}/delete',
     'POST /console/environments/{envId}/variables',
     'GET /console/environments/{envId}/variables/{id}',
     'POST /console/environments/{envId}/variables/{id}',
@@ -679,6 +681,7 @@ function expectations(): Record<string, Case[]> {
         path: path
           .replace('{envId}', teamEnv)
           .replace('{secretId}', teamGlobal)
+          .replace('{name}', 'CONSOLE_NEEDED')
           .replace(
             '{id}',
             path.includes('/variables/') ? teamVariable : path.includes('/environments/') ? teamDirect : teamGlobal,

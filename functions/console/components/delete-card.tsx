@@ -1,5 +1,5 @@
 import type { FormState } from '../forms.js';
-import { ConfirmField, CsrfField, FormActions, HiddenField } from './fields.js';
+import { CheckboxField, CsrfField, FormActions, HiddenField } from './fields.js';
 
 /** The card that deletes one secret or variable: what the deletion does, and a box to tick first. */
 export function DeleteCard(props: {
@@ -19,7 +19,7 @@ export function DeleteCard(props: {
       <form class="stack" method="post" action={props.action}>
         <CsrfField token={props.csrfToken} />
         <HiddenField name="teamId" value={props.teamId} />
-        <ConfirmField state={props.state} name="confirm" label={`Yes, delete ${props.name}`} />
+        <CheckboxField state={props.state} name="confirm" label={`Yes, delete ${props.name}`} />
         <FormActions state={props.state} label={props.title} danger />
       </form>
     </section>

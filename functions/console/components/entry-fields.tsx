@@ -1,7 +1,8 @@
+import { LIMITS } from '../../../shared/schemas.js';
 import type { FormState } from '../forms.js';
 import { TextField, ValueField } from './fields.js';
 
-const NAME_HINT = 'Uppercase letters, digits and underscores, starting with a letter. Example: MY_API_KEY';
+export const NAME_HINT = 'Uppercase letters, digits and underscores, starting with a letter. Example: MY_API_KEY';
 
 /** How a form's value field reads: a secret's is never filled in, a variable's is plain text. */
 export interface ValueFieldSpec {
@@ -20,14 +21,29 @@ export const NEW_SECRET_VALUE: ValueFieldSpec = {
 
 export const VARIABLE_VALUE: ValueFieldSpec = { label: 'Value', required: true };
 
-/** The name, value and description fields of every form that adds or edits a secret or a variable. */
-export function EntryFields(props: { state: FormState; value: ValueFieldSpec }) {
+/**
+ * The name, value and description fields of every form that adds or edits a secret or a
+ * variable; a secret's (`expires`) also has its expiry.
+ */
+export function EntryFields(props: { state: FormState; value: ValueFieldSpec; expires?: boolean }) {
   const { state } = props;
   return (
     <>
       <TextField state={state} name="name" label="Name" hint={NAME_HINT} kind="name" required />
       <ValueField state={state} name="value" {...props.value} />
       <TextField state={state} name="description" label="Description" />
+      {props.expires ? <ExpiresField state={state} /> : null}
     </>
   );
 }
+
+/** A secret's expiry: a date and time in UTC (the console's times are all UTC); empty for none. */
+const ExpiresField = (props: { state: FormState }) => (
+  <TextField
+    state={props.state}
+    name="expiresAt"
+    label="Expires (UTC)"
+    type="datetime-local"
+    hint={`When the credential stops working where it was issued. Leave empty for no expiry. Jobs still get the secret after it; this console warns ${LIMITS.expiringSoonDays} days before.`}
+  />
+);

@@ -25,6 +25,9 @@ interface FieldProps {
   kind?: 'name' | 'text';
 }
 
+/** A one-line field's input: text, or a date and time (a browser's picker; its value has no zone). */
+type InputType = 'text' | 'datetime-local';
+
 function describedBy(state: FormState, name: string, hint: string | undefined): string | undefined {
   const ids = [
     hint ? `${fieldId(state, name)}-hint` : '',
@@ -65,13 +68,13 @@ function FieldFrame(props: FieldProps & { children: Child }) {
   );
 }
 
-export function TextField(props: FieldProps) {
+export function TextField(props: FieldProps & { type?: InputType }) {
   const { state, name, hint } = props;
   const invalid = state.fieldErrors[name] !== undefined;
   return (
     <FieldFrame {...props}>
       <input
-        type="text"
+        type={props.type ?? 'text'}
         id={fieldId(state, name)}
         name={name}
         value={props.value ?? state.values[name] ?? ''}
@@ -140,7 +143,8 @@ export function SelectField(props: FieldProps & { options: { value: string; labe
   );
 }
 
-export function ConfirmField(props: { state: FormState; name: string; label: string }) {
+/** A checkbox: a delete's confirmation (never ticked in advance), or a yes/no the form shows again as submitted. */
+export function CheckboxField(props: { state: FormState; name: string; label: string }) {
   const { state, name } = props;
   const errors = state.fieldErrors[name];
   return (
@@ -150,6 +154,7 @@ export function ConfirmField(props: { state: FormState; name: string; label: str
         id={fieldId(state, name)}
         name={name}
         value="yes"
+        checked={state.values[name] === 'yes'}
         aria-invalid={errors ? 'true' : undefined}
         aria-describedby={errors ? `${fieldId(state, name)}-error` : undefined}
         autofocus={firstInvalidField(state) === name}

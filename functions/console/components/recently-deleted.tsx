@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import { stateFor, type FormState } from '../forms.js';
+import { orphanedError, stateFor, type FormState } from '../forms.js';
 import { Time } from './badges.js';
 import { CsrfField, FormActions, FormError, HiddenField, TextField } from './fields.js';
 import { TableHead } from './table-head.js';
@@ -50,7 +50,14 @@ export function RecentlyDeleted(props: RecentlyDeletedProps) {
         {`Deleted items can be restored for ${days(props.recoveryDays)}, then they are purged for good.`}
         {props.hint ? ` ${props.hint}` : ''}
       </p>
-      <FormError message={orphanError(props)} />
+      <FormError
+        message={orphanedError(
+          props.failed,
+          'restore-',
+          props.items.map((i) => restoreForm(i.id)),
+          props.writable,
+        )}
+      />
       {props.items.length === 0 ? (
         <p class="empty">{props.empty}</p>
       ) : (
@@ -65,13 +72,6 @@ export function RecentlyDeleted(props: RecentlyDeletedProps) {
       )}
     </section>
   );
-}
-
-/** A failed Restore whose row is gone (restored or purged meanwhile); a reader's is said where the forms would be. */
-function orphanError(props: RecentlyDeletedProps): string | undefined {
-  const { failed } = props;
-  if (!props.writable || !failed?.form.startsWith('restore-')) return undefined;
-  return props.items.some((i) => failed.form === restoreForm(i.id)) ? undefined : failed.formError;
 }
 
 function DeletedRow(props: RecentlyDeletedProps & { item: DeletedItem }) {

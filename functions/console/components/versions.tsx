@@ -1,6 +1,6 @@
 import type * as Api from '../../../shared/api-objects.js';
 import { LIMITS } from '../../../shared/schemas.js';
-import type { FormState } from '../forms.js';
+import { orphanedError, type FormState } from '../forms.js';
 import { Time } from './badges.js';
 import { CsrfField, FormError, HiddenField } from './fields.js';
 import { TableHead } from './table-head.js';
@@ -33,7 +33,14 @@ export function VersionsCard(props: VersionsProps) {
         {`The last ${LIMITS.versionsKept} values are kept. Roll back makes a new version with the value of the one you pick; history is never rewritten.`}
         {props.showValues ? '' : ' Values are never shown.'}
       </p>
-      <FormError message={orphanError(props)} />
+      <FormError
+        message={orphanedError(
+          props.failed,
+          'rollback-',
+          props.versions.filter((v) => !v.current).map((v) => rollbackForm(v.version)),
+          props.writable,
+        )}
+      />
       <table>
         <TableHead columns={['Version', 'Created', 'By', ...(props.showValues ? ['Value'] : [])]} />
         <tbody>
@@ -44,13 +51,6 @@ export function VersionsCard(props: VersionsProps) {
       </table>
     </section>
   );
-}
-
-/** A failed Roll back whose version is no longer listed (dropped from the kept ones meanwhile). */
-function orphanError(props: VersionsProps): string | undefined {
-  const { failed, versions } = props;
-  if (!props.writable || !failed?.form.startsWith('rollback-')) return undefined;
-  return versions.some((v) => !v.current && failed.form === rollbackForm(v.version)) ? undefined : failed.formError;
 }
 
 function VersionRow(props: VersionsProps & { version: Api.ValueVersion }) {

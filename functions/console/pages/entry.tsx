@@ -3,6 +3,7 @@ import { SourceBadge, Time } from '../components/badges.js';
 import { DeleteCard } from '../components/delete-card.js';
 import { EntryFields, NEW_SECRET_VALUE, VARIABLE_VALUE } from '../components/entry-fields.js';
 import { environmentLabel, environmentPath } from '../components/environment-link.js';
+import { Expiry } from '../components/expiry.js';
 import { CsrfField, FormActions } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
@@ -19,7 +20,8 @@ interface EntryPageProps {
   scope: Scope;
   env: Api.Environment;
   kind: EntryKind;
-  entry: { id: string; name: string; description: string | null; updatedAt: string };
+  /** A direct secret has an expiry; a variable has none. */
+  entry: { id: string; name: string; description: string | null; updatedAt: string; expiresAt?: string | null };
   versions: Api.ValueVersion[];
   edit: FormState;
   remove: FormState;
@@ -46,7 +48,8 @@ export function EntryPage(props: EntryPageProps) {
         lead={
           <>
             <SourceBadge source={kind === 'secret' ? 'environment' : 'variable'} /> of {envLabel}, updated{' '}
-            <Time at={entry.updatedAt} />.
+            <Time at={entry.updatedAt} />.{' '}
+            {entry.expiresAt === undefined ? null : <Expiry at={entry.expiresAt} none="No expiry." />}
           </>
         }
       />
@@ -85,7 +88,11 @@ function EditEntryCard(props: EntryPageProps & { action: string }) {
       <h2 id="edit-heading">{`Edit ${kind}`}</h2>
       <form class="stack" method="post" action={props.action}>
         <CsrfField token={props.ctx.viewer.csrfToken} />
-        <EntryFields state={props.edit} value={kind === 'secret' ? NEW_SECRET_VALUE : VARIABLE_VALUE} />
+        <EntryFields
+          state={props.edit}
+          value={kind === 'secret' ? NEW_SECRET_VALUE : VARIABLE_VALUE}
+          expires={kind === 'secret'}
+        />
         <FormActions state={props.edit} label="Save changes">
           <a href={environmentPath(props.env.id)}>Cancel</a>
         </FormActions>

@@ -4,14 +4,16 @@ import type { Source } from '../../../shared/resolver.js';
 import { SOURCE_LABELS, SourceBadge, Time } from '../components/badges.js';
 import { EntryFields, VARIABLE_VALUE } from '../components/entry-fields.js';
 import { environmentLabel, environmentPath } from '../components/environment-link.js';
+import { ExpiryCell } from '../components/expiry.js';
 import { CsrfField, FormActions, FormError, SelectField } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
 import { RecentlyDeleted, type DeletedItem } from '../components/recently-deleted.js';
+import { RequirementsSection } from '../components/requirements.js';
 import { canWrite, type Scope } from '../components/scope-switcher.js';
 import { TableHead } from '../components/table-head.js';
 import type { PageContext } from '../context.js';
-import { stateFor, type FormState } from '../forms.js';
+import { orphanedError, stateFor, type FormState } from '../forms.js';
 
 /** One name as a job sees it: the source that wins, and the ones it overrides. */
 export interface SeenEntry {
@@ -29,6 +31,9 @@ export interface EnvironmentView {
   /** Global secrets of the environment's scope not linked here yet: the picker's choices. */
   linkable: Api.GlobalSecret[];
   seen: SeenEntry[];
+  /** The names its code reads, and how they stand in the runtime set (never a value). */
+  requirements: Api.Requirement[];
+  check: Api.RuntimeCheck;
   deletedSecrets: Api.DeletedEnvironmentSecret[];
   deletedVariables: Api.DeletedVariable[];
 }
@@ -42,8 +47,9 @@ interface TabProps {
 }
 
 /**
- * An environment's Secrets tab: its secrets with their source, Add Secret, Link Global Secret,
- * Variables, the job's view, and its recently deleted direct secrets and variables.
+ * An environment's Secrets tab: its secrets with their source and expiry, Add Secret, Link
+ * Global Secret, its requirements and whether a job can start, Variables, the job's view, and
+ * its recently deleted direct secrets and variables.
  */
 export function EnvironmentPage(props: TabProps) {
   const { ctx, scope, view } = props;
@@ -68,6 +74,14 @@ export function EnvironmentPage(props: TabProps) {
       ) : (
         <ReadOnly role={scope.role} failed={props.failed} />
       )}
+      <RequirementsSection
+        envId={view.env.id}
+        requirements={view.requirements}
+        check={view.check}
+        csrfToken={ctx.viewer.csrfToken}
+        writable={canWrite(scope)}
+        failed={props.failed}
+      />
       <VariablesSection {...props} />
       <JobViewSection seen={view.seen} />
       <DeletedEntries {...props} />
@@ -84,6 +98,9 @@ const TabSections = () => (
         </a>
       </li>
       <li>
+        <a href="#requirements">Requirements</a>
+      </li>
+      <li>
         <a href="#variables">Variables</a>
       </li>
       <li>
@@ -97,12 +114,15 @@ const TabSections = () => (
 );
 
 function SecretsTable(props: TabProps) {
-  const { view, failed } = props;
+  const { view } = props;
   // An unlink refused for a row that is no longer there (unlinked meanwhile): said above the table.
-  const orphan =
-    failed?.form.startsWith('unlink-') && !view.secrets.some((s) => failed.form === `unlink-${s.id}`)
-      ? failed.formError
-      : undefined;
+  const linked = view.secrets.filter((s) => s.source === 'global-linked');
+  const orphan = orphanedError(
+    props.failed,
+    'unlink-',
+    linked.map((s) => `unlink-${s.id}`),
+    canWrite(props.scope),
+  );
   if (view.secrets.length === 0) {
     return (
       <>
@@ -115,7 +135,7 @@ function SecretsTable(props: TabProps) {
     <>
       <FormError message={orphan} />
       <table>
-        <TableHead columns={['Name', 'Source', 'Description', 'Updated']} />
+        <TableHead columns={['Name', 'Source', 'Description', 'Expiry', 'Updated']} />
         <tbody>
           {view.secrets.map((secret) => (
             <SecretRow {...props} secret={secret} />
@@ -138,6 +158,9 @@ function SecretRow(props: TabProps & { secret: Api.EnvironmentSecret }) {
         <SourceBadge source={s.source} />
       </td>
       <td>{s.description ?? <span class="muted">—</span>}</td>
+      <td>
+        <ExpiryCell at={s.expiresAt} />
+      </td>
       <td>
         <Time at={s.updatedAt} />
       </td>
@@ -191,6 +214,7 @@ function AddSecretCard(props: TabProps) {
         <EntryFields
           state={state}
           value={{ label: 'Value', hint: 'Stored encrypted; never shown again.', required: true, secret: true }}
+          expires
         />
         <FormActions state={state} label="Add Secret" />
       </form>

@@ -3,6 +3,7 @@ import { Time } from '../components/badges.js';
 import { DeleteCard } from '../components/delete-card.js';
 import { EntryFields, NEW_SECRET_VALUE } from '../components/entry-fields.js';
 import { EnvironmentLink } from '../components/environment-link.js';
+import { Expiry } from '../components/expiry.js';
 import { CsrfField, FormActions, HiddenField } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
@@ -36,7 +37,7 @@ export function GlobalSecretPage(props: GlobalSecretPageProps) {
         lead={
           <>
             Global secret of {scope.teamId ? `team ${scope.label}` : 'your personal scope'}, updated{' '}
-            <Time at={secret.updatedAt} />.
+            <Time at={secret.updatedAt} />. <Expiry at={secret.expiresAt} none="No expiry." />
           </>
         }
       />
@@ -73,7 +74,7 @@ function EditGlobalSecretForm(props: GlobalSecretPageProps) {
     <form class="stack" method="post" action={`/console/secrets/${props.secret.id}`}>
       <CsrfField token={props.ctx.viewer.csrfToken} />
       <HiddenField name="teamId" value={props.scope.teamId} />
-      <EntryFields state={props.edit} value={NEW_SECRET_VALUE} />
+      <EntryFields state={props.edit} value={NEW_SECRET_VALUE} expires />
       <FormActions state={props.edit} label="Save changes" />
     </form>
   );

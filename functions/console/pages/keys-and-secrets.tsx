@@ -2,6 +2,7 @@ import type * as Api from '../../../shared/api-objects.js';
 import { Time } from '../components/badges.js';
 import { EntryFields } from '../components/entry-fields.js';
 import { EnvironmentLink } from '../components/environment-link.js';
+import { ExpiryCell } from '../components/expiry.js';
 import { CsrfField, FormActions, HiddenField } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
@@ -50,7 +51,7 @@ function GlobalSecretsTable(props: { secrets: Api.GlobalSecretDetail[]; teamId: 
   if (props.secrets.length === 0) return <p class="empty">No global secrets in this scope yet.</p>;
   return (
     <table>
-      <TableHead columns={['Name', 'Linked to', 'Updated']} />
+      <TableHead columns={['Name', 'Linked to', 'Expiry', 'Updated']} />
       <tbody>
         {props.secrets.map((s) => (
           <tr>
@@ -61,6 +62,9 @@ function GlobalSecretsTable(props: { secrets: Api.GlobalSecretDetail[]; teamId: 
             </td>
             <td>
               <LinkedTo links={s.linkedEnvironments} />
+            </td>
+            <td>
+              <ExpiryCell at={s.expiresAt} />
             </td>
             <td>
               <Time at={s.updatedAt} />
@@ -104,6 +108,7 @@ function AddGlobalSecretForm(props: KeysAndSecretsPageProps) {
           required: true,
           secret: true,
         }}
+        expires
       />
       <FormActions state={state} label="Add Secret" />
     </form>

@@ -21,6 +21,7 @@ import { page } from '../render.js';
 import { backToTab, environmentTab } from './environment-tab.js';
 import {
   changedFields,
+  expiryField,
   NAME_CONFLICTS,
   newEntryFields,
   shownAgain,
@@ -114,7 +115,7 @@ export async function entryPage(
     emptyForm('edit', {
       name: entry.name,
       description: entry.description ?? '',
-      ...('value' in entry ? { value: entry.value } : {}),
+      ...('value' in entry ? { value: entry.value } : { expiresAt: expiryField(entry.expiresAt) }),
     });
   const forms = { edit, remove: failed.remove ?? emptyForm('delete'), rollback: failed.rollback };
   return page(

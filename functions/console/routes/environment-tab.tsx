@@ -4,6 +4,8 @@ import { winners, type Source } from '../../../shared/resolver.js';
 import { directSecrets, variables as variableOps } from '../../../shared/services/entry-operations.js';
 import { listEnvironmentSecrets, listVariables } from '../../../shared/services/environment-entries.js';
 import { getEnvironment } from '../../../shared/services/environments.js';
+import { listRequirements } from '../../../shared/services/requirements.js';
+import { checkRuntime } from '../../../shared/services/runtime-check.js';
 import { listGlobalSecrets } from '../../../shared/services/global-secrets.js';
 import { environmentPath } from '../components/environment-link.js';
 import { pageContext, principalOf, scopeOf, type ConsoleContext } from '../context.js';
@@ -39,12 +41,14 @@ export async function environmentTab(
   const env = await getEnvironment(deps, principal, c.req.param('envId')!);
   const ctx = await pageContext(c, deps);
   const scope = scopeOf(ctx.scopes, env.teamId);
-  const [secrets, variables, globals, deletedSecrets, deletedVariables] = await Promise.all([
+  const [secrets, variables, globals, deletedSecrets, deletedVariables, requirements, check] = await Promise.all([
     listEnvironmentSecrets(deps, principal, env.id),
     listVariables(deps, principal, env.id),
     listGlobalSecrets(deps, principal, env.teamId ?? undefined),
     directSecrets.listDeleted(deps, principal, env.id),
     variableOps.listDeleted(deps, principal, env.id),
+    listRequirements(deps, principal, env.id),
+    checkRuntime(deps, principal, env.id),
   ]);
   const linked = new Set(secrets.filter((s) => s.source === 'global-linked').map((s) => s.id));
   const view: EnvironmentView = {
@@ -53,6 +57,8 @@ export async function environmentTab(
     variables,
     linkable: globals.filter((g) => !linked.has(g.id)),
     seen: jobView(secrets, variables),
+    requirements,
+    check,
     deletedSecrets,
     deletedVariables,
   };
@@ -60,5 +66,5 @@ export async function environmentTab(
 }
 
 /** After a form of the tab succeeded: back to the tab, at the section it changed. */
-export const backToTab = (c: ConsoleContext, anchor: '#secrets' | '#variables') =>
+export const backToTab = (c: ConsoleContext, anchor: '#secrets' | '#requirements' | '#variables') =>
   c.redirect(`${environmentPath(c.req.param('envId')!)}${anchor}`, 303);

@@ -7,14 +7,16 @@ import { page } from '../render.js';
 import { registerEntryHistoryRoutes } from './entry-history.js';
 import { registerEntryRoutes } from './environment-entries.js';
 import { registerLinkRoutes } from './environment-links.js';
+import { registerRequirementRoutes } from './environment-requirements.js';
 import { environmentTab } from './environment-tab.js';
 
-/** The environments list, each environment's Secrets tab, the forms on it and the pages it leads to. */
+/** The environments list, each environment's Secrets tab (with its requirements), the forms on it and the pages it leads to. */
 export function registerEnvironmentRoutes(app: Hono<ConsoleEnv>, deps: Deps): void {
   app.get('/console/environments', (c) => environmentsList(c, deps));
   app.get('/console/environments/:envId', (c) => environmentTab(c, deps));
   registerEntryRoutes(app, deps, 'secret');
   registerLinkRoutes(app, deps);
+  registerRequirementRoutes(app, deps);
   registerEntryRoutes(app, deps, 'variable');
   registerEntryHistoryRoutes(app, deps, 'secret');
   registerEntryHistoryRoutes(app, deps, 'variable');

@@ -20,6 +20,7 @@ import { KeysAndSecretsPage } from '../pages/keys-and-secrets.js';
 import { page } from '../render.js';
 import {
   changedFields,
+  expiryField,
   NAME_CONFLICTS,
   newEntryFields,
   shownAgain,
@@ -73,7 +74,13 @@ export async function secretPage(
     listGlobalSecretVersions(deps, principalOf(c), c.req.param('id')!, teamId),
   ]);
   const forms = {
-    edit: failed.edit ?? emptyForm('edit', { name: secret.name, description: secret.description ?? '' }),
+    edit:
+      failed.edit ??
+      emptyForm('edit', {
+        name: secret.name,
+        description: secret.description ?? '',
+        expiresAt: expiryField(secret.expiresAt),
+      }),
     remove: failed.remove ?? emptyForm('delete'),
     rollback: failed.rollback,
   };
