@@ -20,6 +20,11 @@ export interface Settings {
   baseUrlSource: Source;
   teamId: string | undefined;
   teamIdSource: Source | undefined;
+  /**
+   * PRIME_RUNTIME_TOKEN: a job's runtime token, which `env run` and `env pull` use instead of
+   * the API key (from the environment only: a token lives as long as its job, never in a file).
+   */
+  runtimeToken: string | undefined;
   configPath: string;
 }
 
@@ -66,7 +71,8 @@ export function updateStoredConfig(
 
 /**
  * Key: PRIME_API_KEY, else the config. Base URL: PRIME_BASE_URL or PRIME_API_BASE_URL,
- * else the config, else the local default. Team: PRIME_TEAM_ID, else the config.
+ * else the config, else the local default. Team: PRIME_TEAM_ID, else the config. Runtime
+ * token: PRIME_RUNTIME_TOKEN only.
  */
 export function resolveSettings(env: NodeJS.ProcessEnv = process.env, path = configPath()): Settings {
   const stored = readStoredConfig(path);
@@ -86,6 +92,7 @@ export function resolveSettings(env: NodeJS.ProcessEnv = process.env, path = con
     baseUrlSource: base?.source ?? 'default',
     teamId: team?.value,
     teamIdSource: team?.source,
+    runtimeToken: env.PRIME_RUNTIME_TOKEN || undefined,
     configPath: path,
   };
 }

@@ -1,9 +1,34 @@
 import { ApiRefusal } from './api-client.js';
-import type { RuntimeSet } from './api.js';
-import type { Context } from './context.js';
+import type { PrimeApi, RuntimeSet } from './api.js';
+import { apiWith, type Context } from './context.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './environment-ref.js';
 import { CliError } from './errors.js';
 import { nameProblem } from './inputs.js';
+
+/** The environment read: its id, and how the user named it. */
+export type RuntimeTarget = Pick<ResolvedEnvironment, 'id' | 'slug'>;
+
+/** An environment id as the service makes them (the `environmentId` a token was minted for). */
+const ENVIRONMENT_ID = /^[a-z2-7]{24}$/;
+
+/**
+ * Who reads and what: the API key and the environment by `owner/name`, or, with
+ * PRIME_RUNTIME_TOKEN, the token and the environment by its id (a token may read its own
+ * environment's set and nothing else, not even the look-up of a name).
+ */
+async function runtimeTarget(
+  given: string | undefined,
+  ctx: Context,
+): Promise<{ api: PrimeApi; target: RuntimeTarget }> {
+  const { runtimeToken, baseUrl } = ctx.settings;
+  if (!runtimeToken) return { api: ctx.api, target: await resolveEnvironment(given, ctx) };
+  if (given === undefined || !ENVIRONMENT_ID.test(given)) {
+    throw new CliError(
+      'With PRIME_RUNTIME_TOKEN, name the environment by its id (the environmentId the token was minted for).',
+    );
+  }
+  return { api: apiWith(baseUrl, runtimeToken), target: { id: given, slug: given } };
+}
 
 /**
  * An environment's runtime set, for `prime env run` and `env pull`. Its names become file
@@ -16,9 +41,9 @@ export async function readRuntimeSet(
   given: string | undefined,
   ctx: Context,
   { allowMissing = false } = {},
-): Promise<{ target: ResolvedEnvironment; set: RuntimeSet }> {
-  const target = await resolveEnvironment(given, ctx);
-  const set = await ctx.api.runtime(target.id, allowMissing).catch((err: unknown) => {
+): Promise<{ target: RuntimeTarget; set: RuntimeSet }> {
+  const { api, target } = await runtimeTarget(given, ctx);
+  const set = await api.runtime(target.id, allowMissing).catch((err: unknown) => {
     // The service's detail names the missing names and the console's remedy; the CLI has one more.
     if (err instanceof ApiRefusal && err.code === 'missing_required') {
       throw new CliError(`${err.message} Or pass --allow-missing to go on without them.`);

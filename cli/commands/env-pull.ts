@@ -13,8 +13,10 @@ type PullFormat = (typeof FORMATS)[number];
 export function registerEnvironmentPullCommand(env: Command): void {
   env
     .command('pull')
-    .description("Write the environment's resolved secrets and variables as dotenv or JSON (needs a runtime key)")
-    .argument('[ENVIRONMENT]', 'owner/name')
+    .description(
+      "Write the environment's resolved secrets and variables as dotenv or JSON (needs a runtime key or PRIME_RUNTIME_TOKEN)",
+    )
+    .argument('[ENVIRONMENT]', 'owner/name (with PRIME_RUNTIME_TOKEN: the environment id)')
     .addOption(new Option('--format <format>', 'dotenv or json').default('dotenv').argParser(parseFormat))
     .option('--file <path>', 'write to this file (mode 0600) instead of standard output')
     .addOption(allowMissingOption())

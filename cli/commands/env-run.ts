@@ -15,9 +15,11 @@ interface RunCommandOptions {
 export function registerEnvironmentRunCommand(env: Command, childCommand: () => string[]): void {
   env
     .command('run')
-    .description("Run a command with the environment's resolved secrets and variables (needs a runtime key)")
+    .description(
+      "Run a command with the environment's resolved secrets and variables (needs a runtime key or PRIME_RUNTIME_TOKEN)",
+    )
     .usage('[ENVIRONMENT] [--preserve-env] [--allow-name NAME]... [--allow-missing] -- CMD [ARGS...]')
-    .argument('[ENVIRONMENT]', 'owner/name')
+    .argument('[ENVIRONMENT]', 'owner/name (with PRIME_RUNTIME_TOKEN: the environment id)')
     .option('--preserve-env', 'inherited environment variables win over resolved ones')
     .option(
       '--allow-name <NAME>',

@@ -7,6 +7,7 @@ import { page } from '../../shared/pagination.js';
 import {
   CreateEnvironmentBody,
   Id,
+  ListQuery,
   RequirementBody,
   RequirementParams,
   ScopedListQuery,
@@ -92,12 +93,14 @@ export function createEnvironmentsApp(deps: Deps) {
       tags,
       security,
       summary: "The names the environment's code reads",
-      request: { params: z.object({ envId: Id }) },
+      request: { params: z.object({ envId: Id }), query: ListQuery },
       responses: { 200: listOf(Api.Requirement, 'Requirements'), ...errorResponses },
     }),
     async (c) => {
+      const { offset, limit } = c.req.valid('query');
       const all = await requirements.listRequirements(deps, c.get('principal'), c.req.valid('param').envId);
-      return c.json({ data: all, totalCount: all.length }, 200);
+      const { items, totalCount } = page(all, offset, limit);
+      return c.json({ data: items, totalCount }, 200);
     },
   );
 

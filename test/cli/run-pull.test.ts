@@ -243,3 +243,39 @@ describe('prime env pull', () => {
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 20));
 }
+
+describe('PRIME_RUNTIME_TOKEN', () => {
+  /** A token for the personal environment, as a hosted service mints one at job start. */
+  async function mint(envId: string): Promise<string> {
+    const res = await h.svc.call('POST', `/api/v1/environmentshub/${envId}/runtime-tokens`, {
+      key: h.svc.seed.serviceKey,
+      body: { jobId: 'cli-job' },
+    });
+    expect(res.status).toBe(201);
+    return res.body.data.token as string;
+  }
+
+  it('env pull and env run read with the token instead of an API key, the environment named by id', async () => {
+    const envId = h.svc.seed.environments.personal.id;
+    const withToken = { key: null, env: { PRIME_RUNTIME_TOKEN: await mint(envId) } };
+    const pulled = await h.run(['env', 'pull', envId, '--format', 'json'], withToken);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(JSON.parse(pulled.stdout)).toMatchObject({ LOG_LEVEL: 'from-hub', DB_PASSWORD: 'hunter2' });
+    const ran = await h.run(
+      ['env', 'run', envId, '--', process.execPath, '-e', 'console.log(process.env.LOG_LEVEL)'],
+      withToken,
+    );
+    expect([ran.code, ran.stdout.trim()]).toEqual([0, 'from-hub']);
+    expect(`${pulled.stderr}${ran.stderr}`).not.toContain('prime_rt_');
+  });
+
+  it('names the environment by id, and is refused by any other environment', async () => {
+    const withToken = { key: null, env: { PRIME_RUNTIME_TOKEN: await mint(h.svc.seed.environments.personal.id) } };
+    const byName = await h.run(['env', 'pull', ENV], withToken);
+    expect(byName.code).not.toBe(0);
+    expect(byName.stderr).toContain('With PRIME_RUNTIME_TOKEN, name the environment by its id');
+    const other = await h.run(['env', 'pull', h.svc.seed.environments.team.id], withToken);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain('Environment not found.');
+  });
+});
