@@ -23,11 +23,8 @@ afterEach(() => {
 let seq = 0;
 const unique = (prefix: string) => `${prefix}_${++seq}`;
 
-async function must(status: number, method: string, path: string, body?: unknown, callKey = key) {
-  const res = await svc.call(method, path, { key: callKey, body });
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
+const must = (status: number, method: string, path: string, body?: unknown, callKey = key) =>
+  svc.must(status, method, path, body, { key: callKey });
 
 async function newEnvironment(): Promise<string> {
   return (await must(201, 'POST', `${V1}/environmentshub`, { name: `job-env-${++seq}` })).data.id;
@@ -72,9 +69,9 @@ describe('requirements', () => {
   });
 
   it('a team viewer reads them but may not change them; another user does not see them', async () => {
-    const viewer = await svc.newUser(`job-viewer-${++seq}`);
+    const viewer = await svc.teamMember(`job-viewer-${++seq}`, 'viewer');
     const stranger = await svc.newUser(`job-stranger-${++seq}`);
-    await must(201, 'POST', `${V1}/teams/${svc.seed.team.id}/members`, { userId: viewer.id, role: 'viewer' });
+
     const base = `${V1}/environmentshub/${svc.seed.environments.team.id}/requirements`;
     await must(200, 'PUT', `${base}/TEAM_NEED`, {});
     await must(200, 'GET', base, undefined, viewer.key);

@@ -24,11 +24,7 @@ afterEach(() => {
 let seq = 0;
 const unique = (prefix: string) => `${prefix}_${++seq}`;
 
-async function must(status: number, method: string, path: string, body?: unknown) {
-  const res = await svc.call(method, path, { key, body });
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
+const must = (status: number, method: string, path: string, body?: unknown) => svc.must(status, method, path, body);
 
 async function newEnvironment(): Promise<string> {
   return (await must(201, 'POST', `${V1}/environmentshub`, { name: `rec-env-${++seq}` })).data.id;
@@ -200,8 +196,8 @@ describe('the recovery window', () => {
 describe('who may restore and purge', () => {
   it('another user gets 404; a team viewer sees the recently deleted but may neither restore nor purge', async () => {
     const stranger = await svc.newUser(`rec-stranger-${++seq}`);
-    const viewer = await svc.newUser(`rec-viewer-${++seq}`);
-    await must(201, 'POST', `${V1}/teams/${svc.seed.team.id}/members`, { userId: viewer.id, role: 'viewer' });
+    const viewer = await svc.teamMember(`rec-viewer-${++seq}`, 'viewer');
+
     const teamId = svc.seed.team.id;
     const teamEnv = svc.seed.environments.team.id;
     const secret = (await must(201, 'POST', `${V1}/secrets/`, { name: unique('TS'), value: 's', teamId })).data;

@@ -19,11 +19,8 @@ beforeAll(async () => {
 let seq = 0;
 const unique = (prefix: string) => `${prefix}_${++seq}`;
 
-async function must(status: number, method: string, path: string, body?: unknown, headers?: Record<string, string>) {
-  const res = await svc.call(method, path, { key, body, headers });
-  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
+const must = (status: number, method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  svc.must(status, method, path, body, { headers });
 
 async function newEnvironment(): Promise<string> {
   return (await must(201, 'POST', `${V1}/environmentshub`, { name: `ver-env-${++seq}` })).data.id;
@@ -224,8 +221,8 @@ describe('the runtime read', () => {
 describe('who may see and change history', () => {
   it('another user gets 404 for versions and rollback of what is not theirs; a team viewer reads but may not roll back', async () => {
     const stranger = await svc.newUser(`stranger-${++seq}`);
-    const viewer = await svc.newUser(`viewer-${++seq}`);
-    await must(201, 'POST', `${V1}/teams/${svc.seed.team.id}/members`, { userId: viewer.id, role: 'viewer' });
+    const viewer = await svc.teamMember(`viewer-${++seq}`, 'viewer');
+
     const teamEnv = svc.seed.environments.team.id;
     const teamSecret = (
       await must(201, 'POST', `${V1}/secrets/`, { name: unique('TEAM_S'), value: 'team-v1', teamId: svc.seed.team.id })

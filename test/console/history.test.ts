@@ -43,21 +43,10 @@ function versionRows(html: string): { versions: number[]; current: number[] } {
   return { versions: rows.map((r) => Number(r[1])), current: rows.filter((r) => r[2]).map((r) => Number(r[1])) };
 }
 
-/** A new user in the seed team with `role`, and their key. */
-async function teamMember(slug: string, role: 'viewer' | 'member') {
-  const user = await svc.newUser(slug);
-  const added = await svc.call('POST', `${V1}/teams/${svc.seed.team.id}/members`, {
-    key: svc.seed.user.apiKey,
-    body: { userId: user.id, role },
-  });
-  expect(added.status).toBe(201);
-  return user;
-}
-
 describe('versions and Roll back', () => {
   it('lists a global secret\u2019s versions newest first, by whom, never a value; rolls back from the page', async () => {
     const { seed } = svc;
-    const member = await teamMember('history-member', 'member');
+    const member = await svc.teamMember('history-member', 'member');
     const browser = await signedIn();
     const team = await browser.get(`/console?teamId=${seed.team.id}`);
     await browser.submit(team.html, '/console/secrets', {
@@ -339,7 +328,7 @@ describe('a team viewer', () => {
     const variableId = await idOf(`${V1}/environmentshub/${envId}/variables`, 'VIEWED_VAR');
     await svc.call('DELETE', `${V1}/environmentshub/${envId}/variables/${variableId}`, { key: seed.user.apiKey });
 
-    const viewerUser = await teamMember('history-viewer', 'viewer');
+    const viewerUser = await svc.teamMember('history-viewer', 'viewer');
     const viewer = await signedIn(viewerUser.key);
     const secretPage = await viewer.get(`/console/secrets/${id}?teamId=${seed.team.id}`);
     expect(secretPage.status).toBe(200);

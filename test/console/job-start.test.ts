@@ -88,17 +88,6 @@ function rowOf(html: string, name: string): string {
   return html.slice(start, html.indexOf('</tr>', start));
 }
 
-/** A new user in the seed team with `role`, and their key. */
-async function teamMember(slug: string, role: 'viewer' | 'member') {
-  const user = await svc.newUser(slug);
-  const added = await svc.call('POST', `${V1}/teams/${svc.seed.team.id}/members`, {
-    key: svc.seed.user.apiKey,
-    body: { userId: user.id, role },
-  });
-  expect(added.status).toBe(201);
-  return user;
-}
-
 describe('requirements on the Secrets tab', () => {
   it('are added from the page, listed with ✓ / ✗ against the runtime set, summed up, and removed', async () => {
     const { envId, tab } = await newEnvironment();
@@ -207,7 +196,7 @@ describe('requirements on the Secrets tab', () => {
     const ownerPage = await owner.get(tab);
     await owner.submit(ownerPage.html, `${tab}/requirements`, { name: 'VIEWED_NEED' });
 
-    const viewerUser = await teamMember('job-start-viewer', 'viewer');
+    const viewerUser = await svc.teamMember('job-start-viewer', 'viewer');
     const viewer = await signedIn(viewerUser.key);
     const page = await viewer.get(tab);
     expect(page.status).toBe(200);

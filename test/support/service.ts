@@ -20,6 +20,13 @@ export interface TestService {
   call: (method: string, path: string, options?: CallOptions) => Promise<CallResult>;
   /** A new user made with the admin key (POST /admin/users), and their first API key. */
   newUser: (slug: string, name?: string) => Promise<{ id: string; key: string }>;
+  /** A new user added to the seeded team with `role`, and their key. */
+  teamMember: (slug: string, role: 'viewer' | 'member' | 'admin') => Promise<{ id: string; key: string }>;
+  /**
+   * Calls as the seeded user (or `options.key`) and insists on the status, showing the answer
+   * on a mismatch; returns the answer's body.
+   */
+  must: (status: number, method: string, path: string, body?: unknown, options?: CallOptions) => Promise<any>;
   /** The resolved `env` of an environment's runtime read, with the service key. */
   runtimeEnv: (envId: string) => Promise<Record<string, string>>;
 }
@@ -76,7 +83,17 @@ export async function startTestService(
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body.data.env as Record<string, string>;
   };
-  return { deps, app, seed, tableName, dataDir, call, newUser, runtimeEnv };
+  const must = async (status: number, method: string, path: string, body?: unknown, options: CallOptions = {}) => {
+    const res = await call(method, path, { key: seed.user.apiKey, body, ...options });
+    expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
+    return res.body;
+  };
+  const teamMember = async (slug: string, role: 'viewer' | 'member' | 'admin') => {
+    const user = await newUser(slug);
+    await must(201, 'POST', `/api/v1/teams/${seed.team.id}/members`, { userId: user.id, role });
+    return user;
+  };
+  return { deps, app, seed, tableName, dataDir, call, newUser, teamMember, must, runtimeEnv };
 }
 
 /** Calls an app as a client would: JSON in and out, the body parsed when it is JSON. */
