@@ -87,7 +87,10 @@ export class ApiClient {
     }
     const text = await response.text();
     const body = parseJson(text);
-    if (!response.ok) throw new ApiRefusal(errorDetail(response.status, body), errorCode(body));
+    if (!response.ok) {
+      const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
+      throw new ApiRefusal(errorDetail(response.status, body), errorCode(body), response.status, retryAfter);
+    }
     if (!body || typeof body !== 'object' || !('data' in body)) {
       throw new CliError(`Unexpected response from ${this.options.baseUrl} (HTTP ${response.status}).`);
     }
@@ -95,11 +98,16 @@ export class ApiClient {
   }
 }
 
-/** An error answer of the API: its detail as the message, and its machine `code` for a command to act on. */
+/**
+ * An error answer of the API: its detail as the message, and its machine `code`, HTTP status
+ * and `Retry-After` seconds (NaN without one) for a command to act on.
+ */
 export class ApiRefusal extends CliError {
   constructor(
     message: string,
     readonly code: string | undefined,
+    readonly status = 0,
+    readonly retryAfterSeconds = Number.NaN,
   ) {
     super(message);
   }

@@ -3,6 +3,7 @@ import type { GlobalSecret, SecretRestore } from '../api.js';
 import { contextOf, type Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { expiryColumn } from '../expiry.js';
+import { globalTarget, importOptions, runImport, type ImportOptions } from '../import.js';
 import { confirmDelete, printDeleted, printVersions, rolledBack } from '../history.js';
 import { checkEntryName, createBody, updateBody, type ExpiryOptions, type FileValueOptions } from '../inputs.js';
 import { secretListJson } from '../json-shapes.js';
@@ -36,6 +37,7 @@ export function registerSecretCommands(program: Command): void {
   registerVersions(secret);
   registerRollback(secret);
   registerRestore(secret);
+  registerImport(secret);
 }
 
 function registerList(secret: Command): void {
@@ -231,4 +233,16 @@ async function chooseSecret(ctx: Context, action: string): Promise<GlobalSecret>
   const secrets = await ctx.api.secrets(ctx.teamId);
   if (secrets.length === 0) throw new CliError(`No ${scopeName(ctx)} secrets to ${action}.`);
   return ctx.terminal.choose(secrets, (s) => `${s.name} (${s.id})`, `Secret to ${action}`, 'Pass SECRET_ID');
+}
+
+function registerImport(secret: Command): void {
+  const command = secret
+    .command('import')
+    .description('Create global secrets from a dotenv file (- reads standard input); nothing is written on a clash')
+    .argument('<FILE>', 'a dotenv file, or - for standard input');
+  for (const option of importOptions()) command.addOption(option);
+  command.action(async (file: string, opts: ImportOptions, cmd: Command) => {
+    const ctx = contextOf(cmd);
+    await runImport(ctx, globalTarget(ctx), file, opts);
+  });
 }
