@@ -13,6 +13,7 @@ const UNIT = [
   'test/crypto/kms-key-provider.test.ts',
   'test/cli/units.test.ts',
   'test/cli/dotenv-readers.test.ts',
+  'test/cli/mask.test.ts',
 ];
 
 export default defineConfig({
