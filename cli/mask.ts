@@ -82,6 +82,8 @@ function printableText(content: Buffer): string | undefined {
 export class MaskScanner {
   /** Needles by first byte, longest first. */
   private readonly byFirst: Needle[][] = Array.from({ length: 256 }, () => []);
+  /** 1 where a needle starts with the byte. */
+  private readonly starts = new Uint8Array(256);
   private readonly replacements = new Map<Needle, Buffer>();
   private held: Buffer = Buffer.alloc(0);
 
@@ -92,6 +94,7 @@ export class MaskScanner {
       if (needle.bytes.length === 0 || seen.has(key)) continue;
       seen.add(key);
       this.byFirst[needle.bytes[0] as number]?.push(needle);
+      this.starts[needle.bytes[0] as number] = 1;
       this.replacements.set(needle, Buffer.from(`***${needle.name}***`, 'utf8'));
     }
   }
@@ -114,10 +117,15 @@ export class MaskScanner {
 
   private scan(data: Buffer, final: boolean): Buffer {
     const out: Buffer[] = [];
+    const starts = this.starts;
     let from = 0;
     let at = 0;
     this.held = Buffer.alloc(0);
     while (at < data.length) {
+      if (starts[data[at] as number] === 0) {
+        at += 1;
+        continue;
+      }
       const outcome = this.matchAt(data, at, final);
       if (outcome === 'partial') {
         this.held = Buffer.from(data.subarray(at));
@@ -134,7 +142,7 @@ export class MaskScanner {
     }
     const end = data.length - this.held.length;
     if (end > from) out.push(data.subarray(from, end));
-    return Buffer.concat(out);
+    return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
   }
 
   /**
@@ -144,12 +152,13 @@ export class MaskScanner {
   private matchAt(data: Buffer, at: number, final: boolean): Needle | 'partial' | undefined {
     const available = data.length - at;
     for (const needle of this.byFirst[data[at] as number] ?? []) {
-      const length = needle.bytes.length;
-      if (length > available) {
-        if (!final && data.compare(needle.bytes, 0, available, at) === 0) return 'partial';
-        continue;
-      }
-      if (data.compare(needle.bytes, 0, length, at, at + length) === 0) return needle;
+      const bytes = needle.bytes;
+      const length = Math.min(bytes.length, available);
+      let i = 1;
+      while (i < length && data[at + i] === bytes[i]) i += 1;
+      if (i < length) continue;
+      if (bytes.length <= available) return needle;
+      if (!final) return 'partial';
     }
     return undefined;
   }

@@ -48,14 +48,15 @@ export function registerEnvironmentRunCommand(env: Command, childCommand: () => 
       const ctx = contextOf(cmd);
       const { target, set } = await readRuntimeSet(environment, ctx, { allowMissing: opts.allowMissing === true });
       refuseRiskyNames(Object.keys(set.env), opts.allowName ?? [], target.slug);
-      const mask = opts.mask === true ? maskNeedles(set) : undefined;
+      const command = childCommand();
+      // Without a command, runWithRuntimeSet says how to give one, and nothing else is said.
+      const mask = opts.mask === true && command.length > 0 ? maskNeedles(set) : undefined;
       if (mask && mask.tooShort.length > 0) {
         process.stderr.write(
           `--mask: not masking ${mask.tooShort.join(', ')}: values under 6 characters would mask ordinary text.\n`,
         );
       }
       if (mask && (process.stdout.isTTY || process.stderr.isTTY)) process.stderr.write(`${MASK_TTY_NOTE}\n`);
-      const command = childCommand();
       exitAs(
         await runWithRuntimeSet(set, command, {
           preserveEnv: opts.preserveEnv === true,

@@ -107,6 +107,17 @@ describe('prime env run --mask', () => {
     expect(r.stdout).toBe('ready\ngot SIGTERM with ***TOKEN***\n');
   });
 
+  it('ends when its reader goes away: the command sees a broken pipe, as without the CLI between', async () => {
+    const script = `process.stdout.on('error', (e) => { console.error('child: ' + e.code); process.exit(9); });
+      setInterval(() => process.stdout.write(process.env.TOKEN + '\\n'), 2);`;
+    const running = h.spawn(masked(...node(script)), asRuntime());
+    while (!running.output.stdout.includes('***TOKEN***')) await new Promise((r) => setTimeout(r, 20));
+    running.child.stdout?.destroy();
+    const r = await running.result;
+    expect(r.code).toBe(9);
+    expect(r.stderr).toContain('child: EPIPE');
+  });
+
   it('keeps the terminal as input and says why the output is no terminal', async () => {
     const script = `process.stdout.write('tty: ' + process.stdin.isTTY + ' ' + process.stdout.isTTY + ' name? ');
       process.stdin.once('data', (d) => { console.log('hello ' + d.toString().trim() + ' ' + process.env.TOKEN); process.exit(0); });`;
