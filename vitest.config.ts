@@ -14,6 +14,7 @@ const UNIT = [
   'test/cli/units.test.ts',
   'test/cli/dotenv-readers.test.ts',
   'test/cli/dotenv-import.test.ts',
+  'test/cli/mask.test.ts',
 ];
 
 export default defineConfig({

@@ -31,8 +31,10 @@ export function createProgram(childCommand: string[]): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // A reader that stops early (`prime secret list | head -1`) ends the output, not in a crash.
+  // A reader that stops early (`prime secret list | head -1`) ends the output, not in a crash;
+  // unless another listener takes it (`env run --mask`, whose command then sees the broken pipe).
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' && process.stdout.listenerCount('error') > 1) return;
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { RuntimeSet } from './api.js';
 import { CliError } from './errors.js';
+import { Masker, type Needle } from './mask.js';
 
 /**
  * Runs a command with an environment's runtime set injected as a hosted service would:
@@ -11,10 +13,14 @@ import { CliError } from './errors.js';
  * each `isFile` secret is written to a private file (0600, in a 0700 temporary folder)
  * whose path becomes the variable's value, removed when the command exits. Signals sent to
  * the CLI are forwarded to the command; its exit code or fatal signal is the CLI's own.
+ * With `mask`, the command's stdout and stderr are pipes through a {@link Masker} each (its
+ * standard input is still the CLI's), and the run ends when the command has exited and both
+ * have been let out.
  */
 export interface RunOptions {
   preserveEnv: boolean;
   inherited?: NodeJS.ProcessEnv;
+  mask?: readonly Needle[];
 }
 
 export interface RunResult {
@@ -43,7 +49,11 @@ export async function runWithRuntimeSet(set: RuntimeSet, command: string[], opti
   process.on('exit', removeOnExit);
   try {
     return await new Promise<RunResult>((resolve, reject) => {
-      const child = spawn(file, args, { stdio: 'inherit', env });
+      const mask = options.mask;
+      const child = spawn(file, args, { stdio: mask ? ['inherit', 'pipe', 'pipe'] : 'inherit', env });
+      const outputDone = mask
+        ? Promise.all([passMasked(child.stdout, process.stdout, mask), passMasked(child.stderr, process.stderr, mask)])
+        : Promise.resolve();
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
       for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
       const stopForwarding = () => {
@@ -57,13 +67,38 @@ export async function runWithRuntimeSet(set: RuntimeSet, command: string[], opti
       });
       child.once('exit', (code, signal) => {
         stopForwarding();
-        resolve({ code, signal });
+        void outputDone.then(() => resolve({ code, signal }));
       });
     });
   } finally {
     files.remove();
     process.off('exit', removeOnExit);
   }
+}
+
+/**
+ * The command's `from` through a Masker to the CLI's `to` (left open); done when all is written.
+ * If `to` fails (a reader that went away), `from` is closed, so the command sees a broken pipe as
+ * it would have without the CLI between.
+ */
+function passMasked(from: Readable | null, to: Writable, needles: readonly Needle[]): Promise<void> {
+  if (!from) return Promise.resolve();
+  return new Promise<void>((done) => {
+    const masker = new Masker(needles);
+    const onError = () => {
+      from.unpipe(masker);
+      masker.unpipe(to);
+      from.destroy();
+      done();
+    };
+    to.once('error', onError);
+    from.pipe(masker).pipe(to, { end: false });
+    masker.once('end', () => {
+      to.off('error', onError);
+      if (to.writableEnded || to.destroyed) done();
+      else to.write('', () => done());
+    });
+  });
 }
 
 /** Ends the CLI as the command ended: the same exit code, or the same signal re-raised. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
+import { maskNeedles } from '../mask.js';
 import { allowMissingOption } from '../options.js';
 import { RISKY_NAMES, refuseRiskyNames } from '../risky-names.js';
 import { exitAs, runWithRuntimeSet } from '../run.js';
@@ -9,7 +10,13 @@ interface RunCommandOptions {
   preserveEnv?: boolean;
   allowMissing?: boolean;
   allowName?: string[];
+  mask?: boolean;
 }
+
+/** Why a masked command sees no terminal, said when there was one. */
+export const MASK_TTY_NOTE =
+  "--mask: the command's output goes through a pipe (to be masked), so it does not see a terminal: " +
+  'no colours or progress bars unless it is told to; its input is still the terminal.';
 
 /** `prime env run [ENVIRONMENT] -- CMD [ARGS…]`; `childCommand` is what followed `--`. */
 export function registerEnvironmentRunCommand(env: Command, childCommand: () => string[]): void {
@@ -18,9 +25,13 @@ export function registerEnvironmentRunCommand(env: Command, childCommand: () => 
     .description(
       "Run a command with the environment's resolved secrets and variables (needs a runtime key or PRIME_RUNTIME_TOKEN)",
     )
-    .usage('[ENVIRONMENT] [--preserve-env] [--allow-name NAME]... [--allow-missing] -- CMD [ARGS...]')
+    .usage('[ENVIRONMENT] [--preserve-env] [--mask] [--allow-name NAME]... [--allow-missing] -- CMD [ARGS...]')
     .argument('[ENVIRONMENT]', 'owner/name (with PRIME_RUNTIME_TOKEN: the environment id)')
     .option('--preserve-env', 'inherited environment variables win over resolved ones')
+    .option(
+      '--mask',
+      "replace each secret value (and its base64, URL-encoded and JSON-escaped forms) in the command's output with ***NAME***",
+    )
     .option(
       '--allow-name <NAME>',
       'let the environment set NAME although it can make programs run code (repeatable)',
@@ -37,6 +48,20 @@ export function registerEnvironmentRunCommand(env: Command, childCommand: () => 
       const ctx = contextOf(cmd);
       const { target, set } = await readRuntimeSet(environment, ctx, { allowMissing: opts.allowMissing === true });
       refuseRiskyNames(Object.keys(set.env), opts.allowName ?? [], target.slug);
-      exitAs(await runWithRuntimeSet(set, childCommand(), { preserveEnv: opts.preserveEnv === true }));
+      const command = childCommand();
+      // Without a command, runWithRuntimeSet says how to give one, and nothing else is said.
+      const mask = opts.mask === true && command.length > 0 ? maskNeedles(set) : undefined;
+      if (mask && mask.tooShort.length > 0) {
+        process.stderr.write(
+          `--mask: not masking ${mask.tooShort.join(', ')}: values under 6 characters would mask ordinary text.\n`,
+        );
+      }
+      if (mask && (process.stdout.isTTY || process.stderr.isTTY)) process.stderr.write(`${MASK_TTY_NOTE}\n`);
+      exitAs(
+        await runWithRuntimeSet(set, command, {
+          preserveEnv: opts.preserveEnv === true,
+          ...(mask ? { mask: mask.needles } : {}),
+        }),
+      );
     });
 }
