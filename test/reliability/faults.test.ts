@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +150,42 @@ class WrongKeyProvider implements KeyProvider {
 
   async decryptDataKey(wrapped: Uint8Array, context: DataKeyContext): Promise<Buffer> {
     return this.wrong ? randomBytes(32) : this.inner.decryptDataKey(wrapped, context);
+  }
+}
+
+/**
+ * Stops a process with SIGSTOP and resolves once it is really stopped. `kill` returns as soon
+ * as the signal is queued; a multi-threaded process (the JVM of DynamoDB Local) stops only when
+ * one of its threads gets a CPU to take the signal and stops the others, and until then the rest
+ * keep running: on a loaded machine, DynamoDB Local answered a request sent after `kill` had
+ * returned (a 200 from a "frozen" DynamoDB). Linux shows each thread's state in
+ * /proc/<pid>/task/<tid>/stat; elsewhere `ps` shows the process's.
+ */
+async function freeze(pid: number): Promise<void> {
+  const STOPPED = new Set(['T', 't', 'Z', 'X']);
+  const tasks = `/proc/${pid}/task`;
+  const stopped = (): boolean => {
+    if (!existsSync(tasks)) {
+      return execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' })
+        .trim()
+        .startsWith('T');
+    }
+    return readdirSync(tasks).every((tid) => {
+      let stat: string;
+      try {
+        stat = readFileSync(`${tasks}/${tid}/stat`, 'utf8');
+      } catch {
+        return true; // the thread ended meanwhile
+      }
+      // `pid (comm) state ...`: comm may hold spaces or parentheses, the state follows the last ')'.
+      return STOPPED.has(stat.charAt(stat.lastIndexOf(')') + 2));
+    });
+  };
+  process.kill(pid, 'SIGSTOP');
+  const deadline = Date.now() + 10_000;
+  while (!stopped()) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not stop within 10 s of SIGSTOP`);
+    await new Promise((done) => setTimeout(done, 1));
   }
 }
 
@@ -453,10 +490,11 @@ describe.concurrent('faults', () => {
         ['GET', `${V1}/secrets/`, key, undefined],
       ];
       // Frozen, it still accepts connections (the kernel does) but never answers: only the
-      // client's request timeout ends each attempt.
-      process.kill(dynamo.pid, 'SIGSTOP');
+      // client's request timeout ends each attempt. The requests go out only once every thread
+      // of the JVM has stopped (see freeze).
       let results: { label: string; ms: number; res: CallResult }[];
       try {
+        await freeze(dynamo.pid);
         results = await Promise.all(
           requests.map(async ([method, path, caller, body]) => {
             const started = performance.now();
