@@ -141,6 +141,14 @@ describe('prime env secret', () => {
     expect(empty.stdout).toBe(`No secrets found for ${ENV}.\n`);
   });
 
+  it('reads ENVIRONMENT from the older ./.env-metadata.json when there is no ./.prime/.env-metadata.json', async () => {
+    const project = tempDir('prime-cli-legacy-');
+    writeFileSync(join(project, '.env-metadata.json'), JSON.stringify({ owner: 'dev', name: 'my-environment' }));
+    const listed = await h.run(['env', 'var', 'list', '-o', 'json'], { cwd: project });
+    expect(listed).toMatchObject({ code: 0, stderr: 'Using environment: dev/my-environment\n' });
+    expect(json(listed.stdout)).toHaveProperty('variables');
+  });
+
   it('reads ENVIRONMENT from ./.prime/.env-metadata.json when it is omitted', async () => {
     const project = tempDir('prime-cli-project-');
     mkdirSync(join(project, '.prime'));
@@ -160,7 +168,10 @@ describe('prime env secret', () => {
       h.run(['env', 'var', 'list', 'no-slash']),
       h.run(['env', 'var', 'list', 'dev/no-such-environment']),
     ]);
-    expect(nowhere.stderr).toMatch(/^Error: No environment given: pass ENVIRONMENT as owner\/name/);
+    expect(nowhere.stderr).toBe(
+      'Error: No environment given: pass ENVIRONMENT as owner/name, or run where .prime/.env-metadata.json or ' +
+        '.env-metadata.json exists.\n',
+    );
     expect(malformed.stderr).toBe("Error: Invalid environment 'no-slash': use owner/name.\n");
     expect(missing.stderr).toBe('Error: Environment not found.\n');
   });
