@@ -124,6 +124,14 @@ export interface UserTeam {
   role: string;
 }
 
+export interface Member {
+  userId: string;
+  email: string;
+  name: string;
+  slug: string;
+  role: string;
+}
+
 export interface EntryBody {
   name?: string;
   value?: string;
@@ -164,6 +172,7 @@ export class PrimeApi {
 
   whoami = () => this.http.get<WhoAmI>('/user/whoami');
   teams = () => this.http.list<UserTeam>('/user/teams');
+  members = (teamId: string) => this.http.list<Member>(`/teams/${seg(teamId)}/members`);
 
   environments = (teamId?: string) => this.http.list<Environment>('/environmentshub', { teamId });
   createEnvironment = (name: string, teamId?: string) =>

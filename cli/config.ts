@@ -21,7 +21,7 @@ export interface Settings {
   teamId: string | undefined;
   teamIdSource: Source | undefined;
   /**
-   * PRIME_RUNTIME_TOKEN: a job's runtime token, which `env run` and `env pull` use instead of
+   * PRIME_RUNTIME_TOKEN: a job's runtime token, which `env run` and `env secret pull` use instead of
    * the API key (from the environment only: a token lives as long as its job, never in a file).
    */
   runtimeToken: string | undefined;

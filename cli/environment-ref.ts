@@ -5,15 +5,19 @@ import { CliError } from './errors.js';
 import type { Output } from './output.js';
 
 /**
- * ENVIRONMENT as `owner/name`, or, when omitted, the `{owner, name}` of
- * `./.prime/.env-metadata.json`; resolved to the environment's id by slug.
+ * ENVIRONMENT as `owner/name`, or, when omitted, the `{owner, name}` of the folder's metadata
+ * file (METADATA_FILES); resolved to the environment's id by slug.
  */
 export interface EnvironmentRef {
   owner: string;
   name: string;
 }
 
-const METADATA_FILE = join('.prime', '.env-metadata.json');
+/**
+ * Where the public client keeps the folder's environment, newest first: `./.prime/.env-metadata.json`,
+ * else the older `./.env-metadata.json` (which it still reads). The first that exists is the one read.
+ */
+export const METADATA_FILES = [join('.prime', '.env-metadata.json'), '.env-metadata.json'] as const;
 
 export function parseEnvironmentRef(text: string): EnvironmentRef {
   const match = /^([^/\s]+)\/([^/\s]+)$/.exec(text);
@@ -21,22 +25,29 @@ export function parseEnvironmentRef(text: string): EnvironmentRef {
   return { owner: match[1]!, name: match[2]! };
 }
 
-function readEnvironmentMetadata(cwd = process.cwd()): EnvironmentRef | undefined {
-  const path = join(cwd, METADATA_FILE);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
+/** The environment of the first metadata file in `cwd` that can be read, or undefined when there is none. */
+export function readEnvironmentMetadata(cwd = process.cwd()): EnvironmentRef | undefined {
+  for (const file of METADATA_FILES) {
+    let text: string;
+    try {
+      text = readFileSync(join(cwd, file), 'utf8');
+    } catch {
+      continue;
+    }
+    return parseMetadata(file, text);
   }
+  return undefined;
+}
+
+function parseMetadata(file: string, text: string): EnvironmentRef {
   let parsed: { owner?: unknown; name?: unknown };
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch {
-    throw new CliError(`${METADATA_FILE} is not valid JSON.`);
+    throw new CliError(`${file} is not valid JSON.`);
   }
   if (typeof parsed?.owner !== 'string' || typeof parsed.name !== 'string' || !parsed.owner || !parsed.name) {
-    throw new CliError(`${METADATA_FILE} must hold {"owner", "name"}.`);
+    throw new CliError(`${file} must hold {"owner", "name"}.`);
   }
   return { owner: parsed.owner, name: parsed.name };
 }
@@ -46,7 +57,9 @@ function environmentRef(given: string | undefined, out: Output): EnvironmentRef 
   if (given !== undefined) return parseEnvironmentRef(given);
   const found = readEnvironmentMetadata();
   if (!found) {
-    throw new CliError(`No environment given: pass ENVIRONMENT as owner/name, or run where ${METADATA_FILE} exists.`);
+    throw new CliError(
+      `No environment given: pass ENVIRONMENT as owner/name, or run where ${METADATA_FILES.join(' or ')} exists.`,
+    );
   }
   out.note(`Using environment: ${found.owner}/${found.name}`);
   return found;

@@ -31,7 +31,7 @@ async function runtimeTarget(
 }
 
 /**
- * An environment's runtime set, for `prime env run` and `env pull`. Its names become file
+ * An environment's runtime set, for `prime env run` and `env secret pull`. Its names become file
  * names in env run's private folder, variables of the command's environment and lines of the
  * pulled file, so each must keep the service's own name rule: a server that sends `../x` or
  * a line break (a bug, a proxy, an impostor) is refused before anything is written. The service

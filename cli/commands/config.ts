@@ -1,14 +1,18 @@
 import type { Command } from 'commander';
 import { checkBaseUrl, updateStoredConfig, type Source } from '../config.js';
 import { contextOf } from '../context.js';
+import { CliError } from '../errors.js';
 import { outputOption, type OutputOptions } from '../options.js';
+import { readStdin } from '../prompt.js';
 
-/** `prime config view|set-base-url|set-team-id`. */
+/** `prime config view|set-api-key|set-base-url|set-team-id|remove-team-id`. */
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('View and change the CLI configuration');
   registerView(config);
+  registerSetApiKey(config);
   registerSetBaseUrl(config);
   registerSetTeamId(config);
+  registerRemoveTeamId(config);
 }
 
 function registerView(config: Command): void {
@@ -38,6 +42,40 @@ function registerView(config: Command): void {
     });
 }
 
+/**
+ * `prime config set-api-key`: the key asked for without echo (Enter alone clears the saved
+ * key), or read from standard input off a terminal. Never from the command line, where it would
+ * stay in the shell's history. Saved as given, unchecked, like the public client: `prime login`
+ * is the command that checks a key first.
+ */
+function registerSetApiKey(config: Command): void {
+  config
+    .command('set-api-key')
+    .description('Save an API key to the config file: asked for without echo, or read from standard input')
+    .allowExcessArguments()
+    .action(async (_opts: unknown, cmd: Command) => {
+      if (cmd.args.length > 0) {
+        throw new CliError(
+          'Not taking the key from the command line, where it stays in your shell history: run prime config ' +
+            'set-api-key and type it, or pass it on standard input (prime config set-api-key < key.txt).',
+        );
+      }
+      const ctx = contextOf(cmd);
+      const { configPath } = ctx.settings;
+      const key = ctx.terminal.interactive
+        ? (await ctx.terminal.ask('API key (Enter alone clears the saved key)', '', { hidden: true })).trim()
+        : (await readStdin()).trim();
+      if (!key && !ctx.terminal.interactive) throw new CliError('No API key on standard input: nothing was changed.');
+      if (/\s/.test(key)) throw new CliError('An API key has no spaces or line breaks: nothing was changed.');
+      updateStoredConfig({ api_key: key || undefined }, configPath);
+      if (!key) return ctx.out.success(`API key cleared from ${configPath}`);
+      ctx.out.success(`API key ${maskKey(key)} saved to ${configPath}; check it with prime whoami`);
+      if (ctx.settings.apiKeySource === 'environment') {
+        ctx.out.note('Note: PRIME_API_KEY is set and takes precedence over the saved key.');
+      }
+    });
+}
+
 function registerSetBaseUrl(config: Command): void {
   config
     .command('set-base-url')
@@ -60,6 +98,21 @@ function registerSetTeamId(config: Command): void {
       const ctx = contextOf(cmd);
       updateStoredConfig({ team_id: id.trim() || undefined });
       ctx.out.success(id.trim() ? `Team ID set to ${id.trim()}` : 'Team ID cleared: personal scope');
+    });
+}
+
+/** `prime config remove-team-id`: back to the personal scope (the public client's spelling of `set-team-id ""`). */
+function registerRemoveTeamId(config: Command): void {
+  config
+    .command('remove-team-id')
+    .description('Remove the saved team ID: work in your personal scope')
+    .action((_opts: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      updateStoredConfig({ team_id: undefined }, ctx.settings.configPath);
+      ctx.out.success('Team ID removed: personal scope');
+      if (ctx.settings.teamIdSource === 'environment') {
+        ctx.out.note('Note: PRIME_TEAM_ID is set and still selects a team.');
+      }
     });
 }
 

@@ -23,11 +23,12 @@ import {
   type OutputOptions,
 } from '../options.js';
 import { relativeTime } from '../output.js';
+import { registerSecretPullCommand } from './env-pull.js';
 import { registerRequirementCommands } from './env-requirements.js';
 
 /**
  * `prime env secret list|create|update|delete|link|unlink|versions|rollback|restore [ENVIRONMENT]`,
- * and the requirements of the environment (env-requirements.ts).
+ * the requirements of the environment (env-requirements.ts) and `pull` (env-pull.ts).
  */
 export function registerEnvironmentSecretCommands(env: Command): void {
   const secret = env.command('secret').description("Manage an environment's secrets and links");
@@ -42,6 +43,7 @@ export function registerEnvironmentSecretCommands(env: Command): void {
   registerRestore(secret);
   registerImport(secret);
   registerRequirementCommands(secret);
+  registerSecretPullCommand(secret);
 }
 
 function registerList(secret: Command): void {

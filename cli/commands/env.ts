@@ -5,12 +5,15 @@ import { checkEnvironmentName } from '../inputs.js';
 import { outputOption, type OutputOptions } from '../options.js';
 import { relativeTime } from '../output.js';
 import { registerEnvironmentCheckCommand } from './env-check.js';
-import { registerEnvironmentPullCommand } from './env-pull.js';
+import { registerMovedPullCommand } from './env-pull.js';
 import { registerEnvironmentRunCommand } from './env-run.js';
 import { registerEnvironmentSecretCommands } from './env-secret.js';
 import { registerEnvironmentVariableCommands } from './env-var.js';
 
-/** `prime env create|list` and the `secret`, `var`, `run`, `pull` and `check` commands under it. */
+/**
+ * `prime env create|list` and the `secret`, `var`, `run` and `check` commands under it; `pull`
+ * says where it went (`env secret pull`).
+ */
 export function registerEnvironmentCommands(program: Command, childCommand: () => string[]): Command {
   const env = program.command('env').description('Manage environments, their secrets and variables');
   registerCreate(env);
@@ -18,7 +21,7 @@ export function registerEnvironmentCommands(program: Command, childCommand: () =
   registerEnvironmentSecretCommands(env);
   registerEnvironmentVariableCommands(env);
   registerEnvironmentRunCommand(env, childCommand);
-  registerEnvironmentPullCommand(env);
+  registerMovedPullCommand(env);
   registerEnvironmentCheckCommand(env);
   return env;
 }

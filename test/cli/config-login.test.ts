@@ -71,6 +71,85 @@ describe('prime config', () => {
   });
 });
 
+describe('prime config set-api-key and remove-team-id', () => {
+  it('saves a key asked for without echo, or read from standard input, never from the command line', async () => {
+    const key = h.svc.seed.user.apiKey;
+    const [typed, piped, argument, empty, spaced] = await Promise.all([
+      h.runInPty(
+        ['config', 'set-api-key'],
+        [{ expect: 'API key (Enter alone clears the saved key): ', send: `${key}\r` }],
+        {
+          home: tempDir('prime-cli-setkey-'),
+          key: null,
+        },
+      ),
+      (async () => {
+        const home = tempDir('prime-cli-setkey-');
+        return { home, r: await h.run(['config', 'set-api-key'], { home, key: null, input: `${key}\n` }) };
+      })(),
+      h.run(['config', 'set-api-key', key], { home: tempDir('prime-cli-setkey-'), key: null }),
+      h.run(['config', 'set-api-key'], { home: tempDir('prime-cli-setkey-'), key: null, input: '\n' }),
+      h.run(['config', 'set-api-key'], { home: tempDir('prime-cli-setkey-'), key: null, input: 'two words\n' }),
+    ]);
+    expect(typed.code, typed.transcript).toBe(0);
+    expect(typed.transcript).toContain(`✓ API key ****${key.slice(-4)} saved to `);
+    expect(typed.transcript).not.toContain(key);
+
+    expect(piped.r).toMatchObject({ code: 0, stderr: '' });
+    expect(piped.r.stdout).toBe(
+      `✓ API key ****${key.slice(-4)} saved to ${configOf(piped.home)}; check it with prime whoami\n`,
+    );
+    expect(JSON.parse(readFileSync(configOf(piped.home), 'utf8'))).toEqual({ api_key: key });
+    expect(mode(configOf(piped.home))).toBe(0o600);
+    const who = await h.run(['whoami', '-o', 'json'], { home: piped.home, key: null });
+    expect(JSON.parse(who.stdout).slug).toBe('dev');
+
+    expect(argument).toMatchObject({ code: 1, stdout: '' });
+    expect(argument.stderr).toMatch(
+      /^Error: Not taking the key from the command line, where it stays in your shell history/,
+    );
+    expect(argument.stderr).not.toContain(key);
+    expect(empty).toMatchObject({ code: 1, stderr: 'Error: No API key on standard input: nothing was changed.\n' });
+    expect(spaced).toMatchObject({
+      code: 1,
+      stderr: 'Error: An API key has no spaces or line breaks: nothing was changed.\n',
+    });
+  });
+
+  it('clears the saved key when Enter alone is typed, and says when PRIME_API_KEY still wins', async () => {
+    const home = tempDir('prime-cli-clearkey-');
+    mkdirSync(join(home, '.prime'), { mode: 0o700 });
+    writeFileSync(configOf(home), JSON.stringify({ api_key: 'old-key', team_id: 'T1' }), { mode: 0o600 });
+    const cleared = await h.runInPty(['config', 'set-api-key'], [{ expect: 'saved key): ', send: '\r' }], {
+      home,
+      key: null,
+    });
+    expect(cleared.code, cleared.transcript).toBe(0);
+    expect(cleared.transcript).toContain(`✓ API key cleared from ${configOf(home)}`);
+    expect(JSON.parse(readFileSync(configOf(home), 'utf8'))).toEqual({ team_id: 'T1' });
+
+    const overridden = await h.run(['config', 'set-api-key'], { home, input: 'new-key' });
+    expect(overridden.stderr).toBe('Note: PRIME_API_KEY is set and takes precedence over the saved key.\n');
+    expect(JSON.parse(readFileSync(configOf(home), 'utf8'))).toEqual({ team_id: 'T1', api_key: 'new-key' });
+  });
+
+  it('removes the saved team ID, keeping the rest', async () => {
+    const home = tempDir('prime-cli-rmteam-');
+    await h.run(['config', 'set-team-id', h.svc.seed.team.id], { home });
+    await h.run(['config', 'set-base-url', h.baseUrl], { home });
+    const [removed, withEnvTeam] = await Promise.all([
+      h.run(['config', 'remove-team-id'], { home }),
+      h.run(['config', 'remove-team-id'], { home: tempDir('prime-cli-rmteam-'), env: { PRIME_TEAM_ID: 'T9' } }),
+    ]);
+    expect(removed).toMatchObject({ code: 0, stdout: '✓ Team ID removed: personal scope\n', stderr: '' });
+    expect(JSON.parse(readFileSync(configOf(home), 'utf8'))).toEqual({ base_url: h.baseUrl });
+    expect(mode(configOf(home))).toBe(0o600);
+    expect(withEnvTeam.stderr).toBe('Note: PRIME_TEAM_ID is set and still selects a team.\n');
+    const view = await h.run(['config', 'view', '-o', 'json'], { home });
+    expect(JSON.parse(view.stdout).team_id).toBeNull();
+  });
+});
+
 describe('prime login', () => {
   it('asks for the key without echo, checks it and saves it with mode 0600', async () => {
     const home = tempDir('prime-cli-login-');

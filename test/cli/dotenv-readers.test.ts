@@ -11,7 +11,7 @@ import { parseDotenv } from './dotenv-parser.js';
 import { tempDir } from './prime-process.js';
 
 /**
- * `prime env pull --format dotenv` against the readers of its file: real shells sourcing it
+ * `prime env secret pull --format dotenv` against the readers of its file: real shells sourcing it
  * with `set -a; . ./file`, the `dotenv` package (the version in node_modules), Node's
  * `util.parseEnv` and the original dotenv grammar (test/cli/dotenv-parser.ts). Each either
  * gives back every value exactly, with no command run, or the value is refused.

@@ -67,6 +67,41 @@ describe('prime env create and list, teams list, whoami', () => {
   });
 });
 
+describe('prime teams members', () => {
+  it('lists the members of the configured team or of --team-id, in both formats', async () => {
+    const team = h.svc.seed.team;
+    const viewer = await h.svc.teamMember('cli-members-viewer', 'viewer');
+    const outsider = await h.svc.newUser('cli-members-outsider');
+    const [table, viaFlag, noTeam, asViewer, notMine] = await Promise.all([
+      h.run(['teams', 'members'], { env: { PRIME_TEAM_ID: team.id } }),
+      h.run(['teams', 'members', '--team-id', team.id, '-o', 'json']),
+      h.run(['teams', 'members']),
+      h.run(['teams', 'members', '-o', 'json'], { key: viewer.key, env: { PRIME_TEAM_ID: team.id } }),
+      h.run(['teams', 'members', '--team-id', team.id], { key: outsider.key }),
+    ]);
+    expect(table).toMatchObject({ code: 0, stderr: '' });
+    const rows = lines(table.stdout);
+    expect(rows[0]).toBe('Team Members');
+    expect(rows[1]).toMatch(/^User ID +Slug +Name +Email +Role$/);
+    expect(
+      rows.some(
+        (r) => r.startsWith(`${h.svc.seed.user.id} `) && / dev +Development User +dev@example\.com +admin$/.test(r),
+      ),
+    ).toBe(true);
+    expect(rows.some((r) => r.startsWith(`${viewer.id} `) && r.endsWith(' viewer'))).toBe(true);
+    const members = json(viaFlag.stdout).members as { userId: string; slug: string; role: string }[];
+    expect(members).toContainEqual(expect.objectContaining({ userId: h.svc.seed.user.id, slug: 'dev', role: 'admin' }));
+    expect(members).toContainEqual(expect.objectContaining({ userId: viewer.id, role: 'viewer' }));
+    expect(noTeam).toMatchObject({
+      code: 1,
+      stderr: 'Error: No team selected: pass --team-id, set PRIME_TEAM_ID or run prime config set-team-id.\n',
+    });
+    expect(json(asViewer.stdout).members).toHaveLength(members.length);
+    expect(notMine).toMatchObject({ code: 1, stdout: '' });
+    expect(notMine.stderr).toMatch(/^Error: /);
+  });
+});
+
 describe('prime env secret', () => {
   it('creates, lists, updates, links, unlinks and deletes, in both formats', async () => {
     const ENV = 'dev/my-environment';
@@ -141,6 +176,14 @@ describe('prime env secret', () => {
     expect(empty.stdout).toBe(`No secrets found for ${ENV}.\n`);
   });
 
+  it('reads ENVIRONMENT from the older ./.env-metadata.json when there is no ./.prime/.env-metadata.json', async () => {
+    const project = tempDir('prime-cli-legacy-');
+    writeFileSync(join(project, '.env-metadata.json'), JSON.stringify({ owner: 'dev', name: 'my-environment' }));
+    const listed = await h.run(['env', 'var', 'list', '-o', 'json'], { cwd: project });
+    expect(listed).toMatchObject({ code: 0, stderr: 'Using environment: dev/my-environment\n' });
+    expect(json(listed.stdout)).toHaveProperty('variables');
+  });
+
   it('reads ENVIRONMENT from ./.prime/.env-metadata.json when it is omitted', async () => {
     const project = tempDir('prime-cli-project-');
     mkdirSync(join(project, '.prime'));
@@ -160,7 +203,10 @@ describe('prime env secret', () => {
       h.run(['env', 'var', 'list', 'no-slash']),
       h.run(['env', 'var', 'list', 'dev/no-such-environment']),
     ]);
-    expect(nowhere.stderr).toMatch(/^Error: No environment given: pass ENVIRONMENT as owner\/name/);
+    expect(nowhere.stderr).toBe(
+      'Error: No environment given: pass ENVIRONMENT as owner/name, or run where .prime/.env-metadata.json or ' +
+        '.env-metadata.json exists.\n',
+    );
     expect(malformed.stderr).toBe("Error: Invalid environment 'no-slash': use owner/name.\n");
     expect(missing.stderr).toBe('Error: Environment not found.\n');
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnPrime, tempDir } from './prime-process.js';
 
 /**
- * `prime env run` and `env pull` against a server that lies: runtime sets with names the
+ * `prime env run` and `env secret pull` against a server that lies: runtime sets with names the
  * service itself never accepts (shared/schemas.ts). The CLI must refuse them before writing
  * anything, inside its private folder or out of it.
  */
@@ -82,8 +82,8 @@ describe('names from the server', () => {
 
   it('refuses to pull a set with such a name, in either format, and writes no file', async () => {
     const [dotenv, json] = await Promise.all([
-      prime(['env', 'pull', 'dev/dotenv-line', '--file', '.env']),
-      prime(['env', 'pull', 'dev/dotenv-line', '--format', 'json']),
+      prime(['env', 'secret', 'pull', 'dev/dotenv-line', '--file', '.env']),
+      prime(['env', 'secret', 'pull', 'dev/dotenv-line', '--format', 'json']),
     ]);
     for (const r of [dotenv, json]) {
       expect(r).toMatchObject({ code: 1, stdout: '' });

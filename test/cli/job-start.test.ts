@@ -315,7 +315,7 @@ describe('expiry of secrets', () => {
   });
 });
 
-describe('prime env run and env pull with a required name missing', () => {
+describe('prime env run and env secret pull with a required name missing', () => {
   it('are refused with the service’s detail, and read anyway with --allow-missing', async () => {
     const env = await newEnvironment('job-missing');
     await api('PUT', `/environmentshub/${env.id}/requirements/NOT_THERE`, {});
@@ -324,9 +324,9 @@ describe('prime env run and env pull with a required name missing', () => {
     const print = [process.execPath, '-e', 'console.log(process.env.PRESENT)'];
     const [run, pull, runAnyway, pullAnyway] = await Promise.all([
       h.run(['env', 'run', env.slug, '--', ...print], runtime),
-      h.run(['env', 'pull', env.slug, '--format', 'json'], runtime),
+      h.run(['env', 'secret', 'pull', env.slug, '--format', 'json'], runtime),
       h.run(['env', 'run', env.slug, '--allow-missing', '--', ...print], runtime),
-      h.run(['env', 'pull', env.slug, '--format', 'json', '--allow-missing'], runtime),
+      h.run(['env', 'secret', 'pull', env.slug, '--format', 'json', '--allow-missing'], runtime),
     ]);
     const detail = (
       await h.svc.call('GET', `/api/v1/environmentshub/${env.id}/runtime`, { key: h.svc.seed.serviceKey })

@@ -191,11 +191,11 @@ describe('prime env run and names that run code', () => {
   });
 });
 
-describe('prime env pull', () => {
+describe('prime env secret pull', () => {
   it('writes dotenv that a dotenv parser reads back unchanged, and JSON', async () => {
     const [dotenv, json, service] = await Promise.all([
-      h.run(['env', 'pull', PULLED], asRuntime()),
-      h.run(['env', 'pull', PULLED, '--format', 'json'], asRuntime()),
+      h.run(['env', 'secret', 'pull', PULLED], asRuntime()),
+      h.run(['env', 'secret', 'pull', PULLED, '--format', 'json'], asRuntime()),
       h.svc.call('GET', `/api/v1/environmentshub/${h.svc.seed.environments.team.id}/runtime`, {
         key: h.svc.seed.serviceKey,
       }),
@@ -213,8 +213,8 @@ describe('prime env pull', () => {
 
   it('refuses dotenv for values no quoting gives back to every reader, naming them; JSON takes any', async () => {
     const [dotenv, json] = await Promise.all([
-      h.run(['env', 'pull', ENV, '--file', join(tempDir('prime-cli-pull-'), '.env')], asRuntime()),
-      h.run(['env', 'pull', ENV, '--format', 'json'], asRuntime()),
+      h.run(['env', 'secret', 'pull', ENV, '--file', join(tempDir('prime-cli-pull-'), '.env')], asRuntime()),
+      h.run(['env', 'secret', 'pull', ENV, '--format', 'json'], asRuntime()),
     ]);
     expect(dotenv).toMatchObject({ code: 1, stdout: '' });
     expect(dotenv.stderr).toMatch(
@@ -223,20 +223,70 @@ describe('prime env pull', () => {
     expect(JSON.parse(json.stdout)).toMatchObject(TRICKY);
   });
 
-  it('writes a file with mode 0600, also over a wider existing one', async () => {
+  it('writes a file with mode 0600, also over a wider existing one with --yes', async () => {
     const path = join(tempDir('prime-cli-pull-'), '.env');
+    const fresh = join(tempDir('prime-cli-pull-'), '.env');
     writeFileSync(path, 'OLD=1\n', { mode: 0o644 });
-    const [written, badFormat] = await Promise.all([
-      h.run(['env', 'pull', PULLED, '--file', path], asRuntime()),
-      h.run(['env', 'pull', PULLED, '--format', 'yaml'], asRuntime()),
+    const [written, created, badFormat] = await Promise.all([
+      h.run(['env', 'secret', 'pull', PULLED, '--file', path, '--yes'], asRuntime()),
+      h.run(['env', 'secret', 'pull', PULLED, '--file', fresh], asRuntime()),
+      h.run(['env', 'secret', 'pull', PULLED, '--format', 'yaml'], asRuntime()),
     ]);
     expect(written).toMatchObject({ code: 0, stdout: '' });
+    expect(created).toMatchObject({ code: 0, stdout: '' });
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
     expect(written.stderr).toMatch(/^Wrote \d+ entries of dev-team\/team-environment to /);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const parsed = parseDotenv(readFileSync(path, 'utf8'));
     expect(parsed.OLD).toBeUndefined();
     expect(parsed.BACKSLASHES).toBe(TRICKY.BACKSLASHES);
     expect(badFormat.stderr).toBe("Error: Invalid format 'yaml': use dotenv or json.\n");
+  });
+
+  it('asks before it overwrites a file, and needs --yes off a terminal', async () => {
+    const dir = tempDir('prime-cli-pull-');
+    const path = join(dir, '.env');
+    writeFileSync(path, 'OLD=1\n', { mode: 0o644 });
+    const ask = { expect: `${path} exists. Overwrite it? [y/N]: ` };
+    const [offTerminal, declined] = await Promise.all([
+      h.run(['env', 'secret', 'pull', PULLED, '--file', path], asRuntime()),
+      h.runInPty(['env', 'secret', 'pull', PULLED, '--file', path], [{ ...ask, send: 'n\r' }], asRuntime()),
+    ]);
+    expect(offTerminal).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `Error: ${path} exists: pass --yes to overwrite it (no terminal to ask on).\n`,
+    });
+    expect(declined.code).toBe(1);
+    expect(declined.transcript).toContain(`Error: Not overwriting ${path}: nothing was read or written.`);
+    expect(readFileSync(path, 'utf8')).toBe('OLD=1\n');
+
+    const accepted = await h.runInPty(
+      ['env', 'secret', 'pull', PULLED, '--file', path],
+      [{ ...ask, send: 'y\r' }],
+      asRuntime(),
+    );
+    expect(accepted.code, accepted.transcript).toBe(0);
+    expect(accepted.transcript).toMatch(/Wrote \d+ entries of dev-team\/team-environment to /);
+    expect(parseDotenv(readFileSync(path, 'utf8')).PLAIN).toBe('simple');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('prime env pull', () => {
+  it('says it moved to prime env secret pull, whatever it is given, and writes nothing', async () => {
+    const path = join(tempDir('prime-cli-moved-'), '.env');
+    const runs = await Promise.all([
+      h.run(['env', 'pull'], asRuntime()),
+      h.run(['env', 'pull', PULLED, '--format', 'json', '--file', path, '--allow-missing'], asRuntime()),
+      h.run(['env', 'pull', '--help'], asRuntime()),
+    ]);
+    for (const r of runs) {
+      expect(r).toMatchObject({ code: 1, stdout: '' });
+      expect(r.stderr).toMatch(/^Error: prime env pull downloads an environment’s source in the public client/);
+      expect(r.stderr).toContain('use prime env secret pull [ENVIRONMENT] [--file PATH] [--format dotenv|json].');
+    }
+    expect(existsSync(path)).toBe(false);
   });
 });
 
@@ -255,10 +305,10 @@ describe('PRIME_RUNTIME_TOKEN', () => {
     return res.body.data.token as string;
   }
 
-  it('env pull and env run read with the token instead of an API key, the environment named by id', async () => {
+  it('env secret pull and env run read with the token instead of an API key, the environment named by id', async () => {
     const envId = h.svc.seed.environments.personal.id;
     const withToken = { key: null, env: { PRIME_RUNTIME_TOKEN: await mint(envId) } };
-    const pulled = await h.run(['env', 'pull', envId, '--format', 'json'], withToken);
+    const pulled = await h.run(['env', 'secret', 'pull', envId, '--format', 'json'], withToken);
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(JSON.parse(pulled.stdout)).toMatchObject({ LOG_LEVEL: 'from-hub', DB_PASSWORD: 'hunter2' });
     const ran = await h.run(
@@ -271,10 +321,10 @@ describe('PRIME_RUNTIME_TOKEN', () => {
 
   it('names the environment by id, and is refused by any other environment', async () => {
     const withToken = { key: null, env: { PRIME_RUNTIME_TOKEN: await mint(h.svc.seed.environments.personal.id) } };
-    const byName = await h.run(['env', 'pull', ENV], withToken);
+    const byName = await h.run(['env', 'secret', 'pull', ENV], withToken);
     expect(byName.code).not.toBe(0);
     expect(byName.stderr).toContain('With PRIME_RUNTIME_TOKEN, name the environment by its id');
-    const other = await h.run(['env', 'pull', h.svc.seed.environments.team.id], withToken);
+    const other = await h.run(['env', 'secret', 'pull', h.svc.seed.environments.team.id], withToken);
     expect(other.code).not.toBe(0);
     expect(other.stderr).toContain('Environment not found.');
   });

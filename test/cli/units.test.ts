@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEnvironmentRef } from '../../cli/environment-ref.js';
+import { parseEnvironmentRef, readEnvironmentMetadata } from '../../cli/environment-ref.js';
 import { CliError, errorLine } from '../../cli/errors.js';
 import { expiryColumn } from '../../cli/expiry.js';
 import { parseVersion } from '../../cli/options.js';
@@ -96,5 +99,42 @@ describe('environment references and errors', () => {
     const line = errorLine(new TypeError('boom\n    at somewhere (file.ts:1:1)'));
     expect(line).toBe('Error: Unexpected failure: boom at somewhere (file.ts:1:1)');
     expect(line).not.toContain('\n');
+  });
+});
+
+describe('readEnvironmentMetadata', () => {
+  const folder = (files: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'prime-cli-metadata-'));
+    mkdirSync(join(dir, '.prime'));
+    for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
+    return dir;
+  };
+  const meta = (owner: string, name: string) => JSON.stringify({ owner, name, version: '0.1.0' });
+
+  it('reads ./.prime/.env-metadata.json, else the older ./.env-metadata.json, else nothing', () => {
+    expect(readEnvironmentMetadata(folder({ '.prime/.env-metadata.json': meta('dev', 'new') }))).toEqual({
+      owner: 'dev',
+      name: 'new',
+    });
+    expect(readEnvironmentMetadata(folder({ '.env-metadata.json': meta('dev', 'old') }))).toEqual({
+      owner: 'dev',
+      name: 'old',
+    });
+    const both = folder({ '.prime/.env-metadata.json': meta('dev', 'new'), '.env-metadata.json': meta('dev', 'old') });
+    expect(readEnvironmentMetadata(both)?.name).toBe('new');
+    expect(readEnvironmentMetadata(folder({}))).toBeUndefined();
+  });
+
+  it('names the file it could not use', () => {
+    expect(() => readEnvironmentMetadata(folder({ '.env-metadata.json': '{not json' }))).toThrow(
+      new CliError('.env-metadata.json is not valid JSON.'),
+    );
+    expect(() => readEnvironmentMetadata(folder({ '.env-metadata.json': '{"owner":"dev"}' }))).toThrow(
+      new CliError('.env-metadata.json must hold {"owner", "name"}.'),
+    );
+    // The newer file wins even when broken: the folder's environment is never guessed from the older one.
+    expect(() =>
+      readEnvironmentMetadata(folder({ '.prime/.env-metadata.json': '[]', '.env-metadata.json': meta('dev', 'old') })),
+    ).toThrow(new CliError('.prime/.env-metadata.json must hold {"owner", "name"}.'));
   });
 });
