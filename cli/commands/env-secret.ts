@@ -4,7 +4,6 @@ import { contextOf, type Context } from '../context.js';
 import { resolveEnvironment, type ResolvedEnvironment } from '../environment-ref.js';
 import { CliError } from '../errors.js';
 import { expiryColumn } from '../expiry.js';
-import { environmentTarget, importOptions, runImport, type ImportOptions } from '../import.js';
 import { confirmDelete, printDeleted, printVersions, rolledBack } from '../history.js';
 import { checkEntryName, createBody, updateBody, type ExpiryOptions, type FileValueOptions } from '../inputs.js';
 import { environmentSecretListJson, linkJson } from '../json-shapes.js';
@@ -25,6 +24,7 @@ import {
 import { relativeTime } from '../output.js';
 import { registerSecretPullCommand } from './env-pull.js';
 import { registerRequirementCommands } from './env-requirements.js';
+import { registerEnvironmentImport } from './env-import.js';
 
 /**
  * `prime env secret list|create|update|delete|link|unlink|versions|rollback|restore [ENVIRONMENT]`,
@@ -41,7 +41,7 @@ export function registerEnvironmentSecretCommands(env: Command): void {
   registerVersions(secret);
   registerRollback(secret);
   registerRestore(secret);
-  registerImport(secret);
+  registerEnvironmentImport(secret, 'direct secret', 'direct secrets');
   registerRequirementCommands(secret);
   registerSecretPullCommand(secret);
 }
@@ -274,25 +274,4 @@ async function chooseSecret(ctx: Context, target: ResolvedEnvironment, action: s
   const direct = (await ctx.api.environmentSecrets(target.id)).filter((s) => s.source === 'environment');
   if (direct.length === 0) throw new CliError(`No direct secrets to ${action} in ${target.slug}.`);
   return ctx.terminal.choose(direct, (s) => `${s.name} (${s.id})`, `Secret to ${action}`, 'Pass --id');
-}
-
-function registerImport(secret: Command): void {
-  const command = secret
-    .command('import')
-    .description('Create direct secrets from a dotenv file (- reads standard input); nothing is written on a clash')
-    .argument('[ENVIRONMENT]', 'owner/name (with one argument, it is FILE)')
-    .argument('[FILE]', 'a dotenv file, or - for standard input');
-  for (const option of importOptions()) command.addOption(option);
-  command.action(async (first: string | undefined, second: string | undefined, opts: ImportOptions, cmd: Command) => {
-    const { environment, file } = importArguments(first, second);
-    const ctx = contextOf(cmd);
-    const target = await resolveEnvironment(environment, ctx);
-    await runImport(ctx, environmentTarget(ctx, target, 'direct secret'), file, opts);
-  });
-}
-
-/** `import ENVIRONMENT FILE`, or `import FILE` with the environment of .prime/.env-metadata.json. */
-export function importArguments(first: string | undefined, second: string | undefined) {
-  if (first === undefined) throw new CliError('Pass FILE: a dotenv file, or - to read standard input.');
-  return second === undefined ? { environment: undefined, file: first } : { environment: first, file: second };
 }

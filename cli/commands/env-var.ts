@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { resolveEnvironment } from '../environment-ref.js';
-import { environmentTarget, importOptions, runImport, type ImportOptions } from '../import.js';
-import { importArguments } from './env-secret.js';
 import { confirmDelete, printDeleted, printVersions, rolledBack } from '../history.js';
 import { checkEntryName, createBody, updateBody } from '../inputs.js';
 import {
@@ -18,6 +16,7 @@ import {
   type OutputOptions,
 } from '../options.js';
 import { relativeTime, shorten } from '../output.js';
+import { registerEnvironmentImport } from './env-import.js';
 
 /**
  * `prime env var list|create [ENVIRONMENT]`,
@@ -32,7 +31,7 @@ export function registerEnvironmentVariableCommands(env: Command): void {
   registerVersions(variable);
   registerRollback(variable);
   registerRestore(variable);
-  registerImport(variable);
+  registerEnvironmentImport(variable, 'variable', 'variables');
 }
 
 function registerList(variable: Command): void {
@@ -186,19 +185,4 @@ function registerRestore(variable: Command): void {
         ctx.out.success(`Restored variable '${restored.name}' to ${target.slug}`);
       },
     );
-}
-
-function registerImport(variable: Command): void {
-  const command = variable
-    .command('import')
-    .description('Create variables from a dotenv file (- reads standard input); nothing is written on a clash')
-    .argument('[ENVIRONMENT]', 'owner/name (with one argument, it is FILE)')
-    .argument('[FILE]', 'a dotenv file, or - for standard input');
-  for (const option of importOptions()) command.addOption(option);
-  command.action(async (first: string | undefined, second: string | undefined, opts: ImportOptions, cmd: Command) => {
-    const { environment, file } = importArguments(first, second);
-    const ctx = contextOf(cmd);
-    const target = await resolveEnvironment(environment, ctx);
-    await runImport(ctx, environmentTarget(ctx, target, 'variable'), file, opts);
-  });
 }
