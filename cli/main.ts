@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerConfigCommands } from './commands/config.js';
 import { registerEnvironmentCommands } from './commands/env.js';
@@ -14,6 +15,7 @@ import { CliError, errorLine } from './errors.js';
 export function createProgram(childCommand: string[]): Command {
   const program = new Command('prime')
     .description('Secrets, variables and environments of the environments hub')
+    .version(cliVersion(), '-V, --version', 'print the version of prime')
     .option('--plain', 'no colour (also off when output is not a terminal)')
     .showSuggestionAfterError(true)
     .hook('preAction', (_program, action) => {
@@ -28,6 +30,14 @@ export function createProgram(childCommand: string[]): Command {
   registerLoginCommand(program);
   registerConfigCommands(program);
   return program;
+}
+
+/** Set in the bundle (infra/build-cli.ts); from source, package.json's. */
+function cliVersion(): string {
+  const built = process.env.PRIME_CLI_VERSION;
+  if (built) return built;
+  const url = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<void> {
