@@ -15,7 +15,9 @@ import { CliError, errorLine } from './errors.js';
 export function createProgram(childCommand: string[]): Command {
   const program = new Command('prime')
     .description('Secrets, variables and environments of the environments hub')
-    .version(cliVersion(), '-V, --version', 'print the version of prime')
+    // Not commander's .version(): a program option is matched after the subcommand too, and
+    // `rollback --version N` would print the version instead of rolling back (see main).
+    .addHelpText('after', '\nprime --version (or -V) prints the version of prime.')
     .option('--plain', 'no colour (also off when output is not a terminal)')
     .showSuggestionAfterError(true)
     .hook('preAction', (_program, action) => {
@@ -51,6 +53,10 @@ export async function main(argv: string[]): Promise<void> {
   const dash = argv.indexOf('--');
   const own = dash === -1 ? argv : argv.slice(0, dash);
   const childCommand = dash === -1 ? [] : argv.slice(dash + 1);
+  if (own.length === 1 && (own[0] === '--version' || own[0] === '-V')) {
+    process.stdout.write(`${cliVersion()}\n`);
+    return;
+  }
   try {
     await createProgram(childCommand).parseAsync(own, { from: 'user' });
   } catch (err) {
