@@ -1,4 +1,4 @@
-import type { Deleted, EntryVersion } from './api.js';
+import type { Deletion, ValueVersion } from './api.js';
 import type { Context } from './context.js';
 import { relativeTime, shorten, utcTime, type Column, type OutputFormat } from './output.js';
 
@@ -9,7 +9,7 @@ import { relativeTime, shorten, utcTime, type Column, type OutputFormat } from '
 export function printVersions(
   ctx: Context,
   format: OutputFormat,
-  versions: EntryVersion[],
+  versions: ValueVersion[],
   view: { title: string; values: boolean },
 ) {
   // Never a secret's value, even one a server sent by mistake.
@@ -40,7 +40,7 @@ export const rolledBack = (what: string, version: number, entry: { version: numb
   `Rolled back ${what} to version ${version} (now version ${entry.version})`;
 
 /** The recently deleted: JSON as the API lists them, or a table with when each goes for good. */
-export function printDeleted<T extends Deleted & { id: string; name: string }>(
+export function printDeleted<T extends Deletion & { id: string; name: string }>(
   ctx: Context,
   format: OutputFormat,
   entries: T[],

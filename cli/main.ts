@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerConfigCommands } from './commands/config.js';
 import { registerEnvironmentCommands } from './commands/env.js';
@@ -14,6 +15,9 @@ import { CliError, errorLine } from './errors.js';
 export function createProgram(childCommand: string[]): Command {
   const program = new Command('prime')
     .description('Secrets, variables and environments of the environments hub')
+    // Not commander's .version(): a program option is matched after the subcommand too, and
+    // `rollback --version N` would print the version instead of rolling back (see main).
+    .addHelpText('after', '\nprime --version (or -V) prints the version of prime.')
     .option('--plain', 'no colour (also off when output is not a terminal)')
     .showSuggestionAfterError(true)
     .hook('preAction', (_program, action) => {
@@ -30,6 +34,14 @@ export function createProgram(childCommand: string[]): Command {
   return program;
 }
 
+/** Set in the bundle (infra/build-cli.ts); from source, package.json's. */
+function cliVersion(): string {
+  const built = process.env.PRIME_CLI_VERSION;
+  if (built) return built;
+  const url = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
 export async function main(argv: string[]): Promise<void> {
   // A reader that stops early (`prime secret list | head -1`) ends the output, not in a crash;
   // unless another listener takes it (`env run --mask`, whose command then sees the broken pipe).
@@ -41,6 +53,10 @@ export async function main(argv: string[]): Promise<void> {
   const dash = argv.indexOf('--');
   const own = dash === -1 ? argv : argv.slice(0, dash);
   const childCommand = dash === -1 ? [] : argv.slice(dash + 1);
+  if (own.length === 1 && (own[0] === '--version' || own[0] === '-V')) {
+    process.stdout.write(`${cliVersion()}\n`);
+    return;
+  }
   try {
     await createProgram(childCommand).parseAsync(own, { from: 'user' });
   } catch (err) {

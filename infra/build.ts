@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,6 +31,21 @@ export interface BundleInfo {
 
 export const entryPointOf = (resource: Resource) => join(PROJECT_ROOT, 'functions', resource, 'handler.ts');
 
+/** The esbuild settings every Node bundle of this project shares: the Lambdas' and the CLI's (infra/build-cli.ts). */
+export const NODE_BUNDLE_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  minify: true,
+  // The ESM builds of the SDK and Hono tree-shake better than their CommonJS ones.
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  logLevel: 'warning',
+} satisfies BuildOptions;
+
+/** CommonJS dependencies inside an ESM bundle still call require() for Node built-ins. */
+export const REQUIRE_SHIM = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
+
 /**
  * Builds every resource's bundle into `outDir/<resource>/` in one esbuild run (each output
  * stands alone: no code splitting). The folder is emptied first so no stale file ships.
@@ -38,23 +53,15 @@ export const entryPointOf = (resource: Resource) => join(PROJECT_ROOT, 'function
 export async function buildBundles(outDir: string = DEFAULT_OUT_DIR): Promise<BundleInfo[]> {
   rmSync(outDir, { recursive: true, force: true });
   await build({
+    ...NODE_BUNDLE_OPTIONS,
     entryPoints: Object.fromEntries(RESOURCES.map((r) => [`${r}/index`, entryPointOf(r)])),
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
     target: 'node22',
-    minify: true,
     sourcemap: true,
     // Stack traces map back to the TypeScript through NODE_OPTIONS=--enable-source-maps.
     sourcesContent: false,
-    // The ESM builds of the SDK and Hono tree-shake better than their CommonJS ones.
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    logLevel: 'warning',
-    // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    banner: { js: REQUIRE_SHIM },
   });
   return RESOURCES.map((resource) => {
     const dir = join(outDir, resource);

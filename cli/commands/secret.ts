@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { GlobalSecret, SecretRestore } from '../api.js';
+import type { GlobalSecret, RestoredGlobalSecret } from '../api.js';
 import { contextOf, type Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { expiryColumn } from '../expiry.js';
@@ -210,7 +210,11 @@ function registerRestore(secret: Command): void {
 }
 
 /** What was relinked, and for each environment that was not, why and what to do. */
-function printRestore(ctx: Context, { secret, relinked, notRelinked }: SecretRestore, slugById: Map<string, string>) {
+function printRestore(
+  ctx: Context,
+  { secret, relinked, notRelinked }: RestoredGlobalSecret,
+  slugById: Map<string, string>,
+) {
   const where = (envId: string) => slugById.get(envId) ?? `environment ${envId}`;
   ctx.out.success(`Restored secret '${secret.name}'`);
   for (const envId of relinked) ctx.out.line(`  Relinked to ${where(envId)}`);

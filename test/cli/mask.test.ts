@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Masker, maskChunks, maskNeedles, MaskScanner, type Needle } from '../../cli/mask.js';
+import type { RuntimeSet } from '../../cli/api.js';
 
 const needle = (name: string, text: string | Buffer): Needle => ({
   name,
@@ -32,7 +33,7 @@ describe('maskNeedles', () => {
       LOG_LEVEL: 'variable',
       CERT_TEXT: 'environment',
       CERT_BIN: 'environment',
-    } as Record<string, string>,
+    } as RuntimeSet['sources'],
     files: ['CERT_TEXT', 'CERT_BIN'],
   };
   const { needles, tooShort } = maskNeedles(set);
