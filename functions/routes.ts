@@ -28,6 +28,8 @@ export interface RouteSpec {
    * (no `security`), which is what the app enforces; test/api/openapi.test.ts holds them together.
    */
   public?: true;
+  /** The contract writes it with a trailing slash (`/secrets/`), as real clients call it. */
+  slashed?: true;
 }
 
 const V1 = '/api/v1';
@@ -98,8 +100,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'PUT', path: `${ENV}/requirements/{name}`, resource: 'environments' },
   { method: 'DELETE', path: `${ENV}/requirements/{name}`, resource: 'environments' },
 
-  { method: 'GET', path: `${V1}/secrets`, resource: 'global-secrets' },
-  { method: 'POST', path: `${V1}/secrets`, resource: 'global-secrets' },
+  { method: 'GET', path: `${V1}/secrets`, resource: 'global-secrets', slashed: true },
+  { method: 'POST', path: `${V1}/secrets`, resource: 'global-secrets', slashed: true },
   { method: 'GET', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },
   { method: 'PATCH', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },
   { method: 'DELETE', path: `${V1}/secrets/{id}`, resource: 'global-secrets' },

@@ -5,7 +5,11 @@ export interface ServiceConfig {
   tableName: string;
   /** Set for DynamoDB Local; unset in AWS. */
   dynamoEndpoint: string | undefined;
-  region: string;
+  /**
+   * Unset: the SDK's own chain decides (AWS_REGION, then the profile's region in ~/.aws/config),
+   * as for `npm run admin` against a table in AWS; DynamoDB Local takes any region.
+   */
+  region: string | undefined;
   /** KMS key id or ARN; unset means the local key provider. */
   kmsKeyId: string | undefined;
   dataDir: string;
@@ -41,7 +45,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   return {
     tableName: env.TABLE_NAME || 'prime-secrets',
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     kmsKeyId: env.KMS_KEY_ID || undefined,
     dataDir: env.DATA_DIR || '.data',
     apiKeyCacheMs: Math.min(intFrom(env.API_KEY_CACHE_MS, 30_000), 30_000),

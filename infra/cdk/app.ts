@@ -1,12 +1,15 @@
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { originsFrom } from '../../shared/http/cors.js';
 import { DEFAULT_THROTTLING, SecretsStack } from './secrets-stack.js';
 
 /**
  * The CDK app: one stack, environment-agnostic (no account, no region, no context look-ups),
- * so `npm run synth` works offline. Context: `-c stage=dev` (a stack that may be destroyed
- * whole), `-c throttlingRateLimit=N`, `-c throttlingBurstLimit=N`. cdk-nag's AwsSolutions
- * checks run on every synthesis; an unsuppressed finding is an error.
+ * so `npm run synth` works offline. Context: `-c stage=NAME`, `-c retainData=false` (a stack that
+ * may be destroyed whole), `-c domainName=… -c certificateArn=…` (a custom domain),
+ * `-c corsAllowedOrigins=https://a.example,https://b.example`, `-c throttlingRateLimit=N`,
+ * `-c throttlingBurstLimit=N`. cdk-nag's AwsSolutions checks run on every synthesis; an
+ * unsuppressed finding is an error.
  */
 
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
@@ -23,8 +26,28 @@ const stage = String(app.node.tryGetContext('stage') ?? 'prod');
 if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage))
   throw new Error(`context stage must be a short lower-case name, got ${stage}`);
 
+function stringContext(name: string): string | undefined {
+  const raw: unknown = app.node.tryGetContext(name);
+  return raw === undefined || raw === '' ? undefined : String(raw);
+}
+
+function booleanContext(name: string, fallback: boolean): boolean {
+  const raw = stringContext(name);
+  if (raw === undefined) return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new Error(`context ${name} must be true or false, got ${raw}`);
+  return raw === 'true';
+}
+
+const domainName = stringContext('domainName');
+const certificateArn = stringContext('certificateArn');
+if ((domainName === undefined) !== (certificateArn === undefined))
+  throw new Error('context domainName and certificateArn go together: a custom domain needs its certificate');
+
 new SecretsStack(app, `PrimeSecrets-${stage}`, {
   stage,
+  retainData: booleanContext('retainData', true),
+  ...(domainName && certificateArn ? { domain: { name: domainName, certificateArn } } : {}),
+  corsAllowedOrigins: originsFrom(stringContext('corsAllowedOrigins')),
   throttlingRateLimit: numberContext('throttlingRateLimit', DEFAULT_THROTTLING.rateLimit),
   throttlingBurstLimit: numberContext('throttlingBurstLimit', DEFAULT_THROTTLING.burstLimit),
   description: `prime-secrets (${stage}): secrets and variables service of the environments hub`,

@@ -2,7 +2,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, LogGroupLogDestination, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  type CorsPreflightOptions,
+  DomainName,
+  HttpApi,
+  HttpMethod,
+  LogGroupLogDestination,
+  SecurityPolicy,
+  type HttpStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, type CfnGlobalTable, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import {
@@ -26,18 +36,34 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
+import { RESOURCES, ROUTES, type Resource, type RouteSpec } from '../../functions/routes.js';
 import { DEFAULT_RATE_LIMITS } from '../../shared/config.js';
+import { CORS_POLICY } from '../../shared/http/cors.js';
 import { TABLE } from '../../shared/storage/table-definition.js';
 import { DEFAULT_OUT_DIR, LAMBDA_HANDLER, BUNDLE_FILE } from '../build.js';
 import { KMS_CONTEXT_KEYS, KMS_PURPOSE, PERMISSIONS, TABLE_KMS_ACTIONS, WRITE_ACTIONS } from './permissions.js';
 
 export interface SecretsStackProps extends StackProps {
-  /**
-   * `prod` (the default) keeps the table, the KMS key and the logs when the stack is deleted,
-   * and the table has deletion protection. `dev` lets all of them go with the stack.
-   */
+  /** The stage's name (`prod` by default): in resource names, the key's alias and descriptions. */
   stage?: string;
+  /**
+   * Whether the table, the KMS key and the logs stay when the stack is deleted, the table with
+   * deletion protection (the default). `false` lets all of them go with the stack: for a stack
+   * that holds nothing worth keeping.
+   */
+  retainData?: boolean;
+  /**
+   * A custom domain for the API (`secrets.example.com`), with the ARN of its ACM certificate in the
+   * stack's region. The default `execute-api` endpoint is then turned off, so that every request
+   * comes through the domain; point the domain's DNS at the `ApiDomainTarget` output.
+   */
+  domain?: { name: string; certificateArn: string };
+  /**
+   * Origins a browser may call the API from (`https://app.example.com`); none by default, and
+   * then no preflight is answered. API Gateway answers the preflights; credentials (the console's
+   * cookie) are never allowed across origins, so only a bearer key a page holds can be sent.
+   */
+  corsAllowedOrigins?: string[];
   /** Steady-state requests per second the API's default stage accepts. */
   throttlingRateLimit?: number;
   /** Requests the API's default stage accepts in a burst. */
@@ -98,8 +124,8 @@ export class SecretsStack extends Stack {
   constructor(scope: Construct, id: string, props: SecretsStackProps = {}) {
     super(scope, id, props);
     const stage = props.stage ?? 'prod';
-    const disposable = stage === 'dev';
-    const keep = disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const retainData = props.retainData ?? true;
+    const keep = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const bundleDir = props.bundleDir ?? DEFAULT_OUT_DIR;
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
     const throttle = {
@@ -130,13 +156,14 @@ export class SecretsStack extends Stack {
           indexName: TABLE.index.name,
           partitionKey: { name: TABLE.index.partitionKey, type: AttributeType.STRING },
           sortKey: { name: TABLE.index.sortKey, type: AttributeType.STRING },
-          projectionType: ProjectionType.ALL,
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: [...TABLE.index.projected],
         },
       ],
       timeToLiveAttribute: TABLE.ttlAttribute,
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: !disposable,
+      deletionProtection: retainData,
       removalPolicy: keep,
     });
 
@@ -150,7 +177,7 @@ export class SecretsStack extends Stack {
       enableKeyRotation: true,
       alias: `alias/${SERVICE_NAME}/${stage}`,
       removalPolicy: keep,
-      pendingWindow: Duration.days(disposable ? 7 : 30),
+      pendingWindow: Duration.days(retainData ? 30 : 7),
       policy: new PolicyDocument({
         statements: [
           new PolicyStatement({
@@ -300,14 +327,18 @@ export class SecretsStack extends Stack {
     // ---- API ----
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: keep });
+    const domainName = props.domain && this.customDomain(props.domain);
     this.api = new HttpApi(this, 'Api', {
       apiName: `${SERVICE_NAME}-${stage}`,
       description: `${SERVICE_NAME} (${stage}): secrets and variables of the environments hub`,
       createDefaultStage: false,
+      disableExecuteApiEndpoint: domainName !== undefined,
+      ...(props.corsAllowedOrigins?.length ? { corsPreflight: corsOf(props.corsAllowedOrigins) } : {}),
     });
     this.apiStage = this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
+      ...(domainName ? { domainMapping: { domainName } } : {}),
       throttle,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
@@ -334,14 +365,19 @@ export class SecretsStack extends Stack {
       },
     });
 
-    // Every route of the route table to its resource's function. Paths only, without their
-    // trailing-slash twins: API Gateway refuses route keys ending in "/" (CDK's HttpRouteKey
-    // throws on them too). An HTTP API is reported to route `<path>/` to the route of `<path>`
-    // (observed, not documented by AWS), and the Hono apps answer both forms (strict: false).
+    // Every route of the route table to its resource's function. API Gateway may invoke a function
+    // from any route of this API (one permission per function, not one per route: a function's
+    // resource policy is limited to 20 KB, and the console's routes alone would outgrow it); a
+    // request reaches a function only through the routes wired to it here.
     const integrations = Object.fromEntries(
-      RESOURCES.map((r) => [r, new HttpLambdaIntegration(`${constructName(r)}Integration`, this.functions[r])]),
+      RESOURCES.map((r) => [
+        r,
+        new HttpLambdaIntegration(`${constructName(r)}Integration`, this.functions[r], {
+          scopePermissionToRoute: false,
+        }),
+      ]),
     ) as Record<Resource, HttpLambdaIntegration>;
-    const routes = ROUTES.flatMap((route) =>
+    const routes = [...ROUTES, ...ROUTES.filter((route) => route.slashed).map(slashedTwin)].flatMap((route) =>
       this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
@@ -358,7 +394,16 @@ export class SecretsStack extends Stack {
       ]);
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: domainName ? `https://${props.domain!.name}/` : this.apiStage.url,
+      description: 'Base URL of the API',
+    });
+    if (domainName) {
+      new CfnOutput(this, 'ApiDomainTarget', {
+        value: domainName.regionalDomainName,
+        description: `Where the DNS record of ${props.domain!.name} points (CNAME, or an alias to this hosted zone: ${domainName.regionalHostedZoneId})`,
+      });
+    }
     new CfnOutput(this, 'TableName', {
       value: this.table.tableName,
       description: 'The DynamoDB table (TABLE_NAME for npm run admin)',
@@ -368,4 +413,32 @@ export class SecretsStack extends Stack {
       description: 'The KMS key wrapping the data keys and encrypting the table',
     });
   }
+
+  /** The API's custom domain, with its certificate from ACM (in the stack's region, as API Gateway needs). */
+  private customDomain(domain: { name: string; certificateArn: string }): DomainName {
+    return new DomainName(this, 'ApiDomain', {
+      domainName: domain.name,
+      certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', domain.certificateArn),
+      securityPolicy: SecurityPolicy.TLS_1_2,
+    });
+  }
 }
+
+/**
+ * The route key API Gateway matches `<path>/` by: route keys may not end in "/", and AWS's route
+ * documentation (exact, path variable and greedy matches) says nothing of a trailing slash, so a
+ * route the contract writes with one (`/api/v1/secrets/`) gets a greedy twin `<path>/{proxy+}`
+ * on the same function. More specific routes (`/api/v1/secrets/{id}`) still win; anything else
+ * under the path reaches the function, whose app answers `<path>/` and 404s the rest.
+ */
+const slashedTwin = (route: RouteSpec): RouteSpec => ({ ...route, path: `${route.path}/{proxy+}` });
+
+/** A browser's preflight, answered by API Gateway for the origins given (shared/http/cors.ts). */
+const corsOf = (allowOrigins: string[]): CorsPreflightOptions => ({
+  allowOrigins,
+  allowMethods: CORS_POLICY.allowMethods.map((method) => CorsHttpMethod[method]),
+  allowHeaders: [...CORS_POLICY.allowHeaders],
+  exposeHeaders: [...CORS_POLICY.exposeHeaders],
+  allowCredentials: false,
+  maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
+});

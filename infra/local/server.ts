@@ -1,11 +1,13 @@
 import { serve, type HttpBindings, type ServerType } from '@hono/node-server';
 import { swaggerUI } from '@hono/swagger-ui';
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { APP_FACTORIES } from '../../functions/apps.js';
 import { openApiDocument } from '../../functions/openapi-document.js';
 import { honoPath, RESOURCES, ROUTES } from '../../functions/routes.js';
 import type { Deps } from '../../shared/deps.js';
 import { ApiError } from '../../shared/errors.js';
+import { CORS_POLICY } from '../../shared/http/cors.js';
 import { routeNotFound } from '../../shared/http/errors-handler.js';
 import { RateLimiter, type RateLimit } from '../../shared/http/rate-limit.js';
 
@@ -51,11 +53,12 @@ export function admitting<A extends unknown[]>(
  * dispatches to the Lambdas: a route reaches only its own resource's app. Adds the OpenAPI
  * document and a docs page.
  */
-export function createLocalApp(deps: Deps): Hono {
+export function createLocalApp(deps: Deps, corsAllowedOrigins: string[] = []): Hono {
   const apps = Object.fromEntries(RESOURCES.map((r) => [r, APP_FACTORIES[r](deps)])) as {
     [R in (typeof RESOURCES)[number]]: ReturnType<(typeof APP_FACTORIES)[R]>;
   };
   const root = new Hono({ strict: false });
+  if (corsAllowedOrigins.length > 0) root.use('*', corsFor(corsAllowedOrigins));
   for (const route of ROUTES) {
     const app = apps[route.resource];
     root.on(route.method, honoPath(route.path), (c) => app.fetch(c.req.raw, c.env));
@@ -67,9 +70,22 @@ export function createLocalApp(deps: Deps): Hono {
   return root;
 }
 
+/** What API Gateway does for a stack with allowed origins: preflights answered, headers on every response. */
+const corsFor = (origins: string[]) =>
+  cors({
+    origin: origins,
+    allowMethods: [...CORS_POLICY.allowMethods],
+    allowHeaders: [...CORS_POLICY.allowHeaders],
+    exposeHeaders: [...CORS_POLICY.exposeHeaders],
+    credentials: false,
+    maxAge: CORS_POLICY.maxAgeSeconds,
+  });
+
 export interface LocalServerOptions {
   hostname: string;
   port: number;
+  /** Origins a browser may call from (CORS_ALLOWED_ORIGINS); none by default, as in AWS. */
+  corsAllowedOrigins?: string[];
   /** Failed authentications per source address (by default 30 at once, then 2 a second). */
   failedAuthentications?: RateLimit;
 }
@@ -92,7 +108,7 @@ export interface LocalServerOptions {
  *   keep-alive client (test/local/server.test.ts).
  */
 export function serveLocal(deps: Deps, options: LocalServerOptions): ServerType {
-  const fetch = admitting(createLocalApp(deps).fetch);
+  const fetch = admitting(createLocalApp(deps, options.corsAllowedOrigins).fetch);
   const limit = options.failedAuthentications ?? FAILED_AUTHENTICATIONS;
   const failures = new RateLimiter();
   /** Address → when its bucket has a token again (epoch ms). */

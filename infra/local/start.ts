@@ -4,6 +4,7 @@ import { createDeps } from '../../shared/deps.js';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { ensureTable } from './ensure-table.js';
 import { seedDevelopmentData } from './seed.js';
+import { originsFrom } from '../../shared/http/cors.js';
 import { serveLocal } from './server.js';
 import {
   dataDirectory,
@@ -62,7 +63,11 @@ async function main(): Promise<void> {
     credentials = { ...credentials, baseUrl };
     const credentialsFile = writeCredentials(dataDir, credentials);
 
-    const server = serveLocal(deps, { hostname: host, port });
+    const server = serveLocal(deps, {
+      hostname: host,
+      port,
+      corsAllowedOrigins: originsFrom(process.env.CORS_ALLOWED_ORIGINS),
+    });
     server.on('error', (err) => {
       console.error(`Cannot serve on ${baseUrl}: ${err.message}`);
       void stop(1);

@@ -12,7 +12,7 @@ export interface Db {
 
 export function createDb(config: ServiceConfig): Db {
   const raw = new DynamoDBClient({
-    region: config.region,
+    region: config.region ?? (config.dynamoEndpoint ? 'us-east-1' : undefined),
     endpoint: config.dynamoEndpoint,
     // Local endpoints take any credentials; in AWS the default provider chain applies.
     ...(config.dynamoEndpoint ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),

@@ -7,7 +7,17 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  index: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  index: {
+    name: 'gsi1',
+    partitionKey: 'gsi1pk',
+    sortKey: 'gsi1sk',
+    /**
+     * What the index's readers read besides the keys: a membership's fields (a user's teams,
+     * shared/data/members.ts). A global secret's entry is read for its keys alone, so no sealed
+     * value is copied into the index, where purges and re-seals would have to reach it too.
+     */
+    projected: ['teamId', 'teamName', 'teamSlug', 'userId', 'email', 'name', 'slug', 'role', 'createdAt'],
+  },
   ttlAttribute: 'ttl',
 } as const;
 
@@ -29,7 +39,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: TABLE.index.partitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE.index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...TABLE.index.projected] },
       },
     ],
   };

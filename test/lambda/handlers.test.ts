@@ -174,21 +174,35 @@ describe('the Lambda handlers with API Gateway v2 events', () => {
     const key = seed.user.apiKey;
     const envId = seed.environments.personal.id;
 
-    // Real clients call the collection with a trailing slash.
+    // Real clients call the collection with a trailing slash, which the stack routes by a greedy
+    // twin of the route (infra/cdk/secrets-stack.ts): the app answers it as the collection.
+    const twin = '/api/v1/secrets/{proxy+}';
     const created = await invoke(
       'global-secrets',
-      v2Event('POST', '/api/v1/secrets/', { key, body: { name: 'JUDGE_KEY', value: 'sk-judge', description: 'j' } }),
+      v2Event('POST', '/api/v1/secrets/', {
+        key,
+        routePath: twin,
+        body: { name: 'JUDGE_KEY', value: 'sk-judge', description: 'j' },
+      }),
     );
     expectJson(created, 201);
     expect(created.body.data).toMatchObject({ name: 'JUDGE_KEY', userId: seed.user.id, teamId: null, isFile: false });
     expect(created.raw.body).not.toContain('sk-judge');
     const secretId = created.body.data.id as string;
 
-    for (const path of ['/api/v1/secrets/', '/api/v1/secrets']) {
-      const listed = await invoke('global-secrets', v2Event('GET', path, { key }));
+    for (const [path, routePath] of [
+      ['/api/v1/secrets/', twin],
+      ['/api/v1/secrets/', '/api/v1/secrets'],
+      ['/api/v1/secrets', '/api/v1/secrets'],
+    ] as const) {
+      const listed = await invoke('global-secrets', v2Event('GET', path, { key, routePath }));
       expectJson(listed, 200);
       expect(listed.body).toMatchObject({ totalCount: 1, data: [{ id: secretId, name: 'JUDGE_KEY' }] });
     }
+    // Anything else the twin catches is the contract's 404.
+    const deeper = await invoke('global-secrets', v2Event('GET', '/api/v1/secrets/a/b/c', { key, routePath: twin }));
+    expectJson(deeper, 404);
+    expect(deeper.body.code).toBe('not_found');
     const paged = await invoke(
       'global-secrets',
       v2Event('GET', '/api/v1/secrets/', { key, query: 'offset=1&limit=5' }),

@@ -2,7 +2,7 @@ import { Agent, request, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerType } from '@hono/node-server';
-import { serveLocal } from '../../infra/local/server.js';
+import { createLocalApp, serveLocal } from '../../infra/local/server.js';
 import { LIMITS } from '../../shared/schemas.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -136,5 +136,43 @@ describe('the local server', () => {
       localAddress: '127.0.0.1',
     });
     expect(runtime.status).toBe(200);
+  });
+});
+
+describe('cross-origin calls', () => {
+  const origin = 'https://app.example.com';
+  const preflight = (app: ReturnType<typeof createLocalApp>, from: string) =>
+    app.request('/api/v1/secrets/', {
+      method: 'OPTIONS',
+      headers: {
+        origin: from,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+
+  it('answers preflights and marks answers for the allowed origins only, never with credentials', async () => {
+    const app = createLocalApp(svc.deps, [origin]);
+    const allowed = await preflight(app, origin);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+
+    const listed = await app.request('/api/v1/secrets/', {
+      headers: { origin, authorization: `Bearer ${svc.seed.user.apiKey}` },
+    });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(listed.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
+
+    const elsewhere = await preflight(app, 'https://attacker.example');
+    expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers no preflight when no origin is allowed (the default)', async () => {
+    const refused = await preflight(createLocalApp(svc.deps), origin);
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
