@@ -2,7 +2,7 @@
  * `npm run bench`: the benchmarks, in one run. Prints a markdown table of every
  * figure and ratio and writes them to bench/results/latest.json (git-ignored).
  *
- *   npm run bench -- [--kms-latency-ms 5] [--only floor,calls,per-value,storm,crypto,bundles]
+ *   npm run bench -- [--kms-latency-ms 5] [--only floor,calls,per-value,storm,audit,crypto,bundles]
  *
  * Timings are medians and p99s over many runs; every ratio compares series measured in this
  * run, interleaved (A, B, A, B, … with the order rotating), so drift of a shared machine
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBenchContext, SIZES, type Size } from './lib/setup.js';
 import { round, type Summary } from './lib/stats.js';
+import { measureAuditFilter, type AuditFilterFigures } from './measure/audit-filter.js';
 import { measureBundles, type BundleFigures } from './measure/bundles.js';
 import { measureCalls, type CallsBySize } from './measure/calls.js';
 import { measureCrypto, type CryptoFigures } from './measure/crypto.js';
@@ -25,7 +26,7 @@ import { measureStorm, type StormFigures } from './measure/storm.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ALL = ['floor', 'calls', 'per-value', 'storm', 'crypto', 'bundles'] as const;
+const ALL = ['floor', 'calls', 'per-value', 'storm', 'audit', 'crypto', 'bundles'] as const;
 type Part = (typeof ALL)[number];
 
 const { values: flags } = parseArgs({
@@ -66,6 +67,7 @@ let floor: Record<Size, FloorFigures> | undefined;
 let calls: CallsBySize | undefined;
 let perValue: PerValueFigures | undefined;
 let storm: StormFigures | undefined;
+let auditFilter: AuditFilterFigures | undefined;
 
 // CPU-only parts first, while DynamoDB Local is not running.
 if (parts.has('crypto')) {
@@ -77,7 +79,7 @@ if (parts.has('bundles')) {
   bundles = await measureBundles();
 }
 
-if (parts.has('floor') || parts.has('calls') || parts.has('per-value') || parts.has('storm')) {
+if (['floor', 'calls', 'per-value', 'storm', 'audit'].some((part) => parts.has(part as Part))) {
   const ctx = await createBenchContext({ kmsLatencyMs, log });
   try {
     if (parts.has('floor')) {
@@ -95,6 +97,10 @@ if (parts.has('floor') || parts.has('calls') || parts.has('per-value') || parts.
     if (parts.has('storm')) {
       log(`job-start storm (${elapsed()})`);
       storm = await measureStorm(ctx);
+    }
+    if (parts.has('audit')) {
+      log(`audit log filtered by environment, 10,000 events (${elapsed()})`);
+      auditFilter = await measureAuditFilter(ctx);
     }
   } finally {
     await ctx.close();
@@ -189,6 +195,21 @@ if (storm) {
     '',
   );
 }
+if (auditFilter) {
+  const a = auditFilter;
+  lines.push(
+    `## Audit log by environment (${a.events} events of one owner over ${a.environments} environments, ${a.iterations} runs)`,
+    '',
+    '| listing | median ms | p99 ms |',
+    '| --- | ---: | ---: |',
+    `| first event, unfiltered (\`limit=1\`) | ${ms(a.unfilteredMs.median)} | ${ms(a.unfilteredMs.p99)} |`,
+    `| an unknown environment (\`environmentId=…&limit=1\`) | ${ms(a.unknownEnvironmentMs.median)} | ${ms(a.unknownEnvironmentMs.p99)} |`,
+    `| a page of one environment (\`limit=50\`) | ${ms(a.environmentPageMs.median)} | ${ms(a.environmentPageMs.p99)} |`,
+    '',
+    `Unknown environment ÷ unfiltered: **${a.ratio.toFixed(2)}**.`,
+    '',
+  );
+}
 if (crypto) {
   lines.push(
     `## Envelope crypto alone (${crypto.values} values of ${crypto.valueBytes} B, ${crypto.rounds} rounds)`,
@@ -228,6 +249,7 @@ const results = {
       }
     : {}),
   ...(perValue ? { perValueKeyRatio: round(perValue.ratioWarm, 3) } : {}),
+  ...(auditFilter ? { auditFilterVsUnfiltered: round(auditFilter.ratio, 3) } : {}),
   ...(storm
     ? {
         storm: {
@@ -247,6 +269,7 @@ const results = {
     ...(calls ? { calls } : {}),
     ...(perValue ? { perValueKeys: perValue } : {}),
     ...(storm ? { storm } : {}),
+    ...(auditFilter ? { auditFilter } : {}),
     ...(crypto ? { crypto } : {}),
     ...(bundles ? { bundles } : {}),
   },

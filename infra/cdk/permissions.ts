@@ -248,10 +248,11 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     writes: [PARTITIONS.apiKey, PARTITIONS.runtimeToken, PARTITIONS.audit],
   },
   audit: {
-    // Read only: Get for the key and the team role, Query of the owner's audit shards. Reading
-    // the audit log is not itself audited, so no write at all.
+    // Read only: Get for the key and the team role, Query of the owner's audit shards, and of
+    // the index for one environment's events. Reading the audit log is not itself audited, so
+    // no write at all.
     table: ['dynamodb:GetItem', 'dynamodb:Query'],
-    index: [],
+    index: ['dynamodb:Query'],
     kms: [],
     writes: [],
   },

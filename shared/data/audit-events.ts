@@ -2,6 +2,7 @@ import { compareText } from '../pagination.js';
 import type { Db } from '../storage/client.js';
 import { putItem, type Item } from '../storage/item.js';
 import { queryUpTo } from '../storage/query.js';
+import { TABLE } from '../storage/table-definition.js';
 import type { TableWrite } from '../storage/transact.js';
 import { keys, type AuditOwner } from './keys.js';
 
@@ -58,13 +59,24 @@ export interface AuditPlacement {
   ttl: number;
 }
 
-const auditEventItem = (event: AuditEvent, placement: AuditPlacement): Item => ({
-  pk: keys.auditPartition(placement.owner, placement.shard),
-  sk: keys.auditSk(event.at, event.id),
-  owner: placement.owner,
-  ...event,
-  ttl: placement.ttl,
-});
+function auditEventItem(event: AuditEvent, placement: AuditPlacement): Item {
+  const sk = keys.auditSk(event.at, event.id);
+  const environmentIndex =
+    event.environmentId === null
+      ? {}
+      : {
+          [TABLE.index.partitionKey]: keys.auditEnvironmentIndex(placement.owner, event.environmentId, placement.shard),
+          [TABLE.index.sortKey]: sk,
+        };
+  return {
+    pk: keys.auditPartition(placement.owner, placement.shard),
+    sk,
+    owner: placement.owner,
+    ...event,
+    ...environmentIndex,
+    ttl: placement.ttl,
+  };
+}
 
 /** The event as a Put, for a mutation's own transaction. */
 export const auditEventPut = (event: AuditEvent, placement: AuditPlacement): TableWrite => ({
@@ -106,7 +118,7 @@ export async function listAuditEvents(
   options: { limit: number; before: string | undefined; environmentId: string | undefined },
 ): Promise<{ events: AuditEvent[]; cursor: string | null }> {
   const perShard = await Promise.all(
-    Array.from({ length: shards }, (_, shard) => readShard(db, keys.auditPartition(owner, shard), options)),
+    Array.from({ length: shards }, (_, shard) => readShard(db, owner, shard, options)),
   );
   const merged = perShard
     .flat()
@@ -120,22 +132,30 @@ export async function listAuditEvents(
   };
 }
 
+/**
+ * One shard of the owner's log below `before`, newest first: read from the table, or for one
+ * environment from the index, whose shard holds that environment's events alone, so a filter
+ * reads what the page returns and not the owner's whole history. The index is eventually
+ * consistent: an event written a moment ago may show a moment later.
+ */
 function readShard(
   db: Db,
-  pk: string,
+  owner: AuditOwner,
+  shard: number,
   options: { limit: number; before: string | undefined; environmentId: string | undefined },
 ): Promise<Item[]> {
   const { limit, before, environmentId } = options;
+  const [pkName, skName, pk] =
+    environmentId === undefined
+      ? [TABLE.partitionKey, TABLE.sortKey, keys.auditPartition(owner, shard)]
+      : [TABLE.index.partitionKey, TABLE.index.sortKey, keys.auditEnvironmentIndex(owner, environmentId, shard)];
   return queryUpTo(
     db,
     {
-      KeyConditionExpression: before === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :before',
-      ...(environmentId === undefined ? {} : { FilterExpression: 'environmentId = :env' }),
-      ExpressionAttributeValues: {
-        ':pk': pk,
-        ...(before === undefined ? {} : { ':before': before }),
-        ...(environmentId === undefined ? {} : { ':env': environmentId }),
-      },
+      ...(environmentId === undefined ? {} : { IndexName: TABLE.index.name }),
+      KeyConditionExpression: before === undefined ? '#pk = :pk' : '#pk = :pk AND #sk < :before',
+      ExpressionAttributeNames: { '#pk': pkName, ...(before === undefined ? {} : { '#sk': skName }) },
+      ExpressionAttributeValues: { ':pk': pk, ...(before === undefined ? {} : { ':before': before }) },
       ScanIndexForward: false,
     },
     limit,

@@ -79,6 +79,11 @@ export const keys = {
   deletedEntryPartition: (envId: string) => `TRASH#${envId}`,
   auditPartition: (owner: AuditOwner, shard: number) => `AUDIT#${owner}#${shard}`,
   auditSk: (at: string, id: string) => `${at}#${id}`,
+  /**
+   * gsi1 of an event about an environment: that environment's events in the owner's log, sharded
+   * as the log is (a job-start storm of one environment must not heat one index partition).
+   */
+  auditEnvironmentIndex: (owner: AuditOwner, envId: string, shard: number) => `AUDITENV#${owner}#${envId}#${shard}`,
   /** A web console session, by the SHA-256 (hex) of its cookie token; expires by `ttl`. */
   consoleSession: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
 } as const;

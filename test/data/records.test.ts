@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Principal } from '../../shared/auth/principal.js';
 import {
   apiKeyCreate,
@@ -45,6 +45,7 @@ import {
   type RuntimeTokenRecord,
 } from '../../shared/data/runtime-tokens.js';
 import { createSessionItem, deleteSessionItem, readSessionItem } from '../../shared/data/sessions.js';
+import { chunksOf } from '../../shared/chunks.js';
 import { readConfig } from '../../shared/config.js';
 import { newId } from '../../shared/ids.js';
 import { ownerKeyOf } from '../../shared/owner-key.js';
@@ -319,5 +320,52 @@ describe('data records round-trip through the table', () => {
     });
     expect(secondPage).toEqual({ events: [events[0]], cursor: null });
     expect(decodeAuditCursor(Buffer.from('ENV#x').toString('base64url'))).toBeUndefined();
+  });
+
+  it("an environment's events, by the index: the filter reads what the page returns, not the owner's history", async () => {
+    const owner = ownerKeyOf({ userId: newId() });
+    const [busy, quiet] = [newId(), newId()];
+    const event = (envId: string | null, n: number): AuditEvent => ({
+      id: newId(),
+      at: new Date(Date.UTC(2026, 11, 1, 10, 0, 0, n)).toISOString(),
+      actor: { type: 'user', id: userId },
+      action: 'runtime_read',
+      target: { type: 'environment', id: envId ?? newId(), name: 'e' },
+      environmentId: envId,
+      jobId: null,
+      versions: { K: n },
+    });
+    // The quiet environment's events are the oldest, under 300 of the busy one's and of none.
+    const quietEvents = [0, 1, 2].map((n) => event(quiet, n));
+    const later = Array.from({ length: 300 }, (_, n) => event(n % 3 === 0 ? null : busy, 10 + n));
+    for (const chunk of chunksOf([...quietEvents, ...later], 100)) {
+      await transactWrite(
+        db,
+        chunk.map((e, i) => auditEventPut(e, { owner, shard: i % 4, ttl: 2_000_000_000 })),
+      );
+    }
+    const scanned: number[] = [];
+    const counting = createDb(readConfig({ TABLE_NAME: db.tableName, DYNAMODB_ENDPOINT: inject('dynamoEndpoint') }));
+    counting.raw.middlewareStack.add((next, context) => async (args) => {
+      const out = await next(args);
+      if (context.commandName === 'QueryCommand') scanned.push((out.output as { ScannedCount: number }).ScannedCount);
+      return out;
+    });
+
+    const page = await listAuditEvents(counting, owner, 4, { limit: 2, before: undefined, environmentId: quiet });
+    expect(page.events).toEqual([quietEvents[2], quietEvents[1]]);
+    const rest = await listAuditEvents(counting, owner, 4, {
+      limit: 2,
+      before: decodeAuditCursor(page.cursor!),
+      environmentId: quiet,
+    });
+    expect(rest).toEqual({ events: [quietEvents[0]], cursor: null });
+    // Each shard reads at most a page of the quiet environment's own events: never the 300 others.
+    expect(scanned.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(quietEvents.length * 2);
+    const unknown = await listAuditEvents(counting, owner, 4, { limit: 1, before: undefined, environmentId: newId() });
+    expect(unknown).toEqual({ events: [], cursor: null });
+    // Another owner's log knows nothing of this environment, though the id is the same.
+    const elsewhere = await listAuditEvents(db, ownerKey, 4, { limit: 5, before: undefined, environmentId: quiet });
+    expect(elsewhere.events).toEqual([]);
   });
 });

@@ -411,6 +411,7 @@ describe('the permission map against the calls each resource makes', () => {
     const audit = await must(200, 'GET', `${V1}/audit`, { key: user });
     expect(audit.data.length).toBeGreaterThan(0);
     await must(200, 'GET', `${V1}/audit?teamId=${seed.team.id}`, { key: user });
+    await must(200, 'GET', `${V1}/audit?environmentId=${env.id}`, { key: user });
     await must(200, 'GET', `${V1}/admin/audit`, { key: admin });
 
     // console: the user without secrets yet signs in and makes their first data key there

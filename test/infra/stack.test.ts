@@ -474,8 +474,8 @@ describe('each function may do only what it needs', () => {
       'runtime',
       'console',
     ]);
-    // The index serves a user's teams and the scope check of a link.
-    expect(indexUsers).toEqual(['accounts', 'environment-secrets', 'console']);
+    // The index serves a user's teams, the scope check of a link and an environment's events.
+    expect(indexUsers).toEqual(['accounts', 'environment-secrets', 'audit', 'console']);
   });
 });
 

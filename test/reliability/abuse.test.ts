@@ -385,6 +385,10 @@ describe('ids and names cannot reach another record’s key space', () => {
       [new RegExp(`^USER#${ID}$`), new RegExp(`^TEAM#${ID}$`)],
       [new RegExp(`^GLINK#${ID}$`), new RegExp(`^ENV#${ID}$`)],
       [new RegExp(`^GSECRET#${ID}$`), /^SECRET$/],
+      [
+        new RegExp(`^AUDITENV#${OWNER}#${ID}#\\d+$`),
+        new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z#${ID}$`),
+      ],
     ];
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
