@@ -1,6 +1,11 @@
-/** The contract's list paging: `offset` and `limit` over a list, with its total. */
+import { withinResponseBudget } from './response-size.js';
+
+/**
+ * The contract's list paging: `offset` and `limit` over a list, with its total; a page stops
+ * early when more items would not fit the response (shared/response-size.ts).
+ */
 export function page<T>(items: T[], offset: number, limit: number): { items: T[]; totalCount: number } {
-  return { items: items.slice(offset, offset + limit), totalCount: items.length };
+  return { items: withinResponseBudget(items.slice(offset, offset + limit)), totalCount: items.length };
 }
 
 /** Code-point order (not locale collation, which may ignore punctuation in keys and timestamps). */

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
+import { fittedJson } from '../../shared/http/lambda-response.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { dataOf, errorResponses, securityWithRuntimeToken } from '../../shared/http/openapi.js';
 import { Id, RuntimeHeaders, RuntimeQuery } from '../../shared/schemas.js';
 import { checkRuntime } from '../../shared/services/runtime-check.js';
-import { readRuntime } from '../../shared/services/runtime.js';
+import { readRuntime, runtimeSetTooLarge } from '../../shared/services/runtime.js';
 
 const EnvParams = z.object({ envId: Id });
 
@@ -33,7 +34,7 @@ export function createRuntimeApp(deps: Deps) {
         c.req.valid('query').allowMissing,
       );
       c.header('Cache-Control', 'no-store');
-      return c.json({ data: set }, 200);
+      return fittedJson(c, { data: set }, 200, () => runtimeSetTooLarge(set));
     },
   );
 

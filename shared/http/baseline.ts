@@ -7,6 +7,7 @@ import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { LIMITS } from '../schemas.js';
 import { handleError, jsonError, routeNotFound } from './errors-handler.js';
+import { fitLambdaResponses } from './lambda-response.js';
 
 interface BaselineEnv {
   Variables: { requestId: string };
@@ -23,7 +24,8 @@ export interface HttpBaselineOptions<E extends BaselineEnv> {
 
 /**
  * What every app does around its routes, the API's resources and the console alike: a
- * structured log line per request, bodies capped at 256 KiB, every error in the contract's
+ * structured log line per request, bodies capped at 256 KiB, responses held to what Lambda can
+ * return (shared/http/lambda-response.ts), every error in the contract's
  * terms (shared/http/errors-handler.ts) and unknown paths answered. The per-key rate limit is
  * `enforceRateLimit`, for each app to call once it knows the caller's key.
  */
@@ -34,6 +36,7 @@ export function useHttpBaseline<E extends BaselineEnv>(
 ): void {
   app.use('*', requestLog(deps.logger));
   app.use('*', limitReadBodies(options.bodyTooLarge));
+  app.use('*', fitLambdaResponses());
   const render: NonNullable<HttpBaselineOptions<E>['renderError']> = options.renderError ?? jsonError;
   app.onError((err, c) => render(c, handleError(c, err, deps.logger)));
   app.notFound(options.notFound ?? routeNotFound);

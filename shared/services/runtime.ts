@@ -9,6 +9,7 @@ import { readPartition, type LinkEntry, type SecretEntry } from '../data/entries
 import type { EnvironmentRecord } from '../data/environments.js';
 import { readRuntimeBatch } from '../data/runtime-batch.js';
 import { missingRequiredError, payloadTooLarge } from '../errors.js';
+import { envelopedBytes, LAMBDA_RESPONSE_BYTES } from '../response-size.js';
 import { now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
 import { resolve, type Candidate } from '../resolver.js';
@@ -170,19 +171,33 @@ async function unwrapDataKeys(
   return new Map(versions.map((v, i) => [v, unwrapped[i]!]));
 }
 
+/** The resolved set over the contract's 5 MiB of names and values: 413 naming its largest entries. */
 function checkPayloadSize(env: Record<string, string>): void {
-  const sizes = Object.entries(env).map(([name, value]) => ({
-    name,
-    bytes: Buffer.byteLength(name) + Buffer.byteLength(value),
-  }));
-  const total = sizes.reduce((sum, s) => sum + s.bytes, 0);
+  const total = Object.entries(env).reduce(
+    (sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value),
+    0,
+  );
   if (total <= LIMITS.runtimePayloadBytes) return;
-  const largest = sizes
+  throw payloadTooLarge(
+    `The resolved set is ${total} bytes, over the ${LIMITS.runtimePayloadBytes}-byte limit. Largest entries: ${largestEntries(env, (name, value) => Buffer.byteLength(name) + Buffer.byteLength(value))}.`,
+  );
+}
+
+/**
+ * Why a set within 5 MiB still cannot be answered: escaped in JSON, then again in Lambda's
+ * envelope, it takes more than the function may return (quotes and backslashes double twice,
+ * control characters take seven bytes), and compressed too if the caller accepts gzip.
+ */
+export function runtimeSetTooLarge(set: Api.RuntimeSet): string {
+  const total = envelopedBytes(set);
+  return `The resolved set takes ${total} bytes as the function returns it (its JSON escaped inside Lambda's response), over Lambda's ${LAMBDA_RESPONSE_BYTES}-byte limit. Largest entries: ${largestEntries(set.env, (name, value) => envelopedBytes(name) + envelopedBytes(value))}.`;
+}
+
+function largestEntries(env: Record<string, string>, bytesOf: (name: string, value: string) => number): string {
+  return Object.entries(env)
+    .map(([name, value]) => ({ name, bytes: bytesOf(name, value) }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 5)
     .map((s) => `${s.name} (${s.bytes} bytes)`)
     .join(', ');
-  throw payloadTooLarge(
-    `The resolved set is ${total} bytes, over the ${LIMITS.runtimePayloadBytes}-byte limit. Largest entries: ${largest}.`,
-  );
 }

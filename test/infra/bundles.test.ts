@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
 import { buildBundles, formatSizes, type BundleInfo } from '../../infra/build.js';
+import { runBundle, v2Event } from '../support/lambda-bundle.js';
 
 /**
  * The Lambda bundles as `npm run build` makes them, run in a plain `node` process each (no
@@ -14,8 +12,6 @@ import { buildBundles, formatSizes, type BundleInfo } from '../../infra/build.js
  * 2.0) events, with the environment the stack gives them. None of these requests reaches
  * DynamoDB or KMS, so no AWS access is needed.
  */
-
-const execFileAsync = promisify(execFile);
 
 let bundles: BundleInfo[];
 let outDir: string;
@@ -26,75 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-
-/** Runs in the child: imports the bundle, sends each event through `handler`, prints the results. */
-const CHILD = `
-const [bundle, eventsJson] = process.argv.slice(1);
-const { handler } = await import(bundle);
-const results = [];
-for (const event of JSON.parse(eventsJson)) {
-  const context = { awsRequestId: 'aws-req-' + event.requestContext.requestId, functionName: 'fn', getRemainingTimeInMillis: () => 10000 };
-  results.push(await handler(event, context));
-}
-process.stdout.write('\\n@@RESULTS@@' + JSON.stringify(results) + '\\n');
-`;
-
-function v2Event(method: string, routePath: string, rawPath: string, headers: Record<string, string> = {}) {
-  const routeKey = `${method} ${routePath}`;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath,
-    rawQueryString: '',
-    headers: { host: 'api.example.com', accept: 'application/json', 'user-agent': 'bundle-test', ...headers },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abcdef1234',
-      domainName: 'api.example.com',
-      domainPrefix: 'api',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'bundle-test' },
-      requestId: `${method}-${rawPath}`,
-      routeKey,
-      stage: '$default',
-      time: '28/Nov/2026:20:51:04 +0000',
-      timeEpoch: 1_795_900_000_000,
-    },
-    isBase64Encoded: false,
-  };
-}
-
-interface Result {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-async function runBundle(file: string, events: unknown[]): Promise<{ results: Result[]; logs: any[] }> {
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    ['--input-type=module', '-e', CHILD, pathToFileURL(file).href, JSON.stringify(events)],
-    {
-      // What the stack sets, and what Lambda sets itself; no credentials, no endpoint.
-      env: {
-        PATH: process.env.PATH,
-        TABLE_NAME: 'prime-secrets-bundle-test',
-        KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'prime-secrets',
-        AWS_REGION: 'us-east-1',
-        AWS_LAMBDA_LOG_LEVEL: 'INFO',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-      timeout: 20_000,
-    },
-  );
-  const [logText, resultText] = stdout.split('\n@@RESULTS@@');
-  const logs = (logText ?? '')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line));
-  return { results: JSON.parse(resultText!), logs };
-}
 
 describe('npm run build', () => {
   it('makes one minified ESM bundle with a source map per resource', () => {
