@@ -79,8 +79,9 @@ const tooManyKeys = () =>
 /**
  * A key for a user, counted against their limit (a user's keys also share one rate limit),
  * with scopes `actor` may give (shared/auth/authorization.ts). A new user's first key comes with
- * the profile, in `newProfile`'s transaction, and is counted there. A key the platform admin
- * issues is an event of the platform's log too, named by the user's slug.
+ * the profile, in `newProfile`'s transaction, and is counted there. Any other key the platform
+ * admin issues is an event of the platform's log too, named by the user's slug (a first key is
+ * told by the new user's own event there).
  */
 export async function issueUserKey(
   deps: Deps,
@@ -100,7 +101,7 @@ export async function issueUserKey(
       ...counted,
       ...issued.writes,
       auditPut(deps, { owner: ownerKeyOf({ userId: user.id }), principal: actor, action: 'create', target }),
-      ...(actor.type === 'admin'
+      ...(actor.type === 'admin' && !newProfile
         ? [
             auditPut(deps, {
               owner: PLATFORM_AUDIT,
