@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { z } from '@hono/zod-openapi';
 import { readConfig } from '../shared/config.js';
 import { createDeps, type Deps } from '../shared/deps.js';
 import { ApiError } from '../shared/errors.js';
@@ -45,13 +46,12 @@ function parseArgs(args: string[]): { positional: string[]; options: Map<string,
 
 class UsageError extends Error {}
 
-/** The body a route would take, checked by the route's own schema. */
-function valid<T>(
-  schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false } },
-  v: unknown,
-): T {
-  const parsed = schema.safeParse(v);
-  if (!parsed.success) throw new UsageError(`not a valid ${JSON.stringify(v)}`);
+/** The body the matching route would take, checked by that route's own schema. */
+function valid<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+  }
   return parsed.data;
 }
 

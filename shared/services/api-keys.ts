@@ -279,7 +279,8 @@ export async function revokeAdminKey(deps: Deps, principal: Principal, keyId: st
       return toAdminKey(key);
     } catch (err) {
       // The key itself went meanwhile: a 404 on the next look. The witness went: try another.
-      if (!(err instanceof TransactionFailed) || attempt >= REVOKE_ATTEMPTS) throw err;
+      if (!(err instanceof TransactionFailed)) throw err;
+      if (attempt >= REVOKE_ATTEMPTS) throw conflict('conflict', 'The admin keys kept changing meanwhile: try again.');
     }
   }
 }
