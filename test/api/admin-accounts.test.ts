@@ -61,7 +61,8 @@ describe('GET /admin/users', () => {
 describe('disabling a user', () => {
   it('refuses their keys and console sessions (at once here, within the key cache window elsewhere) and keeps their data', async () => {
     const windowMs = 1_500;
-    const elsewhere = caller(createLocalApp(createDeps({ ...svc.deps.config, apiKeyCacheMs: windowMs })));
+    const elsewhereApp = createLocalApp(createDeps({ ...svc.deps.config, apiKeyCacheMs: windowMs }));
+    const elsewhere = caller(elsewhereApp);
     const user = await svc.newUser('leaver');
     const env = await svc.call('POST', `${V1}/environmentshub`, { key: user.key, body: { name: 'kept' } });
     expect(env.status).toBe(201);
@@ -76,6 +77,9 @@ describe('disabling a user', () => {
     const browser = new Browser(svc.app);
     await browser.signIn(user.key);
     expect((await browser.get('/console')).status).toBe(200);
+    const browserElsewhere = new Browser(elsewhereApp);
+    await browserElsewhere.signIn(user.key);
+    expect((await browserElsewhere.get('/console')).status).toBe(200);
 
     const disabled = await asAdmin('POST', `${V1}/admin/users/${user.id}/disable`);
     expect(disabled.status).toBe(200);
@@ -98,6 +102,7 @@ describe('disabling a user', () => {
       status = (await whoami(user.key, elsewhere)).status;
     }
     expect(status).toBe(401);
+    expect((await browserElsewhere.get('/console')).status).toBe(303);
     const listed = await asAdmin('GET', `${V1}/admin/users?limit=500`);
     expect(listed.body.data.find((u: { id: string }) => u.id === user.id).disabled).toBe(true);
 
