@@ -191,6 +191,18 @@ export const User = z
 export type User = z.infer<typeof User>;
 
 export const NewUser = z.object({ user: User, apiKey: z.string() }).openapi('NewUser');
+
+/** A user as the platform admin lists them: a disabled user's keys and console sessions are refused. */
+export const AdminUser = User.extend({ disabled: z.boolean() }).openapi('AdminUser');
+export type AdminUser = z.infer<typeof AdminUser>;
+
+/** A platform admin key as listed: never the key itself. */
+export const AdminKey = z.object({ id: z.string(), name: z.string(), createdAt: Timestamp }).openapi('AdminKey');
+export type AdminKey = z.infer<typeof AdminKey>;
+
+/** A platform admin key as made: `key` is shown only here. */
+export const NewAdminKey = AdminKey.extend({ key: z.string() }).openapi('NewAdminKey');
+export type NewAdminKey = z.infer<typeof NewAdminKey>;
 export const ServiceKey = z
   .object({ id: z.string(), service: HostedService, name: z.string(), createdAt: Timestamp })
   .openapi('ServiceKey');

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'already_linked'
   | 'is_linked'
   | 'last_admin'
+  | 'last_admin_key'
   | 'limit_exceeded'
   | 'payload_too_large'
   | 'precondition_failed'

@@ -194,6 +194,7 @@ export const CreateApiKeyBody = z
 export const CreateUserBody = z
   .object({ email: z.email().max(254), name: DisplayName, slug: Slug })
   .openapi('CreateUser');
+export const CreateAdminKeyBody = z.object({ name: DisplayName }).openapi('CreateAdminKey');
 export const CreateServiceKeyBody = z.object({ service: HostedService, name: DisplayName }).openapi('CreateServiceKey');
 export const CreateRuntimeTokenBody = z
   .object({

@@ -6,6 +6,7 @@ import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared
 import { page } from '../../shared/pagination.js';
 import {
   AddMemberBody,
+  CreateAdminKeyBody,
   CreateApiKeyBody,
   CreateServiceKeyBody,
   CreateTeamBody,
@@ -21,6 +22,7 @@ import * as users from '../../shared/services/users.js';
 const tags = ['accounts'];
 const TeamParams = z.object({ teamId: Id });
 const MemberParams = z.object({ teamId: Id, userId: Id });
+const UserParams = z.object({ userId: Id });
 
 /** Health, the caller (whoami, teams, API keys), teams and members, and the admin routes. */
 export function createAccountsApp(deps: Deps) {
@@ -214,6 +216,109 @@ export function createAccountsApp(deps: Deps) {
       responses: { 201: dataOf(Api.NewUser, 'The user and their key'), ...errorResponses },
     }),
     async (c) => c.json({ data: await users.createUser(deps, c.get('principal'), c.req.valid('json')) }, 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/admin/users',
+      tags: ['admin'],
+      security,
+      summary: 'Every user, with whether they are disabled (admin key)',
+      request: { query: ListQuery },
+      responses: { 200: listOf(Api.AdminUser, 'Users'), ...errorResponses },
+    }),
+    async (c) => {
+      const { offset, limit } = c.req.valid('query');
+      const { items, totalCount } = page(await users.listUsersForAdmin(deps, c.get('principal')), offset, limit);
+      return c.json({ data: items, totalCount }, 200);
+    },
+  );
+
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/api/v1/admin/users/{userId}/${action}`,
+        tags: ['admin'],
+        security,
+        summary: disabled
+          ? 'Disable a user: their keys and console sessions are refused; their data stays (admin key)'
+          : 'Enable a disabled user again (admin key)',
+        request: { params: UserParams },
+        responses: { 200: dataOf(Api.AdminUser, 'The user'), ...errorResponses },
+      }),
+      async (c) => {
+        const user = await users.setUserDisabled(deps, c.get('principal'), c.req.valid('param').userId, disabled);
+        return c.json({ data: user }, 200);
+      },
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/admin/users/{userId}/api-keys',
+      tags: ['admin'],
+      security,
+      summary: 'A new account key for a user (every scope unless asked); shown only in this response (admin key)',
+      request: { params: UserParams, body: jsonBody(CreateApiKeyBody) },
+      responses: { 201: dataOf(Api.NewApiKey, 'The new key'), ...errorResponses },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid('param');
+      const made = await apiKeys.issueAccountKey(deps, c.get('principal'), userId, c.req.valid('json'));
+      return c.json({ data: made }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/admin/api-keys',
+      tags: ['admin'],
+      security,
+      summary: 'The platform admin keys, never the keys themselves (admin key)',
+      request: { query: ListQuery },
+      responses: { 200: listOf(Api.AdminKey, 'Admin keys'), ...errorResponses },
+    }),
+    async (c) => {
+      const { offset, limit } = c.req.valid('query');
+      const { items, totalCount } = page(await apiKeys.listAdminKeys(deps, c.get('principal')), offset, limit);
+      return c.json({ data: items, totalCount }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/admin/api-keys',
+      tags: ['admin'],
+      security,
+      summary: 'Create a platform admin key; the key is shown only in this response (admin key)',
+      request: { body: jsonBody(CreateAdminKeyBody) },
+      responses: { 201: dataOf(Api.NewAdminKey, 'The new key'), ...errorResponses },
+    }),
+    async (c) => {
+      const made = await apiKeys.createAdminKey(deps, c.get('principal'), c.req.valid('json').name);
+      return c.json({ data: made }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/admin/api-keys/{id}',
+      tags: ['admin'],
+      security,
+      summary: 'Revoke a platform admin key; the last one cannot be revoked (admin key)',
+      request: { params: z.object({ id: Id }) },
+      responses: { 200: dataOf(Api.AdminKey, 'The revoked key'), ...errorResponses },
+    }),
+    async (c) => c.json({ data: await apiKeys.revokeAdminKey(deps, c.get('principal'), c.req.valid('param').id) }, 200),
   );
 
   app.openapi(

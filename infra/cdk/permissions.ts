@@ -44,6 +44,8 @@ const PARTITIONS = {
   apiKey: anyKey(keys.apiKey),
   /** `USER#<id>`: a user's profile and their API key listing. */
   user: anyKey(keys.user),
+  /** `ADMIN`: the platform admin keys' listing. */
+  admin: anyKey(() => keys.adminApiKeyPartition),
   /** `SERVICE#<service>`: a hosted service's keys. */
   service: anyKey(keys.serviceApiKey),
   /** `TEAM#<id>`: a team's profile and members. */
@@ -108,16 +110,25 @@ export interface ResourcePermissions {
  */
 export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
   accounts: {
-    // Get: API keys, profiles, members. Query: a team's members, a user's key listing; on the
-    // index, a user's teams. Put/Update/Delete: slug claims, teams, members (admin count),
-    // API keys and their listing, users and service keys, each with its audit event (admin keys
-    // are made by `npm run admin` only, infra/admin.ts).
-    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    // Get: API keys, profiles, members. Query: a team's members, a user's, a service's and the
+    // admin key listing; on the index, a user's teams and every user. Put/Update/Delete: slug
+    // claims, teams, members (admin count), API keys and their listing, users (disabled or not),
+    // service and admin keys, each with its audit event. ConditionCheck: that another admin key
+    // remains when one is revoked (services/api-keys.ts).
+    table: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+    ],
     index: ['dynamodb:Query'],
     kms: [],
     writes: [
       PARTITIONS.apiKey,
       PARTITIONS.user,
+      PARTITIONS.admin,
       PARTITIONS.service,
       PARTITIONS.team,
       PARTITIONS.slug,

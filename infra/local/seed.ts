@@ -1,6 +1,6 @@
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Deps } from '../../shared/deps.js';
-import { createAdminKey, createServiceKey, issueUserKey } from '../../shared/services/api-keys.js';
+import { createAdminKey, createServiceKey, issueUserKey, TABLE_OPERATOR } from '../../shared/services/api-keys.js';
 import { createTeam } from '../../shared/services/teams.js';
 import { createUser } from '../../shared/services/users.js';
 import { createEnvironment } from '../../shared/services/environments.js';
@@ -10,7 +10,11 @@ export interface DevCredentials {
   baseUrl: string;
   adminKey: string;
   serviceKey: string;
-  user: { id: string; slug: string; apiKey: string; runtimeKey: string };
+  /**
+   * `apiKey` holds `manage` only (no values), `runtimeKey` also `runtime`, and `accountKey`, the key
+   * the admin issued with the user, every scope.
+   */
+  user: { id: string; slug: string; apiKey: string; runtimeKey: string; accountKey: string };
   team: { id: string; slug: string };
   environments: {
     personal: { id: string; owner: string; name: string };
@@ -28,16 +32,17 @@ export async function seedDevelopmentData(
   baseUrl: string,
   names: { userSlug?: string; teamSlug?: string } = {},
 ): Promise<DevCredentials> {
-  const admin = await createAdminKey(deps, 'development admin');
+  const admin = await createAdminKey(deps, TABLE_OPERATOR, 'development admin');
   const adminPrincipal: Principal = { type: 'admin', keyId: admin.id };
   const userSlug = names.userSlug ?? 'dev';
-  const { user, apiKey } = await createUser(deps, adminPrincipal, {
+  const { user, apiKey: accountKey } = await createUser(deps, adminPrincipal, {
     email: `${userSlug}@example.com`,
     name: 'Development User',
     slug: userSlug,
   });
-  const userPrincipal: Principal = { type: 'user', userId: user.id, keyId: 'seed', scopes: ['manage'] };
-  const runtime = await issueUserKey(deps, userPrincipal, user.id, { name: 'runtime', scopes: ['manage', 'runtime'] });
+  const manage = await issueUserKey(deps, adminPrincipal, user, { name: 'manage', scopes: ['manage'] });
+  const runtime = await issueUserKey(deps, adminPrincipal, user, { name: 'runtime', scopes: ['manage', 'runtime'] });
+  const userPrincipal: Principal = { type: 'user', userId: user.id, keyId: manage.id, scopes: manage.scopes };
   const team = await createTeam(deps, userPrincipal, {
     name: 'Development Team',
     slug: names.teamSlug ?? `${userSlug}-team`,
@@ -49,7 +54,7 @@ export async function seedDevelopmentData(
     baseUrl,
     adminKey: admin.key,
     serviceKey: service.key,
-    user: { id: user.id, slug: user.slug, apiKey, runtimeKey: runtime.key },
+    user: { id: user.id, slug: user.slug, apiKey: manage.key, runtimeKey: runtime.key, accountKey },
     team: { id: team.id, slug: team.slug },
     environments: {
       personal: { id: personal.id, owner: personal.owner, name: personal.name },

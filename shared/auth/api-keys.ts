@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { unauthorized } from '../errors.js';
 import { readPrincipal } from '../data/api-keys.js';
+import { readUser } from '../data/users.js';
 import type { Principal, RuntimeTokenPrincipal } from './principal.js';
 
 const KEY_PREFIX = 'prime_';
@@ -56,9 +57,14 @@ function checkRuntimeToken(token: RuntimeTokenPrincipal, accepted: boolean): voi
 }
 
 /**
- * The principal of the key with this hash, undefined for none: from the key cache, else one
- * consistent read shared by every request that asks for the same key meanwhile.
+ * The principal of the key with this hash, undefined for none or for a disabled user's: from the
+ * key cache, else consistent reads (the key, then a user's profile) shared by every request that
+ * asks for the same key meanwhile. The console's sessions are checked here too.
  */
 export function principalByKeyHash(deps: Deps, hash: string): Promise<Principal | undefined> {
-  return deps.apiKeys.get(hash, () => readPrincipal(deps.db, hash));
+  return deps.apiKeys.get(hash, async () => {
+    const principal = await readPrincipal(deps.db, hash);
+    if (principal?.type !== 'user') return principal;
+    return (await readUser(deps.db, principal.userId))?.disabled === false ? principal : undefined;
+  });
 }

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { Owner } from '../owner-key.js';
 import { forbidden, notFound } from '../errors.js';
-import type { Role } from '../schemas.js';
+import type { KeyScope, Role } from '../schemas.js';
 import { readMember } from '../data/members.js';
 import type { Principal } from './principal.js';
 
@@ -134,6 +134,20 @@ export function requireUser(principal: Principal): Extract<Principal, { type: 'u
 }
 
 export type UserPrincipal = Extract<Principal, { type: 'user' }>;
+
+/**
+ * A key makes only keys whose scopes it holds itself, so a `manage` key cannot make a `runtime`
+ * key and read the values it may not. The platform admin issues a user's account key, which holds
+ * every scope (shared/services/api-keys.ts).
+ */
+export function authorizeKeyScopes(principal: Principal, scopes: readonly KeyScope[]): void {
+  if (principal.type === 'admin') return;
+  const held: readonly KeyScope[] = principal.type === 'user' ? principal.scopes : [];
+  const missing = scopes.find((scope) => !held.includes(scope));
+  if (missing) {
+    throw forbidden(`This API key lacks the ${missing} scope: a key makes only keys with scopes it holds itself.`);
+  }
+}
 
 /** Admin routes need the platform admin key. */
 export function requireAdmin(principal: Principal): void {

@@ -100,3 +100,20 @@ export const serviceKeyRevoke = (key: ServiceKeyRecord): TableWrite[] => [
   { Delete: { Key: keys.serviceApiKey(key.service, key.id) } },
   { Delete: { Key: keys.apiKey(key.hash) } },
 ];
+
+/** Every platform admin key (never the keys themselves). */
+export async function listAdminKeysOf(db: Db): Promise<ApiKeyRecord[]> {
+  const items = await queryPrefix(db, keys.adminApiKeyPartition, keys.adminApiKeyPrefix);
+  return items.map(toApiKey);
+}
+
+/**
+ * An admin key revoked, on the condition that `witness`, another admin key, still exists when it
+ * commits: of two concurrent revokes of the last two keys, each checking the other, at most one
+ * commits, so one admin key always remains.
+ */
+export const adminKeyRevoke = (key: ApiKeyRecord, witness: ApiKeyRecord): TableWrite[] => [
+  { Delete: { Key: keys.adminApiKey(key.id), ConditionExpression: 'attribute_exists(pk)' } },
+  { Delete: { Key: keys.apiKey(key.hash) } },
+  { ConditionCheck: { Key: keys.adminApiKey(witness.id), ConditionExpression: 'attribute_exists(pk)' } },
+];

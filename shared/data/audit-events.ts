@@ -20,7 +20,9 @@ export type AuditAction =
   | 'unrequire'
   | 'runtime_read'
   | 'revoke'
-  | 'rotate';
+  | 'rotate'
+  | 'disable'
+  | 'enable';
 
 export type AuditTargetType =
   | 'global_secret'

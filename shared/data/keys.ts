@@ -17,6 +17,8 @@ export const keys = {
   serviceApiKeyPartition: (service: string) => `SERVICE#${service}`,
   serviceApiKeyPrefix: 'KEY#',
   adminApiKey: (keyId: string) => ({ pk: 'ADMIN', sk: `KEY#${keyId}` }),
+  adminApiKeyPartition: 'ADMIN',
+  adminApiKeyPrefix: 'KEY#',
   /**
    * An environment's runtime tokens, by id, for their listing and revocation (the token itself is
    * an `apiKey` item by its hash). Outside `ENV#<envId>`, which the runtime read queries whole.
@@ -24,6 +26,9 @@ export const keys = {
   runtimeToken: (envId: string, tokenId: string) => ({ pk: `RTOKEN#${envId}`, sk: tokenId }),
   runtimeTokenPartition: (envId: string) => `RTOKEN#${envId}`,
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  /** gsi1 of a user's profile: every user, oldest first (the platform admin's listing). */
+  userIndex: (createdAt: string, userId: string) => ({ gsi1pk: 'USERS', gsi1sk: `${createdAt}#${userId}` }),
+  userIndexPartition: 'USERS',
   team: (teamId: string) => ({ pk: `TEAM#${teamId}`, sk: 'PROFILE' }),
   slug: (slug: string) => ({ pk: `SLUG#${slug}`, sk: 'SLUG' }),
   member: (teamId: string, userId: string) => ({ pk: `TEAM#${teamId}`, sk: `MEMBER#${userId}` }),

@@ -24,7 +24,9 @@ export const errorResponses = {
   401: error('Missing, unknown or revoked API key (`unauthorized`)'),
   403: error('Visible, but the caller may not change it (`forbidden`)'),
   404: error('Not found, or not visible to the caller (`not_found`)'),
-  409: error('Conflict: `name_taken`, `scope_mismatch`, `already_linked`, `is_linked`, `slug_taken`, `last_admin`'),
+  409: error(
+    'Conflict: `name_taken`, `scope_mismatch`, `already_linked`, `is_linked`, `slug_taken`, `last_admin`, `last_admin_key`',
+  ),
   413: error('Body over 256 KiB, or runtime payload over 5 MiB (`payload_too_large`)'),
   422: error('Validation error, FastAPI style (`validation_error`)'),
   500: error('Internal error (`internal`), with no detail of the cause'),

@@ -2,10 +2,12 @@ import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
 import { newApiKey } from '../auth/api-keys.js';
-import { requireAdmin, requireUser } from '../auth/authorization.js';
+import { authorizeKeyScopes, requireAdmin, requireUser } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import {
+  adminKeyRevoke,
   apiKeyCreate,
+  listAdminKeysOf,
   listServiceKeysOf,
   listUserApiKeys,
   readServiceKey,
@@ -16,7 +18,7 @@ import {
   type ServiceKeyRecord,
 } from '../data/api-keys.js';
 import { PLATFORM_AUDIT } from '../data/keys.js';
-import { apiKeyCountChange } from '../data/users.js';
+import { apiKeyCountChange, readUser } from '../data/users.js';
 import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { ownerKeyOf } from '../owner-key.js';
@@ -38,44 +40,77 @@ function issue(principal: Principal, name: string): { writes: TableWrite[]; key:
   return { writes: apiKeyCreate(principal, { name, hash, createdAt }), key, createdAt };
 }
 
+/** The scopes of a key a user makes unless asked; the account key the admin issues holds them all. */
+const USER_KEY_SCOPES: KeyScope[] = ['manage'];
+export const ACCOUNT_KEY_SCOPES: KeyScope[] = ['manage', 'runtime'];
+
+/** `POST /user/api-keys`: a key of the caller's, with scopes the calling key holds itself. */
 export async function createApiKey(
   deps: Deps,
   principal: Principal,
   input: { name: string; scopes?: KeyScope[] | undefined },
 ): Promise<Api.NewApiKey> {
   const user = requireUser(principal);
-  return issueUserKey(deps, principal, user.userId, input);
+  return issueUserKey(
+    deps,
+    principal,
+    { id: user.userId },
+    { name: input.name, scopes: input.scopes ?? USER_KEY_SCOPES },
+  );
+}
+
+/** `POST /admin/users/{userId}/api-keys`: a user's account key (every scope unless asked), e.g. for a lost one. */
+export async function issueAccountKey(
+  deps: Deps,
+  principal: Principal,
+  userId: string,
+  input: { name: string; scopes?: KeyScope[] | undefined },
+): Promise<Api.NewApiKey> {
+  requireAdmin(principal);
+  requireId(userId, 'User');
+  const user = await readUser(deps.db, userId);
+  if (!user) throw notFound('User');
+  return issueUserKey(deps, principal, user, { name: input.name, scopes: input.scopes ?? ACCOUNT_KEY_SCOPES });
 }
 
 const tooManyKeys = () =>
   conflict('limit_exceeded', `A user holds at most ${LIMITS.apiKeysPerUser} API keys. Revoke one first.`);
 
 /**
- * A key for a user, counted against their limit (a user's keys also share one rate limit);
- * also used by the local seed (a runtime-scoped key). A new user's first key comes with the
- * profile, in `newProfile`'s transaction, and is counted there.
+ * A key for a user, counted against their limit (a user's keys also share one rate limit),
+ * with scopes `actor` may give (shared/auth/authorization.ts). A new user's first key comes with
+ * the profile, in `newProfile`'s transaction, and is counted there. Any other key the platform
+ * admin issues is an event of the platform's log too, named by the user's slug (a first key is
+ * told by the new user's own event there).
  */
 export async function issueUserKey(
   deps: Deps,
   actor: Principal,
-  userId: string,
-  input: { name: string; scopes?: KeyScope[] | undefined },
+  user: { id: string; slug?: string },
+  input: { name: string; scopes: KeyScope[] },
   newProfile?: TableWrite[],
 ): Promise<Api.NewApiKey> {
-  const scopes = [...new Set<KeyScope>(input.scopes ?? ['manage'])].sort();
+  const scopes = [...new Set<KeyScope>(input.scopes)].sort();
+  authorizeKeyScopes(actor, scopes);
   const keyId = newId();
-  const issued = issue({ type: 'user', userId, keyId, scopes }, input.name);
-  const counted = newProfile ?? [apiKeyCountChange(userId, 1, LIMITS.apiKeysPerUser)];
+  const issued = issue({ type: 'user', userId: user.id, keyId, scopes }, input.name);
+  const counted = newProfile ?? [apiKeyCountChange(user.id, 1, LIMITS.apiKeysPerUser)];
+  const target = { type: 'api_key' as const, id: keyId, name: input.name };
   try {
     await transactWrite(deps.db, [
       ...counted,
       ...issued.writes,
-      auditPut(deps, {
-        owner: ownerKeyOf({ userId }),
-        principal: actor,
-        action: 'create',
-        target: { type: 'api_key', id: keyId, name: input.name },
-      }),
+      auditPut(deps, { owner: ownerKeyOf({ userId: user.id }), principal: actor, action: 'create', target }),
+      ...(actor.type === 'admin' && !newProfile
+        ? [
+            auditPut(deps, {
+              owner: PLATFORM_AUDIT,
+              principal: actor,
+              action: 'create',
+              target: { ...target, name: `${user.slug ?? user.id}/${input.name}` },
+            }),
+          ]
+        : []),
     ]);
   } catch (err) {
     if (err instanceof TransactionFailed && !newProfile && err.failedAt() === 0) throw tooManyKeys();
@@ -184,12 +219,68 @@ export async function revokeServiceKey(deps: Deps, principal: Principal, keyId: 
 }
 
 /**
- * A platform admin key (`npm run admin -- create-admin-key`), printed once by the caller. Made
- * by whoever holds the table's credentials, not by a key: its event names the new key as actor.
+ * Actions taken by whoever holds the table's credentials (`npm run admin`, infra/admin.ts), not
+ * by a key: their events name this actor.
  */
-export async function createAdminKey(deps: Deps, name: string): Promise<{ id: string; key: string }> {
+export const TABLE_OPERATOR: Principal = { type: 'admin', keyId: 'table-operator' };
+
+const toAdminKey = (key: ApiKeyRecord): Api.AdminKey => ({ id: key.id, name: key.name, createdAt: key.createdAt });
+
+/**
+ * A platform admin key, shown once: made with an admin key (`POST /admin/api-keys`) or with the
+ * table's credentials (`npm run admin -- create-admin-key`).
+ */
+export async function createAdminKey(deps: Deps, actor: Principal, name: string): Promise<Api.NewAdminKey> {
+  requireAdmin(actor);
   const keyId = newId();
   const principal: Principal = { type: 'admin', keyId };
-  const issued = await issuePlatformKey(deps, principal, principal, name, { type: 'admin_key', name });
-  return { id: keyId, key: issued.key };
+  const issued = await issuePlatformKey(deps, actor, principal, name, { type: 'admin_key', name });
+  return { id: keyId, name, key: issued.key, createdAt: issued.createdAt };
+}
+
+/** Every platform admin key (never the keys themselves), oldest first. */
+export async function listAdminKeys(deps: Deps, principal: Principal): Promise<Api.AdminKey[]> {
+  requireAdmin(principal);
+  const listed = await listAdminKeysOf(deps.db);
+  return listed.map(toAdminKey).sort((a, b) => compareText(a.createdAt, b.createdAt));
+}
+
+const lastAdminKey = () =>
+  conflict('last_admin_key', 'The last admin key cannot be revoked: make another admin key first.');
+
+/** How often a revoke picks another witness when the one it checked was revoked meanwhile. */
+const REVOKE_ATTEMPTS = 5;
+
+/**
+ * Revokes an admin key, never the last one: the revoke commits only while another admin key (a
+ * witness) still exists, checked in its transaction, so concurrent revokes cannot remove them all.
+ * Refused at once here, within the key cache's lifetime everywhere else.
+ */
+export async function revokeAdminKey(deps: Deps, principal: Principal, keyId: string): Promise<Api.AdminKey> {
+  requireAdmin(principal);
+  requireId(keyId, 'Admin key');
+  for (let attempt = 1; ; attempt++) {
+    const listed = await listAdminKeysOf(deps.db);
+    const key = listed.find((k) => k.id === keyId);
+    if (!key) throw notFound('Admin key');
+    const witness = listed.find((k) => k.id !== keyId);
+    if (!witness) throw lastAdminKey();
+    try {
+      await transactWrite(deps.db, [
+        ...adminKeyRevoke(key, witness),
+        auditPut(deps, {
+          owner: PLATFORM_AUDIT,
+          principal,
+          action: 'revoke',
+          target: { type: 'admin_key', id: keyId, name: key.name },
+        }),
+      ]);
+      deps.apiKeys.delete(key.hash);
+      return toAdminKey(key);
+    } catch (err) {
+      // The key itself went meanwhile: a 404 on the next look. The witness went: try another.
+      if (!(err instanceof TransactionFailed)) throw err;
+      if (attempt >= REVOKE_ATTEMPTS) throw conflict('conflict', 'The admin keys kept changing meanwhile: try again.');
+    }
+  }
 }

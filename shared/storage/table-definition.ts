@@ -13,13 +13,15 @@ export const TABLE = {
     sortKey: 'gsi1sk',
     /**
      * What the index's readers read besides the keys: a membership's fields (a user's teams,
-     * shared/data/members.ts) and an audit event's (an environment's events,
-     * shared/data/audit-events.ts). A global secret's entry is read for its keys alone, so no
-     * sealed value is copied into the index, where purges and re-seals would have to reach it too.
+     * shared/data/members.ts), an audit event's (an environment's events,
+     * shared/data/audit-events.ts) and a user profile's (every user, shared/data/users.ts). A
+     * global secret's entry is read for its keys alone, so no sealed value is copied into the
+     * index, where purges and re-seals would have to reach it too.
      */
     projected: [
       ...['teamId', 'teamName', 'teamSlug', 'userId', 'email', 'name', 'slug', 'role', 'createdAt'],
       ...['id', 'at', 'actor', 'action', 'target', 'environmentId', 'jobId', 'versions'],
+      'disabled',
     ],
   },
   ttlAttribute: 'ttl',

@@ -12,7 +12,10 @@ let svc: TestService;
 
 interface User {
   id: string;
+  /** A `manage` key. */
   key: string;
+  /** The key the admin issued with the user: every scope. */
+  accountKey: string;
 }
 
 function expectStatus(res: CallResult, status: number, what: string): void {
@@ -66,7 +69,7 @@ beforeAll(async () => {
     await created('POST', `${V1}/environmentshub/${envId}/secrets/link/${f.globalId}`, key, {});
   }
   outsider = await newUser('outsider');
-  outsiderRuntimeKey = (await newKey(outsider.key, ['manage', 'runtime'])).key;
+  outsiderRuntimeKey = (await newKey(outsider.accountKey, ['manage', 'runtime'])).key;
 });
 
 describe('authentication', () => {
@@ -299,7 +302,7 @@ describe('team roles', () => {
 
   beforeAll(async () => {
     carol = await newUser('carol');
-    carolRuntimeKey = (await newKey(carol.key, ['manage', 'runtime'])).key;
+    carolRuntimeKey = (await newKey(carol.accountKey, ['manage', 'runtime'])).key;
     const added = await svc.call('POST', `${V1}/teams/${teamId()}/members`, {
       key: svc.seed.user.apiKey,
       body: { userId: carol.id, role: 'viewer' },
@@ -498,7 +501,7 @@ describe('runtime reads', () => {
   });
 
   it('a runtime-only key reads runtime values but cannot manage anything', async () => {
-    const runtimeOnly = await newKey(svc.seed.user.apiKey, ['runtime']);
+    const runtimeOnly = await newKey(svc.seed.user.runtimeKey, ['runtime']);
     const read = await svc.call('GET', path(fixture.personal.envId), { key: runtimeOnly.key });
     expectStatus(read, 200, 'runtime-only key reads');
     expect(read.body.data.env.DIRECT).toBe('d-v');
@@ -529,7 +532,7 @@ describe('runtime reads', () => {
       );
     }
     // Still hidden where the user has no access at all: 404, not 403.
-    const outsiderRuntimeOnly = await newKey(outsider.key, ['runtime']);
+    const outsiderRuntimeOnly = await newKey(outsider.accountKey, ['runtime']);
     expectError(
       await svc.call('GET', path(f.envId), { key: outsiderRuntimeOnly.key }),
       404,

@@ -345,7 +345,7 @@ describe('accounts', () => {
     expect(apiKey.key.length).toBeGreaterThanOrEqual(43);
 
     const runtime = await svc.call('POST', `${V1}/user/api-keys`, {
-      key,
+      key: svc.seed.user.runtimeKey,
       body: { name: 'jobs', scopes: ['runtime', 'manage'] },
     });
     expect(expectEnvelope(runtime, 201).scopes.sort()).toEqual(['manage', 'runtime']);

@@ -76,7 +76,7 @@ async function teamUser(slug: string, role: 'member' | 'viewer'): Promise<string
     body: { userId: user.id, role },
   });
   expect(added.status).toBe(201);
-  return runtimeScopedKey(user.key, ['runtime']);
+  return runtimeScopedKey(user.accountKey, ['runtime']);
 }
 
 beforeAll(async () => {
@@ -95,7 +95,7 @@ beforeAll(async () => {
   keysOf.ownerManage = await runtimeScopedKey(owner, ['manage']);
   keysOf.member = await teamUser('token-member', 'member');
   keysOf.viewer = await teamUser('token-viewer', 'viewer');
-  keysOf.other = await runtimeScopedKey((await svc.newUser('token-other')).key, ['runtime']);
+  keysOf.other = await runtimeScopedKey((await svc.newUser('token-other')).accountKey, ['runtime']);
 });
 
 describe('minting a runtime token', () => {

@@ -75,13 +75,15 @@ describe("the platform's audit log", () => {
     });
     await svc.call('DELETE', `${V1}/admin/service-keys/${made.body.data.id}`, { key: admin });
 
-    const log = await svc.call('GET', `${V1}/admin/audit?limit=3`, { key: admin });
+    const log = await svc.call('GET', `${V1}/admin/audit?limit=4`, { key: admin });
     expect(log.status).toBe(200);
     expect(
       log.body.data.map((e: { action: string; target: { type: string; id: string } }) => [e.action, e.target]),
     ).toEqual([
       ['revoke', { type: 'service_key', id: made.body.data.id, name: 'hosted-training/trainer' }],
       ['create', { type: 'service_key', id: made.body.data.id, name: 'hosted-training/trainer' }],
+      // the manage key svc.newUser has the admin issue beside the account key
+      ['create', { type: 'api_key', id: expect.any(String), name: 'audited/manage' }],
       ['create', { type: 'user', id: user.id, name: 'audited' }],
     ]);
     const adminKeyId = log.body.data[0].actor.keyId;

@@ -59,7 +59,7 @@ beforeAll(async () => {
 
   const user = await svc.newUser('mallory');
   const runtime = await svc.call('POST', `${V1}/user/api-keys`, {
-    key: user.key,
+    key: user.accountKey,
     body: { name: 'runtime', scopes: ['manage', 'runtime'] },
   });
   const team = await svc.call('POST', `${V1}/teams`, {

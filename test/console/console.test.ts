@@ -104,7 +104,7 @@ describe('signing in', () => {
       ['', 422, 'Enter an API key.'],
     ];
     const runtimeOnly = await svc.call('POST', '/api/v1/user/api-keys', {
-      key: svc.seed.user.apiKey,
+      key: svc.seed.user.runtimeKey,
       body: { name: 'runtime only', scopes: ['runtime'] },
     });
     cases.push([

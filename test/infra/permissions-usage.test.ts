@@ -241,6 +241,13 @@ describe('the permission map against the calls each resource makes', () => {
     ).data;
     await must(200, 'GET', `${V1}/admin/service-keys`, { key: admin });
     await must(200, 'DELETE', `${V1}/admin/service-keys/${serviceKey.id}`, { key: admin });
+    await must(200, 'GET', `${V1}/admin/users`, { key: admin });
+    await must(200, 'POST', `${V1}/admin/users/${other.user.id}/disable`, { key: admin });
+    await must(200, 'POST', `${V1}/admin/users/${other.user.id}/enable`, { key: admin });
+    await must(201, 'POST', `${V1}/admin/users/${other.user.id}/api-keys`, { key: admin, body: { name: 'perms' } });
+    const adminKey = (await must(201, 'POST', `${V1}/admin/api-keys`, { key: admin, body: { name: 'perms' } })).data;
+    await must(200, 'GET', `${V1}/admin/api-keys`, { key: admin });
+    await must(200, 'DELETE', `${V1}/admin/api-keys/${adminKey.id}`, { key: admin });
     const team = (await must(201, 'POST', `${V1}/teams`, { key: user, body: { name: 'Perm Team', slug: 'perm-team' } }))
       .data;
     const otherId = other.user?.id ?? other.id;

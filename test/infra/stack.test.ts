@@ -428,12 +428,13 @@ describe('each function may do only what it needs', () => {
       ]['dynamodb:LeadingKeys'] ?? [];
     const indexUsers = RESOURCES.filter((r) => policyOf(r).statements.some((s) => same(s.Resource, indexArn())));
     // Every resource authenticates with GetItem; nobody scans. Only those that seal values check
-    // a condition on its own (that their data key is still the newest, shared/services/sealing.ts).
-    const sealers = ['global-secrets', 'environment-secrets', 'console'];
+    // a condition on its own (that their data key is still the newest, shared/services/sealing.ts),
+    // and accounts (that another admin key remains when one is revoked, shared/services/api-keys.ts).
+    const checkers = ['accounts', 'global-secrets', 'environment-secrets', 'console'];
     for (const r of RESOURCES) {
       expect(tableActions(r)).toContain('dynamodb:GetItem');
       expect(tableActions(r)).not.toContain('dynamodb:Scan');
-      expect(tableActions(r).includes('dynamodb:ConditionCheckItem'), r).toBe(sealers.includes(r));
+      expect(tableActions(r).includes('dynamodb:ConditionCheckItem'), r).toBe(checkers.includes(r));
     }
     // Audit reads only; the runtime read writes only its audit event.
     expect(tableActions('audit').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
@@ -444,7 +445,9 @@ describe('each function may do only what it needs', () => {
     // API keys, profiles, teams and slugs only by accounts; sessions only by the console; data
     // (environments, entries, secrets, data keys) never by accounts; every writer audits.
     const writers = (pattern: string) => RESOURCES.filter((r) => writablePartitions(r).includes(pattern));
-    for (const pattern of ['USER#*', 'SERVICE#*', 'TEAM#*', 'SLUG#*']) expect(writers(pattern)).toEqual(['accounts']);
+    for (const pattern of ['USER#*', 'SERVICE#*', 'ADMIN', 'TEAM#*', 'SLUG#*']) {
+      expect(writers(pattern)).toEqual(['accounts']);
+    }
     // Key items (`KEY#<hash>`): API keys by accounts, runtime tokens by runtime-tokens, and neither
     // may unwrap a data key: no function can both open values and write a credential.
     expect(writers('KEY#*')).toEqual(['accounts', 'runtime-tokens']);
@@ -474,7 +477,8 @@ describe('each function may do only what it needs', () => {
       'runtime',
       'console',
     ]);
-    // The index serves a user's teams, the scope check of a link and an environment's events.
+    // The index serves a user's teams, the admin's listing of users, the scope check of a link
+    // and an environment's events.
     expect(indexUsers).toEqual(['accounts', 'environment-secrets', 'audit', 'console']);
   });
 });

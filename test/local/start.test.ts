@@ -69,7 +69,7 @@ describe('npm start', () => {
     expect(statSync(credentialsFile).mode & 0o777).toBe(0o600);
     const creds = JSON.parse(readFileSync(credentialsFile, 'utf8'));
     expect(Object.keys(creds).sort()).toEqual(['adminKey', 'baseUrl', 'environments', 'serviceKey', 'team', 'user']);
-    expect(Object.keys(creds.user).sort()).toEqual(['apiKey', 'id', 'runtimeKey', 'slug']);
+    expect(Object.keys(creds.user).sort()).toEqual(['accountKey', 'apiKey', 'id', 'runtimeKey', 'slug']);
     expect(creds.baseUrl).toBe(`http://127.0.0.1:${port}`);
     expect(first.output()).toContain(creds.user.apiKey);
 

@@ -358,6 +358,7 @@ describe('ids and names cannot reach another record’s key space', () => {
     const ID = '[a-z2-7]{24}';
     const OWNER = `[UT]#${ID}`;
     const NAME = '[A-Z][A-Z0-9_]{0,254}';
+    const AT = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
     const SHAPES: [RegExp, RegExp][] = [
       [/^KEY#[0-9a-f]{64}$/, /^KEY$/],
       [new RegExp(`^USER#${ID}$`), new RegExp(`^(PROFILE|APIKEY#${ID})$`)],
@@ -373,10 +374,7 @@ describe('ids and names cannot reach another record’s key space', () => {
       ],
       [new RegExp(`^HIST#${ID}$`), /^V#\d{6}$/],
       [new RegExp(`^TRASH#${ID}$`), new RegExp(`^${ID}$`)],
-      [
-        new RegExp(`^AUDIT#(${OWNER}|PLATFORM)#\\d+$`),
-        new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z#${ID}$`),
-      ],
+      [new RegExp(`^AUDIT#(${OWNER}|PLATFORM)#\\d+$`), new RegExp(`^${AT}#${ID}$`)],
       [/^SERVICE#(environment-actions|hosted-evaluations|hosted-training)$/, new RegExp(`^KEY#${ID}$`)],
       [/^ADMIN$/, new RegExp(`^KEY#${ID}$`)],
       [/^SESSION#[0-9a-f]{64}$/, /^SESSION$/],
@@ -385,10 +383,8 @@ describe('ids and names cannot reach another record’s key space', () => {
       [new RegExp(`^USER#${ID}$`), new RegExp(`^TEAM#${ID}$`)],
       [new RegExp(`^GLINK#${ID}$`), new RegExp(`^ENV#${ID}$`)],
       [new RegExp(`^GSECRET#${ID}$`), /^SECRET$/],
-      [
-        new RegExp(`^AUDITENV#${OWNER}#${ID}#\\d+$`),
-        new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z#${ID}$`),
-      ],
+      [new RegExp(`^AUDITENV#${OWNER}#${ID}#\\d+$`), new RegExp(`^${AT}#${ID}$`)],
+      [/^USERS$/, new RegExp(`^${AT}#${ID}$`)],
     ];
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;

@@ -136,7 +136,9 @@ const asOwner = (method: string, path: string, body?: unknown) =>
 
 const newUser = () => svc.newUser(unique('matrix-user-'));
 
-async function newMember(role: 'viewer' | 'member' | 'admin'): Promise<{ id: string; key: string }> {
+async function newMember(
+  role: 'viewer' | 'member' | 'admin',
+): Promise<{ id: string; key: string; accountKey: string }> {
   const user = await newUser();
   await expectCreated(asOwner('POST', `${V1}/teams/${teamId}/members`, { userId: user.id, role }), `add ${role}`);
   return user;
@@ -555,6 +557,54 @@ function expectations(): Record<string, Case[]> {
     },
     expect: RULES.adminOnly(201),
   });
+  one(`GET ${V1}/admin/users`, {
+    label: 'every user',
+    request: async () => ({ path: `${V1}/admin/users` }),
+    expect: RULES.adminOnly(200),
+  });
+  one(`POST ${V1}/admin/users/{userId}/disable`, {
+    label: 'a fresh user',
+    request: async () => {
+      const user = await newUser();
+      return { path: `${V1}/admin/users/${user.id}/disable`, body: {}, exists: () => keyWorks(user.key) };
+    },
+    expect: RULES.adminOnly(200),
+  });
+  one(`POST ${V1}/admin/users/{userId}/enable`, {
+    label: 'a fresh disabled user',
+    request: async () => {
+      const user = await newUser();
+      const disabled = await svc.call('POST', `${V1}/admin/users/${user.id}/disable`, { key: svc.seed.adminKey });
+      expect(disabled.status).toBe(200);
+      // "still there" is the user still disabled
+      return { path: `${V1}/admin/users/${user.id}/enable`, body: {}, exists: async () => !(await keyWorks(user.key)) };
+    },
+    expect: RULES.adminOnly(200),
+  });
+  one(`POST ${V1}/admin/users/{userId}/api-keys`, {
+    label: "the team admin's",
+    request: async () => ({ path: `${V1}/admin/users/${svc.seed.user.id}/api-keys`, body: { name: 'matrix' } }),
+    expect: RULES.adminOnly(201),
+  });
+  one(`GET ${V1}/admin/api-keys`, {
+    label: 'the admin keys',
+    request: async () => ({ path: `${V1}/admin/api-keys` }),
+    expect: RULES.adminOnly(200),
+  });
+  one(`POST ${V1}/admin/api-keys`, {
+    label: 'a new admin key',
+    request: async () => ({ path: `${V1}/admin/api-keys`, body: { name: 'matrix' } }),
+    expect: RULES.adminOnly(201),
+  });
+  one(`DELETE ${V1}/admin/api-keys/{id}`, {
+    label: 'a fresh admin key',
+    request: async () => {
+      const made = await svc.call('POST', `${V1}/admin/api-keys`, { key: svc.seed.adminKey, body: { name: 'matrix' } });
+      expect(made.status).toBe(201);
+      return { path: `${V1}/admin/api-keys/${made.body.data.id}`, exists: () => adminKeyWorks(made.body.data.key) };
+    },
+    expect: RULES.adminOnly(200),
+  });
   one(`POST ${V1}/admin/service-keys`, {
     label: 'a new service key',
     request: async () => ({
@@ -697,6 +747,10 @@ async function keyWorks(key: string): Promise<boolean> {
   return (await svc.call('GET', `${V1}/user/whoami`, { key })).status === 200;
 }
 
+async function adminKeyWorks(key: string): Promise<boolean> {
+  return (await svc.call('GET', `${V1}/admin/api-keys`, { key })).status === 200;
+}
+
 async function serviceKeyWorks(key: string): Promise<boolean> {
   return (await svc.call('GET', `${V1}/environmentshub/${teamEnv}/runtime`, { key })).status === 200;
 }
@@ -719,7 +773,10 @@ beforeAll(async () => {
   expect(await keyWorks(revoked.key)).toBe(true);
   expect((await asOwner('DELETE', `${V1}/user/api-keys/${revoked.id}`)).status).toBe(200);
   const runtimeOnly = await expectCreated(
-    svc.call('POST', `${V1}/user/api-keys`, { key: member.key, body: { name: 'runtime only', scopes: ['runtime'] } }),
+    svc.call('POST', `${V1}/user/api-keys`, {
+      key: member.accountKey,
+      body: { name: 'runtime only', scopes: ['runtime'] },
+    }),
     'runtime key',
   );
   expect(runtimeOnly.scopes).toEqual(['runtime']);

@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteSpec } from '../../functions/routes.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import {
@@ -523,6 +523,15 @@ describe('random requests against every route', () => {
   let fuzz: TestService;
   let realIds: string[];
   let runtimeToken: string;
+
+  // Random requests with the admin key and the seeded user's id may disable that user, as the
+  // admin may: undone after each test, so that the next ones still reach past authentication.
+  afterEach(async () => {
+    const enabled = await fuzz.call('POST', `${V1}/admin/users/${fuzz.seed.user.id}/enable`, {
+      key: fuzz.seed.adminKey,
+    });
+    expect(enabled.status).toBe(200);
+  });
 
   beforeAll(async () => {
     fuzz = await startTestService();

@@ -18,8 +18,11 @@ export interface TestService {
   dataDir: string;
   /** Calls the local app as a client would; JSON in and out. */
   call: (method: string, path: string, options?: CallOptions) => Promise<CallResult>;
-  /** A new user made with the admin key (POST /admin/users), and their first API key. */
-  newUser: (slug: string, name?: string) => Promise<{ id: string; key: string }>;
+  /**
+   * A new user made with the admin key (POST /admin/users): `accountKey` is the key issued with
+   * them (every scope), `key` a `manage` key the admin issued too, like the seed's `user.apiKey`.
+   */
+  newUser: (slug: string, name?: string) => Promise<{ id: string; key: string; accountKey: string }>;
   /** A new user added to the seeded team with `role`, and their key. */
   teamMember: (slug: string, role: 'viewer' | 'member' | 'admin') => Promise<{ id: string; key: string }>;
   /**
@@ -76,7 +79,13 @@ export async function startTestService(
       body: { email: `${slug}@example.com`, name, slug },
     });
     expect(res.status, `create user ${slug}: ${JSON.stringify(res.body)}`).toBe(201);
-    return { id: res.body.data.user.id as string, key: res.body.data.apiKey as string };
+    const id = res.body.data.user.id as string;
+    const manage = await call('POST', `/api/v1/admin/users/${id}/api-keys`, {
+      key: seed.adminKey,
+      body: { name: 'manage', scopes: ['manage'] },
+    });
+    expect(manage.status, `manage key of ${slug}: ${JSON.stringify(manage.body)}`).toBe(201);
+    return { id, key: manage.body.data.key as string, accountKey: res.body.data.apiKey as string };
   };
   const runtimeEnv = async (envId: string) => {
     const res = await call('GET', `/api/v1/environmentshub/${envId}/runtime`, { key: seed.serviceKey });

@@ -3,6 +3,7 @@ import {
   type Action,
   type Decision,
   type Target,
+  authorizeKeyScopes,
   decide,
   enforce,
   requireAdmin,
@@ -260,6 +261,30 @@ describe('requireUser and requireAdmin', () => {
     for (const other of [user('u-1', BOTH), service, token]) {
       const err = thrown(() => requireAdmin(other));
       expect([err.status, err.detail]).toEqual([403, 'This route needs an admin API key.']);
+    }
+  });
+});
+
+describe('authorizeKeyScopes: a key makes only keys whose scopes it holds', () => {
+  it('lets a user key give the scopes it holds, and names the first it lacks', () => {
+    for (const held of SCOPE_SETS) {
+      for (const asked of SCOPE_SETS) {
+        const lacking = asked.find((scope) => !held.includes(scope));
+        const call = () => authorizeKeyScopes(user('u-1', held), asked);
+        if (!lacking) expect(call).not.toThrow();
+        else {
+          const err = thrown(call);
+          expect([err.status, err.code]).toEqual([403, 'forbidden']);
+          expect(err.detail).toContain(`lacks the ${lacking} scope`);
+        }
+      }
+    }
+  });
+
+  it("lets the admin key issue a user's account key with any scope, and no other key give one", () => {
+    for (const asked of SCOPE_SETS) {
+      expect(() => authorizeKeyScopes(admin, asked)).not.toThrow();
+      for (const other of [service, token]) expect(thrown(() => authorizeKeyScopes(other, asked)).status).toBe(403);
     }
   });
 });
