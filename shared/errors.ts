@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'is_linked'
   | 'last_admin'
   | 'limit_exceeded'
+  | 'limit_reached'
   | 'payload_too_large'
   | 'precondition_failed'
   | 'missing_required'

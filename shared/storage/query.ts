@@ -16,6 +16,20 @@ export async function queryAll(db: Db, input: QueryInput): Promise<Item[]> {
   return items;
 }
 
+/** How many items a Query matches (Select COUNT), following its pages: nothing but the number comes back. */
+export async function queryCount(db: Db, input: Omit<QueryInput, 'Select' | 'ProjectionExpression'>): Promise<number> {
+  let count = 0;
+  let startKey: Item | undefined;
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({ ...input, TableName: db.tableName, Select: 'COUNT', ExclusiveStartKey: startKey }),
+    );
+    count += out.Count ?? 0;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
 /** Every item of a partition whose sort key starts with `prefix`, read consistently. */
 export function queryPrefix(
   db: Db,
