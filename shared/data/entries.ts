@@ -1,12 +1,14 @@
 import type { SealedValue } from '../crypto/values.js';
 import type { Db } from '../storage/client.js';
 import { batchGet, itemId } from '../storage/batch.js';
-import type { Item, Key } from '../storage/item.js';
+import { deleteItems, type Item, type Key } from '../storage/item.js';
+import { mapLimit } from '../map-limit.js';
 import { queryAll, queryPageAfter, queryPrefix } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
 import { toEnvironmentRecord, type EnvironmentRecord } from './environments.js';
 import { keys } from './keys.js';
 import { isRequirementSk, toRequirement, type RequirementRecord } from './requirements.js';
+import { deleteValueVersions } from './value-versions.js';
 
 /** An environment's entries, one per name across direct secrets, variables and links. */
 interface EntryBase {
@@ -341,6 +343,12 @@ export async function partitionLeftovers(
     if (entry) out.valueIds.push(entry.id);
   }
   return out;
+}
+
+/** A page of leftovers deleted: each value's versions first (while an item still names them), then the items. */
+export async function deleteLeftovers(db: Db, page: Leftovers): Promise<void> {
+  await mapLimit(page.valueIds, 8, (id) => deleteValueVersions(db, id));
+  await deleteItems(db, page.keys);
 }
 
 /** Items a page of leftovers reads: at most 1 MB whatever the number, as every Query page. */

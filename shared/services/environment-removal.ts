@@ -1,11 +1,9 @@
 import type { Deps } from '../deps.js';
 import { deletedEntryLeftovers } from '../data/deleted-entries.js';
-import { partitionLeftovers, type Leftovers } from '../data/entries.js';
+import { deleteLeftovers, partitionLeftovers } from '../data/entries.js';
 import { environmentDeleteFinished } from '../data/environments.js';
-import { deleteValueVersions } from '../data/value-versions.js';
 import { mapLimit } from '../map-limit.js';
 import type { OwnerKey } from '../owner-key.js';
-import { deleteItems } from '../storage/item.js';
 import { removeLink } from './links.js';
 
 /** Passes over a deleted environment's partition before giving up on a writer that keeps adding to it. */
@@ -31,7 +29,7 @@ export async function removeEnvironmentContents(deps: Deps, ownerKey: OwnerKey, 
       await mapLimit(page.links, 8, (link) =>
         removeLink(deps, { ownerKey, secretId: link.secretId, envId, entryName: link.name }, { gone: 'environment' }),
       );
-      await removeLeftovers(deps, page);
+      await deleteLeftovers(deps.db, page);
       after = page.last;
     } while (after !== undefined);
     if (!found) break;
@@ -39,13 +37,8 @@ export async function removeEnvironmentContents(deps: Deps, ownerKey: OwnerKey, 
   let after: string | undefined;
   do {
     const page = await deletedEntryLeftovers(deps.db, envId, after);
-    await removeLeftovers(deps, page);
+    await deleteLeftovers(deps.db, page);
     after = page.last;
   } while (after !== undefined);
   await environmentDeleteFinished(deps.db, ownerKey, envId);
-}
-
-async function removeLeftovers(deps: Deps, page: Leftovers): Promise<void> {
-  await mapLimit(page.valueIds, 8, (id) => deleteValueVersions(deps.db, id));
-  await deleteItems(deps.db, page.keys);
 }
