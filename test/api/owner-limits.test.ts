@@ -101,6 +101,7 @@ describe('environments per owner', () => {
     expect(await pageOf('offset=1&limit=2')).toEqual({ names: ['bravo', 'charlie'], totalCount: 5 });
     expect(await pageOf('offset=4&limit=2')).toEqual({ names: ['echo'], totalCount: 5 });
     expect(await pageOf('offset=7')).toEqual({ names: [], totalCount: 5 });
+    expect(await pageOf('offset=4000000000&limit=500')).toEqual({ names: [], totalCount: 5 });
   });
 });
 
