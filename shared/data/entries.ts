@@ -313,6 +313,9 @@ export const linkEntryOverReservation = (entry: LinkEntry, renameId: string): Ta
   },
 });
 
+/** Items a page of leftovers reads: at most 1 MB whatever the number, as every Query page. */
+export const LEFTOVERS_PAGE = 200;
+
 /**
  * One page of what is left of a deleted environment, from its partition or its recently deleted
  * entries: the keys to delete, the ids of the values among them (whose versions go first, while
@@ -350,6 +353,3 @@ export async function deleteLeftovers(db: Db, page: Leftovers): Promise<void> {
   await mapLimit(page.valueIds, 8, (id) => deleteValueVersions(db, id));
   await deleteItems(db, page.keys);
 }
-
-/** Items a page of leftovers reads: at most 1 MB whatever the number, as every Query page. */
-export const LEFTOVERS_PAGE = 200;
