@@ -146,6 +146,8 @@ describe('deleting an environment', () => {
       expect((await itemsOf(envId, ids)).length).toBeGreaterThan(120);
       const read = await svc.call('GET', `${V1}/environmentshub/${envId}/secrets`, { key: svc.seed.user.apiKey });
       expect([read.status, read.body.code]).toEqual([404, 'not_found']);
+      // Its links are still stored, yet no secret lists it among its environments.
+      for (const id of secretIds) expect(await linkedEnvironmentIds(id)).toEqual([]);
 
       // The owner's next write (here: another environment) finishes it before its own work.
       await must(201, 'POST', `${V1}/environmentshub`, { name: `after-stop-${++seq}` });
