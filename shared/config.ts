@@ -24,6 +24,9 @@ export interface ServiceConfig {
   recoveryDays: number;
   /** Per-key request limits of user and admin keys, and of hosted services' keys (job-start bursts). */
   rateLimits: { user: RateLimit; service: RateLimit };
+  /** Environments one owner (a user or a team) may hold, and teams one user may create. */
+  maxEnvironmentsPerOwner: number;
+  maxTeamsPerUser: number;
 }
 
 /**
@@ -53,6 +56,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     auditShards: Math.max(1, intFrom(env.AUDIT_SHARDS, 8)),
     auditRetentionDays: Math.max(1, intFrom(env.AUDIT_RETENTION_DAYS, 400)),
     recoveryDays: Math.min(30, Math.max(1, intFrom(env.RECOVERY_DAYS, 7))),
+    maxEnvironmentsPerOwner: Math.max(1, intFrom(env.MAX_ENVIRONMENTS_PER_OWNER, 1_000)),
+    maxTeamsPerUser: Math.max(1, intFrom(env.MAX_TEAMS_PER_USER, 100)),
     rateLimits: {
       user: {
         ratePerSecond: Math.max(1, intFrom(env.RATE_LIMIT_USER_RPS, DEFAULT_RATE_LIMITS.user.ratePerSecond)),

@@ -84,5 +84,9 @@ export const environmentFull = (limit: number) =>
     `An environment holds at most ${limit} entries (direct secrets, linked secrets and variables).`,
   );
 
+/** An owner's or a user's cap (a setting of the service) reached: 409 naming it. */
+export const limitReached = (rule: string, setting: string) =>
+  conflict('limit_reached', `${rule} (the ${setting} limit).`);
+
 export const slugTaken = (slug: string) =>
   conflict('slug_taken', `The slug "${slug}" is already taken by a user or a team. Choose another one.`);

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'last_admin'
   | 'last_admin_key'
   | 'limit_exceeded'
+  | 'limit_reached'
   | 'payload_too_large'
   | 'precondition_failed'
   | 'missing_required'

@@ -47,11 +47,10 @@ export function createEnvironmentsApp(deps: Deps) {
     }),
     async (c) => {
       const { offset, limit, teamId } = c.req.valid('query');
-      const { items, totalCount } = page(
-        await environments.listEnvironments(deps, c.get('principal'), teamId),
+      const { items, totalCount } = await environments.listEnvironments(deps, c.get('principal'), teamId, {
         offset,
         limit,
-      );
+      });
       return c.json({ data: items, totalCount }, 200);
     },
   );

@@ -272,8 +272,9 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     // and environment-variables, and reads what environments and accounts read (an owner's
     // environments, the caller's profile; on the index, their teams and the scope check of a
     // link). Put/Get/Delete also keep its sessions (SESSION#<hash>) and check their API key.
-    // It never deletes an environment nor purges, so no BatchWriteItem; ConditionCheck: the data
-    // key of a value it seals is still the newest.
+    // It never deletes an environment nor purges; BatchWriteItem: what is left of one whose
+    // delete stopped half-way, which its writes finish like every owner write (finishDeletes).
+    // ConditionCheck: the data key of a value it seals is still the newest.
     table: [
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -282,6 +283,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
       'dynamodb:ConditionCheckItem',
+      'dynamodb:BatchWriteItem',
     ],
     index: ['dynamodb:Query'],
     // Seals values of the secrets it adds or changes: creates the owner's data key or unwraps it.

@@ -1,8 +1,8 @@
 import type { Db } from '../storage/client.js';
-import { deleteItems, getItem, type Item } from '../storage/item.js';
-import { queryAll } from '../storage/query.js';
+import { getItem, type Item } from '../storage/item.js';
+import { queryAll, queryPageAfter } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
-import { entryFields, toEntry, type OwnEntry } from './entries.js';
+import { entryFields, LEFTOVERS_PAGE, toEntry, type Leftovers, type OwnEntry } from './entries.js';
 import { keys } from './keys.js';
 
 /** A recently deleted direct secret or variable: the entry as it was, until `purgeAt`. */
@@ -59,10 +59,12 @@ export const deletedEntryTake = (envId: string, entryId: string): TableWrite => 
   Delete: { Key: keys.deletedEntry(envId, entryId), ConditionExpression: 'attribute_exists(pk)' },
 });
 
-/** Deleted entries destroyed outside a transaction (those of a deleted environment). */
-export function deleteDeletedEntries(db: Db, deleted: DeletedEntryRecord[]): Promise<void> {
-  return deleteItems(
-    db,
-    deleted.map((d) => keys.deletedEntry(d.entry.envId, d.entry.id)),
-  );
+/** A page of a deleted environment's recently deleted entries: each is a value, with its versions. */
+export async function deletedEntryLeftovers(db: Db, envId: string, after: string | undefined): Promise<Leftovers> {
+  const page = await queryPageAfter(db, keys.deletedEntryPartition(envId), undefined, after, LEFTOVERS_PAGE);
+  return {
+    keys: page.items.map((item) => ({ pk: item.pk as string, sk: item.sk as string })),
+    valueIds: page.items.map((item) => item.id as string),
+    last: page.last,
+  };
 }

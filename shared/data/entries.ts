@@ -1,12 +1,14 @@
 import type { SealedValue } from '../crypto/values.js';
 import type { Db } from '../storage/client.js';
 import { batchGet, itemId } from '../storage/batch.js';
-import { deleteItems, type Item } from '../storage/item.js';
-import { queryAll, queryPrefix } from '../storage/query.js';
+import { deleteItems, type Item, type Key } from '../storage/item.js';
+import { mapLimit } from '../map-limit.js';
+import { queryAll, queryPageAfter, queryPrefix } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
 import { toEnvironmentRecord, type EnvironmentRecord } from './environments.js';
 import { keys } from './keys.js';
 import { isRequirementSk, toRequirement, type RequirementRecord } from './requirements.js';
+import { deleteValueVersions } from './value-versions.js';
 
 /** An environment's entries, one per name across direct secrets, variables and links. */
 interface EntryBase {
@@ -311,10 +313,43 @@ export const linkEntryOverReservation = (entry: LinkEntry, renameId: string): Ta
   },
 });
 
-/** Deletes entries outside a transaction (what is left of a deleted environment). */
-export function deleteEntries(db: Db, entries: EntryRecord[]): Promise<void> {
-  return deleteItems(
-    db,
-    entries.map((e) => keys.entry(e.envId, e.name)),
-  );
+/** Items a page of leftovers reads: at most 1 MB whatever the number, as every Query page. */
+export const LEFTOVERS_PAGE = 200;
+
+/**
+ * One page of what is left of a deleted environment, from its partition or its recently deleted
+ * entries: the keys to delete, the ids of the values among them (whose versions go first, while
+ * an entry still names them), and where to go on from.
+ */
+export interface Leftovers {
+  keys: Key[];
+  valueIds: string[];
+  last: string | undefined;
+}
+
+/** A page of a deleted environment's partition; its link entries apart, which go with their reverse index. */
+export async function partitionLeftovers(
+  db: Db,
+  envId: string,
+  after: string | undefined,
+): Promise<Leftovers & { links: LinkEntry[] }> {
+  const page = await queryPageAfter(db, keys.environmentPartition(envId), undefined, after, LEFTOVERS_PAGE);
+  const out: Leftovers & { links: LinkEntry[] } = { keys: [], valueIds: [], links: [], last: page.last };
+  for (const item of page.items) {
+    const isOwnEntry = (item.sk as string).startsWith(keys.entryPrefix) && isEntry(item);
+    const entry = isOwnEntry ? toEntry(envId, item) : undefined;
+    if (entry?.kind === 'link') {
+      out.links.push(entry);
+      continue;
+    }
+    out.keys.push({ pk: item.pk as string, sk: item.sk as string });
+    if (entry) out.valueIds.push(entry.id);
+  }
+  return out;
+}
+
+/** A page of leftovers deleted: each value's versions first (while an item still names them), then the items. */
+export async function deleteLeftovers(db: Db, page: Leftovers): Promise<void> {
+  await mapLimit(page.valueIds, 8, (id) => deleteValueVersions(db, id));
+  await deleteItems(db, page.keys);
 }

@@ -1,10 +1,11 @@
 import type * as Api from '../api-objects.js';
 import { ownerKeyOf, ownerOf, type OwnerKey } from '../owner-key.js';
 import type { Db } from '../storage/client.js';
-import { getItem, type Item } from '../storage/item.js';
-import { queryPageAfter, queryPrefix } from '../storage/query.js';
+import { deleteItem, getItem, type Item } from '../storage/item.js';
+import { queryCount, queryPageAfter, queryPrefix, queryUpTo } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
 import { keys } from './keys.js';
+import { ownerCountChange } from './owner-counts.js';
 
 /** An environment as stored in its META item. */
 export type EnvironmentRecord = Api.Environment & {
@@ -35,10 +36,37 @@ export async function readEnvironment(db: Db, envId: string): Promise<Environmen
   return item && toEnvironmentRecord(item);
 }
 
-/** An owner's environments, from their name claims. */
-export async function listEnvironmentsOf(db: Db, owner: OwnerKey): Promise<Api.Environment[]> {
-  const items = await queryPrefix(db, keys.ownerPartition(owner), keys.environmentNamePrefix);
-  return items.map(toEnvironment);
+/**
+ * One page of an owner's environments in name order, from their name claims: a Query of
+ * `offset + limit` claims (the first `offset` read only to be skipped: a Query cannot start at
+ * a position, and claims are small, so even the last page of 1,000 is one request of a few
+ * hundred KB).
+ */
+export async function environmentPageOf(
+  db: Db,
+  owner: OwnerKey,
+  offset: number,
+  limit: number,
+): Promise<Api.Environment[]> {
+  const items = await queryUpTo(
+    db,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.ownerPartition(owner), ':prefix': keys.environmentNamePrefix },
+      ConsistentRead: true,
+    },
+    offset + limit,
+  );
+  return items.slice(offset).map(toEnvironment);
+}
+
+/** How many environments the owner has, counted from their name claims (the count's first value). */
+export function countEnvironmentClaims(db: Db, owner: OwnerKey): Promise<number> {
+  return queryCount(db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.ownerPartition(owner), ':prefix': keys.environmentNamePrefix },
+    ConsistentRead: true,
+  });
 }
 
 /** The owner's environment named next after `afterName` (the first when undefined), by its name claim: a walk one at a time. */
@@ -91,6 +119,34 @@ export const environmentDelete = (env: EnvironmentRecord): [TableWrite, TableWri
   { Delete: { Key: keys.environment(env.id), ConditionExpression: 'attribute_exists(pk)' } },
   { Delete: { Key: keys.environmentName(env.ownerKey, env.name) } },
 ];
+
+/**
+ * The mark, written with `environmentDelete`, that the deleted environment's contents are still
+ * to be removed: the owner's next write finds it should the removal stop half-way.
+ */
+export const environmentDeleteMark = (env: EnvironmentRecord, deletedAt: string): TableWrite => ({
+  Put: { Item: { ...keys.deletedEnvironment(env.ownerKey, env.id), envId: env.id, name: env.name, deletedAt } },
+});
+
+/** The owner's deleted environments whose contents are still to be removed (usually none). */
+export async function pendingEnvironmentDeletes(db: Db, owner: OwnerKey): Promise<string[]> {
+  const items = await queryPrefix(db, keys.ownerPartition(owner), keys.deletedEnvironmentPrefix, {
+    ProjectionExpression: 'envId',
+  });
+  return items.map((item) => item.envId as string);
+}
+
+/** Nothing of the deleted environment is left: its mark goes. */
+export function environmentDeleteFinished(db: Db, owner: OwnerKey, envId: string): Promise<void> {
+  return deleteItem(db, keys.deletedEnvironment(owner, envId));
+}
+
+/**
+ * How many environments the owner has, changed by `delta`; an increase is refused at `max`.
+ * Environments existed before this count did, so it must be counted first (`ownerCountStart`).
+ */
+export const environmentCountChange = (owner: OwnerKey, delta: 1 | -1, max?: number): TableWrite =>
+  ownerCountChange(owner, 'environmentCount', delta, { max, counted: 'first' });
 
 /**
  * One of the environment's counts changed by `delta`, on the condition that the environment

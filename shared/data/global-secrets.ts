@@ -8,6 +8,7 @@ import { queryFirst, queryPrefix } from '../storage/query.js';
 import { TABLE } from '../storage/table-definition.js';
 import type { TableWrite } from '../storage/transact.js';
 import { keys } from './keys.js';
+import { ownerCountChange } from './owner-counts.js';
 
 /** A global secret as stored: its metadata, its sealed value, and its link sequence. */
 export type GlobalSecretRecord = Api.GlobalSecret & {
@@ -186,19 +187,9 @@ export const secretCreate = (secret: GlobalSecretRecord): TableWrite => ({
   },
 });
 
-/** The owner's count of secrets; an increase is refused at `max`. */
-export const secretCountChange = (owner: OwnerKey, delta: 1 | -1, max?: number): TableWrite => ({
-  Update: {
-    Key: keys.ownerCounts(owner),
-    UpdateExpression: 'ADD secretCount :d',
-    ...(max === undefined
-      ? { ExpressionAttributeValues: { ':d': delta } }
-      : {
-          ConditionExpression: 'attribute_not_exists(secretCount) OR secretCount < :max',
-          ExpressionAttributeValues: { ':d': delta, ':max': max },
-        }),
-  },
-});
+/** The owner's count of secrets (missing means none); an increase is refused at `max`. */
+export const secretCountChange = (owner: OwnerKey, delta: 1 | -1, max?: number): TableWrite =>
+  ownerCountChange(owner, 'secretCount', delta, { max });
 
 /**
  * A change of the secret as read: refused unless it still has the name, link sequence and

@@ -42,6 +42,12 @@ export const keys = {
   environmentPartition: (envId: string) => `ENV#${envId}`,
   environmentName: (owner: OwnerKey, name: string) => ({ pk: `OWNER#${owner}`, sk: `ENVNAME#${name}` }),
   environmentNamePrefix: 'ENVNAME#',
+  /**
+   * A deleted environment whose contents are still being removed: written in the delete's
+   * transaction, removed once nothing of it is left (shared/services/environment-removal.ts).
+   */
+  deletedEnvironment: (owner: OwnerKey, envId: string) => ({ pk: `OWNER#${owner}`, sk: `ENVDEL#${envId}` }),
+  deletedEnvironmentPrefix: 'ENVDEL#',
   entry: (envId: string, name: string) => ({ pk: `ENV#${envId}`, sk: `ENTRY#${name}` }),
   entryPrefix: 'ENTRY#',
   /** A name the environment's code reads, in its partition: the runtime read's Query reads it too. */

@@ -1,5 +1,5 @@
 import type { Db } from '../storage/client.js';
-import { deleteItems, getItem, type Item } from '../storage/item.js';
+import { getItem, type Item } from '../storage/item.js';
 import { queryPrefix } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
 import { keys } from './keys.js';
@@ -63,11 +63,3 @@ export const requirementChange = (r: RequirementRecord): TableWrite => ({
 export const requirementDelete = (envId: string, name: string): TableWrite => ({
   Delete: { Key: keys.requirement(envId, name), ConditionExpression: 'attribute_exists(pk)' },
 });
-
-/** Requirements deleted outside a transaction (those of a deleted environment). */
-export function deleteRequirements(db: Db, requirements: RequirementRecord[]): Promise<void> {
-  return deleteItems(
-    db,
-    requirements.map((r) => keys.requirement(r.envId, r.name)),
-  );
-}

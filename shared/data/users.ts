@@ -49,15 +49,25 @@ export const userDisabledChange = (userId: string, disabled: boolean): TableWrit
   },
 });
 
-/** How many API keys the user holds, changed by `delta`; an increase is refused at `max`. */
-export const apiKeyCountChange = (userId: string, delta: 1 | -1, max?: number): TableWrite => ({
-  Update: {
-    Key: keys.user(userId),
-    UpdateExpression: 'ADD apiKeyCount :d',
-    ConditionExpression:
-      max === undefined
-        ? 'attribute_exists(pk)'
-        : 'attribute_exists(pk) AND (attribute_not_exists(apiKeyCount) OR apiKeyCount < :max)',
-    ExpressionAttributeValues: max === undefined ? { ':d': delta } : { ':d': delta, ':max': max },
-  },
-});
+/**
+ * One of the user's counts changed by `delta` (missing means none): the API keys they hold,
+ * the teams they created. An increase is refused at `max`.
+ */
+const userCountChange =
+  (counter: 'apiKeyCount' | 'teamCount') =>
+  (userId: string, delta: 1 | -1, max?: number): TableWrite => ({
+    Update: {
+      Key: keys.user(userId),
+      UpdateExpression: 'ADD #count :d',
+      ConditionExpression:
+        max === undefined
+          ? 'attribute_exists(pk)'
+          : 'attribute_exists(pk) AND (attribute_not_exists(#count) OR #count < :max)',
+      ExpressionAttributeNames: { '#count': counter },
+      ExpressionAttributeValues: max === undefined ? { ':d': delta } : { ':d': delta, ':max': max },
+    },
+  });
+
+export const apiKeyCountChange = userCountChange('apiKeyCount');
+/** Teams made by the user before this count existed are not in it: each user starts at none. */
+export const teamCountChange = userCountChange('teamCount');

@@ -3,30 +3,30 @@ import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
 import { authorize, refuseMissing, type Action } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
-import { deleteDeletedEntries, readDeletedEntries } from '../data/deleted-entries.js';
-import { readPartition, deleteEntries } from '../data/entries.js';
-import { deleteRequirements } from '../data/requirements.js';
+import { limitReached } from '../conflicts.js';
 import {
+  countEnvironmentClaims,
+  environmentCountChange,
   environmentCreate,
   environmentDelete,
+  environmentDeleteMark,
+  environmentPageOf,
   environmentView,
-  listEnvironmentsOf,
   readEnvironment,
   readEnvironmentNamed,
   type EnvironmentRecord,
 } from '../data/environments.js';
+import { ownerCountStart, readOwnerCount } from '../data/owner-counts.js';
 import { readSlug } from '../data/slugs.js';
 import { readTeam } from '../data/teams.js';
 import { readUser } from '../data/users.js';
 import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
-import { ownerKeyOf, ownerOf, type Owner } from '../owner-key.js';
-import { deleteValueVersions } from '../data/value-versions.js';
-import { mapLimit } from '../map-limit.js';
-import { compareText } from '../pagination.js';
+import { ownerKeyOf, ownerOf, type Owner, type OwnerKey } from '../owner-key.js';
 import { EnvironmentName, Slug } from '../schemas.js';
-import { TransactionFailed, transactWrite } from '../storage/transact.js';
-import { removeLink } from './links.js';
+import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
+import { removeEnvironmentContents } from './environment-removal.js';
+import { finishDeletes } from './links.js';
 import { ownerFields, scopeOwner } from './scope.js';
 
 /** `owner/name`, as people and the CLI name an environment. */
@@ -64,47 +64,87 @@ export async function createEnvironment(
 ): Promise<Api.Environment> {
   const owner = scopeOwner(principal, input.teamId);
   await authorize(deps, principal, owner, 'write', 'Team');
+  const ownerKey = ownerKeyOf(owner);
+  await finishDeletes(deps, ownerKey);
   const env: EnvironmentRecord = {
     id: newId(),
     owner: await ownerSlug(deps, owner),
     name: input.name,
     ...ownerFields(owner),
     createdAt: now(),
-    ownerKey: ownerKeyOf(owner),
+    ownerKey,
     entryCount: 0,
   };
-  try {
-    await transactWrite(deps.db, [
-      ...environmentCreate(env),
-      auditPut(deps, {
-        owner: env.ownerKey,
-        principal,
-        action: 'create',
-        target: { type: 'environment', id: env.id, name: env.name },
-        environmentId: env.id,
-      }),
-    ]);
-  } catch (err) {
-    if (err instanceof TransactionFailed) {
-      throw conflict(
-        'name_taken',
-        `An environment named ${env.name} already exists for ${env.owner}. Choose another name.`,
-      );
-    }
-    throw err;
-  }
+  const max = deps.config.maxEnvironmentsPerOwner;
+  const refused = (failed: TransactionFailed) =>
+    failed.failedAt() === 0
+      ? conflict('name_taken', `An environment named ${env.name} already exists for ${env.owner}. Choose another name.`)
+      : limitReached(`An owner holds at most ${max} environments`, 'MAX_ENVIRONMENTS_PER_OWNER');
+  await counted(deps, ownerKey, refused, [
+    ...environmentCreate(env),
+    environmentCountChange(ownerKey, 1, max),
+    auditPut(deps, {
+      owner: env.ownerKey,
+      principal,
+      action: 'create',
+      target: { type: 'environment', id: env.id, name: env.name },
+      environmentId: env.id,
+    }),
+  ]);
   return environmentView(env);
 }
 
+/** Where the owner's environment count is in the transactions of `counted`. */
+const COUNT_AT = 2;
+
+/**
+ * Commits a create or delete of an environment with the change of the owner's count (third).
+ * An owner whose environments were never counted (made before the count existed) is counted
+ * from their name claims, once, and the transaction sent again; any other failed condition is
+ * `refused`'s error.
+ */
+async function counted(
+  deps: Deps,
+  ownerKey: OwnerKey,
+  refused: (failed: TransactionFailed) => Error,
+  writes: TableWrite[],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transactWrite(deps.db, writes);
+      return;
+    } catch (err) {
+      if (!(err instanceof TransactionFailed)) throw err;
+      const uncounted =
+        err.failedAt() === COUNT_AT && err.reasons[COUNT_AT]?.item?.environmentCount === undefined && attempt === 1;
+      if (!uncounted) throw refused(err);
+      await environmentCountOf(deps, ownerKey);
+    }
+  }
+}
+
+/** The owner's environment count; counted from the name claims the first time (environments made before it). */
+async function environmentCountOf(deps: Deps, ownerKey: OwnerKey): Promise<number> {
+  const count = await readOwnerCount(deps.db, ownerKey, 'environmentCount');
+  if (count !== undefined) return count;
+  return ownerCountStart(deps.db, ownerKey, 'environmentCount', await countEnvironmentClaims(deps.db, ownerKey));
+}
+
+/** A page of the owner's environments by name, and how many they are (the owner's count: no Query of them all). */
 export async function listEnvironments(
   deps: Deps,
   principal: Principal,
   teamId: string | undefined,
-): Promise<Api.Environment[]> {
+  paging: { offset: number; limit: number },
+): Promise<{ items: Api.Environment[]; totalCount: number }> {
   const owner = scopeOwner(principal, teamId);
   await authorize(deps, principal, owner, 'read', 'Team');
-  const environments = await listEnvironmentsOf(deps.db, ownerKeyOf(owner));
-  return environments.sort((a, b) => compareText(a.name, b.name));
+  const ownerKey = ownerKeyOf(owner);
+  const [items, totalCount] = await Promise.all([
+    environmentPageOf(deps.db, ownerKey, paging.offset, paging.limit),
+    environmentCountOf(deps, ownerKey),
+  ]);
+  return { items, totalCount };
 }
 
 /** `GET /environmentshub/{owner}/{name}/@latest`: by the owner's slug and the name. */
@@ -129,67 +169,28 @@ export async function environmentBySlug(
   return env;
 }
 
+/**
+ * A delete takes META, the name claim and one from the owner's count, and writes the mark that
+ * its contents are still to be removed (`environmentDeleteMark`), in one transaction: from then on no reader finds the
+ * environment. Its contents go after (`removeEnvironmentContents`), every page of them, before
+ * the answer; should that stop half-way, the mark tells the owner's next write to finish it.
+ */
 export async function deleteEnvironment(deps: Deps, principal: Principal, envId: string): Promise<Api.Environment> {
   const env = await environmentFor(deps, principal, envId, 'write');
-  try {
-    await transactWrite(deps.db, [
-      ...environmentDelete(env),
-      auditPut(deps, {
-        owner: env.ownerKey,
-        principal,
-        action: 'delete',
-        target: { type: 'environment', id: env.id, name: env.name },
-        environmentId: env.id,
-      }),
-    ]);
-  } catch (err) {
-    if (err instanceof TransactionFailed) throw notFound('Environment');
-    throw err;
-  }
-  // The environment is gone for every reader from here on (no META); its entries follow,
-  // then every value it held: its deleted entries and all their versions.
-  const removed = await removeEntries(deps, env);
-  await removeValues(deps, env.id, removed);
+  await counted(deps, env.ownerKey, () => notFound('Environment'), [
+    ...environmentDelete(env),
+    environmentCountChange(env.ownerKey, -1),
+    environmentDeleteMark(env, now()),
+    auditPut(deps, {
+      owner: env.ownerKey,
+      principal,
+      action: 'delete',
+      target: { type: 'environment', id: env.id, name: env.name },
+      environmentId: env.id,
+    }),
+  ]);
+  await removeEnvironmentContents(deps, env.ownerKey, env.id);
+  // Any other delete of the owner's that stopped half-way.
+  await finishDeletes(deps, env.ownerKey);
   return environmentView(env);
-}
-
-/** The environment's recently deleted entries, and the versions of those and of `entryIds`. */
-async function removeValues(deps: Deps, envId: string, entryIds: string[]): Promise<void> {
-  const deleted = await readDeletedEntries(deps.db, envId);
-  const ids = [...entryIds, ...deleted.map((d) => d.entry.id)];
-  await mapLimit(ids, 8, (id) => deleteValueVersions(deps.db, id));
-  await deleteDeletedEntries(deps.db, deleted);
-}
-
-/**
- * Deletes the entries and requirements of a deleted environment, and says which direct
- * secrets and variables it deleted. Links go with their reverse index and a bump
- * of their secret's link sequence (so a concurrent rename of that secret retries); the rest
- * in batches. Repeated until the partition reads empty, so an entry written by a racing
- * rename is removed too.
- */
-async function removeEntries(deps: Deps, env: EnvironmentRecord): Promise<string[]> {
-  const removed: string[] = [];
-  for (let round = 0; round < 5; round++) {
-    const { entries, requirements } = await readPartition(deps.db, env.id);
-    if (entries.length === 0 && requirements.length === 0) break;
-    await deleteRequirements(deps.db, requirements);
-    await Promise.all(
-      entries.flatMap((entry) =>
-        entry.kind === 'link'
-          ? [
-              removeLink(
-                deps,
-                { ownerKey: env.ownerKey, secretId: entry.secretId, envId: env.id, entryName: entry.name },
-                { gone: 'environment' },
-              ),
-            ]
-          : [],
-      ),
-    );
-    const own = entries.filter((e) => e.kind !== 'link');
-    await deleteEntries(deps.db, own);
-    removed.push(...own.map((e) => e.id));
-  }
-  return removed;
 }

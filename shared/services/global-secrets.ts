@@ -37,6 +37,7 @@ import {
   type SecretRename,
 } from '../data/global-secrets.js';
 import { linksOf, type SecretLinkRecord } from '../data/links.js';
+import { pendingEnvironmentDeletes } from '../data/environments.js';
 import { ApiError, conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { chunksOf } from '../chunks.js';
@@ -129,9 +130,11 @@ export async function listGlobalSecretsWithLinks(
 ): Promise<Api.GlobalSecretDetail[]> {
   const secrets = await listGlobalSecrets(deps, principal, teamId);
   const ownerKey = ownerKeyOf(scopeOwner(principal, teamId));
+  const gone = await environmentsBeingDeleted(deps, ownerKey);
   return mapLimit(secrets, 8, async (secret) => ({
     ...secret,
     linkedEnvironments: (await linksOf(deps.db, ownerKey, secret.id))
+      .filter((link) => !gone.has(link.envId))
       .map(toEnvironmentRef)
       .sort((a, b) => compareText(environmentLabel(a), environmentLabel(b))),
   }));
@@ -216,8 +219,20 @@ export async function getGlobalSecret(
 ): Promise<Api.GlobalSecretDetail> {
   const owner = scopeOwner(principal, teamId);
   const secret = await secretInScope(deps, principal, owner, secretId, 'read');
-  const links = await linksOf(deps.db, secret.ownerKey, secretId);
-  return { ...toGlobalSecret(secret), linkedEnvironments: links.map(toEnvironmentRef) };
+  const [links, gone] = await Promise.all([
+    linksOf(deps.db, secret.ownerKey, secretId),
+    environmentsBeingDeleted(deps, secret.ownerKey),
+  ]);
+  const linked = links.filter((link) => !gone.has(link.envId));
+  return { ...toGlobalSecret(secret), linkedEnvironments: linked.map(toEnvironmentRef) };
+}
+
+/**
+ * Deleted environments whose contents a stopped delete left (the owner's next write removes
+ * them, `finishDeletes`): their links are still stored, but no reader lists them.
+ */
+async function environmentsBeingDeleted(deps: Deps, ownerKey: OwnerKey): Promise<Set<string>> {
+  return new Set(await pendingEnvironmentDeletes(deps.db, ownerKey));
 }
 
 export async function updateGlobalSecret(

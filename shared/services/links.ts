@@ -12,7 +12,12 @@ import {
   type GlobalSecretRecord,
 } from '../data/global-secrets.js';
 import { linkRemovalState, linksOf, secretLinkDelete, secretLinkPut } from '../data/links.js';
-import { entryCountChange, readEnvironment, type EnvironmentRecord } from '../data/environments.js';
+import {
+  entryCountChange,
+  pendingEnvironmentDeletes,
+  readEnvironment,
+  type EnvironmentRecord,
+} from '../data/environments.js';
 import { ApiError, notFound, type ErrorCode } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
@@ -20,6 +25,7 @@ import { mapLimit } from '../map-limit.js';
 import { LIMITS } from '../schemas.js';
 import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
 import { explainEntryFailure } from './entry-failures.js';
+import { removeEnvironmentContents } from './environment-removal.js';
 import { environmentFor } from './environments.js';
 
 export interface LinkRef {
@@ -234,14 +240,21 @@ function linkRemovalWrites(link: LinkRef, exists: { environment: boolean; secret
 }
 
 /**
- * Finishes the owner's deletes of global secrets: removes what links they still have, then
- * marks their deleted copy done (it stays, restorable, until its purge time). A delete removes its links after its own commit, in as many
- * transactions as they need; should it stop half-way, the next global-secret or link write of
- * the owner finishes it. Until then the leftover links resolve to nothing and are not listed
- * (their secret is gone), and no link can be added (it needs the secret). True when it finished any.
+ * Finishes the owner's deletes of global secrets and environments. A delete of a global secret
+ * removes its links after its own commit, in as many transactions as they need; then marks its
+ * deleted copy done (it stays, restorable, until its purge time). A delete of an environment
+ * removes its contents after its commit, then its mark (`removeEnvironmentContents`). Should
+ * either stop half-way, the next global-secret, link or environment write of the owner finishes
+ * it. Until then the leftover links resolve to nothing and are not listed (their secret is
+ * gone), no link can be added (it needs the secret), and a deleted environment's leftovers have
+ * no reader (its META is gone). True when it finished any.
  */
 export async function finishDeletes(deps: Deps, ownerKey: OwnerKey): Promise<boolean> {
-  const deletedSecrets = await secretsWithLinksPending(deps.db, ownerKey);
+  const [deletedSecrets, deletedEnvironments] = await Promise.all([
+    secretsWithLinksPending(deps.db, ownerKey),
+    pendingEnvironmentDeletes(deps.db, ownerKey),
+  ]);
+  for (const envId of deletedEnvironments) await removeEnvironmentContents(deps, ownerKey, envId);
   for (const deleted of deletedSecrets) {
     const links = await linksOf(deps.db, ownerKey, deleted.id);
     await mapLimit(links, 8, (link) =>
@@ -253,7 +266,7 @@ export async function finishDeletes(deps: Deps, ownerKey: OwnerKey): Promise<boo
     );
     await transactWrite(deps.db, [deletedSecretLinksRemoved(ownerKey, deleted.id)]);
   }
-  return deletedSecrets.length > 0;
+  return deletedSecrets.length + deletedEnvironments.length > 0;
 }
 
 /**

@@ -3,11 +3,11 @@ import type * as Api from '../api-objects.js';
 import { auditPut } from '../audit.js';
 import { authorize, requireUser } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
-import { slugTaken } from '../conflicts.js';
+import { limitReached, slugTaken } from '../conflicts.js';
 import { listMembersOf, memberCreate, memberRoleChange, readMember, type MemberRecord } from '../data/members.js';
 import { slugClaim } from '../data/slugs.js';
 import { adminCountChange, readTeam, teamCreate } from '../data/teams.js';
-import { readUser, type UserRecord } from '../data/users.js';
+import { readUser, teamCountChange, type UserRecord } from '../data/users.js';
 import { conflict, notFound } from '../errors.js';
 import { isId, newId, now, requireId } from '../ids.js';
 import { ownerKeyOf } from '../owner-key.js';
@@ -52,11 +52,14 @@ export async function createTeam(
   const profile = await readUser(deps.db, user.userId);
   if (!profile) throw notFound('User');
   const team = { id: newId(), name: input.name, slug: input.slug, adminCount: 1, createdAt: now() };
+  const max = deps.config.maxTeamsPerUser;
   try {
     await transactWrite(deps.db, [
       slugClaim(input.slug, { kind: 'team', id: team.id }),
       teamCreate(team),
       memberCreate(membershipOf(team, profile, 'admin', team.createdAt)),
+      // Counted in the create's transaction: concurrent creates never pass the cap.
+      teamCountChange(user.userId, 1, max),
       auditPut(deps, {
         owner: ownerKeyOf({ teamId: team.id }),
         principal,
@@ -65,7 +68,10 @@ export async function createTeam(
       }),
     ]);
   } catch (err) {
-    if (err instanceof TransactionFailed) throw slugTaken(input.slug);
+    if (err instanceof TransactionFailed) {
+      if (err.failedAt() === 3) throw limitReached(`A user creates at most ${max} teams`, 'MAX_TEAMS_PER_USER');
+      throw slugTaken(input.slug);
+    }
     throw err;
   }
   return { id: team.id, teamId: team.id, name: team.name, slug: team.slug, createdAt: team.createdAt };

@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chunksOf } from '../chunks.js';
+import { mapLimit } from '../map-limit.js';
+import { untilProcessed } from './batch.js';
 import type { Db } from './client.js';
 import type { TableWrite } from './transact.js';
 
@@ -43,13 +45,21 @@ export async function deleteItem(db: Db, key: Key): Promise<void> {
 
 const BATCH_WRITE_MAX = 25;
 
-/** Deletes many items, 25 a request (BatchWriteItem's limit); callers re-read to catch any left unprocessed. */
+/**
+ * Deletes many items, 25 a request (BatchWriteItem's limit), four requests at a time; what a
+ * request leaves unprocessed is sent again until none is left (`untilProcessed`).
+ */
 export async function deleteItems(db: Db, keys: Key[]): Promise<void> {
-  for (const chunk of chunksOf(keys, BATCH_WRITE_MAX)) {
-    await db.doc.send(
-      new BatchWriteCommand({
-        RequestItems: { [db.tableName]: chunk.map((key) => ({ DeleteRequest: { Key: key } })) },
-      }),
-    );
-  }
+  await mapLimit(chunksOf(keys, BATCH_WRITE_MAX), 4, (chunk) =>
+    untilProcessed('BatchWriteItem', chunk, async (pending) => {
+      const out = await db.doc.send(
+        new BatchWriteCommand({
+          RequestItems: { [db.tableName]: pending.map((key) => ({ DeleteRequest: { Key: key } })) },
+        }),
+      );
+      return (out.UnprocessedItems?.[db.tableName] ?? []).flatMap((request) =>
+        request.DeleteRequest?.Key ? [request.DeleteRequest.Key as Key] : [],
+      );
+    }),
+  );
 }

@@ -16,6 +16,20 @@ export async function queryAll(db: Db, input: QueryInput): Promise<Item[]> {
   return items;
 }
 
+/** How many items a Query matches (Select COUNT), following its pages: nothing but the number comes back. */
+export async function queryCount(db: Db, input: Omit<QueryInput, 'Select' | 'ProjectionExpression'>): Promise<number> {
+  let count = 0;
+  let startKey: Item | undefined;
+  do {
+    const out = await db.doc.send(
+      new QueryCommand({ ...input, TableName: db.tableName, Select: 'COUNT', ExclusiveStartKey: startKey }),
+    );
+    count += out.Count ?? 0;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
 /** Every item of a partition whose sort key starts with `prefix`, read consistently. */
 export function queryPrefix(
   db: Db,
@@ -62,13 +76,21 @@ export async function queryFirst(db: Db, input: Omit<QueryInput, 'Limit'>): Prom
   return out.Items?.[0];
 }
 
+/** A page's `Limit` at most: a 32-bit integer for DynamoDB, and more small items than 1 MB (a page's size) holds. */
+const QUERY_PAGE_MAX = 100_000;
+
 /** Up to `limit` items of a Query, reading pages of `limit` until that many match or none are left. */
 export async function queryUpTo(db: Db, input: Omit<QueryInput, 'Limit'>, limit: number): Promise<Item[]> {
   const found: Item[] = [];
   let startKey: Item | undefined;
   do {
     const out = await db.doc.send(
-      new QueryCommand({ ...input, TableName: db.tableName, Limit: limit, ExclusiveStartKey: startKey }),
+      new QueryCommand({
+        ...input,
+        TableName: db.tableName,
+        Limit: Math.min(limit, QUERY_PAGE_MAX),
+        ExclusiveStartKey: startKey,
+      }),
     );
     found.push(...(out.Items ?? []));
     startKey = out.LastEvaluatedKey;

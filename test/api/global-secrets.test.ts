@@ -15,7 +15,8 @@ let key: string;
 let owner: OwnerKey;
 
 beforeAll(async () => {
-  svc = await startTestService();
+  // The renames across many environments give one owner more than the default 1,000 environments.
+  svc = await startTestService({ env: { MAX_ENVIRONMENTS_PER_OWNER: '5000' } });
   key = svc.seed.user.apiKey;
   owner = ownerKeyOf({ userId: svc.seed.user.id });
 });

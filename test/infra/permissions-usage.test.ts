@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APP_FACTORIES } from '../../functions/apps.js';
@@ -13,7 +14,8 @@ import type { DataKeyContext, KeyProvider } from '../../shared/crypto/key-provid
 import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
 import { createDeps } from '../../shared/deps.js';
 import { TABLE } from '../../shared/storage/table-definition.js';
-import { createTestTable } from '../support/table.js';
+import type { Db } from '../../shared/storage/client.js';
+import { createTestTable, partitionItems } from '../support/table.js';
 
 /**
  * The permission map the stack grants from (infra/cdk/permissions.ts), checked against what the
@@ -34,6 +36,8 @@ const calledRoutes = new Set<string>();
 const apps = {} as Record<Resource, Hono<any, any, any>>;
 let config: ServiceConfig;
 let seed: DevCredentials;
+/** The table as a test writes it, outside every resource. */
+let outside: Db;
 
 /** The IAM actions a DynamoDB call needs: a transaction's items are authorized one by one. */
 function actionsOfCall(command: string, input: Record<string, any>): { target: string; action: string }[] {
@@ -122,7 +126,9 @@ beforeAll(async () => {
     DATA_DIR: mkdtempSync(join(tmpdir(), 'prime-secrets-perms-')),
   });
   const masterKey = randomBytes(32);
-  seed = await seedDevelopmentData(createDeps(config, { keyProvider: new LocalKeyProvider(masterKey) }), 'http://x');
+  const seeding = createDeps(config, { keyProvider: new LocalKeyProvider(masterKey) });
+  outside = seeding.db;
+  seed = await seedDevelopmentData(seeding, 'http://x');
   for (const resource of RESOURCES) {
     // A process of its own per resource, as in Lambda: its own caches, clients and key provider.
     const deps = createDeps(config, {
@@ -169,6 +175,33 @@ async function call(
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** What a delete of the environment leaves when its process stops right after the commit. */
+async function stopAfterCommit(env: { id: string; name: string; userId: string }): Promise<void> {
+  const owner = `OWNER#U#${env.userId}`;
+  await outside.doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Delete: { TableName: outside.tableName, Key: { pk: `ENV#${env.id}`, sk: 'META' } } },
+        { Delete: { TableName: outside.tableName, Key: { pk: owner, sk: `ENVNAME#${env.name}` } } },
+        {
+          Update: {
+            TableName: outside.tableName,
+            Key: { pk: owner, sk: 'COUNTS' },
+            UpdateExpression: 'ADD environmentCount :d',
+            ExpressionAttributeValues: { ':d': -1 },
+          },
+        },
+        {
+          Put: {
+            TableName: outside.tableName,
+            Item: { pk: owner, sk: `ENVDEL#${env.id}`, envId: env.id, name: env.name, deletedAt: 'now' },
+          },
+        },
+      ],
+    }),
+  );
 }
 
 /** Calls and insists on the status, so the flow really goes where it means to. */
@@ -451,7 +484,17 @@ describe('the permission map against the calls each resource makes', () => {
     const tab = `/console/environments/${personal}`;
     await browser(200, 'GET', tab);
     await browser(303, 'POST', `${tab}/secrets`, { name: 'C_DIRECT', value: 'c-direct' });
+    // An environment delete stopped after its commit: the console's next write of the owner (the
+    // link below) finishes it, deleting what is left in batches.
+    const stopped = (await must(201, 'POST', `${V1}/environmentshub`, { key: user, body: { name: 'perm-stopped' } }))
+      .data;
+    await must(201, 'POST', `${V1}/environmentshub/${stopped.id}/secrets`, {
+      key: user,
+      body: { name: 'LEFT', value: 'left' },
+    });
+    await stopAfterCommit(stopped);
     await browser(303, 'POST', `${tab}/links`, { secretId: second.id });
+    expect(await partitionItems(outside, `ENV#${stopped.id}`)).toEqual([]);
     await browser(409, 'POST', `${tab}/links`, {
       secretId: (await must(200, 'GET', `${V1}/secrets?teamId=${seed.team.id}`, { key: user })).data[0].id,
     });

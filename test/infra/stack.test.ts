@@ -457,12 +457,14 @@ describe('each function may do only what it needs', () => {
     expect(writers('ENV#*')).not.toContain('accounts');
     expect(writers('OWNER#*')).not.toContain('accounts');
     expect(writers('AUDIT#*#*')).toEqual(RESOURCES.filter((r) => r !== 'audit'));
-    // Only the environment delete and purges batch deletes (the versions of what they destroy).
+    // Only the environment delete (and the owner writes that finish a stopped one) and purges
+    // batch deletes (the versions of what they destroy).
     expect(RESOURCES.filter((r) => tableActions(r).includes('dynamodb:BatchWriteItem'))).toEqual([
       'environments',
       'global-secrets',
       'environment-secrets',
       'environment-variables',
+      'console',
     ]);
     // Only what seals values makes data keys; the runtime read only unwraps them.
     // (The console runs the same service functions as the resources it shows.)

@@ -42,6 +42,8 @@ export interface StoredState {
   secrets: Item[];
   claims: Item[];
   reverseLinks: Item[];
+  /** The owner's environments, by their name claims. */
+  environmentClaims: Item[];
   counts: Item | undefined;
 }
 
@@ -55,6 +57,7 @@ export function storedState(items: Item[], envId: string, ownerKey: OwnerKey): S
     secrets: items.filter((i) => i.pk === ownerPk && sk(i).startsWith('SECRET#')),
     claims: items.filter((i) => i.pk === ownerPk && sk(i).startsWith('SECRETNAME#')),
     reverseLinks: items.filter((i) => i.pk === ownerPk && sk(i).startsWith('SLINK#')),
+    environmentClaims: items.filter((i) => i.pk === ownerPk && sk(i).startsWith('ENVNAME#')),
     counts: items.find((i) => i.pk === ownerPk && i.sk === 'COUNTS'),
   };
 }
@@ -117,6 +120,12 @@ export function storageProblems(state: StoredState, envId: string): string[] {
   const secretCount = (state.counts?.secretCount as number | undefined) ?? 0;
   if (secretCount !== state.secrets.length)
     problems.push(`COUNTS.secretCount is ${secretCount}, ${state.secrets.length} secrets stored`);
+  // Counted once in use (an owner made before the count has none until then).
+  const environmentCount = state.counts?.environmentCount as number | undefined;
+  if (environmentCount !== undefined && environmentCount !== state.environmentClaims.length)
+    problems.push(
+      `COUNTS.environmentCount is ${environmentCount}, ${state.environmentClaims.length} environments stored`,
+    );
   if (!state.meta) problems.push('the environment META item is missing');
   else if (((state.meta.entryCount as number | undefined) ?? 0) !== state.entries.length)
     problems.push(`META.entryCount is ${String(state.meta.entryCount)}, ${state.entries.length} entries stored`);

@@ -489,6 +489,7 @@ const ERROR_CODES: Record<number, ErrorCode[]> = {
     'is_linked',
     'last_admin',
     'limit_exceeded',
+    'limit_reached',
   ],
   413: ['payload_too_large'],
   422: ['validation_error'],

@@ -25,6 +25,10 @@ export function registerEnvironmentRoutes(app: Hono<ConsoleEnv>, deps: Deps): vo
 async function environmentsList(c: ConsoleContext, deps: Deps) {
   const ctx = await pageContext(c, deps);
   const scope = scopeOf(ctx.scopes, requestedTeam(c));
-  const environments = await listEnvironments(deps, principalOf(c), scope.teamId ?? undefined);
+  // Every environment of the owner: at most the cap, small items, one Query.
+  const { items: environments } = await listEnvironments(deps, principalOf(c), scope.teamId ?? undefined, {
+    offset: 0,
+    limit: deps.config.maxEnvironmentsPerOwner,
+  });
   return page(c, <EnvironmentsPage ctx={ctx} scope={scope} environments={environments} />);
 }
