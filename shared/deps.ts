@@ -7,6 +7,7 @@ import { KmsKeyProvider } from './crypto/kms-key-provider.js';
 import { LocalKeyProvider } from './crypto/local-key-provider.js';
 import { ApiKeyCache } from './auth/api-key-cache.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { TableRateLimiter } from './http/table-rate-limit.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** What every service function needs, built once per process (per Lambda container). */
@@ -15,7 +16,10 @@ export interface Deps {
   db: Db;
   dataKeys: DataKeys;
   apiKeys: ApiKeyCache;
+  /** Per-key buckets in this process: hosted services' keys, runtime tokens, and the fallback of the table's count. */
   rateLimiter: RateLimiter;
+  /** User and admin keys, counted in the table across every process. */
+  tableRateLimiter: TableRateLimiter;
   logger: Logger;
 }
 
@@ -30,13 +34,16 @@ export function createDeps(
   overrides: { keyProvider?: KeyProvider; db?: Db; logger?: Logger } = {},
 ): Deps {
   const db = overrides.db ?? createDb(config);
+  const rateLimiter = new RateLimiter();
+  const logger = overrides.logger ?? createLogger();
   return {
     config,
     db,
     dataKeys: new DataKeys(db, overrides.keyProvider ?? keyProviderFor(config), config.dataKeyCacheMs),
     apiKeys: new ApiKeyCache(config.apiKeyCacheMs),
-    rateLimiter: new RateLimiter(),
-    logger: overrides.logger ?? createLogger(),
+    rateLimiter,
+    tableRateLimiter: new TableRateLimiter(db, rateLimiter, logger),
+    logger,
   };
 }
 

@@ -79,6 +79,14 @@ export const keys = {
   deletedEntryPartition: (envId: string) => `TRASH#${envId}`,
   auditPartition: (owner: AuditOwner, shard: number) => `AUDIT#${owner}#${shard}`,
   auditSk: (at: string, id: string) => `${at}#${id}`,
+  /**
+   * A user's (or an admin key's) request count in one fixed window of the per-key rate limit,
+   * shared by every process; expires by `ttl` soon after the window.
+   */
+  rateWindow: (subject: 'user' | 'key', id: string, window: number) => ({
+    pk: `RATE#${subject}#${id}`,
+    sk: `W#${window}`,
+  }),
   /** A web console session, by the SHA-256 (hex) of its cookie token; expires by `ttl`. */
   consoleSession: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
 } as const;
