@@ -1,6 +1,27 @@
-import { describe, expect, it, vi } from 'vitest';
+import { createServer } from 'node:net';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readConfig } from '../../shared/config.js';
+import { keys } from '../../shared/data/keys.js';
+import { createDeps } from '../../shared/deps.js';
 import { RateLimiter } from '../../shared/http/rate-limit.js';
-import { startTestService } from '../support/service.js';
+import { TableRateLimiter } from '../../shared/http/table-rate-limit.js';
+import { createDb } from '../../shared/storage/client.js';
+import { getItem } from '../../shared/storage/item.js';
+import { createLocalApp } from '../../infra/local/server.js';
+import { caller, startTestService } from '../support/service.js';
+
+/** Holds `Date` at the start of a window of `windowMs`, so that every request below falls in one window. */
+function atWindowStart(windowMs: number): number {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  const start = (Math.floor(Date.now() / windowMs) + 1) * windowMs;
+  vi.setSystemTime(start);
+  return start;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('per-key rate limiting', () => {
   it('refills tokens at the rate, up to the burst', () => {
@@ -40,6 +61,7 @@ describe('per-key rate limiting', () => {
   });
 
   it('answers 429 rate_limited with Retry-After per user and per service key', async () => {
+    atWindowStart(5_000); // the user's window: 5 requests in 5 s
     const svc = await startTestService({
       env: {
         RATE_LIMIT_USER_RPS: '1',
@@ -69,4 +91,76 @@ describe('per-key rate limiting', () => {
     // no key, no bucket: the health route stays open
     expect((await call('GET', '/api/v1/health')).status).toBe(200);
   });
+
+  it("counts a user's requests in the table: two instances over one table allow one window's worth", async () => {
+    const limits = { RATE_LIMIT_USER_RPS: '1', RATE_LIMIT_USER_BURST: '6' };
+    const start = atWindowStart(6_000);
+    const svc = await startTestService({ env: limits });
+    // A second process over the same table: its own deps, caches and buckets.
+    const second = caller(createLocalApp(createDeps(svc.deps.config)));
+    const calls = [svc.call, second];
+    const whoami = (i: number) => calls[i % 2]!('GET', '/api/v1/user/whoami', { key: svc.seed.user.apiKey });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await whoami(i)).status);
+    // One process alone allows 6 in the window; two together allow the same 6, not 12.
+    expect(statuses).toEqual([...Array<number>(6).fill(200), ...Array<number>(6).fill(429)]);
+
+    const item = await getItem(svc.deps.db, keys.rateWindow('user', svc.seed.user.id, start / 6_000));
+    expect(item).toMatchObject({ requests: 6 });
+    expect(item!.ttl).toBeGreaterThanOrEqual((start + 6_000) / 1000);
+
+    // The admin key is counted the same way, by its own id.
+    const admin = (i: number) => calls[i % 2]!('GET', '/api/v1/admin/audit', { key: svc.seed.adminKey });
+    const adminStatuses: number[] = [];
+    for (let i = 0; i < 7; i++) adminStatuses.push((await admin(i)).status);
+    expect(adminStatuses).toEqual([...Array<number>(6).fill(200), 429]);
+
+    // The next window lets the user in again, on either instance.
+    vi.setSystemTime(start + 6_000);
+    expect((await whoami(1)).status).toBe(200);
+    expect((await whoami(0)).status).toBe(200);
+  });
+
+  it('says in Retry-After when the window ends', async () => {
+    const start = atWindowStart(10_000);
+    const svc = await startTestService({ env: { RATE_LIMIT_USER_RPS: '1', RATE_LIMIT_USER_BURST: '10' } });
+    for (let i = 0; i < 10; i++) {
+      expect((await svc.call('GET', '/api/v1/user/whoami', { key: svc.seed.user.apiKey })).status).toBe(200);
+    }
+    vi.setSystemTime(start + 6_500);
+    const refused = await svc.call('GET', '/api/v1/user/whoami', { key: svc.seed.user.apiKey });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ code: 'rate_limited', detail: 'Too many requests with this API key. Retry later.' });
+    expect(refused.headers.get('retry-after')).toBe('4');
+  });
+
+  it("falls back to the process's bucket when the table cannot be reached", async () => {
+    const port = await closedPort();
+    const db = createDb(readConfig({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`, TABLE_NAME: 'nowhere' }));
+    const warnings: string[] = [];
+    const logger = new Logger({ serviceName: 'test' });
+    vi.spyOn(logger, 'warn').mockImplementation((...args) => void warnings.push(String(args[0])));
+    const limiter = new TableRateLimiter(db, new RateLimiter(), logger);
+    const limit = { ratePerSecond: 1, burst: 3 };
+    const taken = [];
+    for (let i = 0; i < 4; i++) taken.push(await limiter.take({ kind: 'user', id: 'u1' }, limit));
+    // The in-process bucket: its burst, then a refusal with its own Retry-After.
+    expect(taken.map((t) => t.allowed)).toEqual([true, true, true, false]);
+    expect(taken[3]).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toContain('table is unavailable');
+    db.raw.destroy();
+  });
 });
+
+/** A local port nothing listens on. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
