@@ -16,7 +16,7 @@ export interface Deps {
   db: Db;
   dataKeys: DataKeys;
   apiKeys: ApiKeyCache;
-  /** Per-key buckets in this process: hosted services' keys, runtime tokens, and the fallback of the table's count. */
+  /** Per-key buckets in this process: hosted services' keys and runtime tokens. */
   rateLimiter: RateLimiter;
   /** User and admin keys, counted in the table across every process. */
   tableRateLimiter: TableRateLimiter;
@@ -34,16 +34,14 @@ export function createDeps(
   overrides: { keyProvider?: KeyProvider; db?: Db; logger?: Logger } = {},
 ): Deps {
   const db = overrides.db ?? createDb(config);
-  const rateLimiter = new RateLimiter();
-  const logger = overrides.logger ?? createLogger();
   return {
     config,
     db,
     dataKeys: new DataKeys(db, overrides.keyProvider ?? keyProviderFor(config), config.dataKeyCacheMs),
     apiKeys: new ApiKeyCache(config.apiKeyCacheMs),
-    rateLimiter,
-    tableRateLimiter: new TableRateLimiter(db, rateLimiter, logger),
-    logger,
+    rateLimiter: new RateLimiter(),
+    tableRateLimiter: new TableRateLimiter(db),
+    logger: overrides.logger ?? createLogger(),
   };
 }
 

@@ -16,7 +16,7 @@ import { interleaved, ratioOf, summarize, type Summary } from '../lib/stats.js';
 /** The limiter as it was before the count in the table: this process's bucket only. */
 class ProcessBucketOnly extends TableRateLimiter {
   constructor(private readonly deps: Deps) {
-    super(deps.db, deps.rateLimiter, deps.logger);
+    super(deps.db);
   }
 
   override take(subject: RateSubject, limit: RateLimit): Taken {

@@ -5,7 +5,7 @@ import { LruCache } from '../cache.js';
  * and `burst` at once. Kept in memory, per process (per Lambda container): a bound on what
  * one key can take of one instance, below the stack's throttling. Hosted services' keys and
  * runtime tokens are limited here; user and admin keys are counted across processes in the
- * table (shared/http/table-rate-limit.ts), which falls back to these buckets.
+ * table (shared/http/table-rate-limit.ts).
  */
 export interface RateLimit {
   ratePerSecond: number;

@@ -1,9 +1,7 @@
 import { LruCache } from '../cache.js';
 import { countInWindow, type RateSubject } from '../data/rate-windows.js';
-import { isDependencyUnavailable } from '../dependency-failure.js';
-import type { Logger } from '../logger.js';
 import type { Db } from '../storage/client.js';
-import type { RateLimit, RateLimiter, Taken } from './rate-limit.js';
+import type { RateLimit, Taken } from './rate-limit.js';
 
 /** How long after its end a window's item is kept before DynamoDB's TTL may remove it. */
 const WINDOW_ITEM_GRACE_SECONDS = 60;
@@ -20,8 +18,8 @@ const WINDOW_ITEM_GRACE_SECONDS = 60;
  * here until its window ends, so a key that goes on after its 429 costs no further write in
  * this process: a looping key cannot make its own counter item hot.
  *
- * Should the table fail (down, throttling), the request is decided by the in-process bucket
- * instead (docs/security.md, "Floods"): a bound per container, as before the shared count.
+ * Should the table fail the count (down, hung, throttling), so does the request: 503
+ * `unavailable` with Retry-After, as for any other call of it (docs/security.md, "Floods").
  */
 export class TableRateLimiter {
   /** Subject → end of the window it was refused in (epoch ms). */
@@ -29,8 +27,6 @@ export class TableRateLimiter {
 
   constructor(
     private readonly db: Db,
-    private readonly fallback: RateLimiter,
-    private readonly logger: Logger,
     maxKeys = 50_000,
   ) {
     this.refused = new LruCache({ maxEntries: maxKeys });
@@ -51,20 +47,13 @@ export class TableRateLimiter {
     const windowMs = Math.max(1, Math.round((limit.burst * 1000) / limit.ratePerSecond));
     const window = Math.floor(nowMs / windowMs);
     const endMs = (window + 1) * windowMs;
-    let counted: boolean;
-    try {
-      counted = await countInWindow(
-        this.db,
-        subject,
-        window,
-        limit.burst,
-        Math.ceil(endMs / 1000) + WINDOW_ITEM_GRACE_SECONDS,
-      );
-    } catch (err) {
-      if (!isDependencyUnavailable(err)) throw err;
-      this.logger.warn('rate limit counted in process: the table is unavailable', { error: (err as Error).name });
-      return this.fallback.take(name, limit);
-    }
+    const counted = await countInWindow(
+      this.db,
+      subject,
+      window,
+      limit.burst,
+      Math.ceil(endMs / 1000) + WINDOW_ITEM_GRACE_SECONDS,
+    );
     if (counted) return { allowed: true };
     this.refused.set(name, endMs);
     return refusal(endMs, nowMs);

@@ -1,5 +1,4 @@
 import { createServer } from 'node:net';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../shared/config.js';
 import { keys } from '../../shared/data/keys.js';
@@ -134,22 +133,32 @@ describe('per-key rate limiting', () => {
     expect(refused.headers.get('retry-after')).toBe('4');
   });
 
-  it("falls back to the process's bucket when the table cannot be reached", async () => {
-    const port = await closedPort();
-    const db = createDb(readConfig({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`, TABLE_NAME: 'nowhere' }));
-    const warnings: string[] = [];
-    const logger = new Logger({ serviceName: 'test' });
-    vi.spyOn(logger, 'warn').mockImplementation((...args) => void warnings.push(String(args[0])));
-    const limiter = new TableRateLimiter(db, new RateLimiter(), logger);
-    const limit = { ratePerSecond: 1, burst: 3 };
-    const taken = [];
-    for (let i = 0; i < 4; i++) taken.push(await limiter.take({ kind: 'user', id: 'u1' }, limit));
-    // The in-process bucket: its burst, then a refusal with its own Retry-After.
-    expect(taken.map((t) => t.allowed)).toEqual([true, true, true, false]);
-    expect(taken[3]).toEqual({ allowed: false, retryAfterSeconds: 1 });
-    expect(warnings).toHaveLength(4);
-    expect(warnings[0]).toContain('table is unavailable');
-    db.raw.destroy();
+  it('answers 503 unavailable with Retry-After when the count cannot be written, and lets nothing through', async () => {
+    const svc = await startTestService();
+    const whoami = () => svc.call('GET', '/api/v1/user/whoami', { key: svc.seed.user.apiKey });
+    expect((await whoami()).status).toBe(200); // the key is cached: only the count goes to the table
+    // The count's table out of reach (the rest of the service keeps its own).
+    const unreachable = createDb(
+      readConfig({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, TABLE_NAME: svc.tableName }),
+    );
+    svc.deps.tableRateLimiter = new TableRateLimiter(unreachable);
+    for (const res of [await whoami(), await svc.call('GET', '/api/v1/admin/audit', { key: svc.seed.adminKey })]) {
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ detail: expect.any(String), code: 'unavailable' });
+      expect(res.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    }
+    // A user runtime key's read, whose count runs beside the Query: 503 too, and no value.
+    const runtime = await svc.call('GET', `/api/v1/environmentshub/${svc.seed.environments.personal.id}/runtime`, {
+      key: svc.seed.user.runtimeKey,
+    });
+    expect(runtime.status).toBe(503);
+    expect(runtime.body.code).toBe('unavailable');
+    // Service keys are counted in process: job starts go on.
+    const service = await svc.call('GET', `/api/v1/environmentshub/${svc.seed.environments.personal.id}/runtime`, {
+      key: svc.seed.serviceKey,
+    });
+    expect(service.status).toBe(200);
+    unreachable.raw.destroy();
   });
 });
 
