@@ -1,9 +1,12 @@
 import { createServer } from 'node:net';
+import { createRoute } from '@hono/zod-openapi';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../shared/config.js';
 import { keys } from '../../shared/data/keys.js';
 import { createDeps } from '../../shared/deps.js';
+import { securityWithRuntimeToken } from '../../shared/http/openapi.js';
 import { RateLimiter } from '../../shared/http/rate-limit.js';
+import { createResourceApp } from '../../shared/http/resource-app.js';
 import { TableRateLimiter } from '../../shared/http/table-rate-limit.js';
 import { createDb } from '../../shared/storage/client.js';
 import { getItem } from '../../shared/storage/item.js';
@@ -159,6 +162,32 @@ describe('per-key rate limiting', () => {
     });
     expect(service.status).toBe(200);
     unreachable.raw.destroy();
+  });
+
+  it('answers 429 on a job-start route even should its handler not wait for the count', async () => {
+    atWindowStart(1_000); // the user's window: 1 request in 1 s
+    const svc = await startTestService({ env: { RATE_LIMIT_USER_RPS: '1', RATE_LIMIT_USER_BURST: '1' } });
+    const app = createResourceApp(svc.deps);
+    let handled = 0;
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: '/probe',
+        security: securityWithRuntimeToken,
+        responses: { 200: { description: 'what the handler read' } },
+      }),
+      (c) => {
+        handled++;
+        return c.json({ data: 'read' }, 200);
+      },
+    );
+    const probe = () => caller(app)('GET', '/probe', { key: svc.seed.user.runtimeKey });
+    expect((await probe()).status).toBe(200);
+    const refused = await probe();
+    expect(handled).toBe(2); // the handler ran beside the count, as the runtime read's Query does
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('rate_limited');
+    expect(JSON.stringify(refused.body)).not.toContain('read');
   });
 });
 
