@@ -61,6 +61,6 @@ function requireApiKey(deps: Deps, runtimeToken: boolean): MiddlewareHandler<App
     admitted.catch(() => undefined); // awaited by the handler and below; this only avoids an unhandled rejection meanwhile
     c.set('admitted', admitted);
     await next();
-    await admitted;
+    if (!c.error) await admitted; // a handler that failed has been answered already, its refusal included
   };
 }
