@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnRoute,
   type CfnStage,
   HttpApi,
   HttpMethod,
@@ -380,15 +381,20 @@ export class SecretsStack extends Stack {
 
     // The job-start routes' own throttle. API Gateway refuses route settings for a route it does
     // not have yet, hence the stage waits for the routes.
-    const jobStartRoutes = ROUTES.filter((route) => JOB_START_RESOURCES.includes(route.resource));
+    const jobStartKeys = new Set(
+      ROUTES.filter((route) => JOB_START_RESOURCES.includes(route.resource)).map((r) => `${r.method} ${r.path}`),
+    );
     const cfnStage = this.apiStage.node.defaultChild as CfnStage;
     cfnStage.routeSettings = Object.fromEntries(
-      jobStartRoutes.map((route) => [
-        `${route.method} ${route.path}`,
+      [...jobStartKeys].map((routeKey) => [
+        routeKey,
         { ThrottlingRateLimit: jobStartThrottle.rateLimit, ThrottlingBurstLimit: jobStartThrottle.burstLimit },
       ]),
     );
-    for (const route of routes) cfnStage.node.addDependency(route);
+    for (const route of routes) {
+      const cfnRoute = route.node.defaultChild as CfnRoute;
+      if (jobStartKeys.has(cfnRoute.routeKey)) cfnStage.addDependency(cfnRoute);
+    }
     for (const route of routes) {
       NagSuppressions.addResourceSuppressions(route, [
         {
