@@ -2,7 +2,7 @@
  * `npm run bench`: the benchmarks, in one run. Prints a markdown table of every
  * figure and ratio and writes them to bench/results/latest.json (git-ignored).
  *
- *   npm run bench -- [--kms-latency-ms 5] [--only floor,calls,per-value,storm,audit,crypto,bundles]
+ *   npm run bench -- [--kms-latency-ms 5] [--only floor,calls,per-value,storm,audit,key-limit,crypto,bundles]
  *
  * Timings are medians and p99s over many runs; every ratio compares series measured in this
  * run, interleaved (A, B, A, B, … with the order rotating), so drift of a shared machine
@@ -20,13 +20,14 @@ import { measureAuditFilter, type AuditFilterFigures } from './measure/audit-fil
 import { measureBundles, type BundleFigures } from './measure/bundles.js';
 import { measureCalls, type CallsBySize } from './measure/calls.js';
 import { measureCrypto, type CryptoFigures } from './measure/crypto.js';
+import { measureKeyLimit, type KeyLimitFigures } from './measure/key-limit.js';
 import { measurePerValueKeys, type PerValueFigures } from './measure/per-value-keys.js';
 import { measureRuntimeVsFloor, type FloorFigures } from './measure/runtime-vs-floor.js';
 import { measureStorm, type StormFigures } from './measure/storm.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ALL = ['floor', 'calls', 'per-value', 'storm', 'audit', 'crypto', 'bundles'] as const;
+const ALL = ['floor', 'calls', 'per-value', 'storm', 'audit', 'key-limit', 'crypto', 'bundles'] as const;
 type Part = (typeof ALL)[number];
 
 const { values: flags } = parseArgs({
@@ -68,6 +69,7 @@ let calls: CallsBySize | undefined;
 let perValue: PerValueFigures | undefined;
 let storm: StormFigures | undefined;
 let auditFilter: AuditFilterFigures | undefined;
+let keyLimit: KeyLimitFigures[] | undefined;
 
 // CPU-only parts first, while DynamoDB Local is not running.
 if (parts.has('crypto')) {
@@ -79,7 +81,7 @@ if (parts.has('bundles')) {
   bundles = await measureBundles();
 }
 
-if (['floor', 'calls', 'per-value', 'storm', 'audit'].some((part) => parts.has(part as Part))) {
+if (['floor', 'calls', 'per-value', 'storm', 'audit', 'key-limit'].some((part) => parts.has(part as Part))) {
   const ctx = await createBenchContext({ kmsLatencyMs, log });
   try {
     if (parts.has('floor')) {
@@ -101,6 +103,10 @@ if (['floor', 'calls', 'per-value', 'storm', 'audit'].some((part) => parts.has(p
     if (parts.has('audit')) {
       log(`audit log filtered by environment, 10,000 events (${elapsed()})`);
       auditFilter = await measureAuditFilter(ctx);
+    }
+    if (parts.has('key-limit')) {
+      log(`a user key's count in the table, on management requests (${elapsed()})`);
+      keyLimit = await measureKeyLimit(ctx);
     }
   } finally {
     await ctx.close();
@@ -210,6 +216,22 @@ if (auditFilter) {
     '',
   );
 }
+if (keyLimit) {
+  const rounds = (r: string[][]) => r.map((round) => round.join(' + ')).join(' → ');
+  lines.push(
+    "## A user key's count in the table, on management requests",
+    '',
+    "HTTP with the seeded user's key: an instance counting the key in the table (as deployed), and one keeping its bucket in process only (as before), interleaved.",
+    '',
+    '| request | in process, median / p99 ms | counted in the table, median / p99 ms | **ratio** (median of per-run ratios) | DynamoDB calls, in process | counted |',
+    '| --- | ---: | ---: | ---: | --- | --- |',
+    ...keyLimit.map(
+      (k) =>
+        `| ${k.request} | ${ms(k.inProcessMs.median)} / ${ms(k.inProcessMs.p99)} | ${ms(k.countedMs.median)} / ${ms(k.countedMs.p99)} | **${k.ratio.toFixed(2)}** (${k.ratioOfPairs.toFixed(2)}) | ${rounds(k.calls.inProcess)} | ${rounds(k.calls.counted)} |`,
+    ),
+    '',
+  );
+}
 if (crypto) {
   lines.push(
     `## Envelope crypto alone (${crypto.values} values of ${crypto.valueBytes} B, ${crypto.rounds} rounds)`,
@@ -250,6 +272,7 @@ const results = {
     : {}),
   ...(perValue ? { perValueKeyRatio: round(perValue.ratioWarm, 3) } : {}),
   ...(auditFilter ? { auditFilterVsUnfiltered: round(auditFilter.ratio, 3) } : {}),
+  ...(keyLimit ? { keyLimitRatio: Object.fromEntries(keyLimit.map((k) => [k.request, round(k.ratio, 3)])) } : {}),
   ...(storm
     ? {
         storm: {
@@ -270,6 +293,7 @@ const results = {
     ...(perValue ? { perValueKeys: perValue } : {}),
     ...(storm ? { storm } : {}),
     ...(auditFilter ? { auditFilter } : {}),
+    ...(keyLimit ? { keyLimit } : {}),
     ...(crypto ? { crypto } : {}),
     ...(bundles ? { bundles } : {}),
   },

@@ -1,7 +1,8 @@
 /**
  * In-memory caches, per process (per Lambda container): verified API keys
- * (shared/auth/api-key-cache.ts), plaintext data keys (shared/crypto/data-keys.ts) and
- * per-key token buckets (shared/http/rate-limit.ts).
+ * (shared/auth/api-key-cache.ts), plaintext data keys (shared/crypto/data-keys.ts),
+ * per-key token buckets (shared/http/rate-limit.ts) and the refusals of the keys counted in the
+ * table (shared/http/table-rate-limit.ts).
  */
 export interface CacheOptions {
   /** The most entries kept; past it the least recently used go first. */

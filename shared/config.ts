@@ -31,8 +31,8 @@ export interface ServiceConfig {
 
 /**
  * Per-key request limits. A job-start storm reads with one service key, hence its larger
- * burst. The CDK stack passes these to the functions and keeps its API-wide throttling at or
- * above them, so a single key meets its own limit before the API's.
+ * burst. The CDK stack passes these to the functions and keeps the throttling of the routes
+ * each kind of key calls at or above them, so a single key meets its own limit before the API's.
  */
 export const DEFAULT_RATE_LIMITS = {
   user: { ratePerSecond: 20, burst: 40 },

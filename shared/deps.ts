@@ -7,6 +7,7 @@ import { KmsKeyProvider } from './crypto/kms-key-provider.js';
 import { LocalKeyProvider } from './crypto/local-key-provider.js';
 import { ApiKeyCache } from './auth/api-key-cache.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { TableRateLimiter } from './http/table-rate-limit.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** What every service function needs, built once per process (per Lambda container). */
@@ -15,7 +16,10 @@ export interface Deps {
   db: Db;
   dataKeys: DataKeys;
   apiKeys: ApiKeyCache;
+  /** Per-key buckets in this process: hosted services' keys and runtime tokens. */
   rateLimiter: RateLimiter;
+  /** User and admin keys, counted in the table across every process. */
+  tableRateLimiter: TableRateLimiter;
   logger: Logger;
 }
 
@@ -36,6 +40,7 @@ export function createDeps(
     dataKeys: new DataKeys(db, overrides.keyProvider ?? keyProviderFor(config), config.dataKeyCacheMs),
     apiKeys: new ApiKeyCache(config.apiKeyCacheMs),
     rateLimiter: new RateLimiter(),
+    tableRateLimiter: new TableRateLimiter(db),
     logger: overrides.logger ?? createLogger(),
   };
 }

@@ -237,15 +237,14 @@ export async function createBenchContext(options: {
  */
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 16 });
 
-/** The read a hosted service makes at job start, through HTTP, checked against what was written. */
-export function fetchRuntime(
+/** A GET through HTTP with `key`, on the keep-alive agent: its status and body. */
+export function getWithKey(
   baseUrl: string,
-  serviceKey: string,
-  env: BenchEnvironment,
-  check = false,
-  route: 'runtime' | 'runtime/check' = 'runtime',
-): Promise<void> {
-  const url = new URL(`${baseUrl}/api/v1/environmentshub/${env.id}/${route}`);
+  path: string,
+  key: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
+  const url = new URL(`${baseUrl}${path}`);
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -253,30 +252,33 @@ export function fetchRuntime(
         port: url.port,
         path: url.pathname,
         agent: keepAlive,
-        headers: { authorization: `Bearer ${serviceKey}`, 'x-job-id': 'bench' },
+        headers: { authorization: `Bearer ${key}`, ...headers },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) {
-            reject(new Error(`${route} of ${env.size} entries: ${res.statusCode} ${text.slice(0, 200)}`));
-            return;
-          }
-          try {
-            if (check) checkResolved(JSON.parse(text).data.env, env);
-            resolve();
-          } catch (err) {
-            reject(err);
-          }
-        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
       },
     );
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The read a hosted service makes at job start, through HTTP, checked against what was written. */
+export async function fetchRuntime(
+  baseUrl: string,
+  serviceKey: string,
+  env: BenchEnvironment,
+  check = false,
+  route: 'runtime' | 'runtime/check' = 'runtime',
+): Promise<void> {
+  const { status, text } = await getWithKey(baseUrl, `/api/v1/environmentshub/${env.id}/${route}`, serviceKey, {
+    'x-job-id': 'bench',
+  });
+  if (status !== 200) throw new Error(`${route} of ${env.size} entries: ${status} ${text.slice(0, 200)}`);
+  if (check) checkResolved(JSON.parse(text).data.env, env);
 }
 
 export function checkResolved(got: Record<string, string>, env: BenchEnvironment): void {

@@ -77,7 +77,7 @@ function requireSession(deps: Deps): MiddlewareHandler<ConsoleEnv> {
       );
     }
     c.set('session', session);
-    enforceRateLimit(deps, session.principal);
+    await enforceRateLimit(deps, session.principal);
     if (c.req.method === 'POST') {
       const fields = await formFields(c);
       if (!fromThisOrigin(c) || !tokensMatch(session.csrfToken, fields[CSRF_FIELD])) {

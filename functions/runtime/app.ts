@@ -31,7 +31,7 @@ export function createRuntimeApp(deps: Deps) {
         c.get('principal'),
         c.req.valid('param').envId,
         c.req.valid('header')['x-job-id'],
-        c.req.valid('query').allowMissing,
+        { allowMissing: c.req.valid('query').allowMissing, admitted: c.get('admitted') },
       );
       c.header('Cache-Control', 'no-store');
       return fittedJson(c, { data: set }, 200, () => runtimeSetTooLarge(set));
@@ -48,7 +48,11 @@ export function createRuntimeApp(deps: Deps) {
       request: { params: EnvParams },
       responses: { 200: dataOf(Api.RuntimeCheck, 'The check'), ...errorResponses },
     }),
-    async (c) => c.json({ data: await checkRuntime(deps, c.get('principal'), c.req.valid('param').envId) }, 200),
+    async (c) =>
+      c.json(
+        { data: await checkRuntime(deps, c.get('principal'), c.req.valid('param').envId, c.get('admitted')) },
+        200,
+      ),
   );
 
   return app;

@@ -1,14 +1,16 @@
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { originsFrom } from '../../shared/http/cors.js';
-import { DEFAULT_THROTTLING, SecretsStack } from './secrets-stack.js';
+import { DEFAULT_JOB_START_THROTTLING, DEFAULT_THROTTLING, SecretsStack } from './secrets-stack.js';
 
 /**
  * The CDK app: one stack, environment-agnostic (no account, no region, no context look-ups),
  * so `npm run synth` works offline. Context: `-c stage=NAME`, `-c retainData=false` (a stack that
  * may be destroyed whole), `-c domainName=… -c certificateArn=…` (a custom domain),
  * `-c corsAllowedOrigins=https://a.example,https://b.example`, `-c throttlingRateLimit=N`,
- * `-c throttlingBurstLimit=N`. cdk-nag's AwsSolutions checks run on every synthesis; an
+ * `-c throttlingBurstLimit=N` (the stage's default, which the management routes get),
+ * `-c jobStartThrottlingRateLimit=N`, `-c jobStartThrottlingBurstLimit=N` (the job-start routes'
+ * own). cdk-nag's AwsSolutions checks run on every synthesis; an
  * unsuppressed finding is an error.
  */
 
@@ -50,6 +52,8 @@ new SecretsStack(app, `PrimeSecrets-${stage}`, {
   corsAllowedOrigins: originsFrom(stringContext('corsAllowedOrigins')),
   throttlingRateLimit: numberContext('throttlingRateLimit', DEFAULT_THROTTLING.rateLimit),
   throttlingBurstLimit: numberContext('throttlingBurstLimit', DEFAULT_THROTTLING.burstLimit),
+  jobStartThrottlingRateLimit: numberContext('jobStartThrottlingRateLimit', DEFAULT_JOB_START_THROTTLING.rateLimit),
+  jobStartThrottlingBurstLimit: numberContext('jobStartThrottlingBurstLimit', DEFAULT_JOB_START_THROTTLING.burstLimit),
   description: `prime-secrets (${stage}): secrets and variables service of the environments hub`,
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

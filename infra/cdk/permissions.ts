@@ -68,6 +68,8 @@ const PARTITIONS = {
   deletedEntry: anyKey(keys.deletedEntry),
   /** `RTOKEN#<envId>`: an environment's runtime tokens, listed (each token itself is a `KEY#<hash>`). */
   runtimeToken: anyKey(keys.runtimeToken),
+  /** `RATE#<user|key>#<id>`: user and admin keys' request counts (shared/http/table-rate-limit.ts). */
+  rateWindow: anyKey(keys.rateWindow),
 } as const;
 
 export interface ResourcePermissions {
@@ -89,7 +91,9 @@ export interface ResourcePermissions {
  * code each resource runs (shared/services over shared/data, audit.ts, auth/, crypto/data-keys.ts).
  *
  * - Every resource authenticates: `GetItem` of `KEY#<hash>`, and of a membership when it
- *   checks a team role (auth/api-keys.ts, auth/authorization.ts).
+ *   checks a team role (auth/api-keys.ts, auth/authorization.ts). Every resource takes user
+ *   keys (the console, their sessions), whose requests it counts with an `UpdateItem` under
+ *   `RATE#…` (http/table-rate-limit.ts).
  * - There is no IAM action for TransactWriteItems: each item of a transaction is authorized as
  *   the single-item action it is (Put → PutItem, Update → UpdateItem, Delete → DeleteItem,
  *   ConditionCheck → ConditionCheckItem). Every mutation writes its audit event as a Put in its
@@ -133,6 +137,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       PARTITIONS.team,
       PARTITIONS.slug,
       PARTITIONS.audit,
+      PARTITIONS.rateWindow,
     ],
   },
   environments: {
@@ -160,6 +165,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       PARTITIONS.deletedEntry,
       PARTITIONS.valueVersion,
       PARTITIONS.audit,
+      PARTITIONS.rateWindow,
     ],
   },
   'global-secrets': {
@@ -192,6 +198,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       PARTITIONS.valueVersion,
       PARTITIONS.deletedEntry,
       PARTITIONS.audit,
+      PARTITIONS.rateWindow,
     ],
   },
   'environment-secrets': {
@@ -219,6 +226,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       PARTITIONS.deletedEntry,
       PARTITIONS.valueVersion,
       PARTITIONS.audit,
+      PARTITIONS.rateWindow,
     ],
   },
   'environment-variables': {
@@ -236,36 +244,43 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: [],
     kms: [],
-    writes: [PARTITIONS.environment, PARTITIONS.deletedEntry, PARTITIONS.valueVersion, PARTITIONS.audit],
+    writes: [
+      PARTITIONS.environment,
+      PARTITIONS.deletedEntry,
+      PARTITIONS.valueVersion,
+      PARTITIONS.audit,
+      PARTITIONS.rateWindow,
+    ],
   },
   runtime: {
     // The read path: Query of the environment partition, BatchGetItem of linked secrets, data
     // keys and membership, GetItem of a data key version the batch did not hold. It writes one
     // item, the runtime_read audit event (PutItem, outside any transaction). It only unwraps
-    // data keys (Decrypt); it never creates one.
-    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+    // data keys (Decrypt); it never creates one. UpdateItem: a user runtime key's request count.
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     index: [],
     kms: ['kms:Decrypt'],
-    writes: [PARTITIONS.audit],
+    writes: [PARTITIONS.audit, PARTITIONS.rateWindow],
   },
   'runtime-tokens': {
     // Get: the key, the environment's META, a team role, a token's listing. Query: an environment's
     // tokens. Put: a token's key item and listing, with the audit event; Delete: both on a revoke.
     // It opens no value, so no KMS: minting credentials lives apart from `runtime`, so that no
     // function can both unwrap data keys and write `KEY#…` items (functions/runtime-tokens/app.ts).
-    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    // UpdateItem: a user runtime key's request count.
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     index: [],
     kms: [],
-    writes: [PARTITIONS.apiKey, PARTITIONS.runtimeToken, PARTITIONS.audit],
+    writes: [PARTITIONS.apiKey, PARTITIONS.runtimeToken, PARTITIONS.audit, PARTITIONS.rateWindow],
   },
   audit: {
-    // Read only: Get for the key and the team role, Query of the owner's audit shards, and of
-    // the index for one environment's events. Reading the audit log is not itself audited, so
-    // no write at all.
-    table: ['dynamodb:GetItem', 'dynamodb:Query'],
+    // Reads: Get for the key and the team role, Query of the owner's audit shards, and of the
+    // index for one environment's events. Reading the audit log is not itself audited: its one
+    // write is the caller's request count.
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     index: ['dynamodb:Query'],
     kms: [],
-    writes: [],
+    writes: [PARTITIONS.rateWindow],
   },
   console: {
     // The web console runs the same service functions as global-secrets, environment-secrets
@@ -296,6 +311,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       PARTITIONS.valueVersion,
       PARTITIONS.session,
       PARTITIONS.audit,
+      PARTITIONS.rateWindow,
     ],
   },
 };

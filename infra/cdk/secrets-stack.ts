@@ -4,6 +4,8 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
+  type CfnRoute,
+  type CfnStage,
   type CorsPreflightOptions,
   DomainName,
   HttpApi,
@@ -64,10 +66,14 @@ export interface SecretsStackProps extends StackProps {
    * cookie) are never allowed across origins, so only a bearer key a page holds can be sent.
    */
   corsAllowedOrigins?: string[];
-  /** Steady-state requests per second the API's default stage accepts. */
+  /** Steady-state requests per second the API's default stage accepts (the management routes). */
   throttlingRateLimit?: number;
-  /** Requests the API's default stage accepts in a burst. */
+  /** Requests the API's default stage accepts in a burst (the management routes). */
   throttlingBurstLimit?: number;
+  /** Steady-state requests per second of each job-start route (`JOB_START_RESOURCES`), its own. */
+  jobStartThrottlingRateLimit?: number;
+  /** Requests each job-start route accepts in a burst. */
+  jobStartThrottlingBurstLimit?: number;
   /** Where `npm run build` wrote the bundles (`<dir>/<resource>/index.mjs`). */
   bundleDir?: string;
   /** How long function and access logs are kept. */
@@ -75,11 +81,25 @@ export interface SecretsStackProps extends StackProps {
   memorySize?: number;
 }
 
-/** API-wide throttling: at or above every per-key limit (shared/config.ts DEFAULT_RATE_LIMITS). */
+/** The stage's default throttling: at or above every per-key limit (shared/config.ts DEFAULT_RATE_LIMITS). */
 export const DEFAULT_THROTTLING = {
   rateLimit: DEFAULT_RATE_LIMITS.service.ratePerSecond,
   burstLimit: DEFAULT_RATE_LIMITS.service.burst,
 } as const;
+
+/** The job-start routes' own throttling: what one hosted service's key may send (a job-start storm). */
+export const DEFAULT_JOB_START_THROTTLING = {
+  rateLimit: DEFAULT_RATE_LIMITS.service.ratePerSecond,
+  burstLimit: DEFAULT_RATE_LIMITS.service.burst,
+} as const;
+
+/**
+ * The resources whose routes start jobs: the runtime read and check, and runtime tokens (minted
+ * at job start, revoked at its end). Each of their routes has a throttle of its own (the stage's
+ * route settings) instead of the stage's default, so that management traffic, a looping or
+ * stolen user key included, never uses up job starts.
+ */
+export const JOB_START_RESOURCES: readonly Resource[] = ['runtime', 'runtime-tokens'];
 export const SERVICE_NAME = 'prime-secrets';
 
 /** `environment-secrets` → `EnvironmentSecrets`, for construct ids. */
@@ -132,13 +152,18 @@ export class SecretsStack extends Stack {
       rateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLING.rateLimit,
       burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLING.burstLimit,
     };
-    // Per-key limits inside the functions never exceed the API's own throttling.
-    const perKey = (limit: { ratePerSecond: number; burst: number }) => ({
-      rps: Math.min(limit.ratePerSecond, throttle.rateLimit),
-      burst: Math.min(limit.burst, throttle.burstLimit),
+    const jobStartThrottle = {
+      rateLimit: props.jobStartThrottlingRateLimit ?? DEFAULT_JOB_START_THROTTLING.rateLimit,
+      burstLimit: props.jobStartThrottlingBurstLimit ?? DEFAULT_JOB_START_THROTTLING.burstLimit,
+    };
+    // Per-key limits inside the functions never exceed the throttling of the routes the keys
+    // call: user keys the management routes', hosted services' keys the job-start routes'.
+    const perKey = (limit: { ratePerSecond: number; burst: number }, routes: typeof throttle) => ({
+      rps: Math.min(limit.ratePerSecond, routes.rateLimit),
+      burst: Math.min(limit.burst, routes.burstLimit),
     });
-    const user = perKey(DEFAULT_RATE_LIMITS.user);
-    const service = perKey(DEFAULT_RATE_LIMITS.service);
+    const user = perKey(DEFAULT_RATE_LIMITS.user, throttle);
+    const service = perKey(DEFAULT_RATE_LIMITS.service, jobStartThrottle);
     const rateLimitEnvironment = {
       RATE_LIMIT_USER_RPS: String(user.rps),
       RATE_LIMIT_USER_BURST: String(user.burst),
@@ -384,6 +409,23 @@ export class SecretsStack extends Stack {
         integration: integrations[route.resource],
       }),
     );
+
+    // The job-start routes' own throttle. API Gateway refuses route settings for a route it does
+    // not have yet, hence the stage waits for the routes.
+    const jobStartKeys = new Set(
+      ROUTES.filter((route) => JOB_START_RESOURCES.includes(route.resource)).map((r) => `${r.method} ${r.path}`),
+    );
+    const cfnStage = this.apiStage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      [...jobStartKeys].map((routeKey) => [
+        routeKey,
+        { ThrottlingRateLimit: jobStartThrottle.rateLimit, ThrottlingBurstLimit: jobStartThrottle.burstLimit },
+      ]),
+    );
+    for (const route of routes) {
+      const cfnRoute = route.node.defaultChild as CfnRoute;
+      if (jobStartKeys.has(cfnRoute.routeKey)) cfnStage.addDependency(cfnRoute);
+    }
     for (const route of routes) {
       NagSuppressions.addResourceSuppressions(route, [
         {

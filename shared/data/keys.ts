@@ -95,6 +95,14 @@ export const keys = {
    * as the log is (a job-start storm of one environment must not heat one index partition).
    */
   auditEnvironmentIndex: (owner: AuditOwner, envId: string, shard: number) => `AUDITENV#${owner}#${envId}#${shard}`,
+  /**
+   * A user's (or an admin key's) request count in one fixed window of the per-key rate limit,
+   * shared by every process; expires by `ttl` soon after the window.
+   */
+  rateWindow: (subject: 'user' | 'key', id: string, window: number) => ({
+    pk: `RATE#${subject}#${id}`,
+    sk: `W#${window}`,
+  }),
   /** A web console session, by the SHA-256 (hex) of its cookie token; expires by `ttl`. */
   consoleSession: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
 } as const;

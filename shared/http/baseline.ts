@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { LIMITS } from '../schemas.js';
 import { handleError, jsonError, routeNotFound } from './errors-handler.js';
 import { fitLambdaResponses } from './lambda-response.js';
+import type { Taken } from './rate-limit.js';
 
 interface BaselineEnv {
   Variables: { requestId: string };
@@ -43,15 +44,36 @@ export function useHttpBaseline<E extends BaselineEnv>(
 }
 
 /**
- * Spends one request of the caller's token bucket, or throws 429 `rate_limited` with Retry-After.
- * A user's keys share one bucket, so making more keys buys no more requests. A runtime token has
- * a bucket of its own (by its id) at the users' rate, not the services': one job's sandbox reads
- * its set a few times, and a leaked token should take no more than a user can.
+ * Spends one request of the caller's limit, or 429 `rate_limited` with Retry-After.
+ *
+ * - User and admin keys are counted in the table (shared/http/table-rate-limit.ts), so that
+ *   every container gives a key the same limit as one: the answer is a promise, settled once
+ *   the count is written (or a throw at once, for a key this process saw refused in its
+ *   window). A user's keys share one count, so making more keys buys no more requests.
+ * - Hosted services' keys and runtime tokens are decided here and now, in this process's
+ *   buckets (undefined, or a synchronous throw): a service key's job-start storm (1,000 a
+ *   second) would be more writes than one item takes, and a token reads its set a few times
+ *   per job. Their bound across containers is the job-start routes' own throttle in the stack
+ *   (infra/cdk/secrets-stack.ts). A runtime token's bucket is its own (by its id), at the
+ *   users' rate: a leaked token should take no more than a user can.
  */
-export function enforceRateLimit(deps: Deps, principal: Principal): void {
-  const limit = principal.type === 'service' ? deps.config.rateLimits.service : deps.config.rateLimits.user;
-  const bucket = principal.type === 'user' ? `user:${principal.userId}` : `key:${principal.keyId}`;
-  const taken = deps.rateLimiter.take(bucket, limit);
+export function enforceRateLimit(deps: Deps, principal: Principal): Promise<void> | undefined {
+  const { user, service } = deps.config.rateLimits;
+  if (principal.type === 'user' || principal.type === 'admin') {
+    const subject =
+      principal.type === 'user'
+        ? { kind: 'user' as const, id: principal.userId }
+        : { kind: 'key' as const, id: principal.keyId };
+    const taken = deps.tableRateLimiter.take(subject, user);
+    if (taken instanceof Promise) return taken.then(admitted);
+    admitted(taken);
+    return undefined;
+  }
+  admitted(deps.rateLimiter.take(`key:${principal.keyId}`, principal.type === 'service' ? service : user));
+  return undefined;
+}
+
+function admitted(taken: Taken): void {
   if (!taken.allowed) throw rateLimited(taken.retryAfterSeconds);
 }
 

@@ -42,12 +42,25 @@ export function createResourceApp(deps: Deps): OpenAPIHono<AppEnv> {
 /**
  * The caller's principal from `Authorization: Bearer <key>`, or 401 (also for a runtime token
  * on a route that does not declare it); then the key's rate limit.
+ *
+ * The routes a runtime token may call are the job-start reads, two sequential round trips of
+ * DynamoDB (shared/services/runtime.ts). There a user key's count in the table is not waited
+ * for here: it goes on `admitted`, which the read awaits beside its first round trip, so the
+ * count adds none. Should a handler not await it, it is awaited once the handler is done: a
+ * refused request is still answered 429, never with what it read.
  */
 function requireApiKey(deps: Deps, runtimeToken: boolean): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const principal = await authenticate(deps, c.req.header('authorization'), { runtimeToken });
-    enforceRateLimit(deps, principal);
+    const admitted = enforceRateLimit(deps, principal);
     c.set('principal', principal);
+    if (!runtimeToken || !admitted) {
+      await admitted;
+      return next();
+    }
+    admitted.catch(() => undefined); // awaited by the handler and below; this only avoids an unhandled rejection meanwhile
+    c.set('admitted', admitted);
     await next();
+    if (!c.error) await admitted; // a handler that failed has been answered already, its refusal included
   };
 }

@@ -83,11 +83,17 @@ export function readiness(
 
 /**
  * `GET …/runtime/check`: the runtime read's two round trips without its values, its data keys
- * or its audit event, for whoever may read the environment or its runtime set.
+ * or its audit event, for whoever may read the environment or its runtime set. `admitted` is
+ * the caller's rate limit still being counted, awaited beside the first round trip.
  */
-export async function checkRuntime(deps: Deps, principal: Principal, envId: string): Promise<Api.RuntimeCheck> {
+export async function checkRuntime(
+  deps: Deps,
+  principal: Principal,
+  envId: string,
+  admitted?: Promise<void>,
+): Promise<Api.RuntimeCheck> {
   requireId(envId, 'Environment');
-  const { environment: env, entries, requirements } = await readPartition(deps.db, envId);
+  const [{ environment: env, entries, requirements }] = await Promise.all([readPartition(deps.db, envId), admitted]);
   if (!env) return refuseMissing(deps, principal, 'Environment');
   const owner = ownerOf(env);
   const links = entries.filter((e) => e.kind === 'link');

@@ -34,10 +34,18 @@ export async function readRuntime(
   principal: Principal,
   envId: string,
   jobId: string | undefined,
-  allowMissing = false,
+  options: {
+    allowMissing?: boolean;
+    /** The caller's rate limit still being counted (a user key's): awaited beside the Query, so it adds no round trip. */
+    admitted?: Promise<void> | undefined;
+  } = {},
 ): Promise<Api.RuntimeSet> {
+  const allowMissing = options.allowMissing ?? false;
   requireId(envId, 'Environment');
-  const { environment: env, entries, requirements } = await readPartition(deps.db, envId);
+  const [{ environment: env, entries, requirements }] = await Promise.all([
+    readPartition(deps.db, envId),
+    options.admitted,
+  ]);
   if (!env) return refuseMissing(deps, principal, 'Environment');
   const owner = ownerOf(env);
   const direct = entries.filter((e) => e.kind === 'secret');

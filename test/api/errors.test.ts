@@ -1,6 +1,6 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type CallOptions, type CallResult, type TestService } from '../support/service.js';
+import { tableItems } from '../support/table.js';
 
 /**
  * The API's errors (shared/errors.ts, shared/http/openapi.ts): each answers `{detail, code}` with its exact status and code, and a
@@ -29,18 +29,10 @@ async function call(method: string, path: string, options?: CallOptions): Promis
   return svc.call(method, path, options);
 }
 
-/** Every item of the table, in key order, as text: any write shows as a difference. */
+/** Every item of the table (but request counts), in key order, as text: any write shows as a difference. */
 async function snapshot(): Promise<string[]> {
-  const items: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await svc.deps.db.doc.send(
-      new ScanCommand({ TableName: svc.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
-    for (const item of out.Items ?? []) items.push(`${item.pk}\u0000${item.sk}\u0000${JSON.stringify(item)}`);
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items.sort();
+  const items = await tableItems(svc.deps.db);
+  return items.map((item) => `${item.pk}\u0000${item.sk}\u0000${JSON.stringify(item)}`).sort();
 }
 
 /** Runs the refused requests and checks the table holds exactly what it held before. */

@@ -1,9 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readEntries } from '../../shared/data/entries.js';
 import { linksOf } from '../../shared/data/links.js';
 import { ownerKeyOf, type OwnerKey } from '../../shared/owner-key.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { tableItems } from '../support/table.js';
 
 /**
  * Global secrets: a rename moves the name in every linked environment at once or not at all,
@@ -55,17 +56,9 @@ async function entryCount(envId: string): Promise<number> {
   return out.Item!.entryCount as number;
 }
 
-/** The whole table, in a stable order, for a before/after comparison. */
+/** The whole table (but request counts), in a stable order, for a before/after comparison. */
 async function scanTable(): Promise<string[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await svc.deps.db.doc.send(
-      new ScanCommand({ TableName: svc.deps.db.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  const items = await tableItems(svc.deps.db);
   return items.map((i) => JSON.stringify(i, Object.keys(i).sort())).sort();
 }
 

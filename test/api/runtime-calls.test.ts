@@ -114,12 +114,18 @@ function recordDynamoCalls(s: TestService): void {
 
 const READS = new Set(['GetItem', 'Query', 'BatchGetItem']);
 
-/** Read calls grouped into sequential rounds: a round is a stretch where some read is in flight. */
-function readRounds(log: CallEvent[]): string[][] {
+/** The reads and a user key's request count (shared/http/table-rate-limit.ts), which the read waits for. */
+const READS_AND_COUNT = new Set([...READS, 'UpdateItem']);
+
+/**
+ * Read calls (or `counted` ones) grouped into sequential rounds: a round is a stretch where
+ * one of them is in flight. Each round's calls in order of name.
+ */
+function readRounds(log: CallEvent[], counted = READS): string[][] {
   const rounds: string[][] = [];
   let inFlight = 0;
   for (const e of log) {
-    if (!READS.has(e.command)) continue;
+    if (!counted.has(e.command)) continue;
     if (e.phase === 'start') {
       if (inFlight === 0) rounds.push([]);
       rounds.at(-1)!.push(e.command);
@@ -128,7 +134,7 @@ function readRounds(log: CallEvent[]): string[][] {
       inFlight--;
     }
   }
-  return rounds;
+  return rounds.map((round) => round.sort());
 }
 
 const starts = (log: CallEvent[]) => log.filter((e) => e.phase === 'start');
@@ -326,15 +332,65 @@ describe('the runtime read with a user runtime key on a team environment', () =>
     expectResolved(cold.result.body, envId, want);
     expect(cold.kms).toEqual(['DecryptCommand']);
     const calls = starts(cold.log);
-    expect(calls.map((c) => c.command).sort()).toEqual(['BatchGetItem', 'PutItem', 'Query']);
+    // The user's request count (an UpdateItem) besides the read's own calls.
+    expect(calls.map((c) => c.command).sort()).toEqual(['BatchGetItem', 'PutItem', 'Query', 'UpdateItem']);
     // The linked secrets, the data key and the caller's membership, in one batch.
     expect(calls.find((c) => c.command === 'BatchGetItem')!.keys).toBe(want.linked + 2);
-    expect(readRounds(cold.log)).toEqual([['Query'], ['BatchGetItem']]);
+    // The count runs beside the Query: still two rounds, counted with it.
+    expect(readRounds(cold.log, READS_AND_COUNT)).toEqual([['Query', 'UpdateItem'], ['BatchGetItem']]);
 
     const warm = await measured(read);
     expect(warm.kms).toEqual([]);
     expect(starts(warm.log).find((c) => c.command === 'BatchGetItem')!.keys).toBe(want.linked + 1);
-    expect(readRounds(warm.log)).toEqual([['Query'], ['BatchGetItem']]);
+    expect(readRounds(warm.log, READS_AND_COUNT)).toEqual([['Query', 'UpdateItem'], ['BatchGetItem']]);
+
+    // The check with the same key: the same two rounds, the count beside the Query.
+    const checked = await measured(() =>
+      svc.call('GET', `/api/v1/environmentshub/${envId}/runtime/check`, { key: svc.seed.user.runtimeKey }),
+    );
+    expect(checked.result.status).toBe(200);
+    expect(readRounds(checked.log, READS_AND_COUNT)).toEqual([['Query', 'UpdateItem'], ['BatchGetItem']]);
+  });
+
+  it('on a personal environment, writes the audit event beside the batch: two rounds of every call', async () => {
+    const envId = svc.seed.environments.personal.id;
+    const read = () => svc.call('GET', `/api/v1/environmentshub/${envId}/runtime`, { key: svc.seed.user.runtimeKey });
+    expect((await read()).status).toBe(200);
+    const warm = await measured(read);
+    expect(warm.result.status).toBe(200);
+    const batchRound = Array<string>(Math.ceil(counts.linked / 100)).fill('BatchGetItem');
+    const every = new Set(starts(warm.log).map((c) => c.command));
+    expect(readRounds(warm.log, every)).toEqual([
+      ['Query', 'UpdateItem'],
+      [...batchRound, 'PutItem'],
+    ]);
+  });
+
+  it('is refused with 429 once the count is spent, before the batch; then before any call', async () => {
+    // A user window of 2 requests in 2 s, the clock held at a window's start.
+    const limited = await startTestService({ env: { RATE_LIMIT_USER_RPS: '1', RATE_LIMIT_USER_BURST: '2' } });
+    recordDynamoCalls(limited);
+    const envId = limited.seed.environments.personal.id;
+    const read = () =>
+      limited.call('GET', `/api/v1/environmentshub/${envId}/runtime`, { key: limited.seed.user.runtimeKey });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Math.ceil(Date.now() / 2_000) * 2_000 + 2_000);
+      expect([(await read()).status, (await read()).status]).toEqual([200, 200]);
+      const refused = await measured(read);
+      expect(refused.result.status).toBe(429);
+      expect(refused.result.body.code).toBe('rate_limited');
+      expect(refused.result.headers.get('retry-after')).toBe('2');
+      // No batch, no audit event, no value: the refusal came with the first round.
+      expect(readRounds(refused.log, READS_AND_COUNT)).toEqual([['Query', 'UpdateItem']]);
+      expect(starts(refused.log)).toHaveLength(2);
+      // From then on this process refuses the key until the window ends, without a call.
+      const again = await measured(read);
+      expect(again.result.status).toBe(429);
+      expect(again.log).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -11,7 +11,7 @@ import { DEFAULT_RATE_LIMITS } from '../../shared/config.js';
 import { RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
 import { BUNDLE_FILE } from '../../infra/build.js';
 import { PERMISSIONS, WRITE_ACTIONS } from '../../infra/cdk/permissions.js';
-import { SecretsStack } from '../../infra/cdk/secrets-stack.js';
+import { JOB_START_RESOURCES, SecretsStack } from '../../infra/cdk/secrets-stack.js';
 import { createTableInput } from '../../shared/storage/table-definition.js';
 
 /**
@@ -38,6 +38,8 @@ let outDir: string;
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
 const RATE = 37;
 const BURST = 73;
+const JOB_RATE = 59;
+const JOB_BURST = 97;
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'prime-secrets-stack-'));
@@ -54,7 +56,13 @@ beforeAll(() => {
     outdir: outDir,
     context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-stack-trace': true },
   });
-  prod = new SecretsStack(app, 'Prod', { bundleDir, throttlingRateLimit: RATE, throttlingBurstLimit: BURST });
+  prod = new SecretsStack(app, 'Prod', {
+    bundleDir,
+    throttlingRateLimit: RATE,
+    throttlingBurstLimit: BURST,
+    jobStartThrottlingRateLimit: JOB_RATE,
+    jobStartThrottlingBurstLimit: JOB_BURST,
+  });
   dev = new SecretsStack(app, 'Dev', { bundleDir, stage: 'dev', retainData: false });
   const adopted = new SecretsStack(app, 'Adopted', {
     bundleDir,
@@ -155,6 +163,47 @@ describe('the API, from the route table', () => {
     });
   });
 
+  it('gives each job-start route a throttle of its own, apart from the management routes', () => {
+    const [[stageId, stage]] = resourcesOfType(json, 'AWS::ApiGatewayV2::Stage') as [[string, Json]];
+    const jobStart = ROUTES.filter((r) => JOB_START_RESOURCES.includes(r.resource));
+    // The runtime read and check, and minting, listing and revoking runtime tokens.
+    expect(jobStart.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/environmentshub/{envId}/runtime',
+        'GET /api/v1/environmentshub/{envId}/runtime/check',
+        'POST /api/v1/environmentshub/{envId}/runtime-tokens',
+        'DELETE /api/v1/environmentshub/{envId}/runtime-tokens/{id}',
+      ]),
+    );
+    const own = { ThrottlingRateLimit: JOB_RATE, ThrottlingBurstLimit: JOB_BURST };
+    expect(stage.Properties.RouteSettings).toEqual(
+      Object.fromEntries(jobStart.map((r) => [`${r.method} ${r.path}`, own])),
+    );
+    // Every management route is left to the stage's default, the throttle management traffic spends.
+    expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: RATE, ThrottlingBurstLimit: BURST });
+    // API Gateway takes route settings only for routes it has: the stage comes after those routes.
+    const routeIds = resourcesOfType(json, 'AWS::ApiGatewayV2::Route')
+      .filter(([, r]) => jobStart.some((j) => r.Properties.RouteKey === `${j.method} ${j.path}`))
+      .map(([id]) => id);
+    expect(routeIds).toHaveLength(jobStart.length);
+    expect([...json.Resources[stageId].DependsOn].sort()).toEqual(routeIds.sort());
+    // Without the properties: the services' per-key limit, whatever the management default.
+    expect(resourcesOfType(devJson, 'AWS::ApiGatewayV2::Stage')[0]![1].Properties.RouteSettings).toEqual(
+      Object.fromEntries(
+        jobStart.map((r) => [
+          `${r.method} ${r.path}`,
+          {
+            ThrottlingRateLimit: DEFAULT_RATE_LIMITS.service.ratePerSecond,
+            ThrottlingBurstLimit: DEFAULT_RATE_LIMITS.service.burst,
+          },
+        ]),
+      ),
+    );
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: { 'GET /api/v1/environmentshub/{envId}/runtime': own },
+    });
+  });
+
   it('outputs the API URL, the table name and the key ARN', () => {
     const apiId = logicalId(prod, prod.api);
     expect(json.Outputs.ApiUrl.Value['Fn::Join'][1]).toEqual([
@@ -187,11 +236,12 @@ describe('the functions', () => {
         KMS_KEY_ID: { 'Fn::GetAtt': [keyId(), 'Arn'] },
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'prime-secrets',
-        // per-key limits, capped by the stage's throttling (rate 37, burst 73 here)
+        // per-key limits, capped by the throttling of the routes each kind of key calls: user
+        // keys the stage's default (rate 37, burst 73 here), services the job-start routes' (59, 97)
         RATE_LIMIT_USER_RPS: String(Math.min(DEFAULT_RATE_LIMITS.user.ratePerSecond, RATE)),
         RATE_LIMIT_USER_BURST: String(Math.min(DEFAULT_RATE_LIMITS.user.burst, BURST)),
-        RATE_LIMIT_SERVICE_RPS: String(RATE),
-        RATE_LIMIT_SERVICE_BURST: String(BURST),
+        RATE_LIMIT_SERVICE_RPS: String(JOB_RATE),
+        RATE_LIMIT_SERVICE_BURST: String(JOB_BURST),
       });
       const logGroup = json.Resources[fn.Properties.LoggingConfig.LogGroup.Ref];
       expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
@@ -436,12 +486,13 @@ describe('each function may do only what it needs', () => {
       expect(tableActions(r)).not.toContain('dynamodb:Scan');
       expect(tableActions(r).includes('dynamodb:ConditionCheckItem'), r).toBe(checkers.includes(r));
     }
-    // Audit reads only; the runtime read writes only its audit event.
-    expect(tableActions('audit').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
-    expect(tableActions('runtime')).not.toContain('dynamodb:UpdateItem');
+    // Every resource counts its user and admin keys' requests (`RATE#…`, shared/http/table-rate-limit.ts).
+    for (const r of RESOURCES) expect(writablePartitions(r), r).toContain('RATE#*#*');
+    // Audit reads only, but for that count; the runtime read writes only its audit event and the count.
+    expect(tableActions('audit').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(tableActions('runtime')).not.toContain('dynamodb:DeleteItem');
-    expect(writablePartitions('audit')).toEqual([]);
-    expect(writablePartitions('runtime')).toEqual(['AUDIT#*#*']);
+    expect(writablePartitions('audit')).toEqual(['RATE#*#*']);
+    expect(writablePartitions('runtime')).toEqual(['AUDIT#*#*', 'RATE#*#*']);
     // API keys, profiles, teams and slugs only by accounts; sessions only by the console; data
     // (environments, entries, secrets, data keys) never by accounts; every writer audits.
     const writers = (pattern: string) => RESOURCES.filter((r) => writablePartitions(r).includes(pattern));

@@ -8,6 +8,7 @@ import { createDeps } from '../../shared/deps.js';
 import { LIMITS, NAME_MESSAGE } from '../../shared/schemas.js';
 import { createLocalApp } from '../../infra/local/server.js';
 import { startTestService, UNLIMITED, type CallResult, type TestService } from '../support/service.js';
+import { tableItems } from '../support/table.js';
 
 /**
  * Hostile input at the edges: ids and names that look like, or smuggle a separator into,
@@ -20,18 +21,10 @@ const V1 = '/api/v1';
 let svc: TestService;
 let key: string;
 
-/** Every item of the table, in key order, as text: any write shows as a difference. */
+/** Every item of the table (but request counts), in key order, as text: any write shows as a difference. */
 async function snapshot(of: TestService = svc): Promise<string[]> {
-  const items: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await of.deps.db.doc.send(
-      new ScanCommand({ TableName: of.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
-    for (const item of out.Items ?? []) items.push(`${item.pk}\u0000${item.sk}\u0000${JSON.stringify(item)}`);
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items.sort();
+  const items = await tableItems(of.deps.db);
+  return items.map((item) => `${item.pk}\u0000${item.sk}\u0000${JSON.stringify(item)}`).sort();
 }
 
 async function created(res: Promise<CallResult>): Promise<any> {
@@ -378,6 +371,7 @@ describe('ids and names cannot reach another record’s key space', () => {
       [/^SERVICE#(environment-actions|hosted-evaluations|hosted-training)$/, new RegExp(`^KEY#${ID}$`)],
       [/^ADMIN$/, new RegExp(`^KEY#${ID}$`)],
       [/^SESSION#[0-9a-f]{64}$/, /^SESSION$/],
+      [new RegExp(`^RATE#(user|key)#${ID}$`), /^W#\d+$/],
     ];
     const INDEX: [RegExp, RegExp][] = [
       [new RegExp(`^USER#${ID}$`), new RegExp(`^TEAM#${ID}$`)],

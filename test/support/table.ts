@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { Db } from '../../shared/storage/client.js';
 import { ensureTable } from '../../infra/local/ensure-table.js';
@@ -33,4 +33,22 @@ export async function partitionItems(db: Db, pk: string): Promise<Record<string,
     }),
   );
   return out.Items ?? [];
+}
+
+/**
+ * Every item of the table, read consistently, but the callers' request counts (`RATE#…`,
+ * shared/http/table-rate-limit.ts): a keyed request updates its count before anything else it
+ * does, so a test of what a request wrote, or that it wrote nothing, leaves them out.
+ */
+export async function tableItems(db: Db): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await db.doc.send(
+      new ScanCommand({ TableName: db.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(out.Items ?? []).filter((item) => !String(item.pk).startsWith('RATE#')));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }
