@@ -1,17 +1,28 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from '../shared/deps.js';
+import { withErrorResponses } from '../shared/http/openapi.js';
 import { API_APP_FACTORIES } from './api-apps.js';
 import { operationIdOf, type RouteSpec } from './routes.js';
 
+export const INFO = {
+  title: 'Secrets and variables service',
+  version: '1.0.0',
+  description: 'Global secrets, environment secrets, links, variables and the runtime read.',
+};
+
 /**
  * One OpenAPI 3 document for every resource of the API, generated from the same zod schemas the
- * routes validate with; each operation's `operationId` from the route table (`operationIdOf`).
+ * routes validate with; each operation's errors from its declaration (`withErrorResponses`) and its
+ * `operationId` from the route table (`operationIdOf`).
  * Served at `/openapi.json` (functions/accounts/app.ts), which imports this module on its first
  * request: no cold start of any other route builds it.
  */
 export function openApiDocument(deps: Deps) {
   const all = new OpenAPIHono();
   for (const create of Object.values(API_APP_FACTORIES)) all.route('/', create(deps));
+  for (const definition of all.openAPIRegistry.definitions) {
+    if (definition.type === 'route') definition.route = withErrorResponses(definition.route);
+  }
   all.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
@@ -25,11 +36,7 @@ export function openApiDocument(deps: Deps) {
   });
   const document = all.getOpenAPIDocument({
     openapi: '3.0.3',
-    info: {
-      title: 'Secrets and variables service',
-      version: '1.0.0',
-      description: 'Global secrets, environment secrets, links, variables and the runtime read.',
-    },
+    info: INFO,
     // Relative: the API is wherever this document was fetched from (`npm start` or the deployed stack).
     servers: [{ url: '/', description: 'The API that serves this document' }],
   });

@@ -1,6 +1,7 @@
 import { serve, type HttpBindings, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { APP_FACTORIES } from '../../functions/apps.js';
+import { INFO } from '../../functions/openapi-document.js';
 import { honoPath, RESOURCES, ROUTES } from '../../functions/routes.js';
 import type { Deps } from '../../shared/deps.js';
 import { ApiError } from '../../shared/errors.js';
@@ -59,7 +60,7 @@ export function createLocalApp(deps: Deps): Hono {
     const app = apps[route.resource];
     root.on(route.method, honoPath(route.path), (c) => app.fetch(c.req.raw, c.env));
   }
-  registerDocs(root, '/openapi.json', 'Secrets and variables service');
+  registerDocs(root, '/openapi.json', INFO.title);
   root.notFound(routeNotFound);
   return root;
 }

@@ -99,13 +99,20 @@ function errorResponsesOf(route: Pick<RouteConfig, 'security' | 'request'>, erro
 }
 
 /**
- * `createRoute` with the route's error responses added (`errorResponsesOf`). The route's type
- * keeps its success responses only: errors are thrown as `ApiError`s, never returned.
+ * `createRoute`, with the errors the route itself may answer beyond its shape (`RouteErrors`)
+ * kept on it: the OpenAPI document's module alone turns them into responses (`withErrorResponses`),
+ * so no function's cold start builds them.
  */
 export const apiRoute = <P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(
   route: R,
   errors: RouteErrors = {},
-) => createRoute<P, R>({ ...route, responses: { ...route.responses, ...errorResponsesOf(route, errors) } });
+) => createRoute<P, R>({ ...route, errors });
+
+/** A route declared by `apiRoute` as the document shows it: its error responses added. */
+export function withErrorResponses(declared: RouteConfig & { errors?: RouteErrors }): RouteConfig {
+  const { errors = {}, ...route } = declared;
+  return { ...route, responses: { ...route.responses, ...errorResponsesOf(route, errors) } };
+}
 
 /** What a route declares when it needs an API key; shared/http/resource-app.ts enforces it. */
 export const security = [{ bearer: [] }];
