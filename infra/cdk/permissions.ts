@@ -109,7 +109,7 @@ export interface ResourcePermissions {
 export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
   accounts: {
     // Get: API keys, profiles, members. Query: a team's members, a user's key listing; on the
-    // index, a user's teams. Put/Update/Delete: slug claims, teams, members (admin count),
+    // index, a user's teams. The public health check and OpenAPI document (/openapi.json) read nothing. Put/Update/Delete: slug claims, teams, members (admin count),
     // API keys and their listing, users and service keys, each with its audit event (admin keys
     // are made by `npm run admin` only, infra/admin.ts).
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
