@@ -1,8 +1,8 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from '../shared/deps.js';
 import * as Api from '../shared/api-objects.js';
 import type { AppEnv } from '../shared/http/context.js';
-import { dataOf, errorResponses, jsonBody, listOf, security } from '../shared/http/openapi.js';
+import { apiRoute, dataOf, jsonBody, listOf, security } from '../shared/http/openapi.js';
 import { page } from '../shared/pagination.js';
 import { Id, ListQuery, RestoreBody, RollbackBody } from '../shared/schemas.js';
 import type { Principal } from '../shared/auth/principal.js';
@@ -33,17 +33,22 @@ export function registerEntryHistoryRoutes(
 ): void {
   const { collection, what, tags, view, operations } = routes;
   const path = `/api/v1/environmentshub/{envId}/${collection}/{id}`;
+  /** A linked secret's id names no direct secret: its history is the global secret's (409 `is_linked`). */
+  const linkedHere = collection === 'secrets' ? (['is_linked'] as const) : [];
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: `${path}/versions`,
-      tags,
-      security,
-      summary: `The kept versions of a ${what}, newest first${collection === 'secrets' ? '; never a value' : ''}`,
-      request: { params: EntryParams, query: ListQuery },
-      responses: { 200: listOf(Api.ValueVersion, 'Versions'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: `${path}/versions`,
+        tags,
+        security,
+        summary: `The kept versions of a ${what}, newest first${collection === 'secrets' ? '; never a value' : ''}`,
+        request: { params: EntryParams, query: ListQuery },
+        responses: { 200: listOf(Api.ValueVersion, 'Versions') },
+      },
+      { notFound: true, conflicts: linkedHere },
+    ),
     async (c) => {
       const { envId, id } = c.req.valid('param');
       const { offset, limit } = c.req.valid('query');
@@ -53,15 +58,18 @@ export function registerEntryHistoryRoutes(
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: `${path}/rollback`,
-      tags,
-      security,
-      summary: `Roll a ${what} back: a new version with the value of a kept one`,
-      request: { params: EntryParams, body: jsonBody(RollbackBody) },
-      responses: { 200: dataOf(view, `The ${what} at its new version`), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: `${path}/rollback`,
+        tags,
+        security,
+        summary: `Roll a ${what} back: a new version with the value of a kept one`,
+        request: { params: EntryParams, body: jsonBody(RollbackBody) },
+        responses: { 200: dataOf(view, `The ${what} at its new version`) },
+      },
+      { notFound: true, conflicts: [...linkedHere, 'conflict'] },
+    ),
     async (c) => {
       const { envId, id } = c.req.valid('param');
       const rolledBack = await operations.rollback(deps, c.get('principal'), envId, id, c.req.valid('json').version);
@@ -70,15 +78,18 @@ export function registerEntryHistoryRoutes(
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: `${path}/restore`,
-      tags,
-      security,
-      summary: `Restore a recently deleted ${what}, under its name or a new one`,
-      request: { params: EntryParams, body: jsonBody(RestoreBody) },
-      responses: { 200: dataOf(view, `The restored ${what}`), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: `${path}/restore`,
+        tags,
+        security,
+        summary: `Restore a recently deleted ${what}, under its name or a new one`,
+        request: { params: EntryParams, body: jsonBody(RestoreBody) },
+        responses: { 200: dataOf(view, `The restored ${what}`) },
+      },
+      { notFound: true, conflicts: ['name_taken', 'limit_exceeded', 'conflict'] },
+    ),
     async (c) => {
       const { envId, id } = c.req.valid('param');
       const restored = await operations.restore(deps, c.get('principal'), envId, id, c.req.valid('json').name);

@@ -77,6 +77,8 @@ const historyRoutes = (path: string, resource: Resource): RouteSpec[] => [
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${V1}/health`, resource: 'accounts', public: true },
+  // The OpenAPI document of the whole API, built on its first request (functions/accounts/app.ts).
+  { method: 'GET', path: '/openapi.json', resource: 'accounts', public: true },
   { method: 'GET', path: `${V1}/user/whoami`, resource: 'accounts' },
   { method: 'GET', path: `${V1}/user/teams`, resource: 'accounts' },
   { method: 'POST', path: `${V1}/teams`, resource: 'accounts' },
@@ -144,6 +146,23 @@ export const ROUTES: readonly RouteSpec[] = [
   // middleware: the console authenticates by its own session cookie (functions/console).
   ...CONSOLE_ROUTES.map(([method, path]): RouteSpec => ({ method, path, resource: 'console', public: true })),
 ];
+
+/**
+ * A route's OpenAPI `operationId`, from its method and path (less the `/api/v1` prefix): stable
+ * while the route is, unique as method and path are, camelCase. A `{param}` reads `By<Param>`:
+ * `GET /api/v1/secrets/{id}/versions` is `getSecretsByIdVersions`.
+ */
+export function operationIdOf(route: Pick<RouteSpec, 'method' | 'path'>): string {
+  const words = route.path
+    .replace(new RegExp(`^${V1}(?=/)`), '')
+    .split('/')
+    .flatMap((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      return param ? ['by', param[1]!] : segment.split(/[^A-Za-z0-9]+/);
+    })
+    .filter((word) => word !== '');
+  return [route.method.toLowerCase(), ...words.map((word) => word[0]!.toUpperCase() + word.slice(1))].join('');
+}
 
 /** `{param}` → `:param`, the same path as Hono writes it. */
 export const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ERROR_CODES } from './errors.js';
 import { HostedService, KeyScope, Role } from './schemas.js';
 
 /** The API's objects as they go on the wire; the OpenAPI document (functions/openapi-document.ts) is generated from these. */
@@ -242,7 +243,7 @@ export const ErrorBody = z
       z.string(),
       z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string() })),
     ]),
-    code: z.string(),
+    code: z.enum(ERROR_CODES),
   })
   .openapi('Error');
 

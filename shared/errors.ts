@@ -1,29 +1,31 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** The machine codes of the contract's error body `{"detail", "code"}`. */
-export type ErrorCode =
-  | 'bad_request'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'conflict'
-  | 'name_taken'
-  | 'slug_taken'
-  | 'scope_mismatch'
-  | 'already_linked'
-  | 'is_linked'
-  | 'last_admin'
-  | 'last_admin_key'
-  | 'limit_exceeded'
-  | 'limit_reached'
-  | 'payload_too_large'
-  | 'precondition_failed'
-  | 'missing_required'
-  | 'validation_error'
-  | 'rate_limited'
-  | 'internal'
-  | 'unavailable';
+/** The machine codes of the contract's error body `{"detail", "code"}` (the OpenAPI document's enum too). */
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'name_taken',
+  'slug_taken',
+  'scope_mismatch',
+  'already_linked',
+  'is_linked',
+  'last_admin',
+  'last_admin_key',
+  'limit_exceeded',
+  'limit_reached',
+  'payload_too_large',
+  'precondition_failed',
+  'missing_required',
+  'validation_error',
+  'rate_limited',
+  'internal',
+  'unavailable',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ValidationIssue {
   loc: (string | number)[];

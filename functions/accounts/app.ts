@@ -1,8 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
-import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared/http/openapi.js';
+import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
 import { page } from '../../shared/pagination.js';
 import {
   AddMemberBody,
@@ -29,7 +29,7 @@ export function createAccountsApp(deps: Deps) {
   const app = createResourceApp(deps);
 
   app.openapi(
-    createRoute({
+    apiRoute({
       method: 'get',
       path: '/api/v1/health',
       tags,
@@ -39,20 +39,42 @@ export function createAccountsApp(deps: Deps) {
     (c) => c.json({ data: { status: 'ok' as const } }, 200),
   );
 
+  // Built on its first request, importing the document's module then: every resource's routes
+  // and the generator stay out of every cold start (the bundles' code of it is evaluated lazily).
+  let document: Promise<unknown> | undefined;
   app.openapi(
-    createRoute({
+    apiRoute({
+      method: 'get',
+      path: '/openapi.json',
+      tags: ['docs'],
+      summary: 'This OpenAPI document',
+      responses: { 200: { description: 'OpenAPI 3', content: { 'application/json': { schema: z.looseObject({}) } } } },
+    }),
+    async (c) => {
+      document ??= import('../openapi-document.js')
+        .then((module) => module.openApiDocument(deps))
+        .catch((err: unknown) => {
+          document = undefined; // the next request tries again
+          throw err;
+        });
+      return c.json((await document) as Record<string, unknown>, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute({
       method: 'get',
       path: '/api/v1/user/whoami',
       tags,
       security,
       summary: 'The calling user and their teams',
-      responses: { 200: dataOf(Api.WhoAmI, 'The caller'), ...errorResponses },
+      responses: { 200: dataOf(Api.WhoAmI, 'The caller') },
     }),
     async (c) => c.json({ data: await users.whoami(deps, c.get('principal')) }, 200),
   );
 
   app.openapi(
-    createRoute({
+    apiRoute({
       method: 'get',
       path: '/api/v1/user/teams',
       tags,
@@ -72,7 +94,6 @@ export function createAccountsApp(deps: Deps) {
             },
           },
         },
-        ...errorResponses,
       },
     }),
     async (c) => {
@@ -83,28 +104,34 @@ export function createAccountsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/teams',
-      tags,
-      security,
-      summary: 'Create a team; the caller becomes its admin',
-      request: { body: jsonBody(CreateTeamBody) },
-      responses: { 201: dataOf(Api.Team, 'The team'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/teams',
+        tags,
+        security,
+        summary: 'Create a team; the caller becomes its admin',
+        request: { body: jsonBody(CreateTeamBody) },
+        responses: { 201: dataOf(Api.Team, 'The team') },
+      },
+      { conflicts: ['slug_taken'] },
+    ),
     async (c) => c.json({ data: await teams.createTeam(deps, c.get('principal'), c.req.valid('json')) }, 201),
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/teams/{teamId}/members',
-      tags,
-      security,
-      summary: 'Members of a team',
-      request: { params: TeamParams, query: ListQuery },
-      responses: { 200: listOf(Api.Member, 'Members'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/teams/{teamId}/members',
+        tags,
+        security,
+        summary: 'Members of a team',
+        request: { params: TeamParams, query: ListQuery },
+        responses: { 200: listOf(Api.Member, 'Members') },
+      },
+      { notFound: true },
+    ),
     async (c) => {
       const { offset, limit } = c.req.valid('query');
       const members = await teams.listMembers(deps, c.get('principal'), c.req.valid('param').teamId);
@@ -114,15 +141,18 @@ export function createAccountsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/teams/{teamId}/members',
-      tags,
-      security,
-      summary: 'Add a member (team admin)',
-      request: { params: TeamParams, body: jsonBody(AddMemberBody) },
-      responses: { 201: dataOf(Api.Member, 'The member'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/teams/{teamId}/members',
+        tags,
+        security,
+        summary: 'Add a member (team admin)',
+        request: { params: TeamParams, body: jsonBody(AddMemberBody) },
+        responses: { 201: dataOf(Api.Member, 'The member') },
+      },
+      { notFound: true, conflicts: ['conflict'] },
+    ),
     async (c) => {
       const member = await teams.addMember(deps, c.get('principal'), c.req.valid('param').teamId, c.req.valid('json'));
       return c.json({ data: member }, 201);
@@ -130,15 +160,18 @@ export function createAccountsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/api/v1/teams/{teamId}/members/{userId}',
-      tags,
-      security,
-      summary: "Change a member's role (team admin); the last admin cannot be demoted",
-      request: { params: MemberParams, body: jsonBody(UpdateMemberBody) },
-      responses: { 200: dataOf(Api.Member, 'The member'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'patch',
+        path: '/api/v1/teams/{teamId}/members/{userId}',
+        tags,
+        security,
+        summary: "Change a member's role (team admin); the last admin cannot be demoted",
+        request: { params: MemberParams, body: jsonBody(UpdateMemberBody) },
+        responses: { 200: dataOf(Api.Member, 'The member') },
+      },
+      { notFound: true, conflicts: ['last_admin', 'conflict'] },
+    ),
     async (c) => {
       const { teamId, userId } = c.req.valid('param');
       const member = await teams.updateMember(deps, c.get('principal'), teamId, userId, c.req.valid('json').role);
@@ -147,15 +180,18 @@ export function createAccountsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/api/v1/teams/{teamId}/members/{userId}',
-      tags,
-      security,
-      summary: 'Remove a member (team admin); access ends at once',
-      request: { params: MemberParams },
-      responses: { 200: dataOf(Api.Member, 'The removed member'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'delete',
+        path: '/api/v1/teams/{teamId}/members/{userId}',
+        tags,
+        security,
+        summary: 'Remove a member (team admin); access ends at once',
+        request: { params: MemberParams },
+        responses: { 200: dataOf(Api.Member, 'The removed member') },
+      },
+      { notFound: true, conflicts: ['last_admin', 'conflict'] },
+    ),
     async (c) => {
       const { teamId, userId } = c.req.valid('param');
       return c.json({ data: await teams.removeMember(deps, c.get('principal'), teamId, userId) }, 200);
@@ -163,27 +199,30 @@ export function createAccountsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/user/api-keys',
-      tags,
-      security,
-      summary: 'Create an API key; the key is shown only in this response',
-      request: { body: jsonBody(CreateApiKeyBody) },
-      responses: { 201: dataOf(Api.NewApiKey, 'The new key'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/user/api-keys',
+        tags,
+        security,
+        summary: 'Create an API key; the key is shown only in this response',
+        request: { body: jsonBody(CreateApiKeyBody) },
+        responses: { 201: dataOf(Api.NewApiKey, 'The new key') },
+      },
+      { conflicts: ['limit_exceeded'] },
+    ),
     async (c) => c.json({ data: await apiKeys.createApiKey(deps, c.get('principal'), c.req.valid('json')) }, 201),
   );
 
   app.openapi(
-    createRoute({
+    apiRoute({
       method: 'get',
       path: '/api/v1/user/api-keys',
       tags,
       security,
       summary: "The caller's API keys (never the keys themselves)",
       request: { query: ListQuery },
-      responses: { 200: listOf(Api.ApiKey, 'API keys'), ...errorResponses },
+      responses: { 200: listOf(Api.ApiKey, 'API keys') },
     }),
     async (c) => {
       const { offset, limit } = c.req.valid('query');
@@ -193,40 +232,46 @@ export function createAccountsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/api/v1/user/api-keys/{id}',
-      tags,
-      security,
-      summary: 'Revoke an API key',
-      request: { params: z.object({ id: Id }) },
-      responses: { 200: dataOf(Api.ApiKey, 'The revoked key'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'delete',
+        path: '/api/v1/user/api-keys/{id}',
+        tags,
+        security,
+        summary: 'Revoke an API key',
+        request: { params: z.object({ id: Id }) },
+        responses: { 200: dataOf(Api.ApiKey, 'The revoked key') },
+      },
+      { notFound: true },
+    ),
     async (c) => c.json({ data: await apiKeys.revokeApiKey(deps, c.get('principal'), c.req.valid('param').id) }, 200),
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/admin/users',
-      tags: ['admin'],
-      security,
-      summary: 'Create a user and their first API key (admin key)',
-      request: { body: jsonBody(CreateUserBody) },
-      responses: { 201: dataOf(Api.NewUser, 'The user and their key'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/admin/users',
+        tags: ['admin'],
+        security,
+        summary: 'Create a user and their first API key (admin key)',
+        request: { body: jsonBody(CreateUserBody) },
+        responses: { 201: dataOf(Api.NewUser, 'The user and their key') },
+      },
+      { conflicts: ['slug_taken'] },
+    ),
     async (c) => c.json({ data: await users.createUser(deps, c.get('principal'), c.req.valid('json')) }, 201),
   );
 
   app.openapi(
-    createRoute({
+    apiRoute({
       method: 'get',
       path: '/api/v1/admin/users',
       tags: ['admin'],
       security,
       summary: 'Every user, with whether they are disabled (admin key)',
       request: { query: ListQuery },
-      responses: { 200: listOf(Api.AdminUser, 'Users'), ...errorResponses },
+      responses: { 200: listOf(Api.AdminUser, 'Users') },
     }),
     async (c) => {
       const { offset, limit } = c.req.valid('query');
@@ -240,17 +285,20 @@ export function createAccountsApp(deps: Deps) {
     ['enable', false],
   ] as const) {
     app.openapi(
-      createRoute({
-        method: 'post',
-        path: `/api/v1/admin/users/{userId}/${action}`,
-        tags: ['admin'],
-        security,
-        summary: disabled
-          ? 'Disable a user: their keys and console sessions are refused; their data stays (admin key)'
-          : 'Enable a disabled user again (admin key)',
-        request: { params: UserParams },
-        responses: { 200: dataOf(Api.AdminUser, 'The user'), ...errorResponses },
-      }),
+      apiRoute(
+        {
+          method: 'post',
+          path: `/api/v1/admin/users/{userId}/${action}`,
+          tags: ['admin'],
+          security,
+          summary: disabled
+            ? 'Disable a user: their keys and console sessions are refused; their data stays (admin key)'
+            : 'Enable a disabled user again (admin key)',
+          request: { params: UserParams },
+          responses: { 200: dataOf(Api.AdminUser, 'The user') },
+        },
+        { notFound: true },
+      ),
       async (c) => {
         const user = await users.setUserDisabled(deps, c.get('principal'), c.req.valid('param').userId, disabled);
         return c.json({ data: user }, 200);
@@ -259,15 +307,18 @@ export function createAccountsApp(deps: Deps) {
   }
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/admin/users/{userId}/api-keys',
-      tags: ['admin'],
-      security,
-      summary: 'A new account key for a user (every scope unless asked); shown only in this response (admin key)',
-      request: { params: UserParams, body: jsonBody(CreateApiKeyBody) },
-      responses: { 201: dataOf(Api.NewApiKey, 'The new key'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/admin/users/{userId}/api-keys',
+        tags: ['admin'],
+        security,
+        summary: 'A new account key for a user (every scope unless asked); shown only in this response (admin key)',
+        request: { params: UserParams, body: jsonBody(CreateApiKeyBody) },
+        responses: { 201: dataOf(Api.NewApiKey, 'The new key') },
+      },
+      { notFound: true, conflicts: ['limit_exceeded'] },
+    ),
     async (c) => {
       const { userId } = c.req.valid('param');
       const made = await apiKeys.issueAccountKey(deps, c.get('principal'), userId, c.req.valid('json'));
@@ -276,14 +327,14 @@ export function createAccountsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
+    apiRoute({
       method: 'get',
       path: '/api/v1/admin/api-keys',
       tags: ['admin'],
       security,
       summary: 'The platform admin keys, never the keys themselves (admin key)',
       request: { query: ListQuery },
-      responses: { 200: listOf(Api.AdminKey, 'Admin keys'), ...errorResponses },
+      responses: { 200: listOf(Api.AdminKey, 'Admin keys') },
     }),
     async (c) => {
       const { offset, limit } = c.req.valid('query');
@@ -293,14 +344,14 @@ export function createAccountsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
+    apiRoute({
       method: 'post',
       path: '/api/v1/admin/api-keys',
       tags: ['admin'],
       security,
       summary: 'Create a platform admin key; the key is shown only in this response (admin key)',
       request: { body: jsonBody(CreateAdminKeyBody) },
-      responses: { 201: dataOf(Api.NewAdminKey, 'The new key'), ...errorResponses },
+      responses: { 201: dataOf(Api.NewAdminKey, 'The new key') },
     }),
     async (c) => {
       const made = await apiKeys.createAdminKey(deps, c.get('principal'), c.req.valid('json').name);
@@ -309,40 +360,43 @@ export function createAccountsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/api/v1/admin/api-keys/{id}',
-      tags: ['admin'],
-      security,
-      summary: 'Revoke a platform admin key; the last one cannot be revoked (admin key)',
-      request: { params: z.object({ id: Id }) },
-      responses: { 200: dataOf(Api.AdminKey, 'The revoked key'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'delete',
+        path: '/api/v1/admin/api-keys/{id}',
+        tags: ['admin'],
+        security,
+        summary: 'Revoke a platform admin key; the last one cannot be revoked (admin key)',
+        request: { params: z.object({ id: Id }) },
+        responses: { 200: dataOf(Api.AdminKey, 'The revoked key') },
+      },
+      { notFound: true, conflicts: ['last_admin_key', 'conflict'] },
+    ),
     async (c) => c.json({ data: await apiKeys.revokeAdminKey(deps, c.get('principal'), c.req.valid('param').id) }, 200),
   );
 
   app.openapi(
-    createRoute({
+    apiRoute({
       method: 'post',
       path: '/api/v1/admin/service-keys',
       tags: ['admin'],
       security,
       summary: 'Create a key for a hosted service (admin key)',
       request: { body: jsonBody(CreateServiceKeyBody) },
-      responses: { 201: dataOf(Api.NewServiceKey, 'The service key'), ...errorResponses },
+      responses: { 201: dataOf(Api.NewServiceKey, 'The service key') },
     }),
     async (c) => c.json({ data: await apiKeys.createServiceKey(deps, c.get('principal'), c.req.valid('json')) }, 201),
   );
 
   app.openapi(
-    createRoute({
+    apiRoute({
       method: 'get',
       path: '/api/v1/admin/service-keys',
       tags: ['admin'],
       security,
       summary: "Every hosted service's keys, never the keys themselves (admin key)",
       request: { query: ListQuery },
-      responses: { 200: listOf(Api.ServiceKey, 'Service keys'), ...errorResponses },
+      responses: { 200: listOf(Api.ServiceKey, 'Service keys') },
     }),
     async (c) => {
       const { offset, limit } = c.req.valid('query');
@@ -352,15 +406,18 @@ export function createAccountsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/api/v1/admin/service-keys/{id}',
-      tags: ['admin'],
-      security,
-      summary: 'Revoke a service key (admin key)',
-      request: { params: z.object({ id: Id }) },
-      responses: { 200: dataOf(Api.ServiceKey, 'The revoked key'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'delete',
+        path: '/api/v1/admin/service-keys/{id}',
+        tags: ['admin'],
+        security,
+        summary: 'Revoke a service key (admin key)',
+        request: { params: z.object({ id: Id }) },
+        responses: { 200: dataOf(Api.ServiceKey, 'The revoked key') },
+      },
+      { notFound: true },
+    ),
     async (c) =>
       c.json({ data: await apiKeys.revokeServiceKey(deps, c.get('principal'), c.req.valid('param').id) }, 200),
   );

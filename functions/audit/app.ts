@@ -1,8 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
-import { errorResponses, security } from '../../shared/http/openapi.js';
+import { apiRoute, security } from '../../shared/http/openapi.js';
 import { AuditQuery, PlatformAuditQuery } from '../../shared/schemas.js';
 import { readAuditLog, readPlatformAuditLog } from '../../shared/services/audit-log.js';
 
@@ -18,15 +18,18 @@ export function createAuditApp(deps: Deps) {
   const app = createResourceApp(deps);
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/audit',
-      tags: ['audit'],
-      security,
-      summary: 'Audit events, newest first (personal owner, or team admin with teamId)',
-      request: { query: AuditQuery },
-      responses: { 200: auditPage, ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/audit',
+        tags: ['audit'],
+        security,
+        summary: 'Audit events, newest first (personal owner, or team admin with teamId)',
+        request: { query: AuditQuery },
+        responses: { 200: auditPage },
+      },
+      { notFound: true, badRequest: 'A cursor that is not valid' },
+    ),
     async (c) => {
       const { events, cursor } = await readAuditLog(deps, c.get('principal'), c.req.valid('query'));
       return c.json({ data: events, cursor }, 200);
@@ -34,15 +37,18 @@ export function createAuditApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/admin/audit',
-      tags: ['audit'],
-      security,
-      summary: "The platform's audit log: every admin action, newest first (admin key)",
-      request: { query: PlatformAuditQuery },
-      responses: { 200: auditPage, ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/admin/audit',
+        tags: ['audit'],
+        security,
+        summary: "The platform's audit log: every admin action, newest first (admin key)",
+        request: { query: PlatformAuditQuery },
+        responses: { 200: auditPage },
+      },
+      { badRequest: 'A cursor that is not valid' },
+    ),
     async (c) => {
       const { events, cursor } = await readPlatformAuditLog(deps, c.get('principal'), c.req.valid('query'));
       return c.json({ data: events, cursor }, 200);

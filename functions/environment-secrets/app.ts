@@ -1,8 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
-import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared/http/openapi.js';
+import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
 import { page } from '../../shared/pagination.js';
 import {
   CreateEnvironmentSecretBody,
@@ -27,18 +27,20 @@ export function createEnvironmentSecretsApp(deps: Deps) {
   const app = createResourceApp(deps);
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/environmentshub/{envId}/secrets',
-      tags,
-      security,
-      summary: 'Direct and linked secrets, with their source; never values. `?deleted=true`: the recently deleted',
-      request: { params: EnvParams, query: EntryListQuery },
-      responses: {
-        200: listOf(z.union([Api.EnvironmentSecret, Api.DeletedEnvironmentSecret]), 'Secrets'),
-        ...errorResponses,
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/environmentshub/{envId}/secrets',
+        tags,
+        security,
+        summary: 'Direct and linked secrets, with their source; never values. `?deleted=true`: the recently deleted',
+        request: { params: EnvParams, query: EntryListQuery },
+        responses: {
+          200: listOf(z.union([Api.EnvironmentSecret, Api.DeletedEnvironmentSecret]), 'Secrets'),
+        },
       },
-    }),
+      { notFound: true },
+    ),
     async (c) => {
       const { offset, limit, deleted } = c.req.valid('query');
       const { envId } = c.req.valid('param');
@@ -52,15 +54,18 @@ export function createEnvironmentSecretsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/environmentshub/{envId}/secrets',
-      tags,
-      security,
-      summary: 'Add a direct secret',
-      request: { params: EnvParams, body: jsonBody(CreateEnvironmentSecretBody) },
-      responses: { 201: dataOf(Api.EnvironmentSecret, 'The secret, without its value'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/environmentshub/{envId}/secrets',
+        tags,
+        security,
+        summary: 'Add a direct secret',
+        request: { params: EnvParams, body: jsonBody(CreateEnvironmentSecretBody) },
+        responses: { 201: dataOf(Api.EnvironmentSecret, 'The secret, without its value') },
+      },
+      { notFound: true, conflicts: ['name_taken', 'limit_exceeded', 'conflict'] },
+    ),
     async (c) => {
       const secret = await directSecrets.create(
         deps,
@@ -73,15 +78,18 @@ export function createEnvironmentSecretsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/api/v1/environmentshub/{envId}/secrets/{id}',
-      tags,
-      security,
-      summary: 'Update a direct secret; with If-Match, only at that version',
-      request: { params: EntryParams, headers: IfMatchHeaders, body: jsonBody(UpdateSecretBody) },
-      responses: { 200: dataOf(Api.EnvironmentSecret, 'The secret, without its value'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'patch',
+        path: '/api/v1/environmentshub/{envId}/secrets/{id}',
+        tags,
+        security,
+        summary: 'Update a direct secret; with If-Match, only at that version',
+        request: { params: EntryParams, headers: IfMatchHeaders, body: jsonBody(UpdateSecretBody) },
+        responses: { 200: dataOf(Api.EnvironmentSecret, 'The secret, without its value') },
+      },
+      { notFound: true, conflicts: ['name_taken', 'is_linked', 'conflict'], preconditions: ['precondition_failed'] },
+    ),
     async (c) => {
       const { envId, id } = c.req.valid('param');
       const ifMatch = c.req.valid('header')['if-match'];
@@ -91,16 +99,19 @@ export function createEnvironmentSecretsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/api/v1/environmentshub/{envId}/secrets/{id}',
-      tags,
-      security,
-      summary:
-        'Delete a direct secret: restorable until its purge time; `?purge=true` destroys it at once (a linked one is 409 is_linked: unlink it)',
-      request: { params: EntryParams, query: DeleteQuery },
-      responses: { 200: dataOf(Api.EnvironmentSecret, 'The deleted secret'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'delete',
+        path: '/api/v1/environmentshub/{envId}/secrets/{id}',
+        tags,
+        security,
+        summary:
+          'Delete a direct secret: restorable until its purge time; `?purge=true` destroys it at once (a linked one is 409 is_linked: unlink it)',
+        request: { params: EntryParams, query: DeleteQuery },
+        responses: { 200: dataOf(Api.EnvironmentSecret, 'The deleted secret') },
+      },
+      { notFound: true, conflicts: ['is_linked'] },
+    ),
     async (c) => {
       const { envId, id } = c.req.valid('param');
       const purge = c.req.valid('query').purge;
@@ -117,15 +128,18 @@ export function createEnvironmentSecretsApp(deps: Deps) {
   });
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/environmentshub/{envId}/secrets/link/{globalSecretId}',
-      tags,
-      security,
-      summary: 'Link a global secret of the same scope',
-      request: { params: LinkParams },
-      responses: { 201: dataOf(Api.Link, 'The link'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/environmentshub/{envId}/secrets/link/{globalSecretId}',
+        tags,
+        security,
+        summary: 'Link a global secret of the same scope',
+        request: { params: LinkParams },
+        responses: { 201: dataOf(Api.Link, 'The link') },
+      },
+      { notFound: true, conflicts: ['name_taken', 'scope_mismatch', 'already_linked', 'limit_exceeded'] },
+    ),
     async (c) => {
       const { envId, globalSecretId } = c.req.valid('param');
       return c.json({ data: await links.linkGlobalSecret(deps, c.get('principal'), envId, globalSecretId) }, 201);
@@ -133,15 +147,18 @@ export function createEnvironmentSecretsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/api/v1/environmentshub/{envId}/secrets/link/{globalSecretId}',
-      tags,
-      security,
-      summary: 'Unlink a global secret',
-      request: { params: LinkParams },
-      responses: { 200: dataOf(Api.Link, 'The removed link'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'delete',
+        path: '/api/v1/environmentshub/{envId}/secrets/link/{globalSecretId}',
+        tags,
+        security,
+        summary: 'Unlink a global secret',
+        request: { params: LinkParams },
+        responses: { 200: dataOf(Api.Link, 'The removed link') },
+      },
+      { notFound: true },
+    ),
     async (c) => {
       const { envId, globalSecretId } = c.req.valid('param');
       return c.json({ data: await links.unlinkGlobalSecret(deps, c.get('principal'), envId, globalSecretId) }, 200);

@@ -1,8 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
-import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared/http/openapi.js';
+import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
 import { page } from '../../shared/pagination.js';
 import {
   CreateVariableBody,
@@ -25,15 +25,18 @@ export function createEnvironmentVariablesApp(deps: Deps) {
   const app = createResourceApp(deps);
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/environmentshub/{envId}/variables',
-      tags,
-      security,
-      summary: 'Variables with their values. `?deleted=true`: the recently deleted',
-      request: { params: EnvParams, query: EntryListQuery },
-      responses: { 200: listOf(z.union([Api.Variable, Api.DeletedVariable]), 'Variables'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/environmentshub/{envId}/variables',
+        tags,
+        security,
+        summary: 'Variables with their values. `?deleted=true`: the recently deleted',
+        request: { params: EnvParams, query: EntryListQuery },
+        responses: { 200: listOf(z.union([Api.Variable, Api.DeletedVariable]), 'Variables') },
+      },
+      { notFound: true },
+    ),
     async (c) => {
       const { offset, limit, deleted } = c.req.valid('query');
       const { envId } = c.req.valid('param');
@@ -47,15 +50,18 @@ export function createEnvironmentVariablesApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/environmentshub/{envId}/variables',
-      tags,
-      security,
-      summary: 'Add a variable',
-      request: { params: EnvParams, body: jsonBody(CreateVariableBody) },
-      responses: { 201: dataOf(Api.Variable, 'The variable'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/environmentshub/{envId}/variables',
+        tags,
+        security,
+        summary: 'Add a variable',
+        request: { params: EnvParams, body: jsonBody(CreateVariableBody) },
+        responses: { 201: dataOf(Api.Variable, 'The variable') },
+      },
+      { notFound: true, conflicts: ['name_taken', 'limit_exceeded', 'conflict'] },
+    ),
     async (c) => {
       const variable = await variables.create(
         deps,
@@ -68,15 +74,18 @@ export function createEnvironmentVariablesApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/api/v1/environmentshub/{envId}/variables/{id}',
-      tags,
-      security,
-      summary: 'Update a variable; with If-Match, only at that version',
-      request: { params: EntryParams, headers: IfMatchHeaders, body: jsonBody(UpdateVariableBody) },
-      responses: { 200: dataOf(Api.Variable, 'The variable'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'patch',
+        path: '/api/v1/environmentshub/{envId}/variables/{id}',
+        tags,
+        security,
+        summary: 'Update a variable; with If-Match, only at that version',
+        request: { params: EntryParams, headers: IfMatchHeaders, body: jsonBody(UpdateVariableBody) },
+        responses: { 200: dataOf(Api.Variable, 'The variable') },
+      },
+      { notFound: true, conflicts: ['name_taken', 'conflict'], preconditions: ['precondition_failed'] },
+    ),
     async (c) => {
       const { envId, id } = c.req.valid('param');
       const ifMatch = c.req.valid('header')['if-match'];
@@ -86,15 +95,18 @@ export function createEnvironmentVariablesApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/api/v1/environmentshub/{envId}/variables/{id}',
-      tags,
-      security,
-      summary: 'Delete a variable: restorable until its purge time; `?purge=true` destroys it at once',
-      request: { params: EntryParams, query: DeleteQuery },
-      responses: { 200: dataOf(Api.Variable, 'The deleted variable'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'delete',
+        path: '/api/v1/environmentshub/{envId}/variables/{id}',
+        tags,
+        security,
+        summary: 'Delete a variable: restorable until its purge time; `?purge=true` destroys it at once',
+        request: { params: EntryParams, query: DeleteQuery },
+        responses: { 200: dataOf(Api.Variable, 'The deleted variable') },
+      },
+      { notFound: true },
+    ),
     async (c) => {
       const { envId, id } = c.req.valid('param');
       const purge = c.req.valid('query').purge;

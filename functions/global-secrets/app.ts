@@ -1,8 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
-import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared/http/openapi.js';
+import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
 import { page } from '../../shared/pagination.js';
 import {
   CreateGlobalSecretBody,
@@ -28,18 +28,20 @@ export function createGlobalSecretsApp(deps: Deps) {
   const app = createResourceApp(deps);
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/secrets',
-      tags,
-      security,
-      summary: 'Global secrets in scope. `?deleted=true`: the recently deleted',
-      request: { query: GlobalSecretListQuery },
-      responses: {
-        200: listOf(z.union([Api.GlobalSecret, Api.DeletedGlobalSecret]), 'Secrets, without values'),
-        ...errorResponses,
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/secrets',
+        tags,
+        security,
+        summary: 'Global secrets in scope. `?deleted=true`: the recently deleted',
+        request: { query: GlobalSecretListQuery },
+        responses: {
+          200: listOf(z.union([Api.GlobalSecret, Api.DeletedGlobalSecret]), 'Secrets, without values'),
+        },
       },
-    }),
+      { notFound: true },
+    ),
     async (c) => {
       const { offset, limit, teamId, deleted } = c.req.valid('query');
       const principal = c.get('principal');
@@ -52,28 +54,34 @@ export function createGlobalSecretsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/secrets',
-      tags,
-      security,
-      summary: 'Create a global secret; its name is unique per owner',
-      request: { body: jsonBody(CreateGlobalSecretBody) },
-      responses: { 201: dataOf(Api.GlobalSecret, 'The secret, without its value'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/secrets',
+        tags,
+        security,
+        summary: 'Create a global secret; its name is unique per owner',
+        request: { body: jsonBody(CreateGlobalSecretBody) },
+        responses: { 201: dataOf(Api.GlobalSecret, 'The secret, without its value') },
+      },
+      { notFound: true, conflicts: ['name_taken', 'limit_exceeded', 'conflict'] },
+    ),
     async (c) => c.json({ data: await secrets.createGlobalSecret(deps, c.get('principal'), c.req.valid('json')) }, 201),
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/secrets/{id}',
-      tags,
-      security,
-      summary: 'A global secret and the environments linking it',
-      request: { params: SecretParams, query: TeamScopeQuery },
-      responses: { 200: dataOf(Api.GlobalSecretDetail, 'The secret, without its value'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/secrets/{id}',
+        tags,
+        security,
+        summary: 'A global secret and the environments linking it',
+        request: { params: SecretParams, query: TeamScopeQuery },
+        responses: { 200: dataOf(Api.GlobalSecretDetail, 'The secret, without its value') },
+      },
+      { notFound: true },
+    ),
     async (c) => {
       const secret = await secrets.getGlobalSecret(
         deps,
@@ -86,21 +94,24 @@ export function createGlobalSecretsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/api/v1/secrets/{id}',
-      tags,
-      security,
-      summary:
-        'Update; a rename renames it in every linked environment, atomically; with If-Match, only at that version',
-      request: {
-        params: SecretParams,
-        query: TeamScopeQuery,
-        headers: IfMatchHeaders,
-        body: jsonBody(UpdateSecretBody),
+    apiRoute(
+      {
+        method: 'patch',
+        path: '/api/v1/secrets/{id}',
+        tags,
+        security,
+        summary:
+          'Update; a rename renames it in every linked environment, atomically; with If-Match, only at that version',
+        request: {
+          params: SecretParams,
+          query: TeamScopeQuery,
+          headers: IfMatchHeaders,
+          body: jsonBody(UpdateSecretBody),
+        },
+        responses: { 200: dataOf(Api.GlobalSecret, 'The secret, without its value') },
       },
-      responses: { 200: dataOf(Api.GlobalSecret, 'The secret, without its value'), ...errorResponses },
-    }),
+      { notFound: true, conflicts: ['name_taken', 'conflict'], preconditions: ['precondition_failed'] },
+    ),
     async (c) => {
       const { id } = c.req.valid('param');
       const secret = await secrets.updateGlobalSecret(
@@ -116,16 +127,19 @@ export function createGlobalSecretsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/api/v1/secrets/{id}',
-      tags,
-      security,
-      summary:
-        'Delete a global secret and unlink it everywhere: restorable until its purge time; `?purge=true` destroys it at once',
-      request: { params: SecretParams, query: ScopedDeleteQuery },
-      responses: { 200: dataOf(Api.GlobalSecret, 'The deleted secret'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'delete',
+        path: '/api/v1/secrets/{id}',
+        tags,
+        security,
+        summary:
+          'Delete a global secret and unlink it everywhere: restorable until its purge time; `?purge=true` destroys it at once',
+        request: { params: SecretParams, query: ScopedDeleteQuery },
+        responses: { 200: dataOf(Api.GlobalSecret, 'The deleted secret') },
+      },
+      { notFound: true, conflicts: ['conflict'] },
+    ),
     async (c) => {
       const { teamId, purge } = c.req.valid('query');
       const secret = await recovery.removeGlobalSecret(
@@ -140,15 +154,18 @@ export function createGlobalSecretsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/secrets/{id}/versions',
-      tags,
-      security,
-      summary: 'The kept versions of a global secret, newest first; never a value',
-      request: { params: SecretParams, query: ListQuery.extend(TeamScopeQuery.shape) },
-      responses: { 200: listOf(Api.ValueVersion, 'Versions'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/secrets/{id}/versions',
+        tags,
+        security,
+        summary: 'The kept versions of a global secret, newest first; never a value',
+        request: { params: SecretParams, query: ListQuery.extend(TeamScopeQuery.shape) },
+        responses: { 200: listOf(Api.ValueVersion, 'Versions') },
+      },
+      { notFound: true },
+    ),
     async (c) => {
       const { offset, limit, teamId } = c.req.valid('query');
       const versions = await secrets.listGlobalSecretVersions(
@@ -163,15 +180,18 @@ export function createGlobalSecretsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/secrets/{id}/rollback',
-      tags,
-      security,
-      summary: 'Roll a global secret back: a new version with the value of a kept one',
-      request: { params: SecretParams, query: TeamScopeQuery, body: jsonBody(GlobalRollbackBody) },
-      responses: { 200: dataOf(Api.GlobalSecret, 'The secret at its new version'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/secrets/{id}/rollback',
+        tags,
+        security,
+        summary: 'Roll a global secret back: a new version with the value of a kept one',
+        request: { params: SecretParams, query: TeamScopeQuery, body: jsonBody(GlobalRollbackBody) },
+        responses: { 200: dataOf(Api.GlobalSecret, 'The secret at its new version') },
+      },
+      { notFound: true, conflicts: ['conflict'] },
+    ),
     async (c) => {
       const { version, teamId } = c.req.valid('json');
       const scope = teamId ?? c.req.valid('query').teamId;
@@ -187,18 +207,20 @@ export function createGlobalSecretsApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/secrets/{id}/restore',
-      tags,
-      security,
-      summary: 'Restore a recently deleted global secret and link it again where its name is free',
-      request: { params: SecretParams, query: TeamScopeQuery, body: jsonBody(GlobalRestoreBody) },
-      responses: {
-        200: dataOf(Api.RestoredGlobalSecret, 'The secret, where it was linked again, and where not'),
-        ...errorResponses,
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/secrets/{id}/restore',
+        tags,
+        security,
+        summary: 'Restore a recently deleted global secret and link it again where its name is free',
+        request: { params: SecretParams, query: TeamScopeQuery, body: jsonBody(GlobalRestoreBody) },
+        responses: {
+          200: dataOf(Api.RestoredGlobalSecret, 'The secret, where it was linked again, and where not'),
+        },
       },
-    }),
+      { notFound: true, conflicts: ['name_taken', 'limit_exceeded', 'conflict'] },
+    ),
     async (c) => {
       const { name, teamId } = c.req.valid('json');
       const scope = teamId ?? c.req.valid('query').teamId;

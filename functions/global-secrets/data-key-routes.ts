@@ -1,8 +1,8 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import type { AppEnv } from '../../shared/http/context.js';
-import { dataOf, errorResponses, jsonBody, security } from '../../shared/http/openapi.js';
+import { apiRoute, dataOf, jsonBody, security } from '../../shared/http/openapi.js';
 import { DataKeysQuery, RotateDataKeysBody } from '../../shared/schemas.js';
 import * as dataKeys from '../../shared/services/data-keys.js';
 
@@ -16,28 +16,34 @@ const WHO =
  */
 export function registerDataKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Deps): void {
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/data-keys',
-      tags,
-      security,
-      summary: `Data key versions, the values each still seals, and the re-seal (continued a bounded step). ${WHO} (query).`,
-      request: { query: DataKeysQuery },
-      responses: { 200: dataOf(Api.DataKeys, 'The data keys, never their material'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/data-keys',
+        tags,
+        security,
+        summary: `Data key versions, the values each still seals, and the re-seal (continued a bounded step). ${WHO} (query).`,
+        request: { query: DataKeysQuery },
+        responses: { 200: dataOf(Api.DataKeys, 'The data keys, never their material') },
+      },
+      { notFound: true },
+    ),
     async (c) => c.json({ data: await dataKeys.readDataKeys(deps, c.get('principal'), c.req.valid('query')) }, 200),
   );
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/v1/data-keys/rotate',
-      tags,
-      security,
-      summary: `Rotate: a new version is current at once; a re-seal moves every value to it in bounded steps. ${WHO} (body).`,
-      request: { body: jsonBody(RotateDataKeysBody) },
-      responses: { 202: dataOf(Api.DataKeys, 'The data keys; poll GET until the re-seal is idle'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: '/api/v1/data-keys/rotate',
+        tags,
+        security,
+        summary: `Rotate: a new version is current at once; a re-seal moves every value to it in bounded steps. ${WHO} (body).`,
+        request: { body: jsonBody(RotateDataKeysBody) },
+        responses: { 202: dataOf(Api.DataKeys, 'The data keys; poll GET until the re-seal is idle') },
+      },
+      { notFound: true },
+    ),
     async (c) => c.json({ data: await dataKeys.rotateDataKeys(deps, c.get('principal'), c.req.valid('json')) }, 202),
   );
 }

@@ -1,8 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
-import { dataOf, errorResponses, jsonBody, listOf, security } from '../../shared/http/openapi.js';
+import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
 import { page } from '../../shared/pagination.js';
 import { CreateRuntimeTokenBody, Id, ListQuery } from '../../shared/schemas.js';
 import * as runtimeTokens from '../../shared/services/runtime-tokens.js';
@@ -22,16 +22,19 @@ export function createRuntimeTokensApp(deps: Deps) {
   const app = createResourceApp(deps);
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: PATH,
-      tags,
-      security,
-      summary:
-        "A runtime token for one job: reads only this environment's runtime set until it expires; shown only here",
-      request: { params: EnvParams, body: jsonBody(CreateRuntimeTokenBody) },
-      responses: { 201: dataOf(Api.NewRuntimeToken, 'The token, shown once'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'post',
+        path: PATH,
+        tags,
+        security,
+        summary:
+          "A runtime token for one job: reads only this environment's runtime set until it expires; shown only here",
+        request: { params: EnvParams, body: jsonBody(CreateRuntimeTokenBody) },
+        responses: { 201: dataOf(Api.NewRuntimeToken, 'The token, shown once') },
+      },
+      { notFound: true },
+    ),
     async (c) => {
       const minted = await runtimeTokens.mintRuntimeToken(
         deps,
@@ -45,15 +48,18 @@ export function createRuntimeTokensApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: PATH,
-      tags,
-      security,
-      summary: "The environment's unexpired runtime tokens (never the tokens themselves)",
-      request: { params: EnvParams, query: ListQuery },
-      responses: { 200: listOf(Api.RuntimeToken, 'Runtime tokens'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: PATH,
+        tags,
+        security,
+        summary: "The environment's unexpired runtime tokens (never the tokens themselves)",
+        request: { params: EnvParams, query: ListQuery },
+        responses: { 200: listOf(Api.RuntimeToken, 'Runtime tokens') },
+      },
+      { notFound: true },
+    ),
     async (c) => {
       const { offset, limit } = c.req.valid('query');
       const tokens = await runtimeTokens.listRuntimeTokens(deps, c.get('principal'), c.req.valid('param').envId);
@@ -63,15 +69,18 @@ export function createRuntimeTokensApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'delete',
-      path: `${PATH}/{id}`,
-      tags,
-      security,
-      summary: 'Revoke a runtime token',
-      request: { params: EnvParams.extend({ id: Id }) },
-      responses: { 200: dataOf(Api.RuntimeToken, 'The revoked token'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'delete',
+        path: `${PATH}/{id}`,
+        tags,
+        security,
+        summary: 'Revoke a runtime token',
+        request: { params: EnvParams.extend({ id: Id }) },
+        responses: { 200: dataOf(Api.RuntimeToken, 'The revoked token') },
+      },
+      { notFound: true },
+    ),
     async (c) => {
       const { envId, id } = c.req.valid('param');
       return c.json({ data: await runtimeTokens.revokeRuntimeToken(deps, c.get('principal'), envId, id) }, 200);

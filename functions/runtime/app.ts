@@ -1,9 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { fittedJson } from '../../shared/http/lambda-response.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
-import { dataOf, errorResponses, securityWithRuntimeToken } from '../../shared/http/openapi.js';
+import { apiRoute, dataOf, securityWithRuntimeToken } from '../../shared/http/openapi.js';
 import { Id, RuntimeHeaders, RuntimeQuery } from '../../shared/schemas.js';
 import { checkRuntime } from '../../shared/services/runtime-check.js';
 import { readRuntime, runtimeSetTooLarge } from '../../shared/services/runtime.js';
@@ -15,16 +15,19 @@ export function createRuntimeApp(deps: Deps) {
   const app = createResourceApp(deps);
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/environmentshub/{envId}/runtime',
-      tags: ['runtime'],
-      security: securityWithRuntimeToken,
-      summary:
-        "Resolved values (service keys, runtime-scoped keys of users who can write the environment, or this environment's runtime tokens, whose reads are audited with the token's job id whatever X-Job-Id says); 412 missing_required unless ?allowMissing=true",
-      request: { params: EnvParams, query: RuntimeQuery, headers: RuntimeHeaders },
-      responses: { 200: dataOf(Api.RuntimeSet, 'The resolved set'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/environmentshub/{envId}/runtime',
+        tags: ['runtime'],
+        security: securityWithRuntimeToken,
+        summary:
+          "Resolved values (service keys, runtime-scoped keys of users who can write the environment, or this environment's runtime tokens, whose reads are audited with the token's job id whatever X-Job-Id says); 412 missing_required unless ?allowMissing=true",
+        request: { params: EnvParams, query: RuntimeQuery, headers: RuntimeHeaders },
+        responses: { 200: dataOf(Api.RuntimeSet, 'The resolved set') },
+      },
+      { notFound: true, preconditions: ['missing_required'], responseTooLarge: true },
+    ),
     async (c) => {
       const set = await readRuntime(
         deps,
@@ -39,15 +42,19 @@ export function createRuntimeApp(deps: Deps) {
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/v1/environmentshub/{envId}/runtime/check',
-      tags: ['runtime'],
-      security: securityWithRuntimeToken,
-      summary: 'Whether a job can start: missing, expired and expiring names, and where each comes from; never a value',
-      request: { params: EnvParams },
-      responses: { 200: dataOf(Api.RuntimeCheck, 'The check'), ...errorResponses },
-    }),
+    apiRoute(
+      {
+        method: 'get',
+        path: '/api/v1/environmentshub/{envId}/runtime/check',
+        tags: ['runtime'],
+        security: securityWithRuntimeToken,
+        summary:
+          'Whether a job can start: missing, expired and expiring names, and where each comes from; never a value',
+        request: { params: EnvParams },
+        responses: { 200: dataOf(Api.RuntimeCheck, 'The check') },
+      },
+      { notFound: true },
+    ),
     async (c) =>
       c.json(
         { data: await checkRuntime(deps, c.get('principal'), c.req.valid('param').envId, c.get('admitted')) },

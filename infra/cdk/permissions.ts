@@ -115,7 +115,8 @@ export interface ResourcePermissions {
 export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
   accounts: {
     // Get: API keys, profiles, members. Query: a team's members, a user's, a service's and the
-    // admin key listing; on the index, a user's teams and every user. Put/Update/Delete: slug
+    // admin key listing; on the index, a user's teams and every user. The public health check and
+    // OpenAPI document (/openapi.json) read nothing. Put/Update/Delete: slug
     // claims, teams, members (admin count), API keys and their listing, users (disabled or not),
     // service and admin keys, each with its audit event. ConditionCheck: that another admin key
     // remains when one is revoked (services/api-keys.ts).

@@ -431,7 +431,7 @@ export class SecretsStack extends Stack {
         {
           id: 'AwsSolutions-APIG4',
           reason:
-            'No API Gateway authorizer by design: the service authenticates itself. Every non-public route checks a bearer API key (stored only as its SHA-256 hash in the table) in the one middleware all resources share (shared/http/resource-app.ts) and authorizes in shared/auth; GET /api/v1/health is public by the API contract. The routes of the web console (/console…) authenticate by its own session cookie (shared/services/console-sessions.ts) and authorize in shared/auth alike.',
+            'No API Gateway authorizer by design: the service authenticates itself. Every non-public route checks a bearer API key (stored only as its SHA-256 hash in the table) in the one middleware all resources share (shared/http/resource-app.ts) and authorizes in shared/auth; GET /api/v1/health is public by the API contract, and GET /openapi.json (the description of the API) holds nothing secret. The routes of the web console (/console…) authenticate by its own session cookie (shared/services/console-sessions.ts) and authorize in shared/auth alike.',
         },
       ]);
     }

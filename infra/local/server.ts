@@ -1,15 +1,15 @@
 import { serve, type HttpBindings, type ServerType } from '@hono/node-server';
-import { swaggerUI } from '@hono/swagger-ui';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { APP_FACTORIES } from '../../functions/apps.js';
-import { openApiDocument } from '../../functions/openapi-document.js';
+import { INFO } from '../../functions/openapi-document.js';
 import { honoPath, RESOURCES, ROUTES } from '../../functions/routes.js';
 import type { Deps } from '../../shared/deps.js';
 import { ApiError } from '../../shared/errors.js';
 import { CORS_POLICY } from '../../shared/http/cors.js';
 import { routeNotFound } from '../../shared/http/errors-handler.js';
 import { RateLimiter, type RateLimit } from '../../shared/http/rate-limit.js';
+import { registerDocs } from './docs.js';
 
 /** How many requests the local server works on at once; later ones wait their turn. */
 const LOCAL_MAX_CONCURRENT_REQUESTS = 16;
@@ -50,8 +50,8 @@ export function admitting<A extends unknown[]>(
 
 /**
  * Every resource behind one port, dispatched by the route table exactly as API Gateway
- * dispatches to the Lambdas: a route reaches only its own resource's app. Adds the OpenAPI
- * document and a docs page.
+ * dispatches to the Lambdas: a route reaches only its own resource's app (the OpenAPI document
+ * at `/openapi.json` too). Adds a docs page.
  */
 export function createLocalApp(deps: Deps, corsAllowedOrigins: string[] = []): Hono {
   const apps = Object.fromEntries(RESOURCES.map((r) => [r, APP_FACTORIES[r](deps)])) as {
@@ -63,9 +63,7 @@ export function createLocalApp(deps: Deps, corsAllowedOrigins: string[] = []): H
     const app = apps[route.resource];
     root.on(route.method, honoPath(route.path), (c) => app.fetch(c.req.raw, c.env));
   }
-  const document = openApiDocument(deps);
-  root.get('/openapi.json', (c) => c.json(document));
-  root.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Secrets and variables service' }));
+  registerDocs(root, '/openapi.json', INFO.title);
   root.notFound(routeNotFound);
   return root;
 }

@@ -1,5 +1,6 @@
-import { z } from '@hono/zod-openapi';
+import { createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import { ErrorBody } from '../api-objects.js';
+import type { ErrorCode } from '../errors.js';
 
 /** Building blocks of route definitions: request bodies, success envelopes, the error responses. */
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
@@ -17,21 +18,103 @@ export const listOf = <T extends z.ZodType>(schema: T, description: string) => (
   content: { 'application/json': { schema: z.object({ data: z.array(schema), totalCount: z.number().int() }) } },
 });
 
-const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+/** The 409 codes: what a create, rename, link, restore or membership change can run into. */
+type ConflictCode = Extract<
+  ErrorCode,
+  | 'conflict'
+  | 'name_taken'
+  | 'slug_taken'
+  | 'scope_mismatch'
+  | 'already_linked'
+  | 'is_linked'
+  | 'last_admin'
+  | 'last_admin_key'
+  | 'limit_exceeded'
+  | 'limit_reached'
+>;
 
-export const errorResponses = {
-  400: error('Malformed JSON (`bad_request`)'),
-  401: error('Missing, unknown or revoked API key (`unauthorized`)'),
-  403: error('Visible, but the caller may not change it (`forbidden`)'),
-  404: error('Not found, or not visible to the caller (`not_found`)'),
-  409: error(
-    'Conflict: `name_taken`, `scope_mismatch`, `already_linked`, `is_linked`, `slug_taken`, `last_admin`, `last_admin_key`',
-  ),
-  413: error('Body over 256 KiB, or runtime payload over 5 MiB (`payload_too_large`)'),
-  422: error('Validation error, FastAPI style (`validation_error`)'),
-  500: error('Internal error (`internal`), with no detail of the cause'),
-  503: error('A dependency is down or throttling (`unavailable`), with Retry-After'),
+/**
+ * What a route can answer besides success, beyond what its shape implies (`apiRoute`): each
+ * route states only the errors its own operation can meet.
+ */
+export interface RouteErrors {
+  /** 400 `bad_request` for something other than a malformed body: what. */
+  badRequest?: string;
+  /** 404 `not_found`: the route looks something up that may be missing or not the caller's. */
+  notFound?: true;
+  /** 409: the conflict codes the operation can answer. */
+  conflicts?: readonly ConflictCode[];
+  /** 412: `precondition_failed` (an `If-Match` header) or `missing_required` (the runtime read). */
+  preconditions?: readonly Extract<ErrorCode, 'precondition_failed' | 'missing_required'>[];
+  /** 413 for what the route answers: a resolved set over its limit. */
+  responseTooLarge?: true;
+}
+
+const codes = (list: readonly ErrorCode[]) => list.map((code) => `\`${code}\``).join(', ');
+
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
 } as const;
+
+const error = (description: string, headers?: typeof RETRY_AFTER) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema: ErrorBody } },
+});
+
+const PRECONDITIONS = {
+  precondition_failed: '`If-Match` names a version that is no longer the current one (`precondition_failed`)',
+  missing_required:
+    'A required, non-optional name has no entry (`missing_required`); `?allowMissing=true` reads anyway',
+} as const;
+
+/**
+ * The error responses of a route, derived from its shape and its own `errors`: a key (`security`)
+ * brings 401, 403 (every keyed route takes only some kinds of key or scopes: shared/auth/authorization.ts),
+ * 429 and 503 (the key is looked up, and rate limited, per request); a JSON body 400 and 413;
+ * anything validated (params, query, headers, body) 422; every route may fail with 500.
+ */
+function errorResponsesOf(route: Pick<RouteConfig, 'security' | 'request'>, errors: RouteErrors) {
+  const keyed = (route.security?.length ?? 0) > 0;
+  const { body, ...parts } = route.request ?? {};
+  const validated = body !== undefined || Object.values(parts).some((part) => part !== undefined);
+  const badRequest = [...(body ? ['Malformed JSON, or a body that is not JSON'] : []), errors.badRequest ?? []].flat();
+  const tooLarge = [
+    ...(body ? ['Body over 256 KiB'] : []),
+    ...(errors.responseTooLarge ? ['The resolved set over 5 MiB, naming the largest entries'] : []),
+  ];
+  const conflicts = errors.conflicts ?? [];
+  const preconditions = errors.preconditions ?? [];
+  return {
+    ...(badRequest.length ? { 400: error(`${badRequest.join('; ')} (\`bad_request\`)`) } : {}),
+    ...(keyed ? { 401: error('Missing, unknown, revoked or expired API key (`unauthorized`)') } : {}),
+    ...(keyed ? { 403: error("Visible, but the caller's role or kind of key may not do this (`forbidden`)") } : {}),
+    ...(errors.notFound ? { 404: error('Not found, or not visible to the caller (`not_found`)') } : {}),
+    ...(conflicts.length ? { 409: error(`Conflict: ${codes(conflicts)}`) } : {}),
+    ...(preconditions.length ? { 412: error(preconditions.map((code) => PRECONDITIONS[code]).join('; ')) } : {}),
+    ...(tooLarge.length ? { 413: error(`${tooLarge.join('; ')} (\`payload_too_large\`)`) } : {}),
+    ...(validated ? { 422: error('Validation error, FastAPI style (`validation_error`)') } : {}),
+    ...(keyed ? { 429: error("Over the key's rate limit (`rate_limited`)", RETRY_AFTER) } : {}),
+    500: error('Internal error (`internal`), with no detail of the cause'),
+    ...(keyed ? { 503: error('A dependency is down or throttling (`unavailable`)', RETRY_AFTER) } : {}),
+  };
+}
+
+/**
+ * `createRoute`, with the errors the route itself may answer beyond its shape (`RouteErrors`)
+ * kept on it: the OpenAPI document's module alone turns them into responses (`withErrorResponses`),
+ * so no function's cold start builds them.
+ */
+export const apiRoute = <P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(
+  route: R,
+  errors: RouteErrors = {},
+) => createRoute<P, R>({ ...route, errors });
+
+/** A route declared by `apiRoute` as the document shows it: its error responses added. */
+export function withErrorResponses(declared: RouteConfig & { errors?: RouteErrors }): RouteConfig {
+  const { errors = {}, ...route } = declared;
+  return { ...route, responses: { ...route.responses, ...errorResponsesOf(route, errors) } };
+}
 
 /** What a route declares when it needs an API key; shared/http/resource-app.ts enforces it. */
 export const security = [{ bearer: [] }];

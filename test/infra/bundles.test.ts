@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
+import { INFO } from '../../functions/openapi-document.js';
+import { operationIdOf, RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
 import { buildBundles, formatSizes, type BundleInfo } from '../../infra/build.js';
 import { runBundle, v2Event } from '../support/lambda-bundle.js';
 
@@ -92,5 +93,34 @@ describe('each bundle in plain Node', () => {
       ['INFO', 'request', 'prime-secrets', unauthenticated!.statusCode],
     ]);
     expect(logs[0].requestId).toBe('aws-req-GET-/api/v1/health');
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('is served by the accounts bundle, whose code alone carries it', async () => {
+    const accounts = bundles.find((b) => b.resource === 'accounts')!;
+    const { results } = await runBundle(accounts.file, [
+      v2Event('GET', '/openapi.json', '/openapi.json'),
+      v2Event('GET', '/openapi.json', '/openapi.json'),
+    ]);
+    const api = ROUTES.filter((r) => r.resource !== 'console');
+    for (const result of results) {
+      expect(result.statusCode).toBe(200);
+      expect(result.headers['content-type']).toMatch(/^application\/json/);
+      const doc = JSON.parse(result.body);
+      expect(doc.info.title).toBe(INFO.title);
+      for (const route of api) {
+        expect(doc.paths[route.path][route.method.toLowerCase()].operationId).toBe(operationIdOf(route));
+      }
+    }
+    // The document's module (every resource's routes, the title) is in no other bundle: the runtime
+    // read's, and every other function's, cold start carries none of it.
+    for (const bundle of bundles) {
+      const carries = readFileSync(bundle.file, 'utf8').includes(INFO.title);
+      expect({ resource: bundle.resource, carries }).toEqual({
+        resource: bundle.resource,
+        carries: bundle.resource === 'accounts',
+      });
+    }
   });
 });

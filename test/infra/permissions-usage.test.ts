@@ -258,6 +258,7 @@ describe('the permission map against the calls each resource makes', () => {
 
     // accounts
     await must(200, 'GET', `${V1}/health`);
+    await must(200, 'GET', '/openapi.json');
     await must(200, 'GET', `${V1}/user/whoami`, { key: user });
     await must(200, 'GET', `${V1}/user/teams`, { key: user });
     const other = (

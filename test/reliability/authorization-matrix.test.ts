@@ -478,6 +478,11 @@ function expectations(): Record<string, Case[]> {
   const one = (route: string, c: Case) => add({ [route]: c });
 
   one(`GET ${V1}/health`, { label: 'health', request: async () => ({ path: `${V1}/health` }), expect: RULES.public });
+  one('GET /openapi.json', {
+    label: 'the API',
+    request: async () => ({ path: '/openapi.json' }),
+    expect: RULES.public,
+  });
   one(`GET ${V1}/user/whoami`, {
     label: 'the caller',
     request: async () => ({ path: `${V1}/user/whoami` }),
@@ -758,6 +763,8 @@ async function serviceKeyWorks(key: string): Promise<boolean> {
 const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
 
 let table: Record<string, Case[]>;
+/** The OpenAPI document the service serves. */
+let openApi: { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
 
 beforeAll(async () => {
   svc = await startTestService();
@@ -801,6 +808,7 @@ beforeAll(async () => {
   personalVariable = await fresh.variable(personalEnv);
   personalGlobal = await fresh.link(personalEnv, false);
   table = expectations();
+  openApi = (await svc.call('GET', '/openapi.json')).body;
 });
 
 describe('the authorization matrix', () => {
@@ -818,6 +826,8 @@ describe('the authorization matrix', () => {
     const name = `${route.method} ${route.path}`;
     it(name, async () => {
       const cases = table[name];
+      const operation = openApi.paths[route.path]?.[route.method.toLowerCase()];
+      if (route.resource !== 'console') expect(operation, `${name} in the OpenAPI document`).toBeDefined();
       expect(cases?.length, `no expectation for ${name}: add it to the rule table`).toBeGreaterThan(0);
       const mismatches: string[] = [];
       for (const c of cases!) {
@@ -842,6 +852,12 @@ describe('the authorization matrix', () => {
           }
           if (c.expect !== 'no-key' && res.status >= 400) {
             expect(res.body, where).toEqual({ detail: expect.any(String), code: CODES[res.status] });
+          }
+          // what the route answered is what its OpenAPI operation says it may answer (the console is not in it)
+          if (operation) {
+            const response = operation.responses[String(res.status)];
+            expect(response, `${where}: not in the OpenAPI document`).toBeDefined();
+            if (res.status >= 400) expect(response?.description, where).toContain(`\`${res.body.code}\``);
           }
           if (remains !== undefined) expect(remains, `${where}: is the target still there?`).toBe(res.status >= 300);
         }

@@ -515,6 +515,10 @@ describe('random requests against every route', () => {
   let fuzz: TestService;
   let realIds: string[];
   let runtimeToken: string;
+  /** The OpenAPI document the service serves. */
+  let openApi: {
+    paths: Record<string, Record<string, { responses: Record<string, { description: string }> } | undefined>>;
+  };
 
   // Random requests with the admin key and the seeded user's id may disable that user, as the
   // admin may: undone after each test, so that the next ones still reach past authentication.
@@ -527,6 +531,7 @@ describe('random requests against every route', () => {
 
   beforeAll(async () => {
     fuzz = await startTestService();
+    openApi = (await fuzz.call('GET', '/openapi.json')).body;
     const s = fuzz.seed;
     realIds = [s.user.id, s.team.id, s.environments.personal.id, s.environments.team.id, s.user.slug, s.team.slug];
     // things to find, so random requests with real ids reach past the look-ups
@@ -666,6 +671,12 @@ describe('random requests against every route', () => {
             // The API answers in the contract's JSON; other routes of the table (pages) only never fail.
             if (route.path.startsWith(`${V1}/`)) expectContractShape(res, where);
             else expect(res.status, where).toBeLessThan(500);
+            // An error of the route's own method is one its OpenAPI operation names, status and code.
+            // (Another method may reach a route of another resource, or none.)
+            if (method === route.method && res.status >= 400 && route.path.startsWith(`${V1}/`)) {
+              const response = openApi.paths[route.path]?.[method.toLowerCase()]?.responses[String(res.status)];
+              expect(response?.description, `${where}: not in the OpenAPI document`).toContain(`\`${res.body.code}\``);
+            }
           },
         ),
         { numRuns: 30 },
