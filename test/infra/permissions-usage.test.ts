@@ -15,6 +15,7 @@ import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
 import { createDeps } from '../../shared/deps.js';
 import { TABLE } from '../../shared/storage/table-definition.js';
 import type { Db } from '../../shared/storage/client.js';
+import { UNLIMITED } from '../support/service.js';
 import { createTestTable, partitionItems } from '../support/table.js';
 
 /**
@@ -124,6 +125,8 @@ beforeAll(async () => {
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: endpoint,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'prime-secrets-perms-')),
+    // Keys are still counted in the table (the writes the map must allow), never refused.
+    ...UNLIMITED,
   });
   const masterKey = randomBytes(32);
   const seeding = createDeps(config, { keyProvider: new LocalKeyProvider(masterKey) });
