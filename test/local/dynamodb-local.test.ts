@@ -79,7 +79,8 @@ describe('ensureTable', () => {
       { AttributeName: TABLE.index.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE.index.sortKey, KeyType: 'RANGE' },
     ]);
-    expect(gsi?.Projection?.ProjectionType).toBe('ALL');
+    expect(gsi?.Projection?.ProjectionType).toBe('INCLUDE');
+    expect(new Set(gsi?.Projection?.NonKeyAttributes)).toEqual(new Set(TABLE.index.projected));
 
     const { TimeToLiveDescription: ttl } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     expect(ttl?.AttributeName).toBe(TABLE.ttlAttribute);
