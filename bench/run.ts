@@ -2,7 +2,7 @@
  * `npm run bench`: the benchmarks, in one run. Prints a markdown table of every
  * figure and ratio and writes them to bench/results/latest.json (git-ignored).
  *
- *   npm run bench -- [--kms-latency-ms 5] [--only floor,calls,per-value,storm,audit,key-limit,crypto,bundles]
+ *   npm run bench -- [--kms-latency-ms 5] [--only floor,calls,per-value,storm,audit,key-limit,read-units,crypto,bundles]
  *
  * Timings are medians and p99s over many runs; every ratio compares series measured in this
  * run, interleaved (A, B, A, B, … with the order rotating), so drift of a shared machine
@@ -18,6 +18,7 @@ import { createBenchContext, SIZES, type Size } from './lib/setup.js';
 import { round, type Summary } from './lib/stats.js';
 import { measureAuditFilter, type AuditFilterFigures } from './measure/audit-filter.js';
 import { measureBundles, type BundleFigures } from './measure/bundles.js';
+import { measureReadUnits, type ReadUnitFigures } from './measure/read-units.js';
 import { measureCalls, type CallsBySize } from './measure/calls.js';
 import { measureCrypto, type CryptoFigures } from './measure/crypto.js';
 import { measureKeyLimit, type KeyLimitFigures } from './measure/key-limit.js';
@@ -27,7 +28,7 @@ import { measureStorm, type StormFigures } from './measure/storm.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ALL = ['floor', 'calls', 'per-value', 'storm', 'audit', 'key-limit', 'crypto', 'bundles'] as const;
+const ALL = ['floor', 'calls', 'per-value', 'storm', 'audit', 'key-limit', 'read-units', 'crypto', 'bundles'] as const;
 type Part = (typeof ALL)[number];
 
 const { values: flags } = parseArgs({
@@ -69,6 +70,7 @@ let calls: CallsBySize | undefined;
 let perValue: PerValueFigures | undefined;
 let storm: StormFigures | undefined;
 let auditFilter: AuditFilterFigures | undefined;
+let readUnits: ReadUnitFigures | undefined;
 let keyLimit: KeyLimitFigures[] | undefined;
 
 // CPU-only parts first, while DynamoDB Local is not running.
@@ -81,7 +83,9 @@ if (parts.has('bundles')) {
   bundles = await measureBundles();
 }
 
-if (['floor', 'calls', 'per-value', 'storm', 'audit', 'key-limit'].some((part) => parts.has(part as Part))) {
+if (
+  ['floor', 'calls', 'per-value', 'storm', 'audit', 'key-limit', 'read-units'].some((part) => parts.has(part as Part))
+) {
   const ctx = await createBenchContext({ kmsLatencyMs, log });
   try {
     if (parts.has('floor')) {
@@ -99,6 +103,10 @@ if (['floor', 'calls', 'per-value', 'storm', 'audit', 'key-limit'].some((part) =
     if (parts.has('storm')) {
       log(`job-start storm (${elapsed()})`);
       storm = await measureStorm(ctx);
+    }
+    if (parts.has('read-units')) {
+      log(`read units per operation, 100 values of 64 KB (${elapsed()})`);
+      readUnits = await measureReadUnits(ctx);
     }
     if (parts.has('audit')) {
       log(`audit log filtered by environment, 10,000 events (${elapsed()})`);
@@ -201,6 +209,17 @@ if (storm) {
     '',
   );
 }
+if (readUnits) {
+  const r = readUnits.readUnits;
+  lines.push(
+    `## Read units per operation (${readUnits.entries} direct secrets of ${readUnits.valueBytes / 1024} KiB, DynamoDB's ConsumedCapacity, warm caches)`,
+    '',
+    '| PATCH of one description | list of the secrets | runtime read | PATCH ÷ runtime |',
+    '| ---: | ---: | ---: | ---: |',
+    `| ${r.patch} | ${r.list} | ${r.runtime} | **${(r.patch / r.runtime).toFixed(3)}** |`,
+    '',
+  );
+}
 if (auditFilter) {
   const a = auditFilter;
   lines.push(
@@ -272,6 +291,7 @@ const results = {
     : {}),
   ...(perValue ? { perValueKeyRatio: round(perValue.ratioWarm, 3) } : {}),
   ...(auditFilter ? { auditFilterVsUnfiltered: round(auditFilter.ratio, 3) } : {}),
+  ...(readUnits ? { readUnits: readUnits.readUnits } : {}),
   ...(keyLimit ? { keyLimitRatio: Object.fromEntries(keyLimit.map((k) => [k.request, round(k.ratio, 3)])) } : {}),
   ...(storm
     ? {

@@ -204,7 +204,8 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
   },
   'environment-secrets': {
     // Get: the environment, a global secret to link. Query: the environment's entries, the
-    // newest data key; on the index, whether a secret exists in another scope (scope_mismatch).
+    // newest data key; on the index, an entry by its id, and whether a secret exists in another
+    // scope (scope_mismatch).
     // BatchGetItem: linked secrets of a listing, link re-reads. Put/Update/Delete: entries,
     // links with their reverse index, entry counts, link sequences, versions, deleted entries,
     // the first data key; ConditionCheck: the data key is still the newest. BatchWriteItem: the
@@ -232,9 +233,9 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
   },
   'environment-variables': {
     // Variables are plain values: no data keys, no KMS. Get: the environment. Query: its
-    // entries, deleted entries, versions. Put/Update/Delete: entries and the entry count, their
-    // versions and deleted copies, with their audit events. BatchWriteItem: the versions of a
-    // purged variable.
+    // entries, deleted entries, versions; on the index, an entry by its id. Put/Update/Delete:
+    // entries and the entry count, their versions and deleted copies, with their audit events.
+    // BatchWriteItem: the versions of a purged variable.
     table: [
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -243,7 +244,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       'dynamodb:DeleteItem',
       'dynamodb:BatchWriteItem',
     ],
-    index: [],
+    index: ['dynamodb:Query'],
     kms: [],
     writes: [
       PARTITIONS.environment,

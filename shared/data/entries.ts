@@ -1,9 +1,10 @@
 import type { SealedValue } from '../crypto/values.js';
 import type { Db } from '../storage/client.js';
 import { batchGet, itemId } from '../storage/batch.js';
-import { deleteItems, type Item, type Key } from '../storage/item.js';
+import { deleteItems, getItem, type Item, type Key } from '../storage/item.js';
 import { mapLimit } from '../map-limit.js';
-import { queryAll, queryPageAfter, queryPrefix } from '../storage/query.js';
+import { queryAll, queryFirst, queryPageAfter, queryPrefix } from '../storage/query.js';
+import { TABLE } from '../storage/table-definition.js';
 import type { TableWrite } from '../storage/transact.js';
 import { toEnvironmentRecord, type EnvironmentRecord } from './environments.js';
 import { keys } from './keys.js';
@@ -107,7 +108,11 @@ export function toEntry(envId: string, item: Item): EntryRecord {
   }
 }
 
-const entryItem = (entry: EntryRecord): Item => ({ ...keys.entry(entry.envId, entry.name), ...entryFields(entry) });
+const entryItem = (entry: EntryRecord): Item => ({
+  ...keys.entry(entry.envId, entry.name),
+  ...keys.entryIdIndex(entry.envId, entry.id),
+  ...entryFields(entry),
+});
 
 /** An entry's attributes without its key (a deleted entry's copy keeps them under its own). */
 export function entryFields(entry: EntryRecord): Item {
@@ -198,21 +203,32 @@ export async function reservedIn(db: Db, envIds: string[], name: string, renameI
   return new Set(envIds.filter((envId) => found.get(itemId(keys.entry(envId, name)))?.renameId === renameId));
 }
 
+/**
+ * The entry with this id (a link's is its secret's id), read consistently: its name from the
+ * index, then the entry itself, a few read units whatever the environment holds. The index is
+ * eventually consistent and entries written before it carry no index keys, so a miss, or a name
+ * that now holds another entry, is settled by reading the environment's entries.
+ */
+export async function readEntryById(db: Db, envId: string, id: string): Promise<EntryRecord | undefined> {
+  const { gsi1pk, gsi1sk } = keys.entryIdIndex(envId, id);
+  const indexed = await queryFirst(db, {
+    IndexName: TABLE.index.name,
+    KeyConditionExpression: '#pk = :pk AND #sk = :sk',
+    ExpressionAttributeNames: { '#pk': TABLE.index.partitionKey, '#sk': TABLE.index.sortKey, '#name': 'name' },
+    ExpressionAttributeValues: { ':pk': gsi1pk, ':sk': gsi1sk },
+    ProjectionExpression: '#name',
+  });
+  if (indexed) {
+    const item = await getItem(db, keys.entry(envId, indexed.name as string));
+    if (item && isEntry(item) && item.id === id) return toEntry(envId, item);
+  }
+  return (await readEntries(db, envId)).find((e) => e.id === id);
+}
+
 /** Where a secret's link entry is in an environment now (a rename of the secret moves it). */
 export async function findLinkEntry(db: Db, envId: string, secretId: string): Promise<LinkEntry | undefined> {
-  const items = await queryAll(db, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-    FilterExpression: '#kind = :link AND secretId = :id',
-    ExpressionAttributeNames: { '#kind': 'kind' },
-    ExpressionAttributeValues: {
-      ':pk': keys.environmentPartition(envId),
-      ':e': keys.entryPrefix,
-      ':link': 'link',
-      ':id': secretId,
-    },
-    ConsistentRead: true,
-  });
-  return items[0] && (toEntry(envId, items[0]) as LinkEntry);
+  const entry = await readEntryById(db, envId, secretId);
+  return entry?.kind === 'link' ? entry : undefined;
 }
 
 /** The entry whose put failed on its name: what holds the name now. */

@@ -88,6 +88,11 @@ export const keys = {
   /** A recently deleted direct secret or variable of an environment, until its `ttl`. */
   deletedEntry: (envId: string, entryId: string) => ({ pk: `TRASH#${envId}`, sk: entryId }),
   deletedEntryPartition: (envId: string) => `TRASH#${envId}`,
+  /**
+   * gsi1 of an environment entry: its id (a linked secret's is the secret's), so that an update,
+   * delete or unlink finds the one entry without reading the environment's values.
+   */
+  entryIdIndex: (envId: string, entryId: string) => ({ gsi1pk: `ENTRYID#${envId}`, gsi1sk: entryId }),
   auditPartition: (owner: AuditOwner, shard: number) => `AUDIT#${owner}#${shard}`,
   auditSk: (at: string, id: string) => `${at}#${id}`,
   /**

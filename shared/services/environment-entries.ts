@@ -13,6 +13,7 @@ import {
   entryRemoveAsRead,
   entryReplace,
   readEntries,
+  readEntryById,
   type LinkEntry,
   type OwnEntry,
   type SecretEntry,
@@ -238,7 +239,7 @@ export async function findOwnEntry<K extends OwnKind>(
   id: string,
 ): Promise<EntryOf<K> | undefined> {
   requireId(id, TARGET[kind].what);
-  const entry = (await readEntries(deps.db, env.id)).find((e) => e.id === id);
+  const entry = await readEntryById(deps.db, env.id, id);
   if (entry?.kind === 'link' && kind === 'secret') throw isLinked(entry.secretId);
   return entry?.kind === kind ? (entry as EntryOf<K>) : undefined;
 }

@@ -547,13 +547,10 @@ describe('the permission map against the calls each resource makes', () => {
   /**
    * Calls a resource makes only when it loses a race, which a sequential flow cannot show:
    * deleting an environment removes its links assuming their secrets exist; when one was
-   * deleted meanwhile, link removal re-reads what still exists (services/links.ts). And calls
-   * made only for data older than the flow's: the scope check of a link reads the index for a
-   * secret made before secrets had an id claim (data/global-secrets.ts).
+   * deleted meanwhile, link removal re-reads what still exists (services/links.ts).
    */
   const RACE_ONLY: Partial<Record<(typeof RESOURCES)[number], string[]>> = {
     environments: ['table:dynamodb:BatchGetItem'],
-    'environment-secrets': ['index:dynamodb:Query'],
   };
 
   it.each(RESOURCES)('%s: needs nothing the map withholds, and the map grants nothing it does not use', (resource) => {

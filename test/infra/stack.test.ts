@@ -530,9 +530,9 @@ describe('each function may do only what it needs', () => {
       'runtime',
       'console',
     ]);
-    // The index serves a user's teams, the admin's listing of users, the scope check of a link
-    // and an environment's events.
-    expect(indexUsers).toEqual(['accounts', 'environment-secrets', 'audit', 'console']);
+    // The index serves a user's teams, the admin's listing of users, the scope check of a link,
+    // an entry by its id and an environment's events.
+    expect(indexUsers).toEqual(['accounts', 'environment-secrets', 'environment-variables', 'audit', 'console']);
   });
 });
 

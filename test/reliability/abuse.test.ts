@@ -377,6 +377,7 @@ describe('ids and names cannot reach another record’s key space', () => {
       [new RegExp(`^USER#${ID}$`), new RegExp(`^TEAM#${ID}$`)],
       [new RegExp(`^GLINK#${ID}$`), new RegExp(`^ENV#${ID}$`)],
       [new RegExp(`^GSECRET#${ID}$`), /^SECRET$/],
+      [new RegExp(`^ENTRYID#${ID}$`), new RegExp(`^${ID}$`)],
       [new RegExp(`^AUDITENV#${OWNER}#${ID}#\\d+$`), new RegExp(`^${AT}#${ID}$`)],
       [/^USERS$/, new RegExp(`^${AT}#${ID}$`)],
     ];
