@@ -12,7 +12,7 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { ensureTable } from '../../infra/local/ensure-table.js';
 import { createLocalApp } from '../../infra/local/server.js';
@@ -28,7 +28,15 @@ import { keys } from '../../shared/data/keys.js';
 import type { OwnerKey } from '../../shared/owner-key.js';
 import { createDb } from '../../shared/storage/client.js';
 import { queryAll } from '../../shared/storage/query.js';
-import { caller, startTestService, UNLIMITED, type CallResult } from '../support/service.js';
+import {
+  caller,
+  startTestService,
+  UNLIMITED,
+  type CallOptions,
+  type CallResult,
+  type TestService,
+} from '../support/service.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { localClient } from '../support/table.js';
 
 /**
@@ -520,6 +528,98 @@ describe.concurrent('faults', () => {
       });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
     }, 60_000);
+  });
+
+  // ---------------------------------------------------------------------------------------------
+
+  describe('a late or paused DynamoDB, against the request deadline', () => {
+    const DEADLINE_MS = readConfig({}).requestDeadlineMs;
+    /** Timers fire a little late on a loaded machine; without the deadline these took 9 s to 11 s. */
+    const ANSWERED_BY_MS = DEADLINE_MS + 750;
+
+    /** A test service whose DynamoDB is the shared DynamoDB Local behind a TCP proxy. */
+    async function serviceBehindProxy() {
+      const proxy = await startTcpProxy(Number(new URL(inject('dynamoEndpoint')).port));
+      const svc = await startTestService({ env: { DYNAMODB_ENDPOINT: proxy.endpoint } });
+      return { proxy, svc };
+    }
+
+    async function timedCall(svc: TestService, method: string, path: string, options: CallOptions) {
+      const started = performance.now();
+      const res = await svc.call(method, path, options);
+      return { res, ms: performance.now() - started };
+    }
+
+    it('answers late (2.8 s an answer): 201 or 503 by the deadline, never a write half-done or past it', async () => {
+      const { proxy, svc } = await serviceBehindProxy();
+      try {
+        const key = svc.seed.user.apiKey;
+        const envId = svc.seed.environments.personal.id;
+        // The user's key is looked up once, in time: a variable then costs one read and the write.
+        expect((await svc.call('GET', `${V1}/secrets/`, { key })).status).toBe(200);
+        const unused = (await svc.must(201, 'POST', `${V1}/user/api-keys`, { name: 'cold' })).data.key as string;
+        svc.deps.dataKeys.clear();
+
+        proxy.mode = { delayMs: 2_800 };
+        const [variable, secret, cold] = await Promise.all([
+          // The environment's read, then the transaction: sent with 5 s left, answered at about 5.6 s.
+          timedCall(svc, 'POST', `${envPath(envId)}/variables`, { key, body: { name: 'LATE_VAR', value: 'v' } }),
+          // Two reads (stopped deletes, the data key) leave less than one attempt's 3 s for the write: not started.
+          timedCall(svc, 'POST', `${V1}/secrets/`, { key, body: { name: 'LATE_SECRET', value: 's' } }),
+          // A key not yet looked up: the look-up, the environment, then too little time for the write.
+          timedCall(svc, 'POST', `${envPath(envId)}/secrets`, {
+            key: unused,
+            body: { name: 'LATE_DIRECT', value: 'd' },
+          }),
+        ]);
+        proxy.mode = 'pass';
+
+        expect(variable.res.status, JSON.stringify(variable.res.body)).toBe(201);
+        expectUnavailable(secret.res, 'global secret');
+        for (const [label, { ms }] of Object.entries({ variable, secret, cold })) {
+          expect(ms, label).toBeLessThan(ANSWERED_BY_MS);
+        }
+        // A 201 is there; what was refused left nothing: its name is free, no retry meets a 409.
+        const variables = await svc.must(200, 'GET', `${envPath(envId)}/variables`);
+        expect(variables.data.map((v: { name: string }) => v.name)).toContain('LATE_VAR');
+        expect((await svc.must(200, 'GET', `${V1}/secrets/`)).data).toEqual([]);
+        await svc.must(201, 'POST', `${V1}/secrets/`, { name: 'LATE_SECRET', value: 's' });
+        if (cold.res.status === 201) {
+          expect(await svc.runtimeEnv(envId)).toMatchObject({ LATE_DIRECT: 'd' });
+        } else {
+          expectUnavailable(cold.res, 'environment secret');
+          await svc.must(201, 'POST', `${envPath(envId)}/secrets`, { name: 'LATE_DIRECT', value: 'd' });
+        }
+      } finally {
+        await proxy.close();
+        svc.deps.db.raw.destroy();
+      }
+    });
+
+    it('paused (never answers): 503 with Retry-After by the deadline, and nothing written', async () => {
+      const { proxy, svc } = await serviceBehindProxy();
+      try {
+        const key = svc.seed.user.apiKey;
+        const envId = svc.seed.environments.personal.id;
+        expect((await svc.call('GET', `${V1}/secrets/`, { key })).status).toBe(200);
+
+        proxy.mode = 'hang';
+        const results = await Promise.all([
+          timedCall(svc, 'POST', `${envPath(envId)}/variables`, { key, body: { name: 'PAUSED', value: 'v' } }),
+          timedCall(svc, 'GET', `${V1}/secrets/`, { key }),
+          timedCall(svc, 'GET', `${envPath(envId)}/runtime`, { key: svc.seed.serviceKey }),
+        ]);
+        proxy.mode = 'pass';
+        for (const [i, { res, ms }] of results.entries()) {
+          expectUnavailable(res, `request ${i}`);
+          expect(ms, `request ${i}`).toBeLessThan(ANSWERED_BY_MS);
+        }
+        await svc.must(201, 'POST', `${envPath(envId)}/variables`, { name: 'PAUSED', value: 'v' });
+      } finally {
+        await proxy.close();
+        svc.deps.db.raw.destroy();
+      }
+    });
   });
 
   // ---------------------------------------------------------------------------------------------
