@@ -240,7 +240,7 @@ describe.concurrent('faults', () => {
      * DynamoDB going away, with nothing it acknowledged lost. DynamoDB Local answers a
      * TransactWriteItems before its SQLite COMMIT has run (its SQLiteDBAccess.commitTransaction
      * queues the COMMIT on its one SQLite thread and returns), so a JVM stopped right after a
-     * 200 can lose a transaction the service rightly answered 201 for (killed right after the
+     * 200 can lose a transaction the service rightly answered 201 for (SIGKILLed right after the
      * answer, it lost one in 6 of 8 tries); DynamoDB answers only once committed. So the outage
      * starts at the proxy: every connection cut and new ones refused, as when DynamoDB is gone;
      * then a read, queued on that thread behind every pending COMMIT; only then the JVM stops.
