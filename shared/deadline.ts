@@ -32,17 +32,12 @@ export class DeadlineReached extends DependencyUnavailableError {
   }
 }
 
-interface Budget {
-  /** Epoch milliseconds. */
-  at: number;
-  signal: AbortSignal;
-}
-
-const budgets = new AsyncLocalStorage<Budget>();
+/** The running request's deadline, in epoch milliseconds. */
+const deadlines = new AsyncLocalStorage<number>();
 
 /** Runs `work` with a deadline `ms` from now on every dependency call it makes. */
 export function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  return budgets.run({ at: Date.now() + ms, signal: AbortSignal.timeout(ms) }, work);
+  return deadlines.run(Date.now() + ms, work);
 }
 
 interface Sender {
@@ -59,15 +54,17 @@ interface Sender {
 export function boundToDeadline<C extends Sender>(client: C, isWrite: (command: object) => boolean = () => false): C {
   const send = client.send.bind(client);
   const bound: Sender['send'] = async (command, options) => {
-    const budget = budgets.getStore();
-    if (!budget) return send(command, options);
-    const remaining = budget.at - Date.now();
-    if (budget.signal.aborted || (isWrite(command) && remaining < ATTEMPT_TIMEOUT_MS)) throw new DeadlineReached();
-    const signal = options?.abortSignal ? AbortSignal.any([options.abortSignal, budget.signal]) : budget.signal;
+    const deadline = deadlines.getStore();
+    if (deadline === undefined) return send(command, options);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || (isWrite(command) && remaining < ATTEMPT_TIMEOUT_MS)) throw new DeadlineReached();
+    // A signal per call: the SDK adds listeners to it, and a request may make many calls at once.
+    const timeout = AbortSignal.timeout(remaining);
+    const signal = options?.abortSignal ? AbortSignal.any([options.abortSignal, timeout]) : timeout;
     try {
       return await send(command, { ...options, abortSignal: signal });
     } catch (err) {
-      throw budget.signal.aborted && (err as Error)?.name === 'AbortError' ? new DeadlineReached({ cause: err }) : err;
+      throw timeout.aborted && (err as Error)?.name === 'AbortError' ? new DeadlineReached({ cause: err }) : err;
     }
   };
   client.send = bound as C['send'];
