@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '../../shared/config.js';
 import { ATTEMPT_TIMEOUT_MS, boundToDeadline, DeadlineReached, withDeadline } from '../../shared/deadline.js';
 import { isDependencyUnavailable } from '../../shared/dependency-failure.js';
 
@@ -70,11 +69,5 @@ describe('the request deadline', () => {
       await expect(after.send(new Read())).rejects.toBeInstanceOf(DeadlineReached);
     });
     expect(sent).toEqual([]);
-  });
-
-  it('is 8 s by default, 2 s inside the functions’ 10 s timeout, and never shorter than one attempt', () => {
-    expect(readConfig({}).requestDeadlineMs).toBe(8_000);
-    expect(readConfig({ REQUEST_DEADLINE_MS: '5000' }).requestDeadlineMs).toBe(5_000);
-    expect(readConfig({ REQUEST_DEADLINE_MS: '1000' }).requestDeadlineMs).toBe(ATTEMPT_TIMEOUT_MS);
   });
 });
