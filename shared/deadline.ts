@@ -9,8 +9,10 @@ import { DependencyUnavailableError } from './dependency-failure.js';
  * keep it past the function's timeout (Lambda would kill it, after a write had committed).
  */
 
-/** One attempt of a call: connected within 1 s, answered within 3 s (then the SDK retries). */
-export const ATTEMPT_TIMEOUT_MS = 3_000;
+const CONNECTION_TIMEOUT_MS = 1_000;
+const ANSWER_TIMEOUT_MS = 3_000;
+/** One attempt of a call, at most: connected within 1 s, answered within 3 s (then the SDK retries). */
+export const ATTEMPT_TIMEOUT_MS = CONNECTION_TIMEOUT_MS + ANSWER_TIMEOUT_MS;
 
 /**
  * The SDK clients' HTTP handler. Without throwOnRequestTimeout the request timeout only logs
@@ -18,8 +20,8 @@ export const ATTEMPT_TIMEOUT_MS = 3_000;
  */
 export function boundedRequestHandler(): NodeHttpHandler {
   return new NodeHttpHandler({
-    connectionTimeout: 1_000,
-    requestTimeout: ATTEMPT_TIMEOUT_MS,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    requestTimeout: ANSWER_TIMEOUT_MS,
     throwOnRequestTimeout: true,
   });
 }
@@ -48,8 +50,9 @@ interface Sender {
  * Binds every `send` of `client` to the deadline of the request it is made in (none outside
  * a request: the admin CLI, the seed): the call gets the request's abort signal, so a read
  * and its retries end when the deadline comes. A write (`isWrite`) does not start unless a
- * whole attempt fits before the deadline: once sent it then normally completes, rather than
- * being aborted half-way and answered 503 after DynamoDB committed it.
+ * whole attempt (4 s) fits before the deadline, so the deadline never cuts its first attempt:
+ * it gets its answer, or its attempt times out (DynamoDB hung: whether it committed is then
+ * unknown to anyone, and the SDK's retry under the same idempotency token tells, if it fits).
  */
 export function boundToDeadline<C extends Sender>(client: C, isWrite: (command: object) => boolean = () => false): C {
   const send = client.send.bind(client);

@@ -576,26 +576,50 @@ describe.concurrent('faults', () => {
       return { res, ms: performance.now() - started };
     }
 
-    it('answers late (2.8 s an answer): 201 or 503 by the deadline, never a write half-done or past it', async () => {
+    /** A service behind a proxy, the user's key looked up (a second key not yet) and no data key in memory. */
+    async function warmedService() {
       const { proxy, svc } = await serviceBehindProxy();
-      try {
-        const key = svc.seed.user.apiKey;
-        const envId = svc.seed.environments.personal.id;
-        // The user's key is looked up once, in time: a variable then costs one read and the write.
-        expect((await svc.call('GET', `${V1}/secrets/`, { key })).status).toBe(200);
-        const unused = (await svc.must(201, 'POST', `${V1}/user/api-keys`, { name: 'cold' })).data.key as string;
-        svc.deps.dataKeys.clear();
+      const key = svc.seed.user.apiKey;
+      expect((await svc.call('GET', `${V1}/secrets/`, { key })).status).toBe(200);
+      const coldKey = (await svc.must(201, 'POST', `${V1}/user/api-keys`, { name: 'cold' })).data.key as string;
+      svc.deps.dataKeys.clear();
+      return { proxy, svc, key, coldKey, envId: svc.seed.environments.personal.id };
+    }
 
-        // 2.8 s an answer is just under one attempt's 3 s: on a loaded machine an attempt may time
-        // out and be tried again, so which POST gets a 201 may vary; that each answers by the
-        // deadline, and that the table agrees with its answer, may not.
+    it('answers 1.5 s late: a write sent in time gets its 201, one that no longer fits is not sent (503)', async () => {
+      const { proxy, svc, key, coldKey, envId } = await warmedService();
+      try {
+        proxy.mode = { delayMs: 1_500 };
+        const [variable, secret] = await Promise.all([
+          // The environment's read, then the transaction, sent with 6.5 s left: answered at about 3 s.
+          timedCall(svc, 'POST', `${envPath(envId)}/variables`, { key, body: { name: 'LATE_VAR', value: 'v' } }),
+          // The key's look-up, stopped deletes, the data key: 4.5 s, less than a whole attempt left.
+          timedCall(svc, 'POST', `${V1}/secrets/`, { key: coldKey, body: { name: 'LATE_SECRET', value: 's' } }),
+        ]);
+        proxy.mode = 'pass';
+        expect(variable.res.status, JSON.stringify(variable.res.body)).toBe(201);
+        expectUnavailable(secret.res, 'global secret');
+        expect(variable.ms).toBeLessThan(ANSWERED_BY_MS);
+        expect(secret.ms).toBeLessThan(ANSWERED_BY_MS);
+        // The 201 is there; the refused write left nothing, and trying it again is no 409.
+        expect(await svc.runtimeEnv(envId)).toMatchObject({ LATE_VAR: 'v' });
+        await svc.must(201, 'POST', `${V1}/secrets/`, { name: 'LATE_SECRET', value: 's' });
+      } finally {
+        await proxy.close();
+        svc.deps.db.raw.destroy();
+      }
+    });
+
+    it('answers 2.8 s late: every POST answers 201 or 503 by the deadline, and a 201 is there', async () => {
+      const { proxy, svc, key, coldKey, envId } = await warmedService();
+      try {
+        // 2.8 s is within 0.2 s of an attempt's 3 s for an answer: on a loaded machine an attempt
+        // may time out, and whether its write committed is then unknown (a second POST of the name
+        // is 201 or 409). What is known: the answer comes by the deadline, and a 201 committed.
         const posts: [label: string, path: string, key: string, name: string][] = [
-          // The environment's read, then the transaction: sent with 5 s left, answered at about 5.6 s.
           ['variable', `${envPath(envId)}/variables`, key, 'LATE_VAR'],
-          // Two reads (stopped deletes, the data key) leave less than one attempt for the write: never sent.
           ['global secret', `${V1}/secrets/`, key, 'LATE_SECRET'],
-          // A key not yet looked up: the look-up, the environment, then too little time for the write.
-          ['environment secret', `${envPath(envId)}/secrets`, unused, 'LATE_DIRECT'],
+          ['environment secret', `${envPath(envId)}/secrets`, coldKey, 'LATE_DIRECT'],
         ];
         proxy.mode = { delayMs: 2_800 };
         const answers = await Promise.all(
@@ -609,22 +633,11 @@ describe.concurrent('faults', () => {
           expect([201, 503], `${label}: ${JSON.stringify(res.body)}`).toContain(res.status);
           if (res.status === 503) expectUnavailable(res, label);
           expect(ms, label).toBeLessThan(ANSWERED_BY_MS);
-          // A 201 is there (the name is taken); a 503 left nothing (the name is free, a retry is no 409).
           const again = await svc.call('POST', path, { key: caller, body: { name, value: 'v' } });
-          expect(again.status, `${label} again: ${JSON.stringify(again.body)}`).toBe(res.status === 201 ? 409 : 201);
+          expect(res.status === 201 ? [409] : [201, 409], `${label} again: ${JSON.stringify(again.body)}`).toContain(
+            again.status,
+          );
         }
-        expectUnavailable(answers[1]!.res, 'global secret');
-
-        // At 1 s an answer, a write sent with time for its attempt gets its answer: the 201 path.
-        proxy.mode = { delayMs: 1_000 };
-        const steady = await timedCall(svc, 'POST', `${envPath(envId)}/variables`, {
-          key,
-          body: { name: 'STEADY_VAR', value: 'v' },
-        });
-        proxy.mode = 'pass';
-        expect(steady.res.status, JSON.stringify(steady.res.body)).toBe(201);
-        expect(steady.ms).toBeLessThan(ANSWERED_BY_MS);
-        expect(await svc.runtimeEnv(envId)).toMatchObject({ STEADY_VAR: 'v' });
       } finally {
         await proxy.close();
         svc.deps.db.raw.destroy();
