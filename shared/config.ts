@@ -1,3 +1,4 @@
+import { ATTEMPT_TIMEOUT_MS } from './deadline.js';
 import type { RateLimit } from './http/rate-limit.js';
 
 /** Settings read from the process environment, once, in one place. */
@@ -27,7 +28,18 @@ export interface ServiceConfig {
   /** Environments one owner (a user or a team) may hold, and teams one user may create. */
   maxEnvironmentsPerOwner: number;
   maxTeamsPerUser: number;
+  /** How long a request may spend on DynamoDB and KMS before it answers 503 (shared/deadline.ts). */
+  requestDeadlineMs: number;
 }
+
+/** The functions' timeout (infra/cdk/secrets-stack.ts). */
+export const FUNCTION_TIMEOUT_SECONDS = 10;
+
+/**
+ * A request's deadline under a function timeout: 2 s before it, room to answer (a 503 rather
+ * than Lambda's kill). The CDK stack passes it to the functions; the local server uses the same.
+ */
+export const requestDeadlineMs = (timeoutSeconds: number) => timeoutSeconds * 1_000 - 2_000;
 
 /**
  * Per-key request limits. A job-start storm reads with one service key, hence its larger
@@ -68,5 +80,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
         burst: Math.max(1, intFrom(env.RATE_LIMIT_SERVICE_BURST, DEFAULT_RATE_LIMITS.service.burst)),
       },
     },
+    // Never shorter than one attempt of a call: a write starts only when one fits.
+    requestDeadlineMs: Math.max(
+      ATTEMPT_TIMEOUT_MS,
+      intFrom(env.REQUEST_DEADLINE_MS, requestDeadlineMs(FUNCTION_TIMEOUT_SECONDS)),
+    ),
   };
 }

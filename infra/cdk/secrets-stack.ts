@@ -39,7 +39,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { RESOURCES, ROUTES, type Resource, type RouteSpec } from '../../functions/routes.js';
-import { DEFAULT_RATE_LIMITS } from '../../shared/config.js';
+import { DEFAULT_RATE_LIMITS, FUNCTION_TIMEOUT_SECONDS, requestDeadlineMs } from '../../shared/config.js';
 import { CORS_POLICY } from '../../shared/http/cors.js';
 import { TABLE } from '../../shared/storage/table-definition.js';
 import { DEFAULT_OUT_DIR, LAMBDA_HANDLER, BUNDLE_FILE } from '../build.js';
@@ -326,7 +326,7 @@ export class SecretsStack extends Stack {
         code: Code.fromAsset(codeDir),
         handler: LAMBDA_HANDLER,
         memorySize: props.memorySize ?? 512,
-        timeout: Duration.seconds(10),
+        timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
         role,
         logGroup,
         loggingFormat: LoggingFormat.JSON,
@@ -338,6 +338,7 @@ export class SecretsStack extends Stack {
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
           ...rateLimitEnvironment,
+          REQUEST_DEADLINE_MS: String(requestDeadlineMs(FUNCTION_TIMEOUT_SECONDS)),
         },
       });
       NagSuppressions.addResourceSuppressions(this.functions[resource], [

@@ -1,24 +1,21 @@
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { boundedRequestHandler, boundToDeadline } from '../deadline.js';
 import { SealBrokenError } from './envelope.js';
 import type { DataKeyContext, GeneratedDataKey, KeyProvider } from './key-provider.js';
 
 /** Data keys made and unwrapped by AWS KMS under the service key, bound by encryption context. */
 export class KmsKeyProvider implements KeyProvider {
   readonly name = 'kms' as const;
+  readonly client: KMSClient;
 
   constructor(
     private readonly keyId: string,
     // Bounded like the DynamoDB client (shared/storage/client.ts): a hung KMS is a 503, not a hang.
-    readonly client: KMSClient = new KMSClient({
-      maxAttempts: 3,
-      requestHandler: new NodeHttpHandler({
-        connectionTimeout: 1_000,
-        requestTimeout: 3_000,
-        throwOnRequestTimeout: true,
-      }),
-    }),
-  ) {}
+    client = new KMSClient({ maxAttempts: 3, requestHandler: boundedRequestHandler() }),
+  ) {
+    // Neither call writes anything, so the request's deadline may end either at any time.
+    this.client = boundToDeadline(client);
+  }
 
   async generateDataKey(context: DataKeyContext): Promise<GeneratedDataKey> {
     const out = await this.client.send(

@@ -1,6 +1,7 @@
 import type { Context, Hono, MiddlewareHandler, NotFoundHandler, Schema } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Principal } from '../auth/principal.js';
+import { withDeadline } from '../deadline.js';
 import type { Deps } from '../deps.js';
 import { payloadTooLarge, rateLimited, type ApiError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -25,7 +26,8 @@ export interface HttpBaselineOptions<E extends BaselineEnv> {
 
 /**
  * What every app does around its routes, the API's resources and the console alike: a
- * structured log line per request, bodies capped at 256 KiB, responses held to what Lambda can
+ * structured log line per request, a deadline on every DynamoDB and KMS call the request
+ * makes (shared/deadline.ts), bodies capped at 256 KiB, responses held to what Lambda can
  * return (shared/http/lambda-response.ts), every error in the contract's
  * terms (shared/http/errors-handler.ts) and unknown paths answered. The per-key rate limit is
  * `enforceRateLimit`, for each app to call once it knows the caller's key.
@@ -36,6 +38,7 @@ export function useHttpBaseline<E extends BaselineEnv>(
   options: HttpBaselineOptions<E>,
 ): void {
   app.use('*', requestLog(deps.logger));
+  app.use('*', (_c, next) => withDeadline(deps.config.requestDeadlineMs, next));
   app.use('*', limitReadBodies(options.bodyTooLarge));
   app.use('*', fitLambdaResponses());
   const render: NonNullable<HttpBaselineOptions<E>['renderError']> = options.renderError ?? jsonError;

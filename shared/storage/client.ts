@@ -1,7 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '../config.js';
+import { boundedRequestHandler, boundToDeadline } from '../deadline.js';
 
 export interface Db {
   doc: DynamoDBDocumentClient;
@@ -10,6 +17,9 @@ export interface Db {
   tableName: string;
 }
 
+const WRITES = [TransactWriteCommand, PutCommand, UpdateCommand, DeleteCommand, BatchWriteCommand];
+const isWrite = (command: object) => WRITES.some((write) => command instanceof write);
+
 export function createDb(config: ServiceConfig): Db {
   const raw = new DynamoDBClient({
     region: config.region ?? (config.dynamoEndpoint ? 'us-east-1' : undefined),
@@ -17,18 +27,13 @@ export function createDb(config: ServiceConfig): Db {
     // Local endpoints take any credentials; in AWS the default provider chain applies.
     ...(config.dynamoEndpoint ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     // The SDK's standard retry strategy with a small bound: a request should fail over to a
-    // 503 quickly rather than hold a job start for long. Without throwOnRequestTimeout the
-    // request timeout only logs a warning and a hung endpoint hangs the request; 3 attempts
-    // of at most 3 s each stay under the functions' 10 s timeout, so the caller gets our 503.
+    // 503 quickly rather than hold a job start for long. The request's deadline
+    // (shared/deadline.ts) ends the calls of a request that has run out of time.
     maxAttempts: 3,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: 1_000,
-      requestTimeout: 3_000,
-      throwOnRequestTimeout: true,
-    }),
+    requestHandler: boundedRequestHandler(),
   });
   const doc = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return { doc, raw, tableName: config.tableName };
+  return { doc: boundToDeadline(doc, isWrite), raw, tableName: config.tableName };
 }

@@ -230,6 +230,7 @@ describe('the functions', () => {
         Architectures: ['arm64'],
         Handler: 'index.handler',
         LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
+        Timeout: 10,
       });
       expect(fn.Properties.Environment.Variables).toEqual({
         TABLE_NAME: { Ref: tableId() },
@@ -242,6 +243,8 @@ describe('the functions', () => {
         RATE_LIMIT_USER_BURST: String(Math.min(DEFAULT_RATE_LIMITS.user.burst, BURST)),
         RATE_LIMIT_SERVICE_RPS: String(JOB_RATE),
         RATE_LIMIT_SERVICE_BURST: String(JOB_BURST),
+        // every request's deadline: 2 s before the 10 s timeout, room to answer 503 (shared/deadline.ts)
+        REQUEST_DEADLINE_MS: '8000',
       });
       const logGroup = json.Resources[fn.Properties.LoggingConfig.LogGroup.Ref];
       expect(logGroup.Type).toBe('AWS::Logs::LogGroup');

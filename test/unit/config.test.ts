@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../shared/config.js';
+import { ATTEMPT_TIMEOUT_MS } from '../../shared/deadline.js';
 import { createDb } from '../../shared/storage/client.js';
 
 afterEach(() => vi.unstubAllEnvs());
@@ -27,5 +28,13 @@ describe('the region', () => {
     expect(readConfig({ AWS_DEFAULT_REGION: 'ca-central-1' }).region).toBe('ca-central-1');
     const local = createDb(readConfig({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }));
     expect(await local.raw.config.region()).toBe('us-east-1');
+  });
+});
+
+describe('the request deadline', () => {
+  it('is 8 s by default, 2 s inside the functions’ 10 s timeout, and never shorter than one attempt', () => {
+    expect(readConfig({}).requestDeadlineMs).toBe(8_000);
+    expect(readConfig({ REQUEST_DEADLINE_MS: '5000' }).requestDeadlineMs).toBe(5_000);
+    expect(readConfig({ REQUEST_DEADLINE_MS: '1000' }).requestDeadlineMs).toBe(ATTEMPT_TIMEOUT_MS);
   });
 });
