@@ -4,6 +4,7 @@ import type { Db } from '../storage/client.js';
 import { deleteItem, getItem, type Item } from '../storage/item.js';
 import { queryCount, queryPageAfter, queryPrefix, queryUpTo } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
+import { itemCountChange } from './item-counts.js';
 import { keys } from './keys.js';
 import { ownerCountChange } from './owner-counts.js';
 
@@ -148,26 +149,11 @@ export function environmentDeleteFinished(db: Db, owner: OwnerKey, envId: string
 export const environmentCountChange = (owner: OwnerKey, delta: 1 | -1, max?: number): TableWrite =>
   ownerCountChange(owner, 'environmentCount', delta, { max, counted: 'first' });
 
-/**
- * One of the environment's counts changed by `delta`, on the condition that the environment
- * exists and, for an increase, holds fewer than `max`. A failed condition returns the item as
- * it was: present means full, absent means deleted.
- */
+/** One of the environment's counts (at most 500 entries, 500 requirements); a failure tells full from deleted. */
 const countChange =
   (counter: 'entryCount' | 'requirementCount') =>
-  (envId: string, delta: 1 | -1, max?: number): TableWrite => ({
-    Update: {
-      Key: keys.environment(envId),
-      UpdateExpression: 'ADD #count :d',
-      ConditionExpression:
-        max === undefined
-          ? 'attribute_exists(pk)'
-          : 'attribute_exists(pk) AND (attribute_not_exists(#count) OR #count < :max)',
-      ExpressionAttributeNames: { '#count': counter },
-      ExpressionAttributeValues: max === undefined ? { ':d': delta } : { ':d': delta, ':max': max },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  });
+  (envId: string, delta: 1 | -1, max?: number): TableWrite =>
+    itemCountChange(keys.environment(envId), counter, delta, max);
 
 /** Direct secrets, links and variables (at most 500). */
 export const entryCountChange = countChange('entryCount');

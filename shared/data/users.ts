@@ -4,6 +4,7 @@ import { getItem, type Item } from '../storage/item.js';
 import { queryAll } from '../storage/query.js';
 import { TABLE } from '../storage/table-definition.js';
 import type { TableWrite } from '../storage/transact.js';
+import { itemCountChange } from './item-counts.js';
 import { keys } from './keys.js';
 
 /** A user's profile; a disabled user's keys and console sessions are refused (shared/auth/api-keys.ts). */
@@ -49,24 +50,11 @@ export const userDisabledChange = (userId: string, disabled: boolean): TableWrit
   },
 });
 
-/**
- * One of the user's counts changed by `delta` (missing means none): the API keys they hold,
- * the teams they created. An increase is refused at `max`.
- */
+/** One of the user's counts (missing means none): the API keys they hold, the teams they created. */
 const userCountChange =
   (counter: 'apiKeyCount' | 'teamCount') =>
-  (userId: string, delta: 1 | -1, max?: number): TableWrite => ({
-    Update: {
-      Key: keys.user(userId),
-      UpdateExpression: 'ADD #count :d',
-      ConditionExpression:
-        max === undefined
-          ? 'attribute_exists(pk)'
-          : 'attribute_exists(pk) AND (attribute_not_exists(#count) OR #count < :max)',
-      ExpressionAttributeNames: { '#count': counter },
-      ExpressionAttributeValues: max === undefined ? { ':d': delta } : { ':d': delta, ':max': max },
-    },
-  });
+  (userId: string, delta: 1 | -1, max?: number): TableWrite =>
+    itemCountChange(keys.user(userId), counter, delta, max);
 
 export const apiKeyCountChange = userCountChange('apiKeyCount');
 /** Teams made by the user before this count existed are not in it: each user starts at none. */

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { createRoute } from '@hono/zod-openapi';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../shared/config.js';
@@ -10,6 +9,7 @@ import { createResourceApp } from '../../shared/http/resource-app.js';
 import { TableRateLimiter } from '../../shared/http/table-rate-limit.js';
 import { createDb } from '../../shared/storage/client.js';
 import { getItem } from '../../shared/storage/item.js';
+import { freePort } from '../local/addresses.js';
 import { createLocalApp } from '../../infra/local/server.js';
 import { caller, startTestService } from '../support/service.js';
 
@@ -142,7 +142,7 @@ describe('per-key rate limiting', () => {
     expect((await whoami()).status).toBe(200); // the key is cached: only the count goes to the table
     // The count's table out of reach (the rest of the service keeps its own).
     const unreachable = createDb(
-      readConfig({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, TABLE_NAME: svc.tableName }),
+      readConfig({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${await freePort()}`, TABLE_NAME: svc.tableName }),
     );
     svc.deps.tableRateLimiter = new TableRateLimiter(unreachable);
     for (const res of [await whoami(), await svc.call('GET', '/api/v1/admin/audit', { key: svc.seed.adminKey })]) {
@@ -190,15 +190,3 @@ describe('per-key rate limiting', () => {
     expect(JSON.stringify(refused.body)).not.toContain('read');
   });
 });
-
-/** A local port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}

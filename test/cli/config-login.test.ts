@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../local/addresses.js';
 import { lines, tempDir, useCliHarness } from './harness.js';
 
 const h = useCliHarness();
@@ -192,7 +192,7 @@ describe('connection errors', () => {
   });
 
   it('names the unreachable URL and the cause, in one line without a stack', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const r = await h.run(['env', 'secret', 'list', 'dev/my-environment'], { env: { PRIME_BASE_URL: url } });
     expect(r.code).toBe(1);
@@ -205,13 +205,3 @@ describe('connection errors', () => {
     expect(r).toMatchObject({ code: 1, stdout: '', stderr: 'Error: Missing or invalid API key.\n' });
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    });
-  });
-}

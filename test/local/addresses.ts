@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 
 /** The first IPv4 address of this machine that other machines can reach it by, if it has one. */
@@ -19,5 +19,17 @@ export function tryConnect(host: string, port: number): Promise<string> {
       resolve('connected');
     });
     socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+/** A loopback port free a moment ago: nothing listens on it (until something is started there). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
   });
 }
