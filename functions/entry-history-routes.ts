@@ -3,7 +3,7 @@ import type { Deps } from '../shared/deps.js';
 import * as Api from '../shared/api-objects.js';
 import type { AppEnv } from '../shared/http/context.js';
 import { apiRoute, dataOf, jsonBody, listOf, security } from '../shared/http/openapi.js';
-import { page } from '../shared/pagination.js';
+import { pageBody } from '../shared/pagination.js';
 import { Id, ListQuery, RestoreBody, RollbackBody } from '../shared/schemas.js';
 import type { Principal } from '../shared/auth/principal.js';
 
@@ -51,9 +51,10 @@ export function registerEntryHistoryRoutes(
     ),
     async (c) => {
       const { envId, id } = c.req.valid('param');
-      const { offset, limit } = c.req.valid('query');
-      const { items, totalCount } = page(await operations.versions(deps, c.get('principal'), envId, id), offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(
+        pageBody(await operations.versions(deps, c.get('principal'), envId, id), c.req.valid('query')),
+        200,
+      );
     },
   );
 

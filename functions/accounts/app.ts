@@ -3,7 +3,7 @@ import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
-import { page } from '../../shared/pagination.js';
+import { pageBody } from '../../shared/pagination.js';
 import {
   AddMemberBody,
   CreateAdminKeyBody,
@@ -98,8 +98,8 @@ export function createAccountsApp(deps: Deps) {
     }),
     async (c) => {
       const { offset, limit } = c.req.valid('query');
-      const { items, totalCount } = page(await users.listUserTeams(deps, c.get('principal')), offset, limit);
-      return c.json({ data: items, totalCount, total_count: totalCount }, 200);
+      const listed = pageBody(await users.listUserTeams(deps, c.get('principal')), { offset, limit });
+      return c.json({ ...listed, total_count: listed.totalCount }, 200);
     },
   );
 
@@ -135,8 +135,7 @@ export function createAccountsApp(deps: Deps) {
     async (c) => {
       const { offset, limit } = c.req.valid('query');
       const members = await teams.listMembers(deps, c.get('principal'), c.req.valid('param').teamId);
-      const { items, totalCount } = page(members, offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody(members, { offset, limit }), 200);
     },
   );
 
@@ -225,9 +224,7 @@ export function createAccountsApp(deps: Deps) {
       responses: { 200: listOf(Api.ApiKey, 'API keys') },
     }),
     async (c) => {
-      const { offset, limit } = c.req.valid('query');
-      const { items, totalCount } = page(await apiKeys.listApiKeys(deps, c.get('principal')), offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody(await apiKeys.listApiKeys(deps, c.get('principal')), c.req.valid('query')), 200);
     },
   );
 
@@ -274,9 +271,7 @@ export function createAccountsApp(deps: Deps) {
       responses: { 200: listOf(Api.AdminUser, 'Users') },
     }),
     async (c) => {
-      const { offset, limit } = c.req.valid('query');
-      const { items, totalCount } = page(await users.listUsersForAdmin(deps, c.get('principal')), offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody(await users.listUsersForAdmin(deps, c.get('principal')), c.req.valid('query')), 200);
     },
   );
 
@@ -337,9 +332,7 @@ export function createAccountsApp(deps: Deps) {
       responses: { 200: listOf(Api.AdminKey, 'Admin keys') },
     }),
     async (c) => {
-      const { offset, limit } = c.req.valid('query');
-      const { items, totalCount } = page(await apiKeys.listAdminKeys(deps, c.get('principal')), offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody(await apiKeys.listAdminKeys(deps, c.get('principal')), c.req.valid('query')), 200);
     },
   );
 
@@ -399,9 +392,7 @@ export function createAccountsApp(deps: Deps) {
       responses: { 200: listOf(Api.ServiceKey, 'Service keys') },
     }),
     async (c) => {
-      const { offset, limit } = c.req.valid('query');
-      const { items, totalCount } = page(await apiKeys.listServiceKeys(deps, c.get('principal')), offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody(await apiKeys.listServiceKeys(deps, c.get('principal')), c.req.valid('query')), 200);
     },
   );
 

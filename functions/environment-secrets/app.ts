@@ -3,7 +3,7 @@ import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
-import { page } from '../../shared/pagination.js';
+import { pageBody } from '../../shared/pagination.js';
 import {
   CreateEnvironmentSecretBody,
   DeleteQuery,
@@ -48,8 +48,7 @@ export function createEnvironmentSecretsApp(deps: Deps) {
       const all = deleted
         ? await directSecrets.listDeleted(deps, principal, envId)
         : await listEnvironmentSecrets(deps, principal, envId);
-      const { items, totalCount } = page<Api.EnvironmentSecret>(all, offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody<Api.EnvironmentSecret>(all, { offset, limit }), 200);
     },
   );
 

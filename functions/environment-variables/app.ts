@@ -3,7 +3,7 @@ import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
-import { page } from '../../shared/pagination.js';
+import { pageBody } from '../../shared/pagination.js';
 import {
   CreateVariableBody,
   DeleteQuery,
@@ -44,8 +44,7 @@ export function createEnvironmentVariablesApp(deps: Deps) {
       const all = deleted
         ? await variables.listDeleted(deps, principal, envId)
         : await listVariables(deps, principal, envId);
-      const { items, totalCount } = page<Api.Variable>(all, offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody<Api.Variable>(all, { offset, limit }), 200);
     },
   );
 

@@ -3,7 +3,7 @@ import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
-import { page } from '../../shared/pagination.js';
+import { pageBody } from '../../shared/pagination.js';
 import {
   CreateEnvironmentBody,
   Id,
@@ -113,8 +113,7 @@ export function createEnvironmentsApp(deps: Deps) {
     async (c) => {
       const { offset, limit } = c.req.valid('query');
       const all = await requirements.listRequirements(deps, c.get('principal'), c.req.valid('param').envId);
-      const { items, totalCount } = page(all, offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody(all, { offset, limit }), 200);
     },
   );
 

@@ -3,7 +3,7 @@ import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
-import { page } from '../../shared/pagination.js';
+import { pageBody } from '../../shared/pagination.js';
 import {
   CreateGlobalSecretBody,
   GlobalSecretListQuery,
@@ -48,8 +48,7 @@ export function createGlobalSecretsApp(deps: Deps) {
       const all = deleted
         ? await recovery.listDeletedGlobalSecrets(deps, principal, teamId)
         : await secrets.listGlobalSecrets(deps, principal, teamId);
-      const { items, totalCount } = page<Api.GlobalSecret>(all, offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody<Api.GlobalSecret>(all, { offset, limit }), 200);
     },
   );
 
@@ -174,8 +173,7 @@ export function createGlobalSecretsApp(deps: Deps) {
         c.req.valid('param').id,
         teamId,
       );
-      const { items, totalCount } = page(versions, offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody(versions, { offset, limit }), 200);
     },
   );
 

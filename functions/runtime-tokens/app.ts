@@ -3,7 +3,7 @@ import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
 import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
-import { page } from '../../shared/pagination.js';
+import { pageBody } from '../../shared/pagination.js';
 import { CreateRuntimeTokenBody, Id, ListQuery } from '../../shared/schemas.js';
 import * as runtimeTokens from '../../shared/services/runtime-tokens.js';
 
@@ -63,8 +63,7 @@ export function createRuntimeTokensApp(deps: Deps) {
     async (c) => {
       const { offset, limit } = c.req.valid('query');
       const tokens = await runtimeTokens.listRuntimeTokens(deps, c.get('principal'), c.req.valid('param').envId);
-      const { items, totalCount } = page(tokens, offset, limit);
-      return c.json({ data: items, totalCount }, 200);
+      return c.json(pageBody(tokens, { offset, limit }), 200);
     },
   );
 
