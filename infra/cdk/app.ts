@@ -10,7 +10,7 @@ import { DEFAULT_JOB_START_THROTTLING, DEFAULT_THROTTLING, SecretsStack } from '
  * `-c corsAllowedOrigins=https://a.example,https://b.example`, `-c throttlingRateLimit=N`,
  * `-c throttlingBurstLimit=N` (the stage's default, which the management routes get),
  * `-c jobStartThrottlingRateLimit=N`, `-c jobStartThrottlingBurstLimit=N` (the job-start routes'
- * own). cdk-nag's AwsSolutions checks run on every synthesis; an
+ * own), `-c maxEnvironmentsPerOwner=N`, `-c maxTeamsPerUser=N`. cdk-nag's AwsSolutions checks run on every synthesis; an
  * unsuppressed finding is an error.
  */
 
@@ -27,6 +27,14 @@ function numberContext(name: string, fallback: number): number {
 const stage = String(app.node.tryGetContext('stage') ?? 'prod');
 if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage))
   throw new Error(`context stage must be a short lower-case name, got ${stage}`);
+
+/** A positive whole number given as context, or undefined (the service's default then). */
+function optionalNumberContext(name: string): number | undefined {
+  if (stringContext(name) === undefined) return undefined;
+  const value = numberContext(name, 0);
+  if (!Number.isInteger(value)) throw new Error(`context ${name} must be a whole number, got ${value}`);
+  return value;
+}
 
 function stringContext(name: string): string | undefined {
   const raw: unknown = app.node.tryGetContext(name);
@@ -54,6 +62,8 @@ new SecretsStack(app, `PrimeSecrets-${stage}`, {
   throttlingBurstLimit: numberContext('throttlingBurstLimit', DEFAULT_THROTTLING.burstLimit),
   jobStartThrottlingRateLimit: numberContext('jobStartThrottlingRateLimit', DEFAULT_JOB_START_THROTTLING.rateLimit),
   jobStartThrottlingBurstLimit: numberContext('jobStartThrottlingBurstLimit', DEFAULT_JOB_START_THROTTLING.burstLimit),
+  maxEnvironmentsPerOwner: optionalNumberContext('maxEnvironmentsPerOwner'),
+  maxTeamsPerUser: optionalNumberContext('maxTeamsPerUser'),
   description: `prime-secrets (${stage}): secrets and variables service of the environments hub`,
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

@@ -66,6 +66,9 @@ export interface SecretsStackProps extends StackProps {
    * cookie) are never allowed across origins, so only a bearer key a page holds can be sent.
    */
   corsAllowedOrigins?: string[];
+  /** What one owner may hold (`MAX_ENVIRONMENTS_PER_OWNER`, `MAX_TEAMS_PER_USER`); the service's defaults unless given. */
+  maxEnvironmentsPerOwner?: number;
+  maxTeamsPerUser?: number;
   /** Steady-state requests per second the API's default stage accepts (the management routes). */
   throttlingRateLimit?: number;
   /** Requests the API's default stage accepts in a burst (the management routes). */
@@ -339,6 +342,10 @@ export class SecretsStack extends Stack {
           POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
           ...rateLimitEnvironment,
           REQUEST_DEADLINE_MS: String(requestDeadlineMs(FUNCTION_TIMEOUT_SECONDS)),
+          ...(props.maxEnvironmentsPerOwner === undefined
+            ? {}
+            : { MAX_ENVIRONMENTS_PER_OWNER: String(props.maxEnvironmentsPerOwner) }),
+          ...(props.maxTeamsPerUser === undefined ? {} : { MAX_TEAMS_PER_USER: String(props.maxTeamsPerUser) }),
         },
       });
       NagSuppressions.addResourceSuppressions(this.functions[resource], [
@@ -425,7 +432,7 @@ export class SecretsStack extends Stack {
     );
     for (const route of routes) {
       const cfnRoute = route.node.defaultChild as CfnRoute;
-      if (jobStartKeys.has(cfnRoute.routeKey)) cfnStage.addDependency(cfnRoute);
+      if (jobStartKeys.has(cfnRoute.routeKey)) cfnStage.addResourceDependency(cfnRoute);
     }
     for (const route of routes) {
       NagSuppressions.addResourceSuppressions(route, [

@@ -68,6 +68,8 @@ beforeAll(() => {
     bundleDir,
     domain: { name: 'secrets.example.com', certificateArn: CERTIFICATE_ARN },
     corsAllowedOrigins: ['https://app.example.com'],
+    maxEnvironmentsPerOwner: 50,
+    maxTeamsPerUser: 5,
   });
   Aspects.of(app).add(new AwsSolutionsChecks());
   assembly = app.synth();
@@ -352,6 +354,18 @@ describe('a stack operators adopt', () => {
       ExposeHeaders: expect.arrayContaining(['x-request-id', 'retry-after']),
     });
     expect(resourcesOfType(json, 'AWS::ApiGatewayV2::Api')[0]![1].Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it("passes an owner's caps to every function when given, and leaves the service's defaults otherwise", () => {
+    for (const [, fn] of resourcesOfType(adoptedJson, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        MAX_ENVIRONMENTS_PER_OWNER: '50',
+        MAX_TEAMS_PER_USER: '5',
+      });
+    }
+    for (const [, fn] of resourcesOfType(json, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables.MAX_ENVIRONMENTS_PER_OWNER).toBeUndefined();
+    }
   });
 
   it('retains its data unless told otherwise, whatever the stage is called', () => {
