@@ -54,6 +54,9 @@ export const FileValue = z
   .max(LIMITS.fileValueChars, `must be at most ${LIMITS.fileValueChars} characters of base64`)
   .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
 
+/** The most bytes a file secret holds: what `fileValueChars` characters of base64 encode. */
+export const FILE_SECRET_MAX_BYTES = (LIMITS.fileValueChars / 4) * 3;
+
 export const Description = z
   .string()
   .max(LIMITS.descriptionLength, `must be at most ${LIMITS.descriptionLength} characters`)

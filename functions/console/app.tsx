@@ -3,6 +3,7 @@ import type { Deps } from '../../shared/deps.js';
 import { forbidden } from '../../shared/errors.js';
 import { enforceRateLimit, useHttpBaseline } from '../../shared/http/baseline.js';
 import { jsonError, routeNotFound } from '../../shared/http/errors-handler.js';
+import { FILE_LIMIT_WORDS } from './components/file-secret-card.js';
 import { STYLESHEET_PATH } from './components/layout.js';
 import { flash, sessionToken } from './cookies.js';
 import type { ConsoleEnv } from './context.js';
@@ -13,8 +14,10 @@ import { errorPage } from './render.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerAuthRoutes, safeNext } from './routes/auth.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
+import { registerFileSecretRoutes } from './routes/file-secrets.js';
 import { registerGlobalSecretHistoryRoutes } from './routes/global-secret-history.js';
 import { registerKeysAndSecretsRoutes } from './routes/keys-and-secrets.js';
+import { registerSecretLinkRoutes } from './routes/secret-links.js';
 import { readSession } from '../../shared/services/console-sessions.js';
 
 /** Pages anyone may open: signing in, and the stylesheet. */
@@ -33,7 +36,7 @@ export function createConsoleApp(deps: Deps): Hono<ConsoleEnv> {
   // The security headers go ahead of the baseline, so that what it refuses (a form over 256 KiB) has them too.
   app.use('*', securityHeaders);
   useHttpBaseline(app, deps, {
-    bodyTooLarge: 'The form is larger than 256 KiB.',
+    bodyTooLarge: `The form is larger than 256 KiB. A file secret holds at most ${FILE_LIMIT_WORDS}.`,
     renderError: (c, error) => {
       if (!isConsolePath(c.req.path)) return jsonError(c, error);
       const message = Array.isArray(error.detail) ? error.detail.map((d) => d.msg).join(' ') : error.detail;
@@ -51,7 +54,9 @@ export function createConsoleApp(deps: Deps): Hono<ConsoleEnv> {
   registerAuthRoutes(app, deps);
   registerKeysAndSecretsRoutes(app, deps);
   registerGlobalSecretHistoryRoutes(app, deps);
+  registerSecretLinkRoutes(app, deps);
   registerEnvironmentRoutes(app, deps);
+  registerFileSecretRoutes(app, deps);
 
   return app;
 }

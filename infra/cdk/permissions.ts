@@ -289,8 +289,10 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     // and environment-variables, and reads what environments and accounts read (an owner's
     // environments, the caller's profile; on the index, their teams and the scope check of a
     // link). Put/Get/Delete also keep its sessions (SESSION#<hash>) and check their API key.
-    // It never deletes an environment nor purges; BatchWriteItem: what is left of one whose
-    // delete stopped half-way, which its writes finish like every owner write (finishDeletes).
+    // It creates and deletes environments as environments does, never purges; BatchWriteItem:
+    // the contents of an environment it deletes, and what is left of one whose delete stopped
+    // half-way, which its writes finish like every owner write (finishDeletes). BatchGetItem
+    // also reads which environments already use a global secret's name (its Link to Environment).
     // ConditionCheck: the data key of a value it seals is still the newest.
     table: [
       'dynamodb:GetItem',

@@ -26,23 +26,25 @@ export class Browser {
 
   readonly cookies = new Map<string, string>();
 
+  /** A form is sent url-encoded, as a plain HTML form is; FormData as multipart, as a form with a file is. */
   async request(
     method: 'GET' | 'POST',
     path: string,
-    form?: Record<string, string>,
+    form?: Record<string, string> | FormData,
     headers: Record<string, string> = {},
   ): Promise<Page> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const multipart = form instanceof FormData;
     const res = await this.app.request(path, {
       method,
       headers: {
         ...(cookie ? { cookie } : {}),
-        ...(method === 'POST'
-          ? { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, 'sec-fetch-site': 'same-origin' }
-          : {}),
+        ...(method === 'POST' ? { origin: ORIGIN, 'sec-fetch-site': 'same-origin' } : {}),
+        // Multipart's content type (with its boundary) is the body's own.
+        ...(method === 'POST' && !multipart ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...headers,
       },
-      body: form ? new URLSearchParams(form).toString() : undefined,
+      body: multipart ? form : form ? new URLSearchParams(form).toString() : undefined,
     });
     const setCookies = res.headers.getSetCookie();
     for (const line of setCookies) {
@@ -65,6 +67,19 @@ export class Browser {
   /** A form post carrying the CSRF token of the page the form is on. */
   async submit(pageHtml: string, action: string, fields: Record<string, string>, headers?: Record<string, string>) {
     return this.request('POST', action, { _csrf: csrfOf(pageHtml), ...fields }, headers);
+  }
+
+  /** A multipart form post with one file (`bytes` as `file.name`), carrying the page's CSRF token. */
+  async upload(
+    pageHtml: string,
+    action: string,
+    fields: Record<string, string>,
+    file: { field: string; name: string; bytes: Uint8Array },
+  ): Promise<Page> {
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ _csrf: csrfOf(pageHtml), ...fields })) form.append(name, value);
+    form.append(file.field, new File([file.bytes], file.name, { type: 'application/octet-stream' }));
+    return this.request('POST', action, form);
   }
 
   async signIn(apiKey: string): Promise<Page> {

@@ -225,18 +225,21 @@ function consoleBrowser() {
     status: number,
     method: 'GET' | 'POST',
     path: string,
-    form?: Record<string, string>,
+    form?: Record<string, string> | FormData,
   ): Promise<string> {
     const route = routeOf(method, path);
     calledRoutes.add(`${route.method} ${route.path}`);
     const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await apps.console.request(path, {
+    // A form with a file goes as multipart, its content type (with the boundary) the body's own.
+    if (form instanceof FormData) form.append('_csrf', csrf);
+    const res = await apps[route.resource].request(path, {
       method,
       headers: {
         ...(cookie ? { cookie } : {}),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(form && !(form instanceof FormData) ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
-      body: form ? new URLSearchParams({ _csrf: csrf, ...form }).toString() : undefined,
+      body:
+        form instanceof FormData ? form : form ? new URLSearchParams({ _csrf: csrf, ...form }).toString() : undefined,
     });
     for (const line of res.headers.getSetCookie()) {
       const pair = line.split(';')[0]!;
@@ -525,6 +528,25 @@ describe('the permission map against the calls each resource makes', () => {
     await browser(303, 'POST', `${tab}/variables/${variableId}/delete`, { confirm: 'yes' });
     await browser(303, 'POST', `${tab}/variables/${variableId}/restore`, { name: '' });
     await browser(303, 'POST', `${tab}/variables/${variableId}/delete`, { confirm: 'yes' });
+    // a file secret by upload, of the scope and of the environment
+    const upload = (name: string) => {
+      const form = new FormData();
+      form.append('name', name);
+      form.append('file', new File([new TextEncoder().encode(`${name} content`)], 'f.txt'));
+      return form;
+    };
+    await browser(303, 'POST', '/console/file-secrets', upload('C_FILE'));
+    await browser(303, 'POST', `${tab}/file-secrets`, upload('C_DIRECT_FILE'));
+    // an environment made and deleted in the console, linked from a global secret's own page first
+    await browser(303, 'POST', '/console/environments', { name: 'console-env' });
+    const consoleEnv = (await must(200, 'GET', `${V1}/environmentshub`, { key: user })).data.find(
+      (e: { name: string }) => e.name === 'console-env',
+    );
+    await browser(303, 'POST', `/console/secrets/${second.id}/links`, { envId: consoleEnv.id });
+    await browser(303, 'POST', `/console/secrets/${second.id}/links/${consoleEnv.id}/delete`, {});
+    await browser(303, 'POST', `/console/secrets/${second.id}/links`, { envId: consoleEnv.id });
+    await browser(303, 'POST', `/console/environments/${consoleEnv.id}/secrets`, { name: 'C_GONE', value: 'c-gone' });
+    await browser(303, 'POST', `/console/environments/${consoleEnv.id}/delete`, { confirm: 'console-env' });
 
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).filter((r) => !calledRoutes.has(r))).toEqual([]);
   });

@@ -118,7 +118,32 @@ export function ValueField(props: FieldProps & { secret?: boolean }) {
   );
 }
 
-export function SelectField(props: FieldProps & { options: { value: string; label: string }[]; placeholder: string }) {
+/** A file to upload: never shown again after a refused submit (the browser cannot be given one back). */
+export function FileField(props: FieldProps) {
+  const { state, name, hint } = props;
+  const invalid = state.fieldErrors[name] !== undefined;
+  return (
+    <FieldFrame {...props}>
+      <input
+        type="file"
+        id={fieldId(state, name)}
+        name={name}
+        aria-invalid={invalid ? 'true' : undefined}
+        aria-describedby={describedBy(state, name, hint)}
+        autofocus={firstInvalidField(state) === name}
+      />
+    </FieldFrame>
+  );
+}
+
+/** A choice of a select; a disabled one is shown, with why, but cannot be picked. */
+export interface SelectOption {
+  value: string;
+  label: string;
+  disabled?: boolean;
+}
+
+export function SelectField(props: FieldProps & { options: SelectOption[]; placeholder: string }) {
   const { state, name, hint } = props;
   const invalid = state.fieldErrors[name] !== undefined;
   const selected = props.value ?? state.values[name] ?? '';
@@ -134,7 +159,7 @@ export function SelectField(props: FieldProps & { options: { value: string; labe
       >
         <option value="">{props.placeholder}</option>
         {props.options.map((o) => (
-          <option value={o.value} selected={o.value === selected}>
+          <option value={o.value} selected={o.value === selected && !o.disabled} disabled={o.disabled}>
             {o.label}
           </option>
         ))}

@@ -3,9 +3,12 @@ import { compareText } from '../../../shared/pagination.js';
 import type { Source } from '../../../shared/resolver.js';
 import { SOURCE_LABELS, SourceBadge, Time } from '../components/badges.js';
 import { EntryFields, VARIABLE_VALUE } from '../components/entry-fields.js';
+import { DeleteEnvironmentCard, DELETE_ENVIRONMENT_FORM } from '../components/environment-forms.js';
 import { environmentLabel, environmentPath } from '../components/environment-link.js';
 import { ExpiryCell } from '../components/expiry.js';
-import { CsrfField, FormActions, FormError, SelectField } from '../components/fields.js';
+import { FileSecretCard } from '../components/file-secret-card.js';
+import { CsrfField, FormActions, FormError } from '../components/fields.js';
+import { LinkPicker, type LinkChoice } from '../components/link-picker.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
 import { RecentlyDeleted, type DeletedItem } from '../components/recently-deleted.js';
@@ -29,7 +32,7 @@ export interface EnvironmentView {
   secrets: Api.EnvironmentSecret[];
   variables: Api.Variable[];
   /** Global secrets of the environment's scope not linked here yet: the picker's choices. */
-  linkable: Api.GlobalSecret[];
+  linkable: LinkChoice[];
   seen: SeenEntry[];
   /** The names its code reads, and how they stand in the runtime set (never a value). */
   requirements: Api.Requirement[];
@@ -70,6 +73,12 @@ export function EnvironmentPage(props: TabProps) {
         <div class="grid">
           <AddSecretCard {...props} />
           <LinkCard {...props} />
+          <FileSecretCard
+            action={`${environmentPath(view.env.id)}/file-secrets`}
+            csrfToken={ctx.viewer.csrfToken}
+            hint="A direct secret whose value is a file: only this environment has it."
+            failed={props.failed}
+          />
         </div>
       ) : (
         <ReadOnly role={scope.role} failed={props.failed} />
@@ -85,6 +94,13 @@ export function EnvironmentPage(props: TabProps) {
       <VariablesSection {...props} />
       <JobViewSection seen={view.seen} />
       <DeletedEntries {...props} />
+      {canWrite(scope) ? (
+        <DeleteEnvironmentCard
+          env={view.env}
+          csrfToken={ctx.viewer.csrfToken}
+          state={stateFor(DELETE_ENVIRONMENT_FORM, props.failed)}
+        />
+      ) : null}
     </Layout>
   );
 }
@@ -222,10 +238,9 @@ function AddSecretCard(props: TabProps) {
   );
 }
 
-/** The picker of the scope's global secrets not linked here yet. */
+/** The picker of the scope's global secrets not linked here yet; those whose name is used here disabled, with why. */
 function LinkCard(props: TabProps) {
   const { scope, view } = props;
-  const state = stateFor('link', props.failed);
   return (
     <section class="card" aria-labelledby="link-heading">
       <h2 id="link-heading">Link Global Secret</h2>
@@ -234,18 +249,21 @@ function LinkCard(props: TabProps) {
         <a href={withTeam('/console', scope.teamId)}>Keys &amp; Secrets</a>). Its name becomes an entry of this
         environment.
       </p>
-      <form class="stack" method="post" action={`${environmentPath(view.env.id)}/links`}>
-        <CsrfField token={props.ctx.viewer.csrfToken} />
-        <SelectField
-          state={state}
-          name="secretId"
-          label="Global secret"
-          placeholder={view.linkable.length === 0 ? 'No global secret left to link' : 'Choose a secret…'}
-          options={view.linkable.map((s) => ({ value: s.id, label: s.name }))}
-          required
-        />
-        <FormActions state={state} label="Link Global Secret" />
-      </form>
+      <LinkPicker
+        action={`${environmentPath(view.env.id)}/links`}
+        csrfToken={props.ctx.viewer.csrfToken}
+        state={stateFor('link', props.failed)}
+        name="secretId"
+        label="Global secret"
+        placeholder="Choose a secret…"
+        choices={view.linkable}
+        button="Link Global Secret"
+        nothing={
+          view.linkable.length === 0
+            ? 'No global secret to link: this scope has none that is not linked here already.'
+            : 'No global secret can be linked: the name of each one left is already used here.'
+        }
+      />
     </section>
   );
 }

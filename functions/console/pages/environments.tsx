@@ -1,12 +1,20 @@
 import type * as Api from '../../../shared/api-objects.js';
 import { Time } from '../components/badges.js';
 import { EnvironmentLink } from '../components/environment-link.js';
+import { CREATE_ENVIRONMENT_FORM, NewEnvironmentCard } from '../components/environment-forms.js';
 import { Layout, PageHeader } from '../components/layout.js';
-import { ScopeSwitcher, type Scope } from '../components/scope-switcher.js';
+import { ReadOnly } from '../components/read-only.js';
+import { canWrite, ScopeSwitcher, type Scope } from '../components/scope-switcher.js';
 import type { PageContext } from '../context.js';
+import { stateFor, type FormState } from '../forms.js';
 
-/** The environments of one scope, each leading to its Secrets tab. */
-export function EnvironmentsPage(props: { ctx: PageContext; scope: Scope; environments: Api.Environment[] }) {
+/** The environments of one scope, each leading to its Secrets tab, and New Environment (`failed`: its refused submit). */
+export function EnvironmentsPage(props: {
+  ctx: PageContext;
+  scope: Scope;
+  environments: Api.Environment[];
+  failed?: FormState | undefined;
+}) {
   const { ctx, scope, environments } = props;
   return (
     <Layout title="Environments" viewer={ctx.viewer} section="environments" teamId={scope.teamId} notice={ctx.notice}>
@@ -44,6 +52,16 @@ export function EnvironmentsPage(props: { ctx: PageContext; scope: Scope; enviro
           </table>
         )}
       </section>
+      {canWrite(scope) ? (
+        <NewEnvironmentCard
+          csrfToken={ctx.viewer.csrfToken}
+          teamId={scope.teamId}
+          whose={scope.teamId ? `team ${scope.label}` : `you (${scope.label})`}
+          state={stateFor(CREATE_ENVIRONMENT_FORM, props.failed)}
+        />
+      ) : (
+        <ReadOnly role={scope.role} failed={props.failed} />
+      )}
     </Layout>
   );
 }

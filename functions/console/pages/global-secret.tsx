@@ -2,12 +2,13 @@ import type * as Api from '../../../shared/api-objects.js';
 import { Time } from '../components/badges.js';
 import { DeleteCard } from '../components/delete-card.js';
 import { EntryFields, NEW_SECRET_VALUE } from '../components/entry-fields.js';
-import { EnvironmentLink } from '../components/environment-link.js';
 import { Expiry } from '../components/expiry.js';
 import { CsrfField, FormActions, HiddenField } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
 import { restorableFor } from '../components/recently-deleted.js';
+import type { LinkChoice } from '../components/link-picker.js';
+import { SecretEnvironments } from '../components/secret-environments.js';
 import { canWrite, type Scope } from '../components/scope-switcher.js';
 import { VersionsCard } from '../components/versions.js';
 import type { PageContext } from '../context.js';
@@ -21,6 +22,9 @@ interface GlobalSecretPageProps {
   edit: FormState;
   remove: FormState;
   rollback?: FormState | undefined;
+  /** Where it can be linked (undefined for a reader), and a refused Link or Unlink. */
+  linkChoices: LinkChoice[] | undefined;
+  link?: FormState | undefined;
 }
 
 /**
@@ -47,11 +51,17 @@ export function GlobalSecretPage(props: GlobalSecretPageProps) {
           {canWrite(scope) ? (
             <EditGlobalSecretForm {...props} />
           ) : (
-            <ReadOnly role={scope.role} failed={refusedForm(props.edit, props.remove, props.rollback)} />
+            <ReadOnly role={scope.role} failed={refusedForm(props.edit, props.remove, props.rollback, props.link)} />
           )}
         </section>
         <div>
-          <LinkedEnvironments links={secret.linkedEnvironments} />
+          <SecretEnvironments
+            secret={secret}
+            teamId={scope.teamId}
+            csrfToken={ctx.viewer.csrfToken}
+            choices={props.linkChoices}
+            failed={props.link}
+          />
           {canWrite(scope) ? <DeleteGlobalSecretCard {...props} /> : null}
         </div>
       </div>
@@ -77,25 +87,6 @@ function EditGlobalSecretForm(props: GlobalSecretPageProps) {
       <EntryFields state={props.edit} value={NEW_SECRET_VALUE} expires />
       <FormActions state={props.edit} label="Save changes" />
     </form>
-  );
-}
-
-function LinkedEnvironments(props: { links: Api.GlobalSecretDetail['linkedEnvironments'] }) {
-  return (
-    <section class="card" aria-labelledby="linked-heading">
-      <h2 id="linked-heading">Linked environments</h2>
-      {props.links.length === 0 ? (
-        <p class="empty">Not linked to any environment. Link it from an environment&rsquo;s Secrets tab.</p>
-      ) : (
-        <ul>
-          {props.links.map((e) => (
-            <li>
-              <EnvironmentLink env={e} />
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
   );
 }
 

@@ -3,6 +3,7 @@ import { Time } from '../components/badges.js';
 import { EntryFields } from '../components/entry-fields.js';
 import { EnvironmentLink } from '../components/environment-link.js';
 import { ExpiryCell } from '../components/expiry.js';
+import { FileSecretCard } from '../components/file-secret-card.js';
 import { CsrfField, FormActions, HiddenField } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
@@ -41,6 +42,15 @@ export function KeysAndSecretsPage(props: KeysAndSecretsPageProps) {
           <h2 id="add-secret-heading">Add Secret</h2>
           {canWrite(scope) ? <AddGlobalSecretForm {...props} /> : <ReadOnly role={scope.role} failed={props.failed} />}
         </section>
+        {canWrite(scope) ? (
+          <FileSecretCard
+            action="/console/file-secrets"
+            csrfToken={ctx.viewer.csrfToken}
+            teamId={scope.teamId}
+            hint="A global secret whose value is a file: a certificate, a key file, a config."
+            failed={props.failed}
+          />
+        ) : null}
       </div>
       <DeletedGlobalSecrets {...props} />
     </Layout>

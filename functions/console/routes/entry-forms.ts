@@ -15,6 +15,8 @@ export interface FailedEdit {
   remove?: FormState;
   /** A Roll back of the page's versions. */
   rollback?: FormState;
+  /** A global secret's Link to Environment, or an Unlink there. */
+  link?: FormState;
 }
 
 /** A date-time input's value: no zone, to the minute or the second. */

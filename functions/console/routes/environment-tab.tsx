@@ -8,6 +8,7 @@ import { listRequirements } from '../../../shared/services/requirements.js';
 import { checkRuntime } from '../../../shared/services/runtime-check.js';
 import { listGlobalSecrets } from '../../../shared/services/global-secrets.js';
 import { environmentPath } from '../components/environment-link.js';
+import { secretChoices } from '../components/link-picker.js';
 import { pageContext, principalOf, scopeOf, type ConsoleContext } from '../context.js';
 import type { FormState } from '../forms.js';
 import { EnvironmentPage, type EnvironmentView, type SeenEntry } from '../pages/environment.js';
@@ -50,12 +51,11 @@ export async function environmentTab(
     listRequirements(deps, principal, env.id),
     checkRuntime(deps, principal, env.id),
   ]);
-  const linked = new Set(secrets.filter((s) => s.source === 'global-linked').map((s) => s.id));
   const view: EnvironmentView = {
     env,
     secrets,
     variables,
-    linkable: globals.filter((g) => !linked.has(g.id)),
+    linkable: secretChoices(globals, secrets, variables),
     seen: jobView(secrets, variables),
     requirements,
     check,

@@ -10,7 +10,10 @@ import {
   updateGlobalSecret,
 } from '../../../shared/services/global-secrets.js';
 import { listDeletedGlobalSecrets, removeGlobalSecret } from '../../../shared/services/global-secret-recovery.js';
+import { linkCandidates } from '../../../shared/services/link-candidates.js';
 import { withTeam } from '../components/layout.js';
+import { environmentChoices } from '../components/link-picker.js';
+import { canWrite } from '../components/scope-switcher.js';
 import { restorableFor } from '../components/recently-deleted.js';
 import { flash } from '../cookies.js';
 import { pageContext, principalOf, requestedTeam, scopeOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
@@ -73,6 +76,9 @@ export async function secretPage(
     getGlobalSecret(deps, principalOf(c), c.req.param('id')!, teamId),
     listGlobalSecretVersions(deps, principalOf(c), c.req.param('id')!, teamId),
   ]);
+  const linkChoices = canWrite(scope)
+    ? environmentChoices(await linkCandidates(deps, principalOf(c), secret))
+    : undefined;
   const forms = {
     edit:
       failed.edit ??
@@ -83,6 +89,8 @@ export async function secretPage(
       }),
     remove: failed.remove ?? emptyForm('delete'),
     rollback: failed.rollback,
+    link: failed.link,
+    linkChoices,
   };
   return page(c, <GlobalSecretPage ctx={ctx} scope={scope} secret={secret} versions={versions} {...forms} />, status);
 }
