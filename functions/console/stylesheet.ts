@@ -126,6 +126,8 @@ td.restore-cell { min-width: 15rem; }
 .restore-form .field label { font-weight: 500; font-size: 0.9rem; }
 .empty { color: var(--muted); margin: 0.25rem 0; }
 .links-list { margin: 0; padding: 0; list-style: none; }
+.inline-form { display: inline; }
+.links-list + h3, .empty + h3 { margin-top: 1rem; }
 .hidden-value { color: var(--muted); font-style: italic; font-family: var(--sans); }
 .cell-note { display: block; color: var(--muted); font-size: 0.85rem; font-weight: 400; font-family: var(--sans); }
 

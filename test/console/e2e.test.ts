@@ -50,6 +50,32 @@ async function expectNoSecretValue(): Promise<void> {
 /** A link of the header's sections. */
 const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
 
+/**
+ * A form the page does not offer, posted from it as a crafted page would: the session's CSRF
+ * token (from the page) and `fields`, to `action`.
+ */
+async function forgeForm(action: string, fields: Record<string, string>): Promise<void> {
+  const csrf = await page.locator('input[name="_csrf"]').first().getAttribute('value');
+  const inputs = Object.entries({ _csrf: csrf!, ...fields });
+  await Promise.all([
+    page.waitForNavigation(),
+    page.evaluate(`(() => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = ${JSON.stringify(action)};
+      for (const [name, value] of ${JSON.stringify(inputs)}) {
+        const input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = name;
+        input.value = value;
+        form.appendChild(input);
+      }
+      document.body.appendChild(form);
+      form.submit();
+    })()`),
+  ]);
+}
+
 const section = (heading: string) =>
   page.locator('section', { has: page.getByRole('heading', { name: heading, exact: true }) });
 
@@ -158,14 +184,20 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
     await expectNoSecretValue();
     await shot('08-linked');
 
-    // ---- a conflict: the name HF_TOKEN is held by a variable; the remedy beside the picker ----
-    await link.getByLabel('Global secret').selectOption({ label: 'HF_TOKEN' });
-    await link.getByRole('button', { name: 'Link Global Secret' }).click();
-    await page.waitForLoadState();
-    await expect(page.locator('#link-secretId-error').textContent()).resolves.toBe(
+    // ---- a conflict: the name HF_TOKEN is held by a variable. The picker says so and, with
+    // nothing else left to link, has no button; a forged submit gets the service's remedy ----
+    await expect(link.getByRole('button', { name: 'Link Global Secret' }).count()).resolves.toBe(0);
+    await expect(link.locator('li').allTextContents()).resolves.toEqual([
+      'HF_TOKEN: name already used here by a variable',
+    ]);
+    const hfToken = (await svc.call('GET', '/api/v1/secrets', { key: seed.user.apiKey })).body.data.find(
+      (s: { name: string }) => s.name === 'HF_TOKEN',
+    );
+    await forgeForm(`/console/environments/${seed.environments.personal.id}/links`, { secretId: hfToken.id });
+    await expect(page.locator('#link-error').textContent()).resolves.toBe(
       'The name HF_TOKEN is already used in this environment by an environment variable. Rename or remove that environment variable before adding or linking the secret.',
     );
-    await expect(page.evaluate('document.activeElement && document.activeElement.id')).resolves.toBe('link-secretId');
+    await expect(page.evaluate('document.activeElement && document.activeElement.id')).resolves.toBe('link-error');
     await shot('09-conflict-name-taken');
 
     // ---- what the job will see: the winning source per name, secret values never shown ----
@@ -241,6 +273,101 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
     expect((await page.context().cookies()).some((c) => c.name === '__Host-prime_session')).toBe(false);
     await page.goto(`${base}/console`);
     expect(new URL(page.url()).pathname).toBe('/console/signin');
+  }, 60_000);
+
+  it('creates an environment, uploads a file secret, links a global secret from its own page, deletes the environment', async () => {
+    const { seed } = svc;
+    await page.goto(`${base}/console/environments`);
+    await page.getByLabel('API key').fill(seed.user.apiKey);
+    await page.getByLabel('API key').press('Enter');
+    await page.waitForURL(`${base}/console/environments`);
+
+    // ---- New Environment: a refused name beside the field, then the environment's own page ----
+    const create = section('New Environment');
+    await create.getByLabel('Name').fill('E2E Env');
+    await create.getByRole('button', { name: 'Create Environment' }).click();
+    await page.waitForLoadState();
+    await expect(page.locator('#new-environment-name-error').textContent()).resolves.toBe(
+      'Must be 1–100 lowercase letters, digits, dots, underscores or hyphens, starting with a letter or digit.',
+    );
+    await section('New Environment').getByLabel('Name').fill('e2e-env');
+    await section('New Environment').getByRole('button', { name: 'Create Environment' }).click();
+    await page.waitForLoadState();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('dev/e2e-env');
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Environment dev/e2e-env created.');
+    await shot('16-environment-created');
+
+    // ---- Add File Secret: over the limit refused in words, then a certificate ----
+    const upload = section('Add File Secret');
+    await upload.getByLabel('Name').fill('BIG_FILE');
+    await upload.getByLabel('File').setInputFiles({
+      name: 'big.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.alloc(49_153, 1),
+    });
+    await upload.getByRole('button', { name: 'Add File Secret' }).click();
+    await page.waitForLoadState();
+    await expect(page.locator('#add-file-secret-file-error').textContent()).resolves.toBe(
+      'This file is 49,153 bytes: a file secret holds at most 49,152 bytes (48 KiB).',
+    );
+    await expect(section('Add File Secret').getByLabel('Name').inputValue()).resolves.toBe('BIG_FILE');
+    await shot('17-file-too-large');
+    const certificate = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    await section('Add File Secret').getByLabel('Name').fill('TLS_CERT');
+    await section('Add File Secret')
+      .getByLabel('File')
+      .setInputFiles({
+        name: 'cert.pem',
+        mimeType: 'application/x-pem-file',
+        buffer: Buffer.from(certificate),
+      });
+    await section('Add File Secret').getByRole('button', { name: 'Add File Secret' }).click();
+    await page.waitForLoadState();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('File secret TLS_CERT added.');
+    await expect(section('Secrets').locator('tr', { hasText: 'TLS_CERT' }).textContent()).resolves.toContain('file');
+    const env = (await svc.call('GET', '/api/v1/environmentshub', { key: seed.user.apiKey })).body.data.find(
+      (e: { name: string }) => e.name === 'e2e-env',
+    );
+    expect(Buffer.from((await svc.runtimeEnv(env.id)).TLS_CERT!, 'base64').toString()).toBe(certificate);
+    await shot('18-file-secret-added');
+
+    // ---- a global secret's page: Link to Environment, where its name is free ----
+    await nav('Keys & Secrets').click();
+    await page.getByRole('link', { name: 'Edit HF_TOKEN' }).click();
+    const linked = section('Linked environments');
+    const picker = linked.getByLabel('Environment');
+    await expect(picker.locator('option', { hasText: 'dev/my-environment' }).textContent()).resolves.toBe(
+      'dev/my-environment (name already used there by a variable)',
+    );
+    await expect(picker.locator('option', { hasText: 'dev/my-environment' }).isDisabled()).resolves.toBe(true);
+    await picker.selectOption({ label: 'dev/e2e-env' });
+    await linked.getByRole('button', { name: 'Link to Environment' }).click();
+    await page.waitForLoadState();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Global secret HF_TOKEN linked to dev/e2e-env.');
+    await expect(section('Linked environments').getByRole('link').allTextContents()).resolves.toEqual(['dev/e2e-env']);
+    expect((await svc.runtimeEnv(env.id)).HF_TOKEN).toBe(SECRET_VALUES[1]);
+    await expectNoSecretValue();
+    await shot('19-linked-from-the-secret');
+
+    // ---- Delete Environment: its name typed to confirm ----
+    await section('Linked environments').getByRole('link', { name: 'dev/e2e-env' }).click();
+    const remove = section('Delete Environment');
+    await remove.getByLabel('Type e2e-env to confirm').fill('e2e');
+    await remove.getByRole('button', { name: 'Delete Environment' }).click();
+    await page.waitForLoadState();
+    await expect(page.locator('#delete-environment-confirm-error').textContent()).resolves.toBe(
+      'Type e2e-env to confirm the deletion.',
+    );
+    await shot('20-delete-unconfirmed');
+    await section('Delete Environment').getByLabel('Type e2e-env to confirm').fill('e2e-env');
+    await section('Delete Environment').getByRole('button', { name: 'Delete Environment' }).click();
+    await page.waitForURL(`${base}/console/environments`);
+    await expect(page.getByRole('status').textContent()).resolves.toBe(
+      'Environment dev/e2e-env deleted, with its secrets, links and variables.',
+    );
+    await expect(page.getByRole('link', { name: 'dev/e2e-env' }).count()).resolves.toBe(0);
+    await expectNoSecretValue();
+    await shot('21-environment-deleted');
   }, 60_000);
 });
 
