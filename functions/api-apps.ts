@@ -25,4 +25,4 @@ export const API_APP_FACTORIES = {
   runtime: createRuntimeApp,
   'runtime-tokens': createRuntimeTokensApp,
   audit: createAuditApp,
-} satisfies Record<Exclude<Resource, 'console'>, (deps: Deps) => OpenAPIHono<AppEnv>>;
+} satisfies Record<Exclude<Resource, 'console' | 'console-keys'>, (deps: Deps) => OpenAPIHono<AppEnv>>;

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { Deps } from '../shared/deps.js';
 import { API_APP_FACTORIES } from './api-apps.js';
 import { createConsoleApp } from './console/app.js';
+import { createConsoleKeysApp } from './console/keys-app.js';
 import type { Resource } from './routes.js';
 
 /**
@@ -13,4 +14,5 @@ import type { Resource } from './routes.js';
 export const APP_FACTORIES: Record<Resource, (deps: Deps) => Hono<any, any, any>> = {
   ...API_APP_FACTORIES,
   console: createConsoleApp,
+  'console-keys': createConsoleKeysApp,
 };

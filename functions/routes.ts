@@ -13,6 +13,7 @@ export const RESOURCES = [
   'runtime-tokens',
   'audit',
   'console',
+  'console-keys',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -39,6 +40,7 @@ const CONSOLE_ENV = '/console/environments/{envId}';
 const CONSOLE_ROUTES: [Method, string][] = [
   ['GET', '/console'],
   ['GET', '/console/assets/console.css'],
+  ['GET', '/console/assets/copy.js'],
   ['GET', '/console/signin'],
   ['POST', '/console/signin'],
   ['POST', '/console/signout'],
@@ -73,6 +75,16 @@ const CONSOLE_ROUTES: [Method, string][] = [
   ['POST', `${CONSOLE_ENV}/variables/{id}/rollback`],
   ['POST', `${CONSOLE_ENV}/variables/{id}/restore`],
 ];
+
+/** The console's API keys page: a function of its own, which writes credentials and opens no value. */
+const CONSOLE_KEY_ROUTES: [Method, string][] = [
+  ['GET', '/console/keys'],
+  ['POST', '/console/keys'],
+  ['POST', '/console/keys/{id}/revoke'],
+];
+
+/** The console's functions: HTML pages, not in the OpenAPI document, each public to the key middleware. */
+export const CONSOLE_RESOURCES: readonly Resource[] = ['console', 'console-keys'];
 
 /** The versions, rollback and restore of a value, under its own path. */
 const historyRoutes = (path: string, resource: Resource): RouteSpec[] => [
@@ -151,6 +163,7 @@ export const ROUTES: readonly RouteSpec[] = [
   // The web console: HTML pages and forms. Public to API Gateway and to the bearer-key
   // middleware: the console authenticates by its own session cookie (functions/console).
   ...CONSOLE_ROUTES.map(([method, path]): RouteSpec => ({ method, path, resource: 'console', public: true })),
+  ...CONSOLE_KEY_ROUTES.map(([method, path]): RouteSpec => ({ method, path, resource: 'console-keys', public: true })),
 ];
 
 /**

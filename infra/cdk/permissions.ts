@@ -318,6 +318,18 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
       PARTITIONS.rateWindow,
     ],
   },
+  'console-keys': {
+    // The console's API keys page (functions/console/keys-app.tsx): the user's keys, made and
+    // revoked as accounts does them (Put, Update of the user's key count, Delete, with the audit
+    // event), and the console's sessions (Get; Delete of a session whose key was revoked, its
+    // own included). Get: the session's key and profile, a key to revoke. Query: the user's key
+    // listing; on the index, the user's teams (the page's header). It writes credentials, so it
+    // opens no value: no KMS, as for accounts and runtime-tokens.
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    index: ['dynamodb:Query'],
+    kms: [],
+    writes: [PARTITIONS.apiKey, PARTITIONS.user, PARTITIONS.session, PARTITIONS.audit, PARTITIONS.rateWindow],
+  },
 };
 
 /** The encryption context every KMS call of the service carries, from the code that sends it. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { operationIdOf, ROUTES } from '../../functions/routes.js';
+import { CONSOLE_RESOURCES, operationIdOf, ROUTES } from '../../functions/routes.js';
 import { ERROR_CODES } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -19,7 +19,7 @@ describe('OpenAPI', () => {
     const doc = res.body;
     expect(doc.openapi).toMatch(/^3\./);
     // The API's routes; the web console's HTML pages and forms are not part of it.
-    const api = ROUTES.filter((r) => r.resource !== 'console');
+    const api = ROUTES.filter((r) => !CONSOLE_RESOURCES.includes(r.resource));
     for (const route of api) {
       expect(doc.paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
     }
@@ -38,7 +38,7 @@ describe('OpenAPI', () => {
       path.replace(/\{(\w+)\}/g, (_, param: string) =>
         param === 'owner' ? 'dev' : param === 'name' ? 'my-environment' : newId(),
       );
-    const api = ROUTES.filter((r) => r.resource !== 'console');
+    const api = ROUTES.filter((r) => !CONSOLE_RESOURCES.includes(r.resource));
     expect(api.some((r) => r.public)).toBe(true);
     for (const route of api) {
       const security: unknown[] | undefined = doc.paths[route.path][route.method.toLowerCase()].security;
@@ -59,7 +59,7 @@ describe('OpenAPI', () => {
 
   it('names every operation by the route table: operationIdOf, unique and camelCase', async () => {
     const doc = (await svc.call('GET', '/openapi.json')).body;
-    const ids = ROUTES.filter((r) => r.resource !== 'console').map((route) => {
+    const ids = ROUTES.filter((r) => !CONSOLE_RESOURCES.includes(r.resource)).map((route) => {
       const operation = doc.paths[route.path][route.method.toLowerCase()];
       expect(operation.operationId, `${route.method} ${route.path}`).toBe(operationIdOf(route));
       expect(operation.operationId).toMatch(/^[a-z][a-zA-Z0-9]*$/);
@@ -83,7 +83,7 @@ describe('OpenAPI', () => {
     const statuses = (method: string, path: string) => Object.keys(doc.paths[path][method].responses).sort();
     const V1 = '/api/v1';
     const ENV = `${V1}/environmentshub/{envId}`;
-    for (const route of ROUTES.filter((r) => r.resource !== 'console')) {
+    for (const route of ROUTES.filter((r) => !CONSOLE_RESOURCES.includes(r.resource))) {
       const operation = doc.paths[route.path][route.method.toLowerCase()];
       const what = `${route.method} ${route.path}`;
       const keyed = (operation.security ?? []).length > 0;

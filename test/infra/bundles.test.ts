@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INFO } from '../../functions/openapi-document.js';
-import { operationIdOf, RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
+import { CONSOLE_RESOURCES, operationIdOf, RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
 import { buildBundles, formatSizes, type BundleInfo } from '../../infra/build.js';
 import { runBundle, v2Event } from '../support/lambda-bundle.js';
 
@@ -48,7 +48,8 @@ describe('each bundle in plain Node', () => {
   it.each(RESOURCES)('%s answers through its handler', async (resource: Resource) => {
     const bundle = bundles.find((b) => b.resource === resource)!;
     // The console's routes are all public to the key middleware (it has its own session cookie).
-    const own = ROUTES.find((r) => r.resource === resource && (!r.public || resource === 'console'))!;
+    const isConsole = CONSOLE_RESOURCES.includes(resource);
+    const own = ROUTES.find((r) => r.resource === resource && (!r.public || isConsole))!;
     const ownPath = own.path.replace(/\{(\w+)\}/g, 'aaaaaaaaaaaaaaaaaaaaaaaa');
     const { results, logs } = await runBundle(bundle.file, [
       v2Event('GET', '/api/v1/health', '/api/v1/health'),
@@ -61,7 +62,7 @@ describe('each bundle in plain Node', () => {
       ...r,
       json: r.body ? JSON.parse(r.body) : undefined,
     }));
-    for (const r of [health!, healthSlash!, ...(resource === 'console' ? [] : [unauthenticated!])]) {
+    for (const r of [health!, healthSlash!, ...(isConsole ? [] : [unauthenticated!])]) {
       expect(r.headers['content-type']).toMatch(/^application\/json/);
     }
     if (resource === 'accounts') {
@@ -76,10 +77,10 @@ describe('each bundle in plain Node', () => {
       expect(health!.json.code).toBe('not_found');
       expect(healthSlash!.statusCode).toBe(404);
     }
-    if (resource === 'console') {
-      // A console page without a session cookie: sent to sign in, before any DynamoDB call.
+    if (isConsole) {
+      // A console page without a session cookie: sent to sign in (and back), before any DynamoDB call.
       expect(unauthenticated!.statusCode).toBe(303);
-      expect(unauthenticated!.headers.location).toBe('/console/signin');
+      expect(unauthenticated!.headers.location).toMatch(/^\/console\/signin(\?next=|$)/);
     } else {
       expect(unauthenticated!.statusCode).toBe(401);
       expect(unauthenticated!.json.code).toBe('unauthorized');
@@ -103,7 +104,7 @@ describe('the OpenAPI document', () => {
       v2Event('GET', '/openapi.json', '/openapi.json'),
       v2Event('GET', '/openapi.json', '/openapi.json'),
     ]);
-    const api = ROUTES.filter((r) => r.resource !== 'console');
+    const api = ROUTES.filter((r) => !CONSOLE_RESOURCES.includes(r.resource));
     for (const result of results) {
       expect(result.statusCode).toBe(200);
       expect(result.headers['content-type']).toMatch(/^application\/json/);

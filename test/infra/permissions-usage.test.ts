@@ -548,6 +548,20 @@ describe('the permission map against the calls each resource makes', () => {
     await browser(303, 'POST', `/console/environments/${consoleEnv.id}/secrets`, { name: 'C_GONE', value: 'c-gone' });
     await browser(303, 'POST', `/console/environments/${consoleEnv.id}/delete`, { confirm: 'console-env' });
 
+    // console: the API keys page (a function of its own) makes and revokes a key, then revokes the
+    // key its session was opened with, which ends the session
+    const sessionKey = (await must(201, 'POST', `${V1}/user/api-keys`, { key: user, body: { name: 'perm-console' } }))
+      .data;
+    const keysBrowser = consoleBrowser();
+    await keysBrowser(200, 'GET', '/console/signin');
+    await keysBrowser(303, 'POST', '/console/signin', { apiKey: sessionKey.key });
+    await keysBrowser(200, 'GET', '/console/assets/copy.js');
+    await keysBrowser(200, 'GET', '/console/keys');
+    const made = await keysBrowser(201, 'POST', '/console/keys', { name: 'perm-made', scope: 'manage' });
+    const madeId = /perm-made<[\s\S]*?action="\/console\/keys\/([a-z2-7]{24})\/revoke"/.exec(made)![1]!;
+    await keysBrowser(303, 'POST', `/console/keys/${madeId}/revoke`, {});
+    await keysBrowser(303, 'POST', `/console/keys/${sessionKey.id}/revoke`, {});
+
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).filter((r) => !calledRoutes.has(r))).toEqual([]);
   });
 

@@ -510,18 +510,23 @@ describe('each function may do only what it needs', () => {
     expect(tableActions('runtime')).not.toContain('dynamodb:DeleteItem');
     expect(writablePartitions('audit')).toEqual(['RATE#*#*']);
     expect(writablePartitions('runtime')).toEqual(['AUDIT#*#*', 'RATE#*#*']);
-    // API keys, profiles, teams and slugs only by accounts; sessions only by the console; data
+    // Service and admin keys, teams and slugs only by accounts; a user's profile and key listing by
+    // accounts and the console's API keys page; sessions only by the console's two functions; data
     // (environments, entries, secrets, data keys) never by accounts; every writer audits.
     const writers = (pattern: string) => RESOURCES.filter((r) => writablePartitions(r).includes(pattern));
-    for (const pattern of ['USER#*', 'SERVICE#*', 'ADMIN', 'TEAM#*', 'SLUG#*']) {
+    for (const pattern of ['SERVICE#*', 'ADMIN', 'TEAM#*', 'SLUG#*']) {
       expect(writers(pattern)).toEqual(['accounts']);
     }
-    // Key items (`KEY#<hash>`): API keys by accounts, runtime tokens by runtime-tokens, and neither
-    // may unwrap a data key: no function can both open values and write a credential.
-    expect(writers('KEY#*')).toEqual(['accounts', 'runtime-tokens']);
+    expect(writers('USER#*')).toEqual(['accounts', 'console-keys']);
+    // Key items (`KEY#<hash>`): API keys by accounts and the console's API keys page, runtime
+    // tokens by runtime-tokens, and none may unwrap a data key: no function can both open values
+    // and write a credential.
+    expect(writers('KEY#*')).toEqual(['accounts', 'runtime-tokens', 'console-keys']);
     expect(writers('RTOKEN#*')).toEqual(['runtime-tokens']);
     for (const r of writers('KEY#*')) expect(kmsActions(r)).toEqual([]);
-    expect(writers('SESSION#*')).toEqual(['console']);
+    expect(writers('SESSION#*')).toEqual(['console', 'console-keys']);
+    expect(writers('ENV#*')).not.toContain('console-keys');
+    expect(writers('OWNER#*')).not.toContain('console-keys');
     expect(writers('ENV#*')).not.toContain('accounts');
     expect(writers('OWNER#*')).not.toContain('accounts');
     expect(writers('AUDIT#*#*')).toEqual(RESOURCES.filter((r) => r !== 'audit'));
@@ -549,7 +554,14 @@ describe('each function may do only what it needs', () => {
     ]);
     // The index serves a user's teams, the admin's listing of users, the scope check of a link,
     // an entry by its id and an environment's events.
-    expect(indexUsers).toEqual(['accounts', 'environment-secrets', 'environment-variables', 'audit', 'console']);
+    expect(indexUsers).toEqual([
+      'accounts',
+      'environment-secrets',
+      'environment-variables',
+      'audit',
+      'console',
+      'console-keys',
+    ]);
   });
 });
 

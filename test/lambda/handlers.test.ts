@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_FACTORIES } from '../../functions/apps.js';
-import { honoPath, RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
+import { CONSOLE_RESOURCES, honoPath, RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
 import { seedDevelopmentData, type DevCredentials } from '../../infra/local/seed.js';
 import { readConfig } from '../../shared/config.js';
 import { createDeps, type Deps } from '../../shared/deps.js';
@@ -47,6 +47,7 @@ beforeAll(async () => {
     'runtime-tokens': () => import('../../functions/runtime-tokens/handler.js'),
     audit: () => import('../../functions/audit/handler.js'),
     console: () => import('../../functions/console/handler.js'),
+    'console-keys': () => import('../../functions/console-keys/handler.js'),
   };
   for (const resource of RESOURCES) handlers[resource] = (await modules[resource]()).handler as LambdaHandler;
 });
@@ -360,14 +361,14 @@ describe('the route table and the resource apps agree', () => {
             ...(key ? { authorization: `Bearer ${key}` } : {}),
           },
         });
-        if (route.resource === 'console') {
+        if (CONSOLE_RESOURCES.includes(route.resource)) {
           // The console's HTML pages and forms need no key: they have their own session cookie.
-          // Without one (a key is not one), every page but sign-in and the stylesheet sends to sign-in.
+          // Without one (a key is not one), every page but sign-in and the assets sends to sign-in.
           for (const key of [undefined, seed.user.apiKey]) {
-            const res: Response = await built.console.request(path, init(key));
+            const res: Response = await built[route.resource].request(path, init(key));
             expect(await res.text(), what).not.toMatch(/No route for/);
             expect(res.status, what).toBeLessThan(500);
-            if (!['/console/signin', '/console/assets/console.css'].includes(route.path)) {
+            if (!['/console/signin', '/console/assets/console.css', '/console/assets/copy.js'].includes(route.path)) {
               expect({ what, status: res.status, location: res.headers.get('location') }).toEqual({
                 what,
                 status: 303,
@@ -392,6 +393,14 @@ describe('the route table and the resource apps agree', () => {
         for (const other of RESOURCES.filter((r) => r !== route.resource)) {
           for (const key of [seed.user.apiKey, undefined]) {
             const res: Response = await built[other].request(path, init(key));
+            if (CONSOLE_RESOURCES.includes(other) && CONSOLE_RESOURCES.includes(route.resource)) {
+              // The console's functions share one session gate: without a session, a page of the
+              // other one is sent to sign-in like any console page; an open one is not found. Never served.
+              const html = await res.text();
+              if (res.status === 404) expect(html, what).toContain('There is no such page in the console.');
+              else expect({ what, other, status: res.status }).toEqual({ what, other, status: 303 });
+              continue;
+            }
             expect({ what, other, status: res.status, body: await res.json() }).toEqual({
               what,
               other,

@@ -11,7 +11,7 @@ export interface Viewer {
   csrfToken: string;
 }
 
-type Section = 'secrets' | 'environments';
+type Section = 'secrets' | 'environments' | 'api-keys';
 
 interface LayoutProps {
   title: string;
@@ -71,7 +71,7 @@ function TopBar(props: Pick<LayoutProps, 'viewer' | 'section' | 'teamId'>) {
   );
 }
 
-/** The two sections, each keeping the scope the user is in. */
+/** The sections, each keeping the scope the user is in (API keys are the user's own, of no scope). */
 function SectionsNav(props: Pick<LayoutProps, 'section' | 'teamId'>) {
   const { section, teamId } = props;
   return (
@@ -88,6 +88,11 @@ function SectionsNav(props: Pick<LayoutProps, 'section' | 'teamId'>) {
             aria-current={section === 'environments' ? 'page' : undefined}
           >
             Environments
+          </a>
+        </li>
+        <li>
+          <a href="/console/keys" aria-current={section === 'api-keys' ? 'page' : undefined}>
+            API keys
           </a>
         </li>
       </ul>
