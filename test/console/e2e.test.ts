@@ -369,6 +369,56 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
     await expectNoSecretValue();
     await shot('21-environment-deleted');
   }, 60_000);
+
+  it('makes an API key for running with secrets, copies it with the Copy button, revokes it', async () => {
+    const { seed } = svc;
+    // Still signed in with the manage key: a runtime key is not on offer, and the page says why.
+    await nav('API keys').click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('API keys');
+    await expect(page.getByLabel('runtime', { exact: true }).isDisabled()).resolves.toBe(true);
+    await expect(page.locator('#create-key-scope-runtime-hint').textContent()).resolves.toContain(
+      "this session's key lacks the runtime scope",
+    );
+    await shot('22-api-keys');
+
+    // Signed in with the account key (both scopes): a runtime key, shown once, copied.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${base}/console/signin`);
+    await page.goto(`${base}/console/keys`);
+    await page.getByLabel('API key').fill(seed.user.accountKey);
+    await page.getByLabel('API key').press('Enter');
+    await page.waitForURL(`${base}/console/keys`);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    const create = section('Create API key');
+    await create.getByLabel('Name').fill('e2e-run');
+    await create.getByLabel('runtime', { exact: true }).check();
+    await create.getByRole('button', { name: 'Create API key' }).click();
+    await page.waitForLoadState();
+    await expect(page.getByRole('heading', { name: 'New API key e2e-run (runtime)' }).count()).resolves.toBe(1);
+    const key = await page.getByLabel('API key', { exact: true }).inputValue();
+    expect(key).toMatch(/^prime_/);
+    // The Copy button is the script's: hidden without it, shown with it.
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await expect(page.locator('#new-key-status').textContent()).resolves.toBe('Copied to the clipboard.');
+    await expect(page.evaluate('navigator.clipboard.readText()')).resolves.toBe(key);
+    await shot('23-new-api-key');
+    const env = seed.environments.personal.id;
+    expect((await svc.call('GET', `/api/v1/environmentshub/${env}/runtime`, { key })).status).toBe(200);
+
+    // Shown once: the list names it, never the key again.
+    await nav('API keys').click();
+    expect(await page.content()).not.toContain(key);
+    const row = page.locator('tr', { hasText: 'e2e-run' });
+    await expect(row.textContent()).resolves.toContain('runtime');
+    await row.getByRole('button', { name: 'Revoke e2e-run' }).click();
+    await page.waitForLoadState();
+    await expect(page.getByRole('status').textContent()).resolves.toBe(
+      'API key e2e-run revoked: requests with it are refused, everywhere within 30 seconds.',
+    );
+    expect((await svc.call('GET', `/api/v1/environmentshub/${env}/runtime`, { key })).status).toBe(401);
+    await expectNoSecretValue();
+    await shot('24-api-key-revoked');
+  }, 60_000);
 });
 
 if (!available) {
