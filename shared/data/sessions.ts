@@ -1,6 +1,6 @@
 import type { UserPrincipal } from '../auth/authorization.js';
 import type { Db } from '../storage/client.js';
-import { deleteItem, getItem, putItem } from '../storage/item.js';
+import { deleteItem, getItem, putItem, updateItem } from '../storage/item.js';
 import { keys } from './keys.js';
 
 /** A console session, by the SHA-256 of its cookie token; the raw token and API key are stored nowhere. */
@@ -40,4 +40,18 @@ export async function readSessionItem(db: Db, tokenHash: string): Promise<Sessio
 
 export function deleteSessionItem(db: Db, tokenHash: string): Promise<void> {
   return deleteItem(db, keys.consoleSession(tokenHash));
+}
+
+/**
+ * Records that the session's form `formId` was sent: true the first time, false once it was (or
+ * when the session is gone). The ids of a session's forms are kept with it, and go with it.
+ */
+export async function firstUseOfForm(db: Db, tokenHash: string, formId: string): Promise<boolean> {
+  const after = await updateItem(db, {
+    Key: keys.consoleSession(tokenHash),
+    UpdateExpression: 'ADD usedForms :form',
+    ConditionExpression: 'attribute_exists(pk) AND NOT contains(usedForms, :id)',
+    ExpressionAttributeValues: { ':form': new Set([formId]), ':id': formId },
+  });
+  return after !== undefined;
 }

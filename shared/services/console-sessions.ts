@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { forbidden } from '../errors.js';
 import { now } from '../ids.js';
-import { createSessionItem, deleteSessionItem, readSessionItem } from '../data/sessions.js';
+import { createSessionItem, deleteSessionItem, firstUseOfForm, readSessionItem } from '../data/sessions.js';
 
 /**
  * Console sessions. Signing in verifies an API key once; the browser then holds only a random
@@ -77,4 +77,12 @@ async function keyStillValid(deps: Deps, keyHash: string): Promise<boolean> {
 
 export async function deleteSession(deps: Deps, tokenHash: string): Promise<void> {
   await deleteSessionItem(deps.db, tokenHash);
+}
+
+/**
+ * A form whose effect must happen once however often the browser sends it (a reload of the
+ * answer that showed a new API key): true the first time its id comes, false after.
+ */
+export function useFormOnce(deps: Deps, session: ConsoleSession, formId: string): Promise<boolean> {
+  return firstUseOfForm(deps.db, session.tokenHash, formId);
 }

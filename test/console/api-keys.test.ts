@@ -32,6 +32,13 @@ const listed = async (key: string) =>
 
 const works = async (key: string) => (await svc.call('GET', `${V1}/user/whoami`, { key })).status === 200;
 
+/** The id of the Create API key form a page holds (each rendering its own, taken once). */
+const formIdOf = (html: string) => /name="formId" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** Create API key, sent from the form on `html`. */
+const createKey = (browser: Browser, html: string, fields: Record<string, string>) =>
+  browser.submit(html, '/console/keys', { formId: formIdOf(html), ...fields });
+
 /** The radio of a scope choice, as rendered. */
 const radio = (html: string, value: string) =>
   new RegExp(`<input type="radio" id="create-key-scope-${value}"[^>]*>`).exec(html)?.[0] ?? '';
@@ -69,7 +76,7 @@ describe('the API keys page', () => {
       "Not available here: this session's key lacks the runtime scope; sign in with a key that has it (your account key) to make one.",
     );
 
-    const made = await browser.submit(page.html, '/console/keys', { name: 'laptop', scope: 'manage' });
+    const made = await createKey(browser, page.html, { name: 'laptop', scope: 'manage' });
     expect(made.status).toBe(201);
     const key = /<input type="text" id="new-key" class="mono" value="(prime_[^"]+)"/.exec(made.html)?.[1];
     expect(key).toBeDefined();
@@ -101,7 +108,7 @@ describe('the API keys page', () => {
 
     const manageOnly = await signedIn(user.key);
     const page = await manageOnly.get('/console/keys');
-    const forged = await manageOnly.submit(page.html, '/console/keys', { name: 'sneaky', scope: 'runtime' });
+    const forged = await createKey(manageOnly, page.html, { name: 'sneaky', scope: 'runtime' });
     expect(forged.status).toBe(403);
     expect(textOf(forged.html, 'create-key-error')).toBe(
       'This API key lacks the runtime scope: a key makes only keys with scopes it holds itself.',
@@ -112,7 +119,7 @@ describe('the API keys page', () => {
     const full = await account.get('/console/keys');
     for (const value of ['manage', 'runtime', 'manage-runtime'])
       expect(radio(full.html, value)).not.toContain('disabled');
-    const made = await account.submit(full.html, '/console/keys', { name: 'ci-run', scope: 'runtime' });
+    const made = await createKey(account, full.html, { name: 'ci-run', scope: 'runtime' });
     expect(made.status).toBe(201);
     expect(textOf(made.html, 'new-key-heading')).toBe('New API key ci-run (runtime)');
     const key = /id="new-key" class="mono" value="(prime_[^"]+)"/.exec(made.html)![1]!;
@@ -121,7 +128,7 @@ describe('the API keys page', () => {
     expect(read.body.data.env).toEqual({ MODE: 'fast' });
     // A runtime key manages nothing.
     expect((await svc.call('GET', `${V1}/environmentshub`, { key })).status).toBe(403);
-    const both = await account.submit(full.html, '/console/keys', { name: 'both', scope: 'manage-runtime' });
+    const both = await createKey(account, made.html, { name: 'both', scope: 'manage-runtime' });
     expect(textOf(both.html, 'new-key-heading')).toBe('New API key both (manage and runtime)');
   });
 
@@ -138,12 +145,31 @@ describe('the API keys page', () => {
       [{ name: 'bad scope', scope: 'admin' }, 'create-key-scope-error', 'Choose the scope of the key.'],
     ];
     for (const [form, id, message] of cases) {
-      const res = await browser.submit(page.html, '/console/keys', form);
+      const res = await createKey(browser, page.html, form);
       expect({ form, status: res.status }).toEqual({ form, status: 422 });
       expect(textOf(res.html, id)).toBe(message);
       expect(res.html).not.toContain('id="new-key"');
     }
     expect((await listed(user.key)).length).toBe(before);
+  });
+
+  it('makes one key of a form however often it is sent (a reload of the page that showed the key)', async () => {
+    const user = await newUser('keys-reload');
+    const before = (await listed(user.key)).map((k) => k.name);
+    const browser = await signedIn(user.key);
+    const page = await browser.get('/console/keys');
+    const first = await createKey(browser, page.html, { name: 'once', scope: 'manage' });
+    expect(first.status).toBe(201);
+    const again = await createKey(browser, page.html, { name: 'once', scope: 'manage' });
+    expect(again.status).toBe(409);
+    expect(textOf(again.html, 'create-key-error')).toBe(
+      'This form was sent already and made its key, shown once on the page it answered. If you did not copy that key, revoke it below and make another.',
+    );
+    expect(again.html).not.toContain('id="new-key"');
+    // A form without its id is refused alike; a fresh rendering makes another key.
+    expect((await browser.submit(page.html, '/console/keys', { name: 'no id', scope: 'manage' })).status).toBe(409);
+    expect((await createKey(browser, again.html, { name: 'twice', scope: 'manage' })).status).toBe(201);
+    expect((await listed(user.key)).map((k) => k.name)).toEqual([...before, 'once', 'twice']);
   });
 
   it('refuses a form without the CSRF token', async () => {

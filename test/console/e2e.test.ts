@@ -399,7 +399,8 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
     expect(key).toMatch(/^prime_/);
     // The Copy button is the script's: hidden without it, shown with it.
     await page.getByRole('button', { name: 'Copy' }).click();
-    await expect(page.locator('#new-key-status').textContent()).resolves.toBe('Copied to the clipboard.');
+    // The button writes to the clipboard asynchronously, then says so: wait for its words.
+    await page.locator('#new-key-status', { hasText: 'Copied to the clipboard.' }).waitFor();
     await expect(page.evaluate('navigator.clipboard.readText()')).resolves.toBe(key);
     await shot('23-new-api-key');
     const env = seed.environments.personal.id;

@@ -556,8 +556,12 @@ describe('the permission map against the calls each resource makes', () => {
     await keysBrowser(200, 'GET', '/console/signin');
     await keysBrowser(303, 'POST', '/console/signin', { apiKey: sessionKey.key });
     await keysBrowser(200, 'GET', '/console/assets/copy.js');
-    await keysBrowser(200, 'GET', '/console/keys');
-    const made = await keysBrowser(201, 'POST', '/console/keys', { name: 'perm-made', scope: 'manage' });
+    const keysPage = await keysBrowser(200, 'GET', '/console/keys');
+    const made = await keysBrowser(201, 'POST', '/console/keys', {
+      formId: /name="formId" value="([^"]+)"/.exec(keysPage)![1]!,
+      name: 'perm-made',
+      scope: 'manage',
+    });
     const madeId = /perm-made<[\s\S]*?action="\/console\/keys\/([a-z2-7]{24})\/revoke"/.exec(made)![1]!;
     await keysBrowser(303, 'POST', `/console/keys/${madeId}/revoke`, {});
     await keysBrowser(303, 'POST', `/console/keys/${sessionKey.id}/revoke`, {});

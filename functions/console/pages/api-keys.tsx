@@ -1,7 +1,7 @@
 import type * as Api from '../../../shared/api-objects.js';
 import type { KeyScope } from '../../../shared/schemas.js';
 import { Time } from '../components/badges.js';
-import { CsrfField, FormActions, FormError, TextField } from '../components/fields.js';
+import { CsrfField, FormActions, FormError, HiddenField, TextField } from '../components/fields.js';
 import { Layout, PageHeader } from '../components/layout.js';
 import { TableHead } from '../components/table-head.js';
 import type { PageContext } from '../context.js';
@@ -46,6 +46,8 @@ interface ApiKeysPageProps {
   failed?: FormState | undefined;
   /** The key just made: shown here once, never again. */
   created?: Api.NewApiKey | undefined;
+  /** This rendering's id of Create API key: the session takes each once. */
+  formId: string;
 }
 
 /** API keys: a new one shown once, the form that makes one, and the keys with Revoke. */
@@ -160,6 +162,7 @@ function CreateKeyForm(props: ApiKeysPageProps) {
   return (
     <form class="stack" method="post" action="/console/keys">
       <CsrfField token={props.ctx.viewer.csrfToken} />
+      <HiddenField name="formId" value={props.formId} />
       <TextField state={state} name="name" label="Name" hint="What uses it, e.g. laptop, ci-deploy." required />
       <fieldset
         class={errors ? 'field field-invalid' : 'field'}

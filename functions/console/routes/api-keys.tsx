@@ -4,7 +4,7 @@ import type * as Api from '../../../shared/api-objects.js';
 import type { Deps } from '../../../shared/deps.js';
 import { CreateApiKeyBody, type KeyScope } from '../../../shared/schemas.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../../shared/services/api-keys.js';
-import { deleteSession } from '../../../shared/services/console-sessions.js';
+import { deleteSession, isToken, newToken, useFormOnce } from '../../../shared/services/console-sessions.js';
 import { clearSessionCookie, flash } from '../cookies.js';
 import { pageContext, principalOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
 import { emptyForm, fromApiError, fromZod, type FormState } from '../forms.js';
@@ -41,6 +41,7 @@ async function keysPage(
       sessionScopes={session.scopes}
       failed={shown.failed}
       created={shown.created}
+      formId={newToken()}
     />,
     status,
   );
@@ -48,7 +49,8 @@ async function keysPage(
 
 /**
  * The new key is in this answer only: it is stored as its hash, and no cookie or redirect
- * carries it. The page is never cached (headers.ts), and it alone may run the Copy button's script.
+ * carries it. The page is never cached (headers.ts), and it alone may run the Copy button's
+ * script. Each rendering of the form has an id of its own, used once (a reload makes no key).
  */
 async function create(c: ConsoleContext, deps: Deps) {
   const fields = c.get('fields');
@@ -59,6 +61,14 @@ async function create(c: ConsoleContext, deps: Deps) {
     const state = parsed.success ? emptyForm(CREATE_KEY_FORM, shown) : fromZod(CREATE_KEY_FORM, shown, parsed.error);
     if (!scopes) state.fieldErrors.scope = ['Choose the scope of the key.'];
     return keysPage(c, deps, { failed: state }, 422);
+  }
+  // The answer shows the key, so it cannot be a redirect: a reload sends the form again, and
+  // must not make a second key.
+  if (!isToken(fields.formId) || !(await useFormOnce(deps, c.get('session'), fields.formId))) {
+    const state = emptyForm(CREATE_KEY_FORM, shown);
+    state.formError =
+      'This form was sent already and made its key, shown once on the page it answered. If you did not copy that key, revoke it below and make another.';
+    return keysPage(c, deps, { failed: state }, 409);
   }
   let created: Api.NewApiKey;
   try {
