@@ -83,6 +83,8 @@ export interface FloorFigures {
   tokenMs: Summary;
   /** median(HTTP) / median(floor) */
   ratio: number;
+  /** median(HTTP) / median(floor with the audit PutItem): what the service adds to an audited read's storage work. */
+  ratioToAuditedFloor: number;
   /** median over iterations of HTTP / floor of the same iteration */
   ratioOfPairs: number;
 }
@@ -154,6 +156,7 @@ export async function measureRuntimeVsFloor(
         tokenMs: summarize(times.token),
         ratio: ratio.ofMedians,
         ratioOfPairs: ratio.medianOfPairs,
+        ratioToAuditedFloor: ratioOf(times.http, times.floorWithAudit).ofMedians,
       };
     }
   } finally {
