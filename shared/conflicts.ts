@@ -1,11 +1,11 @@
-import type { EntryRecord } from './data/entries.js';
+import type { EntryInfo } from './data/entries.js';
 import { conflict, type ApiError } from './errors.js';
 
 /**
  * The 409s of the conflict and scope rules, worded once: each says what holds the name
  * and what to do.
  */
-function describeHolder(holder: EntryRecord | undefined): string {
+function describeHolder(holder: EntryInfo | undefined): string {
   switch (holder?.kind) {
     case 'secret':
       return 'a direct secret';
@@ -18,7 +18,7 @@ function describeHolder(holder: EntryRecord | undefined): string {
   }
 }
 
-function remedy(holder: EntryRecord | undefined): string {
+function remedy(holder: EntryInfo | undefined): string {
   switch (holder?.kind) {
     case 'secret':
       return 'Rename or remove the existing direct secret first, then link the global secret.';
@@ -31,7 +31,7 @@ function remedy(holder: EntryRecord | undefined): string {
   }
 }
 
-export function nameTakenInEnvironment(name: string, holder: EntryRecord | undefined): ApiError {
+export function nameTakenInEnvironment(name: string, holder: EntryInfo | undefined): ApiError {
   return conflict(
     'name_taken',
     `The name ${name} is already used in this environment by ${describeHolder(holder)}. ${remedy(holder)}`,
@@ -39,7 +39,7 @@ export function nameTakenInEnvironment(name: string, holder: EntryRecord | undef
 }
 
 /** A restore onto a name used again since the delete: restore under another name, or free it. */
-export function nameTakenOnRestore(name: string, holder: EntryRecord | undefined): ApiError {
+export function nameTakenOnRestore(name: string, holder: EntryInfo | undefined): ApiError {
   return conflict(
     'name_taken',
     `The name ${name} is already used in this environment by ${describeHolder(holder)}. Restore it under another name (pass "name"), or rename or remove that entry first.`,
@@ -48,7 +48,7 @@ export function nameTakenOnRestore(name: string, holder: EntryRecord | undefined
 
 export function nameTakenInLinkedEnvironments(
   name: string,
-  places: { environment: string; holder: EntryRecord }[],
+  places: { environment: string; holder: EntryInfo }[],
 ): ApiError {
   const list = places.map((p) => `${p.environment} (${describeHolder(p.holder)})`).join(', ');
   return conflict(

@@ -4,6 +4,7 @@ import { listEnvironmentSecrets } from '../../shared/services/environment-entrie
 import { directSecrets } from '../../shared/services/entry-operations.js';
 import { createEnvironment } from '../../shared/services/environments.js';
 import { readRuntime } from '../../shared/services/runtime.js';
+import { meterReadUnits } from '../../test/support/read-units.js';
 import type { BenchContext } from '../lib/setup.js';
 
 export interface ReadUnitFigures {
@@ -31,30 +32,10 @@ export async function measureReadUnits(ctx: BenchContext): Promise<ReadUnitFigur
     ids.push((await directSecrets.create(deps, dev, env.id, { name: `LARGE_${i}`, value })).id);
   }
 
-  let units = 0;
-  let counting = false;
-  deps.db.raw.middlewareStack.add(
-    (next) => async (args) => {
-      if (!counting) return next(args);
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
-      const out = await next(args);
-      const consumed = (out.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
-      for (const c of [consumed ?? []].flat())
-        units += c.ReadCapacityUnits ?? (c.WriteCapacityUnits ? 0 : (c.CapacityUnits ?? 0));
-      return out;
-    },
-    { step: 'initialize', name: 'benchReadUnits' },
-  );
+  const meter = meterReadUnits(deps.db);
   const unitsOf = async (operation: () => Promise<unknown>) => {
     await operation(); // warm: caches of keys and data keys, as a running container has them
-    units = 0;
-    counting = true;
-    try {
-      await operation();
-    } finally {
-      counting = false;
-    }
-    return Math.round(units * 10) / 10;
+    return meter.of(operation);
   };
 
   const readUnits = {
@@ -70,10 +51,4 @@ export async function measureReadUnits(ctx: BenchContext): Promise<ReadUnitFigur
     ),
   };
   return { entries: ENTRIES, valueBytes: VALUE_BYTES, readUnits };
-}
-
-interface Capacity {
-  CapacityUnits?: number;
-  ReadCapacityUnits?: number;
-  WriteCapacityUnits?: number;
 }

@@ -232,13 +232,15 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
   },
   'environment-variables': {
-    // Variables are plain values: no data keys, no KMS. Get: the environment. Query: its
-    // entries, deleted entries, versions; on the index, an entry by its id. Put/Update/Delete:
-    // entries and the entry count, their versions and deleted copies, with their audit events.
+    // Variables are plain values: no data keys, no KMS. Get: the environment, a variable's
+    // value item. Query: its entries, deleted entries, versions; on the index, an entry by its
+    // id. BatchGetItem: the value items of a listing. Put/Update/Delete: entries, their value
+    // items and the entry count, their versions and deleted copies, with their audit events.
     // BatchWriteItem: the versions of a purged variable.
     table: [
       'dynamodb:GetItem',
       'dynamodb:Query',
+      'dynamodb:BatchGetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',

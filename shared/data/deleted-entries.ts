@@ -13,9 +13,10 @@ export interface DeletedEntryRecord {
   purgeAt: string;
 }
 
+/** A copy holds its value itself (entryFields), in its own partition that only restores and purges read. */
 function toDeletedEntry(envId: string, item: Item): DeletedEntryRecord {
   return {
-    entry: toEntry(envId, item) as OwnEntry,
+    entry: toEntry(envId, item, item) as OwnEntry,
     deletedAt: item.deletedAt as string,
     purgeAt: item.purgeAt as string,
   };

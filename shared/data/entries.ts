@@ -20,11 +20,11 @@ interface EntryBase {
   updatedAt: string;
 }
 
-export interface SecretEntry extends EntryBase {
+/** A direct secret without its value: what a listing reads. */
+export interface SecretInfo extends EntryBase {
   kind: 'secret';
   description: string | null;
   isFile: boolean;
-  sealed: SealedValue;
   /** One more per update, so that a write from a stale read can be refused. */
   rev: number | undefined;
   /** One more per change of the value (1 on create, and for entries made before versions). */
@@ -33,12 +33,20 @@ export interface SecretEntry extends EntryBase {
   expiresAt: string | null;
 }
 
-export interface VariableEntry extends EntryBase {
+export interface SecretEntry extends SecretInfo {
+  sealed: SealedValue;
+}
+
+/** A variable without its value. */
+export interface VariableInfo extends EntryBase {
   kind: 'variable';
   description: string | null;
-  value: string;
   rev: number | undefined;
   version: number;
+}
+
+export interface VariableEntry extends VariableInfo {
+  value: string;
 }
 
 export interface LinkEntry extends EntryBase {
@@ -56,8 +64,18 @@ export interface LinkEntry extends EntryBase {
 
 export type OwnEntry = SecretEntry | VariableEntry;
 export type EntryRecord = OwnEntry | LinkEntry;
+/** An entry as a listing or a name check reads it: a direct secret's or a variable's value left out. */
+export type EntryInfo = SecretInfo | VariableInfo | LinkEntry;
 
-export function toEntry(envId: string, item: Item): EntryRecord {
+/*
+ * An entry's value lives in its own item (keys.entryValue) so that listings and updates of other
+ * fields do not read it. Entries written before that hold it inline; they are read as they are and
+ * move their value out on their next write, so the records read that way are remembered here.
+ */
+const valueInline = new WeakSet<OwnEntry>();
+
+/** An entry item's fields, without a direct secret's or a variable's value. */
+export function toEntryInfo(envId: string, item: Item): EntryInfo {
   // One literal per kind and no spread: the runtime read maps every entry of a partition here.
   const id = item.id as string;
   const name = item.name as string;
@@ -87,7 +105,6 @@ export function toEntry(envId: string, item: Item): EntryRecord {
         updatedAt,
         description: (item.description as string | null | undefined) ?? null,
         isFile: item.isFile === true,
-        sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
         rev: item.rev as number | undefined,
         version: (item.version as number | undefined) ?? 1,
         expiresAt: (item.expiresAt as string | null | undefined) ?? null,
@@ -101,21 +118,50 @@ export function toEntry(envId: string, item: Item): EntryRecord {
         createdAt,
         updatedAt,
         description: (item.description as string | null | undefined) ?? null,
-        value: item.value as string,
         rev: item.rev as number | undefined,
         version: (item.version as number | undefined) ?? 1,
       };
   }
 }
 
-const entryItem = (entry: EntryRecord): Item => ({
+/**
+ * The whole entry: its item's fields and its value, from its value item or, for an entry written
+ * before values had their own, from the entry item itself.
+ */
+export function toEntry(envId: string, item: Item, valueItem: Item | undefined): EntryRecord {
+  const entry = toEntryInfo(envId, item) as EntryRecord;
+  if (entry.kind === 'link') return entry;
+  const source = valueItem ?? item;
+  if (entry.kind === 'secret') {
+    if (!(source.ct instanceof Uint8Array)) throw new Error(`direct secret ${entry.id} has no value item`);
+    entry.sealed = { ct: source.ct, dekVersion: source.dekVersion as number };
+  } else {
+    if (typeof source.value !== 'string') throw new Error(`variable ${entry.id} has no value item`);
+    entry.value = source.value;
+  }
+  if (!valueItem) valueInline.add(entry);
+  return entry;
+}
+
+const entryItem = (entry: EntryInfo): Item => ({
   ...keys.entry(entry.envId, entry.name),
   ...keys.entryIdIndex(entry.envId, entry.id),
-  ...entryFields(entry),
+  ...infoFields(entry),
 });
 
-/** An entry's attributes without its key (a deleted entry's copy keeps them under its own). */
-export function entryFields(entry: EntryRecord): Item {
+const valueItem = (entry: OwnEntry): Item => ({
+  ...keys.entryValue(entry.envId, entry.id),
+  id: entry.id,
+  ...valueFields(entry),
+});
+
+/** An entry's attributes with its value, without its key (a deleted entry's copy keeps them under its own). */
+export const entryFields = (entry: EntryRecord): Item =>
+  entry.kind === 'link' ? infoFields(entry) : { ...infoFields(entry), ...valueFields(entry) };
+
+const valueFields = (entry: OwnEntry): Item => (entry.kind === 'secret' ? { ...entry.sealed } : { value: entry.value });
+
+function infoFields(entry: EntryInfo): Item {
   const common = {
     kind: entry.kind,
     id: entry.id,
@@ -137,27 +183,42 @@ export function entryFields(entry: EntryRecord): Item {
         ...common,
         description: entry.description,
         isFile: entry.isFile,
-        ...entry.sealed,
         rev: entry.rev,
         version: entry.version,
         expiresAt: entry.expiresAt,
       };
     case 'variable':
-      return { ...common, description: entry.description, value: entry.value, rev: entry.rev, version: entry.version };
+      return { ...common, description: entry.description, rev: entry.rev, version: entry.version };
   }
 }
 
-/** Every entry of an environment, read consistently. */
-export async function readEntries(db: Db, envId: string): Promise<EntryRecord[]> {
+/** Every entry of an environment without the values, read consistently: what a listing costs. */
+export async function readEntries(db: Db, envId: string): Promise<EntryInfo[]> {
   const items = await queryPrefix(db, keys.environmentPartition(envId), keys.entryPrefix);
-  return items.filter(isEntry).map((item) => toEntry(envId, item));
+  return items.filter(isEntry).map((item) => toEntryInfo(envId, item));
+}
+
+/**
+ * Every variable of an environment with its value: the entries, then the variables' value items in
+ * one batch. A variable whose value item is gone by then was deleted meanwhile, and is left out.
+ */
+export async function readVariables(db: Db, envId: string): Promise<VariableEntry[]> {
+  const items = (await queryPrefix(db, keys.environmentPartition(envId), keys.entryPrefix)).filter(
+    (item) => item.kind === 'variable',
+  );
+  const valueKey = (item: Item) => keys.entryValue(envId, item.id as string);
+  const values = await batchGet(db, items.map(valueKey));
+  return items.flatMap((item) => {
+    const value = values.get(itemId(valueKey(item)));
+    return value || typeof item.value === 'string' ? [toEntry(envId, item, value) as VariableEntry] : [];
+  });
 }
 
 /** A rename's reservation of a name holds the name but is no entry: no reader sees it. */
 const RESERVED = 'reserved';
 const isEntry = (item: Item): boolean => item.kind !== RESERVED;
 
-/** The whole partition of an environment in one Query: its META (if it exists), every entry and requirement. */
+/** The whole partition of an environment in one Query: its META (if it exists), every entry with its value, and requirement. */
 export async function readPartition(
   db: Db,
   envId: string,
@@ -168,29 +229,32 @@ export async function readPartition(
     ConsistentRead: true,
   });
   let environment: EnvironmentRecord | undefined;
-  const entries: EntryRecord[] = [];
+  const entryItems: Item[] = [];
+  const values = new Map<string, Item>();
   const requirements: RequirementRecord[] = [];
   for (const item of items) {
     const sk = item.sk as string;
     if (sk === keys.environmentMetaSk) environment = toEnvironmentRecord(item);
     else if (isRequirementSk(sk)) requirements.push(toRequirement(envId, item));
-    else if (isEntry(item)) entries.push(toEntry(envId, item));
+    else if (sk.startsWith(keys.entryValuePrefix)) values.set(item.id as string, item);
+    else if (sk.startsWith(keys.entryPrefix) && isEntry(item)) entryItems.push(item);
   }
+  const entries = entryItems.map((item) => toEntry(envId, item, values.get(item.id as string)));
   return { environment, entries, requirements };
 }
 
-/** The entry of each (environment, name), in one batch; undefined where there is none (or a reservation). */
+/** The entry of each (environment, name), in one batch, without values; undefined where there is none (or a reservation). */
 export async function readEntriesNamed(
   db: Db,
   refs: { envId: string; name: string }[],
-): Promise<(EntryRecord | undefined)[]> {
+): Promise<(EntryInfo | undefined)[]> {
   const found = await batchGet(
     db,
     refs.map((r) => keys.entry(r.envId, r.name)),
   );
   return refs.map((r) => {
     const item = found.get(itemId(keys.entry(r.envId, r.name)));
-    return item && isEntry(item) ? toEntry(r.envId, item) : undefined;
+    return item && isEntry(item) ? toEntryInfo(r.envId, item) : undefined;
   });
 }
 
@@ -204,25 +268,32 @@ export async function reservedIn(db: Db, envIds: string[], name: string, renameI
 }
 
 /**
- * The entry with this id (a link's is its secret's id), read consistently: its name from the
- * index, then the entry itself, a few read units whatever the environment holds. The index is
- * eventually consistent and entries written before it carry no index keys, so a miss, or a name
- * that now holds another entry, is settled by reading the environment's entries.
+ * The entry with this id (a link's is its secret's id) with its value, read consistently: its
+ * name from the index beside its value item, then the entry itself, a few read units beyond the
+ * value whatever the environment holds. The index is eventually consistent and entries written
+ * before it carry no index keys, so a miss, or a name that now holds another entry, is settled
+ * by reading the environment's entries.
  */
 export async function readEntryById(db: Db, envId: string, id: string): Promise<EntryRecord | undefined> {
   const { gsi1pk, gsi1sk } = keys.entryIdIndex(envId, id);
-  const indexed = await queryFirst(db, {
-    IndexName: TABLE.index.name,
-    KeyConditionExpression: '#pk = :pk AND #sk = :sk',
-    ExpressionAttributeNames: { '#pk': TABLE.index.partitionKey, '#sk': TABLE.index.sortKey, '#name': 'name' },
-    ExpressionAttributeValues: { ':pk': gsi1pk, ':sk': gsi1sk },
-    ProjectionExpression: '#name',
-  });
-  if (indexed) {
-    const item = await getItem(db, keys.entry(envId, indexed.name as string));
-    if (item && isEntry(item) && item.id === id) return toEntry(envId, item);
-  }
-  return (await readEntries(db, envId)).find((e) => e.id === id);
+  const [indexed, value] = await Promise.all([
+    queryFirst(db, {
+      IndexName: TABLE.index.name,
+      KeyConditionExpression: '#pk = :pk AND #sk = :sk',
+      ExpressionAttributeNames: { '#pk': TABLE.index.partitionKey, '#sk': TABLE.index.sortKey, '#name': 'name' },
+      ExpressionAttributeValues: { ':pk': gsi1pk, ':sk': gsi1sk },
+      ProjectionExpression: '#name',
+    }),
+    getItem(db, keys.entryValue(envId, id)),
+  ]);
+  const byName = indexed && (await getItem(db, keys.entry(envId, indexed.name as string)));
+  const item =
+    byName && isEntry(byName) && byName.id === id
+      ? byName
+      : (await queryPrefix(db, keys.environmentPartition(envId), keys.entryPrefix)).find(
+          (i) => isEntry(i) && i.id === id,
+        );
+  return item && toEntry(envId, item, value);
 }
 
 /** Where a secret's link entry is in an environment now (a rename of the secret moves it). */
@@ -232,20 +303,31 @@ export async function findLinkEntry(db: Db, envId: string, secretId: string): Pr
 }
 
 /** The entry whose put failed on its name: what holds the name now. */
-export function entryHolder(envId: string, failedItem: Item | undefined): EntryRecord | undefined {
-  return failedItem && isEntry(failedItem) ? toEntry(envId, failedItem) : undefined;
+export function entryHolder(envId: string, failedItem: Item | undefined): EntryInfo | undefined {
+  return failedItem && isEntry(failedItem) ? toEntryInfo(envId, failedItem) : undefined;
 }
 
 // ---- writes ----
 
-/** A new entry, on the condition that its name is free (the whole conflict check). */
+/** A new entry (and its value item), on the condition that its name is free (the whole conflict check). */
 export const entryCreate = (entry: EntryRecord): TableWrite => ({
+  ...entryPutWhereFree(entry),
+  ...(entry.kind === 'link' ? {} : { alongside: [valuePut(entry)] }),
+});
+
+const entryPutWhereFree = (entry: EntryInfo) => ({
   Put: {
     Item: entryItem(entry),
     ConditionExpression: 'attribute_not_exists(pk)',
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   },
 });
+
+const valuePut = (entry: OwnEntry) => ({ Put: { Item: valueItem(entry) } });
+
+/** The value item again only when the value changed, or when it still lives in the entry item. */
+const changedValue = (entry: OwnEntry, read: OwnEntry) =>
+  entry.version !== read.version || valueInline.has(read) ? { alongside: [valuePut(entry)] } : {};
 
 /** Still there and unchanged since it was read (same id, same revision). */
 function unchangedSince(read: OwnEntry) {
@@ -260,20 +342,26 @@ function unchangedSince(read: OwnEntry) {
 /** The entry written over itself under the same name, if unchanged since `read`. */
 export const entryReplace = (entry: OwnEntry, read: OwnEntry): TableWrite => ({
   Put: { Item: entryItem(entry), ...unchangedSince(read) },
+  ...changedValue(entry, read),
 });
 
-/** The entry as read removed (a rename's first half), if unchanged since. */
-export const entryRemoveAsRead = (read: OwnEntry): TableWrite => ({
-  Delete: { Key: keys.entry(read.envId, read.name), ...unchangedSince(read) },
-});
+/**
+ * The entry moved to its new name (a rename): the entry as read removed, if unchanged since, and
+ * the new one put where the name is free. Its value item, by id, stays where it is.
+ */
+export const entryMove = (entry: OwnEntry, read: OwnEntry): [TableWrite, TableWrite] => [
+  { Delete: { Key: keys.entry(read.envId, read.name), ...unchangedSince(read) } },
+  { ...entryPutWhereFree(entry), ...changedValue(entry, read) },
+];
 
-/** A direct secret or variable removed, if it is still the one with this id. */
+/** A direct secret or variable removed with its value, if it is still the one with this id. */
 export const entryDelete = (entry: OwnEntry): TableWrite => ({
   Delete: {
     Key: keys.entry(entry.envId, entry.name),
     ConditionExpression: 'id = :id',
     ExpressionAttributeValues: { ':id': entry.id },
   },
+  alongside: [{ Delete: { Key: keys.entryValue(entry.envId, entry.id) } }],
 });
 
 /** What a link entry knows of its secret's value, brought up to date, if it still links this secret. */
@@ -353,7 +441,7 @@ export async function partitionLeftovers(
   const out: Leftovers & { links: LinkEntry[] } = { keys: [], valueIds: [], links: [], last: page.last };
   for (const item of page.items) {
     const isOwnEntry = (item.sk as string).startsWith(keys.entryPrefix) && isEntry(item);
-    const entry = isOwnEntry ? toEntry(envId, item) : undefined;
+    const entry = isOwnEntry ? toEntryInfo(envId, item) : undefined;
     if (entry?.kind === 'link') {
       out.links.push(entry);
       continue;

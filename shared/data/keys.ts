@@ -50,6 +50,13 @@ export const keys = {
   deletedEnvironmentPrefix: 'ENVDEL#',
   entry: (envId: string, name: string) => ({ pk: `ENV#${envId}`, sk: `ENTRY#${name}` }),
   entryPrefix: 'ENTRY#',
+  /**
+   * An entry's value (sealed for a direct secret), by the entry's id, beside the entry in the
+   * environment's partition: the runtime read's Query reads it, a listing or an update of the
+   * entry's other fields does not.
+   */
+  entryValue: (envId: string, entryId: string) => ({ pk: `ENV#${envId}`, sk: `VALUE#${entryId}` }),
+  entryValuePrefix: 'VALUE#',
   /** A name the environment's code reads, in its partition: the runtime read's Query reads it too. */
   requirement: (envId: string, name: string) => ({ pk: `ENV#${envId}`, sk: `REQ#${name}` }),
   requirementPrefix: 'REQ#',

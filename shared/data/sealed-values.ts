@@ -88,7 +88,8 @@ function sourceOf(owner: OwnerKey, at: PartitionStep) {
     case 'deleted-entries': {
       const place = (item: Item): ValuePlace => ({ kind: 'environment', envId: at.envId, entryId: item.id as string });
       return at.step === 'entries'
-        ? { pk: keys.environmentPartition(at.envId), prefix: keys.entryPrefix, place }
+        ? // The whole partition: direct secrets' value items, and entries written before those held their own.
+          { pk: keys.environmentPartition(at.envId), prefix: undefined, place }
         : { pk: keys.deletedEntryPartition(at.envId), prefix: undefined, place };
     }
   }

@@ -10,13 +10,14 @@ import {
   entryCreate,
   entryDelete,
   entryHolder,
-  entryRemoveAsRead,
+  entryMove,
   entryReplace,
   readEntries,
+  readVariables,
   readEntryById,
   type LinkEntry,
   type OwnEntry,
-  type SecretEntry,
+  type SecretInfo,
   type VariableEntry,
 } from '../data/entries.js';
 import { entryCountChange, type EnvironmentRecord } from '../data/environments.js';
@@ -55,7 +56,7 @@ export type NewEntryInput = EntryInput & { name: string; value: string };
 
 // ---- views ----
 
-export const toDirectSecret = (e: SecretEntry): Api.EnvironmentSecret => ({
+export const toDirectSecret = (e: SecretInfo): Api.EnvironmentSecret => ({
   id: e.id,
   name: e.name,
   source: 'environment',
@@ -116,11 +117,7 @@ export async function listEnvironmentSecrets(
 
 export async function listVariables(deps: Deps, principal: Principal, envId: string): Promise<Api.Variable[]> {
   const env = await environmentFor(deps, principal, envId, 'read');
-  const entries = await readEntries(deps.db, env.id);
-  return entries
-    .filter((e) => e.kind === 'variable')
-    .map(toVariable)
-    .sort((a, b) => compareText(a.name, b.name));
+  return (await readVariables(deps.db, env.id)).map(toVariable).sort((a, b) => compareText(a.name, b.name));
 }
 
 // ---- direct secrets and variables ----
@@ -315,7 +312,7 @@ async function commitChange(
   const writes = [
     // Conditioned on the entry as read: the write copies it, so committing it over a
     // concurrent update would undo that update.
-    ...(renaming ? [entryRemoveAsRead(read), entryCreate(updated)] : [entryReplace(updated, read)]),
+    ...(renaming ? entryMove(updated, read) : [entryReplace(updated, read)]),
     entryAudit(deps, principal, env, updated, renaming ? 'rename' : action),
     ...(newValue ? versionWrites(principal, read.id, updated.version, contentOf(updated), updated.updatedAt) : []),
   ];

@@ -16,7 +16,7 @@ import {
   readEntriesNamed,
   reservationRelease,
   reservedIn,
-  type EntryRecord,
+  type EntryInfo,
 } from '../data/entries.js';
 import {
   listGlobalSecretsOf,
@@ -415,7 +415,7 @@ async function refuseTakenName(deps: Deps, links: SecretLinkRecord[], name: stri
   );
   const taken = links
     .map((l, i) => ({ environment: environmentLabel({ owner: l.envOwner, name: l.envName }), holder: holders[i] }))
-    .filter((p): p is { environment: string; holder: EntryRecord } => p.holder !== undefined);
+    .filter((p): p is { environment: string; holder: EntryInfo } => p.holder !== undefined);
   if (taken.length > 0) throw nameTakenInLinkedEnvironments(name, taken);
 }
 

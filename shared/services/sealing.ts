@@ -21,7 +21,7 @@ export async function transactSealed(
   try {
     await transactWrite(deps.db, [...writes, dataKeyStillNewest(owner, dekVersion)]);
   } catch (err) {
-    if (err instanceof TransactionFailed && err.reasons.at(-1)?.code === 'ConditionalCheckFailed') {
+    if (err instanceof TransactionFailed && err.reasons[writes.length]?.code === 'ConditionalCheckFailed') {
       deps.dataKeys.forgetNewest(owner);
       throw new StaleRead();
     }

@@ -7,15 +7,19 @@ import type { Db } from './client.js';
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type WithoutTable<T> = Omit<NonNullable<T>, 'TableName'>;
 
-/**
- * One write of a transaction, without its table: the data modules build these and only the
- * table client (here) names the table.
- */
-export type TableWrite =
+type Operation =
   | { Put: WithoutTable<TransactItem['Put']> }
   | { Update: WithoutTable<TransactItem['Update']> }
   | { Delete: WithoutTable<TransactItem['Delete']> }
   | { ConditionCheck: WithoutTable<TransactItem['ConditionCheck']> };
+
+/**
+ * One write of a transaction, without its table: the data modules build these and only the
+ * table client (here) names the table. `alongside` are writes of other items that must commit
+ * with it (an entry's value item beside the entry): they go after every write given, so a
+ * caller's indexes into `reasons` stay those of its own writes.
+ */
+export type TableWrite = Operation & { alongside?: Operation[] };
 
 export interface CancellationReason {
   code: string;
@@ -23,7 +27,7 @@ export interface CancellationReason {
   item?: Record<string, unknown>;
 }
 
-/** A transaction cancelled because one of its conditions failed; `reasons` align with the items. */
+/** A transaction cancelled because one of its conditions failed; `reasons` align with the writes, then what goes alongside. */
 export class TransactionFailed extends Error {
   constructor(readonly reasons: CancellationReason[]) {
     super('transaction cancelled');
@@ -38,7 +42,7 @@ export class TransactionFailed extends Error {
 
 const MAX_CONFLICT_ATTEMPTS = 8;
 
-function onTable(tableName: string, write: TableWrite): TransactItem {
+function onTable(tableName: string, write: Operation): TransactItem {
   if ('Put' in write) return { Put: { ...write.Put, TableName: tableName } };
   if ('Update' in write) return { Update: { ...write.Update, TableName: tableName } };
   if ('Delete' in write) return { Delete: { ...write.Delete, TableName: tableName } };
@@ -51,7 +55,9 @@ function onTable(tableName: string, write: TableWrite): TransactItem {
  * retry those. A failed condition is thrown as TransactionFailed for the caller to explain.
  */
 export async function transactWrite(db: Db, writes: TableWrite[]): Promise<void> {
-  const items = writes.map((write) => onTable(db.tableName, write));
+  const items = [...writes, ...writes.flatMap((write) => write.alongside ?? [])].map((write) =>
+    onTable(db.tableName, write),
+  );
   for (let attempt = 1; ; attempt++) {
     try {
       await db.doc.send(new TransactWriteCommand({ TransactItems: items }));

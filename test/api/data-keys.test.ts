@@ -160,7 +160,7 @@ describe('the re-seal', () => {
     ] as const) {
       const id = await created(user.key, `/environmentshub/${envId}/secrets`, { name, value: values[0] });
       for (const value of values.slice(1)) await change(`/environmentshub/${envId}/secrets/${id}`, value);
-      track(name, keys.entry(envId, name), { kind: 'environment', envId, entryId: id }, id, [...values]);
+      track(name, keys.entryValue(envId, id), { kind: 'environment', envId, entryId: id }, id, [...values]);
       runtime[name] = values.at(-1)!;
     }
     const deletedSecret = await created(user.key, '/secrets', { name: 'DELETED_SECRET', value: 'deleted-secret' });

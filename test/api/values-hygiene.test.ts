@@ -135,10 +135,11 @@ function expectTableClean(items: Record<string, unknown>[]): void {
   for (const item of items) {
     const text = itemText(item);
     expect(leaksIn(text, secretNeedles), `${item.pk} ${item.sk}`).toEqual([]);
-    // Variables are plain text by design: in their own entry item, their kept versions and their
+    // Variables are plain text by design: in their own value item, their kept versions and their
     // deleted copy, and nowhere else.
     const pk = String(item.pk);
-    const variableItem = item.kind === 'variable' && (String(item.sk).startsWith('ENTRY#') || pk.startsWith('TRASH#'));
+    const valueItem = String(item.sk).startsWith('VALUE#') && 'value' in item;
+    const variableItem = valueItem || (item.kind === 'variable' && pk.startsWith('TRASH#'));
     if (!variableItem && !(pk.startsWith('HIST#') && 'value' in item)) {
       expect(leaksIn(text, variableNeedles), `${item.pk} ${item.sk}`).toEqual([]);
     }
@@ -449,10 +450,10 @@ describe('a sealed value that does not belong where it is found', () => {
 
   it('fails with a safe 500 when a ciphertext is copied onto another record, never a wrong value', async () => {
     const owner: OwnerKey = `U#${svc.seed.user.id}`;
-    const one = keys.entry(envId, 'T_ONE');
-    const two = keys.entry(envId, 'T_TWO');
+    const one = keys.entryValue(envId, ids.one!);
+    const two = keys.entryValue(envId, ids.two!);
     const global = keys.globalSecret(owner, ids.global!);
-    const other = keys.entry(otherEnvId, 'T_OTHER');
+    const other = keys.entryValue(otherEnvId, ids.other!);
     const cases: { from: typeof one; onto: typeof one; read: () => string }[] = [
       { from: one, onto: two, read: () => envId }, // another entry of the same environment
       { from: one, onto: global, read: () => envId }, // a direct secret's value onto a global secret

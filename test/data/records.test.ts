@@ -17,6 +17,8 @@ import {
   readEntries,
   readEntriesNamed,
   readPartition,
+  readVariables,
+  type EntryInfo,
   type EntryRecord,
 } from '../../shared/data/entries.js';
 import { environmentCreate, readEnvironment, type EnvironmentRecord } from '../../shared/data/environments.js';
@@ -90,6 +92,13 @@ const secret = (name: string): GlobalSecretRecord => ({
   linkSeq: 0,
 });
 
+/** The record a listing reads: a direct secret's or a variable's value left out. */
+function withoutValue(entry: EntryRecord): EntryInfo {
+  if (entry.kind === 'link') return entry;
+  const { sealed: _sealed, value: _value, ...info } = entry as EntryRecord & { sealed?: unknown; value?: unknown };
+  return info as EntryInfo;
+}
+
 beforeAll(async () => {
   const { endpoint, tableName } = await createTestTable();
   db = createDb(readConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint }));
@@ -144,15 +153,18 @@ describe('data records round-trip through the table', () => {
     expect(await readEnvironment(db, env.id)).toEqual(env);
     const partition = await readPartition(db, env.id);
     expect(partition.environment).toEqual(env);
-    const byName = (a: EntryRecord, b: EntryRecord) => (a.name < b.name ? -1 : 1);
+    const byName = (a: EntryInfo, b: EntryInfo) => (a.name < b.name ? -1 : 1);
     expect(partition.entries.sort(byName)).toEqual([...entries].sort(byName));
-    expect((await readEntries(db, env.id)).sort(byName)).toEqual([...entries].sort(byName));
+    // Listings and name checks read the entries without their values.
+    const infos = entries.map(withoutValue);
+    expect((await readEntries(db, env.id)).sort(byName)).toEqual([...infos].sort(byName));
+    expect(await readVariables(db, env.id)).toEqual([entries[1]]);
     expect(
       await readEntriesNamed(db, [
         { envId: env.id, name: 'LOG_LEVEL' },
         { envId: env.id, name: 'NONE' },
       ]),
-    ).toEqual([entries[1], undefined]);
+    ).toEqual([infos[1], undefined]);
     expect(await findLinkEntry(db, env.id, global.id)).toEqual(entries[2]);
   });
 

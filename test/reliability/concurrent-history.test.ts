@@ -635,10 +635,10 @@ describe(`a concurrent history of ${WRITERS} writers × ${OPS_PER_WRITER} operat
       const name = entry.name as string;
       if (entry.kind === 'secret') {
         const place = { kind: 'environment' as const, envId, entryId: entry.id as string };
-        expectedEnv[name] = await openStored(svc.deps, ownerKey, entry, place);
+        expectedEnv[name] = await openStored(svc.deps, ownerKey, stored.values.get(entry.id as string)!, place);
         check('secret', entry.id as string, name, expectedEnv[name]);
       } else if (entry.kind === 'variable') {
-        expectedEnv[name] = entry.value as string;
+        expectedEnv[name] = stored.values.get(entry.id as string)!.value as string;
         check('variable', entry.id as string, name, expectedEnv[name]);
       } else {
         expectedEnv[name] = globalValues.get(entry.secretId as string)!;

@@ -39,6 +39,8 @@ export async function scanTable(deps: Deps): Promise<Item[]> {
 export interface StoredState {
   meta: Item | undefined;
   entries: Item[];
+  /** The entries' value items, by entry id. */
+  values: Map<string, Item>;
   secrets: Item[];
   claims: Item[];
   reverseLinks: Item[];
@@ -54,6 +56,9 @@ export function storedState(items: Item[], envId: string, ownerKey: OwnerKey): S
   return {
     meta: items.find((i) => i.pk === envPk && i.sk === 'META'),
     entries: items.filter((i) => i.pk === envPk && sk(i).startsWith('ENTRY#')),
+    values: new Map(
+      items.filter((i) => i.pk === envPk && sk(i).startsWith('VALUE#')).map((i) => [i.id as string, i] as const),
+    ),
     secrets: items.filter((i) => i.pk === ownerPk && sk(i).startsWith('SECRET#')),
     claims: items.filter((i) => i.pk === ownerPk && sk(i).startsWith('SECRETNAME#')),
     reverseLinks: items.filter((i) => i.pk === ownerPk && sk(i).startsWith('SLINK#')),
@@ -63,7 +68,8 @@ export function storedState(items: Item[], envId: string, ownerKey: OwnerKey): S
 }
 
 /**
- * The storage invariants: one entry per name, keyed by its name; every link with its secret
+ * The storage invariants: one entry per name, keyed by its name, each direct secret and variable
+ * with one value item and no value item without its entry; every link with its secret
  * (under the same name) and its reverse index, and the converse; every secret with its name
  * claim, and the converse; the counters equal what they count.
  */
@@ -79,6 +85,13 @@ export function storageProblems(state: StoredState, envId: string): string[] {
   }
   for (const [name, holders] of byName)
     if (holders.length > 1) problems.push(`${holders.length} entries share the name ${name}`);
+  const own = state.entries.filter((e) => e.kind === 'secret' || e.kind === 'variable');
+  for (const entry of own)
+    if (!state.values.has(entry.id as string)) problems.push(`entry ${String(entry.name)} has no value item`);
+  for (const [id, value] of state.values) {
+    if (value.sk !== `VALUE#${id}`) problems.push(`value item ${String(value.sk)} holds the value of ${id}`);
+    if (!own.some((e) => e.id === id)) problems.push(`value item of ${id} belongs to no entry`);
+  }
 
   const secretsById = new Map(state.secrets.map((s) => [s.id as string, s]));
   const links = state.entries.filter((e) => e.kind === 'link');
