@@ -21,14 +21,28 @@ interface StringRules {
   anyOf?: StringRules[];
 }
 
-/** The rules of a text schema; of a nullable one, those of its text branch. */
+/**
+ * The rules of a text schema; of a nullable one, those of its text branch. A browser compiles
+ * `pattern` with the `v` flag and ignores one that does not compile (a `-` unescaped in a
+ * character class, say): such a pattern is refused here, loudly, rather than checked by no one.
+ */
 export function inputRules(schema: z.ZodType): InputRules {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as StringRules;
   const text = json.type === 'string' ? json : json.anyOf?.find((branch) => branch.type === 'string');
   if (!text) throw new Error('inputRules: the schema is not a text schema');
+  if (text.pattern !== undefined) asBrowserPattern(text.pattern);
   return {
     required: (text.minLength ?? 0) > 0 || undefined,
     pattern: text.pattern,
     maxLength: text.maxLength,
   };
+}
+
+/** A `pattern` attribute as a browser compiles it: the whole value, `v` flag (HTML standard). */
+export function asBrowserPattern(pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'v');
+  } catch {
+    throw new Error(`inputRules: a browser cannot compile the pattern ${pattern} (escape "-" in a character class)`);
+  }
 }
