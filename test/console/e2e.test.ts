@@ -275,6 +275,56 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/console/signin');
   }, 60_000);
 
+  it('checks a field before sending it, asks for a refused secret value again, and reloads a refused form harmlessly', async () => {
+    const { seed } = svc;
+    const envId = seed.environments.personal.id;
+    await svc.must(201, 'POST', `/api/v1/environmentshub/${envId}/variables`, { name: 'E2E_HELD', value: 'held' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const tab = await context.newPage();
+    const posts: string[] = [];
+    tab.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(new URL(request.url()).pathname);
+    });
+    try {
+      await tab.goto(`${base}/console/signin`);
+      await tab.getByLabel('API key').fill(seed.user.apiKey);
+      await tab.getByLabel('API key').press('Enter');
+      await tab.waitForURL(`${base}/console`);
+      await tab.goto(`${base}/console/environments/${envId}`);
+      const add = tab.locator('section', { has: tab.getByRole('heading', { name: 'Add Secret', exact: true }) });
+      posts.length = 0;
+
+      // The name's pattern, from EntryName: the browser refuses it before anything is sent.
+      await add.getByLabel('Name').fill('lower_case');
+      await add.getByLabel('Value').fill('sk-e2e-refused-1d');
+      await add.getByRole('button', { name: 'Add Secret' }).click();
+      await expect(tab.evaluate("document.getElementById('add-secret-name').validity.patternMismatch")).resolves.toBe(
+        true,
+      );
+      expect(posts).toEqual([]);
+
+      // Refused by the service (the name is a variable's): the value field is empty and says so.
+      await add.getByLabel('Name').fill('E2E_HELD');
+      await add.getByRole('button', { name: 'Add Secret' }).click();
+      await tab.waitForLoadState();
+      await expect(tab.locator('#add-secret-value-retype').textContent()).resolves.toBe(
+        "Type the value again: it was not kept, as a secret's value is never sent back to the page.",
+      );
+      await expect(add.getByLabel('Value').inputValue()).resolves.toBe('');
+      await tab.screenshot({ path: join(SHOTS, '16-retype-the-value.png'), fullPage: true });
+      const before = await svc.must(200, 'GET', `/api/v1/environmentshub/${envId}/secrets`);
+
+      // Reloading sends the refused form again: refused the same way, nothing written.
+      await tab.reload();
+      expect(posts).toEqual([`/console/environments/${envId}/secrets`, `/console/environments/${envId}/secrets`]);
+      await expect(tab.locator('#add-secret-name-error').textContent()).resolves.toContain('E2E_HELD');
+      await expect(svc.must(200, 'GET', `/api/v1/environmentshub/${envId}/secrets`)).resolves.toEqual(before);
+      await expect(tab.content()).resolves.not.toContain('sk-e2e-refused-1d');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('fits every page from 360 px up: no sideways scroll of the page, row actions in view', async () => {
     const { seed } = svc;
     const envId = seed.environments.personal.id;
