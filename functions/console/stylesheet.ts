@@ -128,7 +128,7 @@ caption { text-align: left; color: var(--muted); padding-bottom: 0.4rem; }
 th, td { text-align: left; padding: 0.55rem 0.6rem; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); font-weight: 600; }
 tbody tr:last-child td { border-bottom: none; }
-td.name { font-family: var(--mono); font-weight: 600; max-width: 24rem; overflow-wrap: anywhere; }
+td.name { font-family: var(--mono); font-weight: 600; min-width: 12rem; max-width: 24rem; overflow-wrap: anywhere; }
 /* Row actions stay at the right edge of a table that scrolls (a long name, a narrow screen). */
 .table-scroll .row-actions, .table-scroll .restore-cell { position: sticky; right: 0; background: var(--surface); }
 td.value { font-family: var(--mono); overflow-wrap: anywhere; }
