@@ -184,7 +184,7 @@ input:hover, textarea:hover, select:hover { border-color: var(--muted); }
 .field-check .field-error { flex-basis: 100%; }
 
 .actions { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; }
-.button { font: inherit; font-weight: 600; cursor: pointer; border-radius: 6px; padding: 0.5rem 1rem;
+.button { font: inherit; font-weight: 600; cursor: pointer; border-radius: 6px; padding: 0.5rem 1rem; white-space: nowrap;
   border: 1px solid var(--accent); background: var(--accent); color: var(--accent-text); }
 .button:hover { filter: brightness(1.08); }
 .button-quiet { background: transparent; color: var(--text); border-color: var(--border); padding: 0.35rem 0.8rem; }

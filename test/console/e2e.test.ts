@@ -342,9 +342,12 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
       description: 'A direct secret whose description runs on',
       expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
     });
-    await svc.must(201, 'POST', `/api/v1/environmentshub/${envId}/variables`, {
+    const variable = await svc.must(201, 'POST', `/api/v1/environmentshub/${envId}/variables`, {
       name: 'WIDE_VARIABLE',
       value: `https://example.com/${'x'.repeat(120)}`,
+    });
+    await svc.must(200, 'PATCH', `/api/v1/environmentshub/${envId}/variables/${variable.data.id}`, {
+      value: `https://example.com/${'y'.repeat(120)}`,
     });
     const gone = await svc.must(201, 'POST', `/api/v1/environmentshub/${envId}/variables`, {
       name: 'WIDE_GONE',
@@ -365,25 +368,30 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
       [`${env}/job-view`, 'tab-job-view', 0],
       [`${env}/deleted`, 'tab-deleted', 1],
       [`${env}/secrets/${direct.data.id}`, 'direct-secret', 0],
+      // its versions with their values, and Roll back
+      [`${env}/variables/${variable.data.id}`, 'variable', 1],
+      ['/console/no-such-page', 'not-found', 0],
     ];
+    const widths = [360, 390, 1280];
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const phone = await context.newPage();
+    /** The page at each width: it fits, and (but at 360 px) its screenshot. */
+    const check = async (path: string, name: string, actions: number) => {
+      for (const width of widths) {
+        await phone.setViewportSize({ width, height: 844 });
+        await phone.goto(`${base}${path}`);
+        const fit = (await phone.evaluate(FIT)) as { sideways: number; actions: number; outOfView: string[] };
+        expect({ path, width, ...fit }).toMatchObject({ path, width, sideways: 0, outOfView: [] });
+        expect(fit.actions, `${path} at ${width} px`).toBeGreaterThanOrEqual(actions);
+        if (width !== 360) await phone.screenshot({ path: join(SHOTS, `layout-${width}-${name}.png`), fullPage: true });
+      }
+    };
     try {
-      await phone.goto(`${base}/console/signin`);
+      await check('/console/signin', 'sign-in', 0);
       await phone.getByLabel('API key').fill(seed.user.apiKey);
       await phone.getByLabel('API key').press('Enter');
       await phone.waitForURL(`${base}/console`);
-      for (const width of [360, 390, 1280]) {
-        await phone.setViewportSize({ width, height: 844 });
-        for (const [path, name, actions] of pages) {
-          await phone.goto(`${base}${path}`);
-          const fit = (await phone.evaluate(FIT)) as { sideways: number; actions: number; outOfView: string[] };
-          expect({ path, width, ...fit }).toMatchObject({ path, width, sideways: 0, outOfView: [] });
-          expect(fit.actions, `${path} at ${width} px`).toBeGreaterThanOrEqual(actions);
-          if (width !== 360)
-            await phone.screenshot({ path: join(SHOTS, `layout-${width}-${name}.png`), fullPage: true });
-        }
-      }
+      for (const [path, name, actions] of pages) await check(path, name, actions);
     } finally {
       await context.close();
     }
