@@ -50,6 +50,7 @@ const CONSOLE_ROUTES: [Method, string][] = [
   ['POST', '/console/secrets/{id}/restore'],
   ['GET', '/console/environments'],
   ['GET', CONSOLE_ENV],
+  ['GET', `${CONSOLE_ENV}/secrets`],
   ['POST', `${CONSOLE_ENV}/secrets`],
   ['GET', `${CONSOLE_ENV}/secrets/{id}`],
   ['POST', `${CONSOLE_ENV}/secrets/{id}`],
@@ -58,14 +59,18 @@ const CONSOLE_ROUTES: [Method, string][] = [
   ['POST', `${CONSOLE_ENV}/secrets/{id}/restore`],
   ['POST', `${CONSOLE_ENV}/links`],
   ['POST', `${CONSOLE_ENV}/links/{secretId}/delete`],
+  ['GET', `${CONSOLE_ENV}/requirements`],
   ['POST', `${CONSOLE_ENV}/requirements`],
   ['POST', `${CONSOLE_ENV}/requirements/{name}/delete`],
+  ['GET', `${CONSOLE_ENV}/variables`],
   ['POST', `${CONSOLE_ENV}/variables`],
   ['GET', `${CONSOLE_ENV}/variables/{id}`],
   ['POST', `${CONSOLE_ENV}/variables/{id}`],
   ['POST', `${CONSOLE_ENV}/variables/{id}/delete`],
   ['POST', `${CONSOLE_ENV}/variables/{id}/rollback`],
   ['POST', `${CONSOLE_ENV}/variables/{id}/restore`],
+  ['GET', `${CONSOLE_ENV}/job-view`],
+  ['GET', `${CONSOLE_ENV}/deleted`],
 ];
 
 /** The versions, rollback and restore of a value, under its own path. */

@@ -449,7 +449,7 @@ describe('an environment\u2019s Secrets tab', () => {
     ).toBe(303);
     const linked = await browser.submit(tab.html, action('/links'), { secretId: linkMe.id });
     expect(linked.status).toBe(303);
-    expect(linked.location).toBe(`/console/environments/${envId}#secrets`);
+    expect(linked.location).toBe(`/console/environments/${envId}`);
 
     // A variable holds HF_TOKEN: linking the global HF_TOKEN is refused with the remedy, beside the picker.
     const conflictPage = await browser.submit(tab.html, action('/links'), { secretId: hf.id });
@@ -480,8 +480,8 @@ describe('an environment\u2019s Secrets tab', () => {
     );
     expect(directConflict.html).not.toContain('sk-never-echoed-3');
 
-    // The tab: sources, variables with values, and what the job will see (no secret values).
-    const view = await browser.get(`/console/environments/${envId}`);
+    // What the job will see, on its tab: sources, variables with values, no secret values.
+    const view = await browser.get(`/console/environments/${envId}/job-view`);
     const jobView = view.html.slice(view.html.indexOf('id="job-view"'));
     const rows = [...jobView.matchAll(/<td class="name">([A-Z_]+)[\s\S]*?<span class="badge badge-([a-z-]+)">/g)].map(
       (m) => [m[1], m[2]],

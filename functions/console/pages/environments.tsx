@@ -2,6 +2,7 @@ import type * as Api from '../../../shared/api-objects.js';
 import { Time } from '../components/badges.js';
 import { EnvironmentLink } from '../components/environment-link.js';
 import { Layout, PageHeader } from '../components/layout.js';
+import { Table } from '../components/table.js';
 import { ScopeSwitcher, type Scope } from '../components/scope-switcher.js';
 import type { PageContext } from '../context.js';
 
@@ -22,7 +23,7 @@ export function EnvironmentsPage(props: { ctx: PageContext; scope: Scope; enviro
         {environments.length === 0 ? (
           <p class="empty">No environments in this scope yet.</p>
         ) : (
-          <table>
+          <Table>
             <thead>
               <tr>
                 <th scope="col">Environment</th>
@@ -41,7 +42,7 @@ export function EnvironmentsPage(props: { ctx: PageContext; scope: Scope; enviro
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
       </section>
     </Layout>

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { Deps } from '../../../shared/deps.js';
 import { listEnvironments } from '../../../shared/services/environments.js';
+import { ENVIRONMENT_TABS, type EnvironmentTab } from '../components/environment-tabs.js';
 import { pageContext, principalOf, requestedTeam, scopeOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
 import { EnvironmentsPage } from '../pages/environments.js';
 import { page } from '../render.js';
@@ -10,10 +11,14 @@ import { registerLinkRoutes } from './environment-links.js';
 import { registerRequirementRoutes } from './environment-requirements.js';
 import { environmentTab } from './environment-tab.js';
 
-/** The environments list, each environment's Secrets tab (with its requirements), the forms on it and the pages it leads to. */
+/** The environments list, each environment's tabs, the forms on them and the pages they lead to. */
 export function registerEnvironmentRoutes(app: Hono<ConsoleEnv>, deps: Deps): void {
   app.get('/console/environments', (c) => environmentsList(c, deps));
-  app.get('/console/environments/:envId', (c) => environmentTab(c, deps));
+  for (const tab of Object.keys(ENVIRONMENT_TABS) as EnvironmentTab[]) {
+    app.get(`/console/environments/:envId${ENVIRONMENT_TABS[tab].path}`, (c) => environmentTab(c, deps, tab));
+  }
+  // Where Add Secret posts: opened again (a refused submit's address), it is the Secrets tab.
+  app.get('/console/environments/:envId/secrets', (c) => environmentTab(c, deps, 'secrets'));
   registerEntryRoutes(app, deps, 'secret');
   registerLinkRoutes(app, deps);
   registerRequirementRoutes(app, deps);
