@@ -197,7 +197,8 @@ export function useContext(name: string, path = configPath()): void {
 /**
  * Each setting from the first that gives it: the command line (base URL only), its variable
  * (PRIME_API_KEY; PRIME_BASE_URL or PRIME_API_BASE_URL; PRIME_TEAM_ID), the context PRIME_CONTEXT
- * names, config.json, else the default. The runtime token: PRIME_RUNTIME_TOKEN only.
+ * names, config.json, else the default. An empty variable gives nothing, except PRIME_TEAM_ID,
+ * which then gives the personal scope. The runtime token: PRIME_RUNTIME_TOKEN only.
  */
 export function resolveSettings(
   env: NodeJS.ProcessEnv = process.env,
@@ -221,14 +222,15 @@ export function resolveSettings(
   };
   const key = pick(undefined, env.PRIME_API_KEY, 'api_key');
   const base = pick(commandLine.baseUrl, env.PRIME_BASE_URL || env.PRIME_API_BASE_URL, 'base_url');
-  const team = pick(undefined, env.PRIME_TEAM_ID, 'team_id');
+  // PRIME_TEAM_ID set but empty is the personal scope, whatever a file says (npm start's export lines).
+  const team = env.PRIME_TEAM_ID === '' ? undefined : pick(undefined, env.PRIME_TEAM_ID, 'team_id');
   return {
     apiKey: key?.value,
     apiKeySource: key?.source,
     baseUrl: base ? checkBaseUrl(base.value) : DEFAULT_BASE_URL,
     baseUrlSource: base?.source ?? 'default',
     teamId: team?.value,
-    teamIdSource: team?.source,
+    teamIdSource: env.PRIME_TEAM_ID === '' ? 'environment' : team?.source,
     runtimeToken: env.PRIME_RUNTIME_TOKEN || undefined,
     context: contextName ?? text(stored.current_environment) ?? PRODUCTION,
     contextSource: contextName ? 'environment' : 'config',

@@ -2,7 +2,7 @@ import { ApiRefusal } from './api-client.js';
 import type { PrimeApi, RuntimeSet } from './api.js';
 import type { Context } from './context.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './environment-ref.js';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 import { nameProblem } from './inputs.js';
 
 /** The environment read: its id, and how the user named it. */
@@ -23,7 +23,7 @@ async function runtimeTarget(
   const { runtimeToken } = ctx.settings;
   if (!runtimeToken) return { api: ctx.api, target: await resolveEnvironment(given, ctx) };
   if (given === undefined || !ENVIRONMENT_ID.test(given)) {
-    throw new CliError(
+    throw new UsageError(
       'With PRIME_RUNTIME_TOKEN, name the environment by its id (the environmentId the token was minted for).',
     );
   }

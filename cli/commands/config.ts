@@ -123,7 +123,7 @@ function registerRemoveTeamId(config: Command): void {
       const ctx = contextOf(cmd);
       updateStoredConfig({ team_id: undefined }, ctx.settings.configPath);
       ctx.out.success('Team ID removed: personal scope');
-      if (ctx.settings.teamIdSource === 'environment') {
+      if (ctx.settings.teamIdSource === 'environment' && ctx.settings.teamId) {
         ctx.out.note('Note: PRIME_TEAM_ID is set and still selects a team.');
       }
     });
