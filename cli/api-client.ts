@@ -99,9 +99,8 @@ export class ApiClient {
       } catch (err) {
         const wait = retry < MAX_RETRIES ? waitBeforeRetry(method, err, retry) : undefined;
         if (wait === undefined) throw err;
-        this.options.note?.(
-          `${(err as ApiRefusal).status === 429 ? 'Rate limited by the service' : 'The service is unavailable'}: waiting ${wait}s…`,
-        );
+        const why = (err as ApiRefusal).status === 429 ? 'Rate limited by the service' : 'The service is unavailable';
+        this.options.note?.(`${why}: waiting ${wait}s…`);
         await new Promise((done) => setTimeout(done, wait * 1000));
       }
     }
