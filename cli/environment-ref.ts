@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from './context.js';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 import type { Output } from './output.js';
 
 /**
@@ -21,7 +21,7 @@ export const METADATA_FILES = [join('.prime', '.env-metadata.json'), '.env-metad
 
 export function parseEnvironmentRef(text: string): EnvironmentRef {
   const match = /^([^/\s]+)\/([^/\s]+)$/.exec(text);
-  if (!match) throw new CliError(`Invalid environment '${text}': use owner/name.`);
+  if (!match) throw new UsageError(`Invalid environment '${text}': use owner/name.`);
   return { owner: match[1]!, name: match[2]! };
 }
 

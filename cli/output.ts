@@ -1,4 +1,4 @@
-import { CliError } from './errors.js';
+import { UsageError } from './errors.js';
 
 /** What commands print: JSON, aligned tables, relative times, colour only on a terminal. */
 export type OutputFormat = 'table' | 'json';
@@ -7,7 +7,7 @@ const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json'];
 
 export function parseOutputFormat(value: string): OutputFormat {
   if ((OUTPUT_FORMATS as readonly string[]).includes(value)) return value as OutputFormat;
-  throw new CliError(`Invalid output format '${value}': use table or json.`);
+  throw new UsageError(`Invalid output format '${value}': use table or json.`);
 }
 
 type Style = 'bold' | 'dim' | 'green' | 'yellow' | 'cyan' | 'red';

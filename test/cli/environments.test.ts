@@ -97,7 +97,7 @@ describe('prime teams members', () => {
       stderr: 'Error: No team selected: pass --team-id, set PRIME_TEAM_ID or run prime config set-team-id.\n',
     });
     expect(json(asViewer.stdout).members).toHaveLength(members.length);
-    expect(notMine).toMatchObject({ code: 1, stdout: '' });
+    expect(notMine).toMatchObject({ code: 3, stdout: '' });
     expect(notMine.stderr).toMatch(/^Error: /);
   });
 });

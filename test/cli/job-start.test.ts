@@ -76,7 +76,7 @@ describe('prime env secret require, requirements, unrequire', () => {
       optional: true,
       createdAt: expect.any(String),
     });
-    expect(badName).toMatchObject({ code: 1, stdout: '' });
+    expect(badName).toMatchObject({ code: 2, stdout: '' });
     expect(badName.stderr).toMatch(/^Error: Invalid name 'judge-key': must start with an uppercase letter/);
 
     const [table, listed] = await Promise.all([
@@ -101,7 +101,7 @@ describe('prime env secret require, requirements, unrequire', () => {
       h.run(['env', 'secret', 'unrequire', 'NEVER_REQUIRED', env.slug]),
     ]);
     expect(removed).toMatchObject({ code: 0, stdout: `✓ No longer requiring 'WANDB_KEY' for ${env.slug}\n` });
-    expect(absent).toMatchObject({ code: 1, stdout: '', stderr: 'Error: Requirement not found.\n' });
+    expect(absent).toMatchObject({ code: 3, stdout: '', stderr: 'Error: Requirement not found.\n' });
     expect(await requirementsOf(env.id)).toEqual([['JUDGE_KEY', null, true]]);
   });
 });
@@ -253,7 +253,7 @@ describe('expiry of secrets', () => {
     expect(soonSecret.expiresAt).toBe(soon);
     expect(json(laterOut.stdout).expiresAt).toBe(later);
     expect(json(plainOut.stdout).expiresAt).toBeNull();
-    expect(badTime).toMatchObject({ code: 1, stdout: '' });
+    expect(badTime).toMatchObject({ code: 2, stdout: '' });
     expect(badTime.stderr).toMatch(/^Error: Invalid --expires-at '\S+': must be in the future\.\n$/);
 
     const [table, listed, shown] = await Promise.all([

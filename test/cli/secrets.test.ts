@@ -143,7 +143,7 @@ describe('prime secret get, update and delete', () => {
     const deleted = await h.run(['secret', 'delete', created.id, '--yes']);
     expect(deleted).toMatchObject({ code: 0, stdout: "✓ Deleted secret 'CHANGED'\n" });
     const gone = await h.run(['secret', 'get', created.id]);
-    expect(gone).toMatchObject({ code: 1, stdout: '', stderr: 'Error: Secret not found.\n' });
+    expect(gone).toMatchObject({ code: 3, stdout: '', stderr: 'Error: Secret not found.\n' });
   });
 
   it('asks for what it lacks only on a terminal: off one, each is an error naming the flag', async () => {
@@ -175,7 +175,7 @@ describe('prime secret errors', () => {
       h.run(['secret', 'list', '-o', 'yaml']),
       h.run(['secret', 'create', '-n', 'EMPTY', '-v', '-'], { input: '' }),
     ]);
-    expect(badName).toMatchObject({ code: 1, stdout: '' });
+    expect(badName).toMatchObject({ code: 2, stdout: '' });
     expect(badName.stderr).toBe(
       "Error: Invalid name 'lower_case': must start with an uppercase letter and contain only uppercase letters, digits and underscores.\n",
     );
@@ -183,7 +183,7 @@ describe('prime secret errors', () => {
     expect(lines(taken.stderr)).toHaveLength(1);
     expect(taken.stderr).toMatch(/^Error: .*TAKEN/);
     expect(taken.stderr).not.toContain('sk-never-shown-2');
-    expect(badFormat).toMatchObject({ code: 1, stdout: '' });
+    expect(badFormat).toMatchObject({ code: 2, stdout: '' });
     expect(badFormat.stderr).toBe("Error: Invalid output format 'yaml': use table or json.\n");
     expect(emptyStdin.stderr).toBe('Error: A secret value is required.\n');
   });

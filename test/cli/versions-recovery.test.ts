@@ -93,7 +93,7 @@ describe('prime secret versions, rollback and --if-match', () => {
       h.run(['secret', 'versions', created.id]),
     ]);
     expect(json(versions.stdout).versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
-    expect(personal.code).toBe(1);
+    expect(personal.code).toBe(3);
     const rolled = await h.run(['secret', 'rollback', created.id, '--version', '1', '-o', 'json'], { env: team });
     expect(json(rolled.stdout)).toMatchObject({ id: created.id, teamId: h.svc.seed.team.id, version: 3 });
 
@@ -163,7 +163,7 @@ describe('prime env secret and env var versions, rollback and --if-match', () =>
     ]);
     expect(secretBack.stdout).toBe(`✓ Rolled back secret 'DIRECT' in ${env.slug} to version 1 (now version 3)\n`);
     expect(variableBack.stdout).toBe(`✓ Rolled back variable 'LEVEL' in ${env.slug} to version 1 (now version 3)\n`);
-    expect(noVersion.code).toBe(1);
+    expect(noVersion.code).toBe(2);
     expect(noVersion.stderr).toContain("required option '--version <VERSION>' not specified");
     expect(await h.svc.runtimeEnv(env.id)).toMatchObject({ DIRECT: 'direct-one', LEVEL: 'level-one' });
   });
@@ -314,7 +314,7 @@ describe('delete --purge', () => {
     ]);
     const apiRestore = await api('POST', `/secrets/${secret.id}/restore`, {});
     expect(apiRestore.status).toBe(404);
-    expect(restore).toMatchObject({ code: 1, stdout: '', stderr: `Error: ${apiRestore.body.detail}\n` });
+    expect(restore).toMatchObject({ code: 3, stdout: '', stderr: `Error: ${apiRestore.body.detail}\n` });
     expect(json(listed.stdout).secrets.map((s: { id: string }) => s.id)).not.toContain(secret.id);
     expect(varListed.stdout).toBe(`No deleted variables for ${env.slug}.\n`);
   });
