@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerApiKeyCommands } from './commands/api-key.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerEnvironmentCommands } from './commands/env.js';
 import { registerLoginCommand } from './commands/login.js';
@@ -28,6 +29,7 @@ export function createProgram(childCommand: string[]): Command {
   registerSecretCommands(program);
   registerEnvironmentCommands(program, () => childCommand);
   registerTeamsCommands(program);
+  registerApiKeyCommands(program);
   registerWhoamiCommand(program);
   registerLoginCommand(program);
   registerConfigCommands(program);
