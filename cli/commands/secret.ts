@@ -108,10 +108,11 @@ function registerUpdate(secret: Command): void {
       cmd: Command,
     ) => {
       const ctx = contextOf(cmd);
-      if (!id) ctx.terminal.requireTerminal(CHOOSE_INSTEAD('update'));
+      // On a terminal the secret is chosen before its changes are asked for.
+      const chosen = id ? undefined : await chooseSecret(ctx, await ctx.scope(), 'update');
       const body = await updateBody(ctx.terminal, opts);
       const scope = await ctx.scope();
-      const secretId = (id ? await liveSecret(ctx, scope, id) : await chooseSecret(ctx, scope, 'update')).id;
+      const secretId = chosen?.id ?? (await liveSecret(ctx, scope, id!)).id;
       const updated = await ctx.api.updateSecret(secretId, body, scope.teamId, opts.ifMatch);
       if (opts.output === 'json') return ctx.out.json(updated);
       ctx.out.success(`Updated secret '${updated.name}'`);
@@ -258,10 +259,8 @@ function printRestore(
 
 const slug = (environment: { owner: string; name: string }) => `${environment.owner}/${environment.name}`;
 
-const CHOOSE_INSTEAD = (action: string) => `SECRET is required: pass the name or id of the secret to ${action}`;
-
 async function chooseSecret(ctx: Context, scope: Scope, action: string): Promise<GlobalSecret> {
-  ctx.terminal.requireTerminal(CHOOSE_INSTEAD(action));
+  ctx.terminal.requireTerminal(`SECRET is required: pass the name or id of the secret to ${action}`);
   const secrets = await ctx.api.secrets(scope.teamId);
   if (secrets.length === 0) throw new CliError(`No secrets to ${action} in ${scope.where}.`);
   return ctx.terminal.choose(secrets, namedLabel, `Secret to ${action}`, 'Pass SECRET');
