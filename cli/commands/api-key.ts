@@ -78,13 +78,13 @@ function registerList(apiKey: Command): void {
 function registerRevoke(apiKey: Command): void {
   apiKey
     .command('revoke')
-    .description('Revoke one of your API keys: it stops working at once')
+    .description('Revoke one of your API keys: whatever uses it is refused from then on')
     .argument('<KEY>', 'the key: its name or its id (see prime api-key list)')
     .addOption(yesOption())
     .action(async (given: string, opts: { yes?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       ctx.terminal.requireApproval(opts.yes);
-      const key = await resolveRef(given, () => ctx.api.apiKeys(), 'API key', 'your API keys');
+      const key = await resolveRef(given, () => ctx.api.apiKeys(), 'API key', 'your account');
       const question = `Revoke API key '${key.name}' (${key.id})? Whatever uses it stops working.`;
       if (!(await ctx.terminal.approve(opts.yes, question))) return ctx.out.line('Cancelled.');
       await ctx.api.revokeApiKey(key.id);

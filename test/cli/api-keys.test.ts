@@ -85,7 +85,7 @@ describe('prime api-key create, list and revoke', () => {
 
     const ambiguous = await h.run(['api-key', 'revoke', 'twin', '--yes']);
     expect(ambiguous.code).toBe(1);
-    expect(ambiguous.stderr).toContain(`'twin' names 2 API keys in your API keys: twin (`);
+    expect(ambiguous.stderr).toContain(`'twin' names 2 API keys in your account: twin (`);
     expect(ambiguous.stderr).toContain(twinA.id);
     expect(ambiguous.stderr).toContain(twinB.id);
     expect(await whoamiStatus(twinA.key)).toBe(200);
@@ -95,7 +95,7 @@ describe('prime api-key create, list and revoke', () => {
       h.run(['api-key', 'revoke', twinB.id, '--yes']),
     ]);
     expect(unknown.stderr).toMatch(
-      /^Error: No API key named or with id 'twni' in your API keys\. Near matches: twin \(/,
+      /^Error: No API key named or with id 'twni' in your account\. Near matches: twin \(/,
     );
     expect(byId.code).toBe(0);
     expect(await whoamiStatus(twinB.key)).toBe(401);
