@@ -187,7 +187,9 @@ describe('prime env secret', () => {
     expect(json(renamed.stdout)).toMatchObject({ id: directSecret.id, name: 'DB_PASS' });
     expect(clash.code).toBe(1);
     expect(clash.stderr).toBe(`Error: ${await apiDetail('SHARED_KEY')}\n`);
-    expect(clash.stderr).toContain(`Unlink global secret ${globalSecret.id} first.`);
+    expect(clash.stderr).toContain(
+      `unlink global secret SHARED_KEY (${globalSecret.id}) first, then add the direct secret.`,
+    );
     expect(clash.stderr).not.toContain('never-printed');
 
     const revalued = await h.run(['env', 'secret', 'update', ENV, '--id', directSecret.id, '-v', '-'], {
