@@ -110,7 +110,7 @@ describe('signing in', () => {
     cases.push([
       runtimeOnly.body.data.key,
       403,
-      'This API key lacks the manage scope. Sign in with a key that has it.',
+      'This API key lacks the manage scope. Use a key that holds it, or make one with a key that does (the account key the admin issued holds every scope): prime api-key create --name NAME',
     ]);
     for (const [apiKey, status, message] of cases) {
       const form = await admin.get('/console/signin');
