@@ -5,6 +5,7 @@ import { checkTransport, configPath, resolveSettings, type Settings } from './co
 import { CliError, EXIT } from './errors.js';
 import { Output } from './output.js';
 import { Terminal } from './prompt.js';
+import { PERSONAL, teamScope, type Scope } from './scope.js';
 
 const NO_API_KEY = 'No API key configured. Run prime login or set PRIME_API_KEY.';
 
@@ -21,6 +22,7 @@ export class Context {
   readonly terminal = new Terminal();
   private cachedSettings: Settings | undefined;
   private cachedApi: PrimeApi | undefined;
+  private cachedScope: Promise<Scope> | undefined;
 
   constructor(private readonly options: GlobalOptions) {
     this.out = new Output({ plain: options.plain });
@@ -31,9 +33,17 @@ export class Context {
     return this.cachedSettings;
   }
 
-  /** The team scope of `prime secret …` and `prime env list|create`, if any. */
-  get teamId(): string | undefined {
-    return this.settings.teamId;
+  /**
+   * The scope of `prime secret …` and `prime env list|create`: the team given on the command line
+   * (`--team`, by id or slug), else the configured one (PRIME_TEAM_ID or the config, by id or slug),
+   * else the personal scope.
+   */
+  scope(team?: string): Promise<Scope> {
+    if (team !== undefined) return teamScope(this.api, team, '--team');
+    const { teamId, teamIdSource } = this.settings;
+    const from = teamIdSource === 'environment' ? 'PRIME_TEAM_ID' : 'the team set with prime config set-team-id';
+    this.cachedScope ??= teamId ? teamScope(this.api, teamId, from) : Promise.resolve(PERSONAL);
+    return this.cachedScope;
   }
 
   /** The API with the configured key; without one, the error that says how to set it. */

@@ -68,10 +68,22 @@ function environmentRef(given: string | undefined, out: Output): EnvironmentRef 
 export interface ResolvedEnvironment extends EnvironmentRef {
   id: string;
   slug: string;
+  /** The team owning it, null for a personal one: the scope of the global secrets it can link. */
+  teamId: string | null;
+  /** That scope in words. */
+  scopeWhere: string;
 }
 
 export async function resolveEnvironment(given: string | undefined, ctx: Context): Promise<ResolvedEnvironment> {
   const ref = environmentRef(given, ctx.out);
   const environment = await ctx.api.environmentBySlug(ref.owner, ref.name);
-  return { ...ref, id: environment.id, slug: `${ref.owner}/${ref.name}` };
+  const teamId = environment.teamId ?? null;
+  return {
+    ...ref,
+    id: environment.id,
+    slug: `${ref.owner}/${ref.name}`,
+    teamId,
+    // A team's environment is owned by the team: `owner` is its slug.
+    scopeWhere: teamId ? `team ${environment.owner}` : 'your personal scope',
+  };
 }

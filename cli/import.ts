@@ -277,11 +277,11 @@ export function environmentTarget(
 }
 
 /** The global secrets of the configured scope. */
-export function globalTarget(ctx: Context): ImportTarget {
-  const teamId = ctx.teamId;
+export async function globalTarget(ctx: Context): Promise<ImportTarget> {
+  const { teamId, where } = await ctx.scope();
   return {
     kind: 'global secret',
-    where: teamId ? `team ${teamId}` : 'your personal scope',
+    where,
     limit: 1000,
     listCommand: 'prime secret list',
     holders: async () =>

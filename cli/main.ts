@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerApiKeyCommands } from './commands/api-key.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerEnvironmentCommands } from './commands/env.js';
@@ -33,6 +34,7 @@ export function createProgram(childCommand: string[]): Command {
   registerSecretCommands(program);
   registerEnvironmentCommands(program, () => childCommand);
   registerTeamsCommands(program);
+  registerApiKeyCommands(program);
   registerWhoamiCommand(program);
   registerLoginCommand(program);
   registerConfigCommands(program);

@@ -1,3 +1,4 @@
+import type { Source } from '../shared/resolver.js';
 import { UsageError } from './errors.js';
 
 /** What commands print: JSON, aligned tables, relative times, colour only on a terminal. */
@@ -146,3 +147,15 @@ const VALUE_WIDTH = 30;
 export function shorten(value: string): string {
   return value.length > VALUE_WIDTH ? `${value.slice(0, VALUE_WIDTH - 3)}...` : value;
 }
+
+/**
+ * A source as the console words it (functions/console/components/badges.tsx), in tables; JSON keeps
+ * the wire value.
+ */
+const SOURCE_WORDS: Record<Source, string> = {
+  environment: 'Direct secret',
+  'global-linked': 'Linked global secret',
+  variable: 'Variable',
+};
+
+export const sourceWord = (source: Source) => SOURCE_WORDS[source] ?? source;

@@ -163,7 +163,10 @@ describe('exit codes', () => {
     });
     expect(badFormat).toMatchObject({ code: 2, stderr: "Error: Invalid output format 'yaml': use table or json.\n" });
     expect(noCommand.code).toBe(2);
-    expect(notFound).toMatchObject({ code: 3, stderr: 'Error: Secret not found.\n' });
+    expect(notFound).toMatchObject({
+      code: 3,
+      stderr: "Error: No secret named or with id 'no-such-secret' in your personal scope.\n",
+    });
     expect(badKey).toMatchObject({ code: 4, stderr: 'Error: Missing or invalid API key.\n' });
     expect(noKey).toMatchObject({
       code: 4,

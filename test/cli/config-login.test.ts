@@ -51,7 +51,7 @@ describe('prime config', () => {
       h.run(['config', 'set-base-url', 'ftp://example.com'], { home }),
     ]);
     expect(JSON.parse(view.stdout)).toMatchObject({ api_key: null, base_url: h.baseUrl, team_id: h.svc.seed.team.id });
-    expect(teamSecrets.stdout).toBe('No team secrets found.\n');
+    expect(teamSecrets.stdout).toBe('No secrets found in team dev-team.\n');
     expect(JSON.parse(viaAlias.stdout).slug).toBe('dev');
     expect(invalid.stderr).toBe("Error: Invalid base URL 'ftp://example.com': give an http:// or https:// URL.\n");
 

@@ -165,7 +165,7 @@ describe('prime env var import and prime secret import', () => {
     const team = { PRIME_TEAM_ID: h.svc.seed.team.id };
     const global = await h.run(['secret', 'import', '-'], { input: 'TEAM_IMPORTED=hunter2\n', env: team });
     expect(global).toMatchObject({ code: 0, stderr: '' });
-    expect(global.stdout).toContain(`into team ${h.svc.seed.team.id}: 1 created, 0 updated`);
+    expect(global.stdout).toContain(`into team ${h.svc.seed.team.slug}: 1 created, 0 updated`);
     const teamSecrets = (await h.svc.must(200, 'GET', `/api/v1/secrets/?teamId=${h.svc.seed.team.id}`)).data;
     expect(teamSecrets.map((s: { name: string }) => s.name)).toContain('TEAM_IMPORTED');
     const again = await h.run(['secret', 'import', '-'], { input: 'TEAM_IMPORTED=hunter2\n', env: team });

@@ -214,9 +214,9 @@ describe('prime env check', () => {
       expect.stringMatching(new RegExp(`^ {2}Expiring soon: +SOON \\(${utcTime(soon)}\\)$`)),
       `Names in ${env.slug}`,
       expect.stringMatching(/^Name +Source$/),
-      expect.stringMatching(/^LEVEL +variable$/),
-      expect.stringMatching(/^LINKED_KEY +global-linked$/),
-      expect.stringMatching(/^SOON +environment$/),
+      expect.stringMatching(/^LEVEL +Variable$/),
+      expect.stringMatching(/^LINKED_KEY +Linked global secret$/),
+      expect.stringMatching(/^SOON +Direct secret$/),
     ]);
     expect(asJson).toMatchObject({ code: 1, stderr: '' });
     expect(json(asJson.stdout)).toEqual((await api('GET', `/environmentshub/${env.id}/runtime/check`)).data);
@@ -298,7 +298,7 @@ describe('expiry of secrets', () => {
     expect(direct.expiresAt).toBe(soon);
     const table = await h.run(['env', 'secret', 'list', env.slug]);
     expect(lines(table.stdout)[1]).toMatch(/^ID +Name +Source +Description +Created +Expires$/);
-    expect(lines(table.stdout)[2]).toMatch(new RegExp(`DIRECT +environment +\\S.* ${utcTime(soon)}$`));
+    expect(lines(table.stdout)[2]).toMatch(new RegExp(`DIRECT +Direct secret +\\S.* ${utcTime(soon)}$`));
 
     // An expiry alone is a change: nothing is asked for, and the value keeps its version.
     const later = inDays(3);

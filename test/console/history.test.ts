@@ -277,7 +277,7 @@ describe('Recently deleted and Restore', () => {
     const taken = await browser.submit(restored.html, `${tabPath}/variables/${variableId}/restore`, { name: '' });
     expect(taken.status).toBe(409);
     expect(textOf(taken.html, `restore-${variableId}-name-error`)).toBe(
-      'The name GONE_VAR is already used in this environment by an environment variable. Restore it under another name (pass "name"), or rename or remove that entry first.',
+      'The name GONE_VAR is already used in this environment by an environment variable. Restore it under another name (pass "name"), or rename or remove that environment variable first.',
     );
     const renamed = await submitAndFollow(browser, taken.html, `${tabPath}/variables/${variableId}/restore`, {
       name: 'GONE_VAR_OLD',
