@@ -12,6 +12,7 @@ const UNIT = [
   'test/crypto/local-key-provider.test.ts',
   'test/crypto/kms-key-provider.test.ts',
   'test/cli/units.test.ts',
+  'test/cli/settings.test.ts',
   'test/cli/dotenv-readers.test.ts',
   'test/cli/dotenv-import.test.ts',
   'test/cli/mask.test.ts',

@@ -1,9 +1,15 @@
-import { CliError } from './errors.js';
+import { CliError, EXIT } from './errors.js';
 
 /** The HTTP side of the API: JSON envelopes (shared/http/openapi.ts), bearer key, error bodies (shared/errors.ts). */
 export interface ApiClientOptions {
   baseUrl: string;
   apiKey: string;
+  /** How long one attempt may take, from connecting to the answer's last byte (PRIME_TIMEOUT). */
+  timeoutMs: number;
+  /** Where the client says what it does besides answering: a wait before a retry, the target of a write. */
+  note?: (line: string) => void;
+  /** Said once, before the first request that writes: where writes go, when nobody named it this run. */
+  targetNote?: string | undefined;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -26,8 +32,21 @@ interface ValidationIssue {
 
 const PAGE_SIZE = 500;
 
+/**
+ * Retries: a 429 (the rate limit refuses before a route runs, so nothing was done) for any
+ * method; a 503 `unavailable` only for what the contract makes safe to send twice, reads and
+ * PUT (a requirement's PUT is idempotent), since a write it cut off may have committed. Each
+ * waits what Retry-After says (else 1, 2, 4 s); a wait over MAX_WAIT_SECONDS is not taken, the
+ * failure is reported with it. A timeout or a lost connection is not retried: a write may have
+ * landed, and a server that does not answer in PRIME_TIMEOUT rarely does on the next try.
+ */
+const MAX_RETRIES = 3;
+const MAX_WAIT_SECONDS = 60;
+const SAFE_TO_REPEAT_ON_503 = new Set(['GET', 'PUT']);
+
 export class ApiClient {
   private readonly root: string;
+  private targetSaid = false;
 
   constructor(private readonly options: ApiClientOptions) {
     this.root = apiRoot(options.baseUrl);
@@ -70,7 +89,27 @@ export class ApiClient {
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
+    if (method !== 'GET' && this.options.targetNote && !this.targetSaid) {
+      this.targetSaid = true;
+      this.options.note?.(this.options.targetNote);
+    }
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.attempt<T>(method, url, options);
+      } catch (err) {
+        const wait = retry < MAX_RETRIES ? waitBeforeRetry(method, err, retry) : undefined;
+        if (wait === undefined) throw err;
+        const why = (err as ApiRefusal).status === 429 ? 'Rate limited by the service' : 'The service is unavailable';
+        this.options.note?.(`${why}: waiting ${wait}s…`);
+        await new Promise((done) => setTimeout(done, wait * 1000));
+      }
+    }
+  }
+
+  private async attempt<T>(method: string, url: URL, options: RequestOptions): Promise<Envelope<T>> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
+    let text: string;
     try {
       response = await fetch(url, {
         method,
@@ -81,11 +120,18 @@ export class ApiClient {
           ...options.headers,
         },
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal,
       });
+      text = await response.text();
     } catch (err) {
-      throw new CliError(`Cannot reach the API at ${this.options.baseUrl}: ${networkCause(err)}`);
+      if (signal.aborted) {
+        throw new CliError(
+          `No answer from the API at ${this.options.baseUrl} within ${this.options.timeoutMs / 1000} s (PRIME_TIMEOUT).`,
+          EXIT.unreachable,
+        );
+      }
+      throw new CliError(`Cannot reach the API at ${this.options.baseUrl}: ${networkCause(err)}`, EXIT.unreachable);
     }
-    const text = await response.text();
     const body = parseJson(text);
     if (!response.ok) {
       const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
@@ -96,6 +142,14 @@ export class ApiClient {
     }
     return body as Envelope<T>;
   }
+}
+
+/** Seconds to wait before sending `method` again after `err`, or undefined: do not (see MAX_RETRIES). */
+function waitBeforeRetry(method: string, err: unknown, retry: number): number | undefined {
+  if (!(err instanceof ApiRefusal)) return undefined;
+  if (err.status !== 429 && !(err.status === 503 && SAFE_TO_REPEAT_ON_503.has(method))) return undefined;
+  const seconds = Number.isFinite(err.retryAfterSeconds) ? Math.max(0, Math.ceil(err.retryAfterSeconds)) : 2 ** retry;
+  return seconds <= MAX_WAIT_SECONDS ? seconds : undefined;
 }
 
 /**
@@ -109,8 +163,22 @@ export class ApiRefusal extends CliError {
     readonly status = 0,
     readonly retryAfterSeconds = Number.NaN,
   ) {
-    super(message);
+    super(withRetryAfter(message, status, retryAfterSeconds), exitCodeOf(status));
   }
+}
+
+/** 404 is "not found", 401 and 403 "auth"; any other refusal is a failure the service reported. */
+function exitCodeOf(status: number): number {
+  if (status === 404) return EXIT.notFound;
+  if (status === 401 || status === 403) return EXIT.auth;
+  return EXIT.failure;
+}
+
+/** A refusal that asks to wait (429, 503) says how long, so a script can. */
+function withRetryAfter(message: string, status: number, seconds: number): string {
+  return (status === 429 || status === 503) && Number.isFinite(seconds)
+    ? `${message} (Retry-After: ${seconds} s)`
+    : message;
 }
 
 /** `http://host:8787` (or one already ending in /api/v1) → the root every path hangs from. */

@@ -8,11 +8,13 @@ import type * as Bodies from '../shared/schemas.js';
  * types only: the bundled CLI carries none of the service's code for them.
  */
 export type {
+  ApiKey,
   Environment,
   EnvironmentSecret,
   GlobalSecret,
   GlobalSecretDetail,
   Link,
+  NewApiKey,
   Member,
   RestoredGlobalSecret,
   RuntimeCheck,
@@ -30,6 +32,7 @@ export type Deletion = Pick<Api.DeletedVariable, 'deletedAt' | 'purgeAt'>;
 /** The fields the CLI sends when it creates or updates a secret or variable (`null` clears an expiry). */
 export type EntryBody = Omit<Partial<z.input<typeof Bodies.CreateGlobalSecretBody>>, 'teamId'>;
 export type RequirementBody = z.input<typeof Bodies.RequirementBody>;
+export type KeyScope = Bodies.KeyScope;
 
 const seg = encodeURIComponent;
 
@@ -63,6 +66,11 @@ export class PrimeApi {
   whoami = () => this.http.get<Api.WhoAmI>('/user/whoami');
   teams = () => this.http.list<Api.UserTeam>('/user/teams');
   members = (teamId: string) => this.http.list<Api.Member>(`/teams/${seg(teamId)}/members`);
+
+  apiKeys = () => this.http.list<Api.ApiKey>('/user/api-keys');
+  createApiKey = (name: string, scopes?: KeyScope[]) =>
+    this.http.post<Api.NewApiKey>('/user/api-keys', scopes ? { name, scopes } : { name });
+  revokeApiKey = (id: string) => this.http.delete<Api.ApiKey>(`/user/api-keys/${seg(id)}`);
 
   environments = (teamId?: string) => this.http.list<Api.Environment>('/environmentshub', { teamId });
   createEnvironment = (name: string, teamId?: string) =>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from './context.js';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 import type { Output } from './output.js';
 
 /**
@@ -21,7 +21,7 @@ export const METADATA_FILES = [join('.prime', '.env-metadata.json'), '.env-metad
 
 export function parseEnvironmentRef(text: string): EnvironmentRef {
   const match = /^([^/\s]+)\/([^/\s]+)$/.exec(text);
-  if (!match) throw new CliError(`Invalid environment '${text}': use owner/name.`);
+  if (!match) throw new UsageError(`Invalid environment '${text}': use owner/name.`);
   return { owner: match[1]!, name: match[2]! };
 }
 
@@ -68,10 +68,22 @@ function environmentRef(given: string | undefined, out: Output): EnvironmentRef 
 export interface ResolvedEnvironment extends EnvironmentRef {
   id: string;
   slug: string;
+  /** The team owning it, null for a personal one: the scope of the global secrets it can link. */
+  teamId: string | null;
+  /** That scope in words. */
+  scopeWhere: string;
 }
 
 export async function resolveEnvironment(given: string | undefined, ctx: Context): Promise<ResolvedEnvironment> {
   const ref = environmentRef(given, ctx.out);
   const environment = await ctx.api.environmentBySlug(ref.owner, ref.name);
-  return { ...ref, id: environment.id, slug: `${ref.owner}/${ref.name}` };
+  const teamId = environment.teamId ?? null;
+  return {
+    ...ref,
+    id: environment.id,
+    slug: `${ref.owner}/${ref.name}`,
+    teamId,
+    // A team's environment is owned by the team: `owner` is its slug.
+    scopeWhere: teamId ? `team ${environment.owner}` : 'your personal scope',
+  };
 }

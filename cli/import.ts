@@ -59,9 +59,6 @@ interface Step {
   note: string;
 }
 
-/** Where to wait on a 429: what Retry-After says, within these bounds, at most this many times a write. */
-const RETRY_AFTER_SECONDS = { min: 1, max: 60 };
-const MAX_RETRIES = 10;
 /** A progress note on stderr every this many writes. */
 const PROGRESS_EVERY = 50;
 
@@ -169,9 +166,8 @@ async function write(ctx: Context, target: ImportTarget, steps: Step[]): Promise
   const written: Step[] = [];
   for (const step of todo) {
     try {
-      await withRetry(ctx, () =>
-        step.action === 'create' ? target.create(step.entry) : target.update(step.holder!, step.entry),
-      );
+      // A 429 is waited out and sent again by the client (cli/api-client.ts).
+      await (step.action === 'create' ? target.create(step.entry) : target.update(step.holder!, step.entry));
     } catch (err) {
       return stopped(ctx, target, todo, written, step, err);
     }
@@ -193,22 +189,6 @@ async function write(ctx: Context, target: ImportTarget, steps: Step[]): Promise
 }
 
 const PAST: Record<Action, string> = { create: 'created  ', update: 'updated  ', unchanged: 'unchanged', clash: '' };
-
-/** A 429 means nothing was written: wait as long as Retry-After says, then send it again. */
-async function withRetry(ctx: Context, send: () => Promise<unknown>): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await send();
-      return;
-    } catch (err) {
-      if (!(err instanceof ApiRefusal && err.status === 429) || attempt >= MAX_RETRIES) throw err;
-      const given = Number.isFinite(err.retryAfterSeconds) ? err.retryAfterSeconds : RETRY_AFTER_SECONDS.min;
-      const seconds = Math.min(RETRY_AFTER_SECONDS.max, Math.max(RETRY_AFTER_SECONDS.min, given));
-      ctx.out.note(`Rate limited by the service: waiting ${seconds}s…`);
-      await new Promise((done) => setTimeout(done, seconds * 1000));
-    }
-  }
-}
 
 /**
  * The report of a write that failed. A refusal (4xx) wrote nothing; for any other failure (a 5xx,
@@ -297,11 +277,11 @@ export function environmentTarget(
 }
 
 /** The global secrets of the configured scope. */
-export function globalTarget(ctx: Context): ImportTarget {
-  const teamId = ctx.teamId;
+export async function globalTarget(ctx: Context): Promise<ImportTarget> {
+  const { teamId, where } = await ctx.scope();
   return {
     kind: 'global secret',
-    where: teamId ? `team ${teamId}` : 'your personal scope',
+    where,
     limit: 1000,
     listCommand: 'prime secret list',
     holders: async () =>

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 import type { EntryBody } from './api.js';
 import type { EntryOptions } from './options.js';
 import { readStdin, type Terminal } from './prompt.js';
@@ -14,7 +14,7 @@ export const checkEnvironmentName = (name: string) => checkWith('EnvironmentName
 async function checkWith(schema: 'EntryName' | 'EnvironmentName', label: string, name: string): Promise<string> {
   const problem = await nameProblem(schema, name);
   if (problem === undefined) return name;
-  throw new CliError(`Invalid ${label} '${name}': ${problem}.`);
+  throw new UsageError(`Invalid ${label} '${name}': ${problem}.`);
 }
 
 /** What is wrong with `name` by the service's rule, or undefined if nothing. */
@@ -44,14 +44,14 @@ async function expiryInput(given: string | undefined): Promise<{ expiresAt?: str
   if (given === undefined) return {};
   if (given === 'none') return { expiresAt: null };
   const checked = await serviceRule('ExpiresAt', given);
-  if (checked.problem !== undefined) throw new CliError(`Invalid --expires-at '${given}': ${checked.problem}.`);
+  if (checked.problem !== undefined) throw new UsageError(`Invalid --expires-at '${given}': ${checked.problem}.`);
   return { expiresAt: checked.value };
 }
 
 /** The name from `--name`, else asked for. */
 async function nameInput(given: string | undefined, kind: string, terminal: Terminal): Promise<string> {
   const name = given ?? (await terminal.ask(`${kind} name`, `A ${kind.toLowerCase()} name is required: pass --name`));
-  if (name === '') throw new CliError(`A ${kind.toLowerCase()} name is required.`);
+  if (name === '') throw new UsageError(`A ${kind.toLowerCase()} name is required.`);
   return checkEntryName(name);
 }
 
@@ -61,7 +61,7 @@ async function valueInput(given: string | undefined, kind: string, terminal: Ter
   const instead = `${what}: pass --value (or --value - to read it from standard input)`;
   const value =
     given === '-' ? await readStdin() : (given ?? (await terminal.ask(`${kind} value`, instead, { hidden: true })));
-  if (value === '') throw new CliError(`${what}.`);
+  if (value === '') throw new UsageError(`${what}.`);
   return value;
 }
 
@@ -86,7 +86,7 @@ async function secretValueInput(
   terminal: Terminal,
 ): Promise<{ value: string; isFile: boolean }> {
   if (options.fromFile !== undefined) {
-    if (options.value !== undefined) throw new CliError('Give either --value or --from-file, not both.');
+    if (options.value !== undefined) throw new UsageError('Give either --value or --from-file, not both.');
     let content: Buffer;
     try {
       content = await readFile(options.fromFile);
@@ -130,7 +130,7 @@ export async function updateBody(
   const expiry = await expiryInput(opts.expiresAt);
   const value = await optionalValue(opts.value);
   if (opts.name === undefined && value === undefined && opts.description === undefined && !('expiresAt' in expiry)) {
-    if (!askForValue) throw new CliError('Give at least one of --name, --value, --description.');
+    if (!askForValue) throw new UsageError('Give at least one of --name, --value, --description.');
     const instead = 'Nothing to update: pass --name, --value, --description or --expires-at';
     const asked = await terminal.ask('New value', instead, { hidden: true });
     if (asked === '') throw new CliError('No changes made.');

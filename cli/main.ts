@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { registerApiKeyCommands } from './commands/api-key.js';
+import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerEnvironmentCommands } from './commands/env.js';
 import { registerLoginCommand } from './commands/login.js';
 import { registerSecretCommands } from './commands/secret.js';
 import { registerTeamsCommands } from './commands/teams.js';
 import { registerWhoamiCommand } from './commands/whoami.js';
-import { CliError, errorLine } from './errors.js';
+import { CliError, EXIT, EXIT_CODES_HELP, errorLine, UsageError } from './errors.js';
 
 /**
  * The `prime` command line: wiring only. Arguments after the first `--` are the command
@@ -17,20 +19,26 @@ export function createProgram(childCommand: string[]): Command {
     .description('Secrets, variables and environments of the environments hub')
     // Not commander's .version(): a program option is matched after the subcommand too, and
     // `rollback --version N` would print the version instead of rolling back (see main).
-    .addHelpText('after', '\nprime --version (or -V) prints the version of prime.')
+    .addHelpText('after', `\nprime --version (or -V) prints the version of prime.\n\n${EXIT_CODES_HELP}`)
     .option('--plain', 'no colour (also off when output is not a terminal)')
+    .option('--base-url <URL>', 'the API server for this run (over PRIME_BASE_URL, PRIME_CONTEXT and the config)')
+    .option('--insecure', 'allow http:// to a server other than this machine (the key travels in clear)')
     .showSuggestionAfterError(true)
+    // Commander's own usage errors (unknown option, missing argument) are thrown, to exit 2 (see main).
+    .exitOverride()
     .hook('preAction', (_program, action) => {
       if (childCommand.length > 0 && action.name() !== 'run') {
-        throw new CliError(`Unexpected arguments after --: only prime env run takes a command.`);
+        throw new UsageError(`Unexpected arguments after --: only prime env run takes a command.`);
       }
     });
   registerSecretCommands(program);
   registerEnvironmentCommands(program, () => childCommand);
   registerTeamsCommands(program);
+  registerApiKeyCommands(program);
   registerWhoamiCommand(program);
   registerLoginCommand(program);
   registerConfigCommands(program);
+  registerCompletionCommand(program);
   return program;
 }
 
@@ -60,8 +68,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await createProgram(childCommand).parseAsync(own, { from: 'user' });
   } catch (err) {
+    // Commander has said what was wrong (or shown the help or version asked for).
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
     process.stderr.write(`${errorLine(err)}\n`);
-    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+    process.exitCode = err instanceof CliError ? err.exitCode : EXIT.failure;
   }
 }
 

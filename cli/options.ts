@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { CliError } from './errors.js';
+import { UsageError } from './errors.js';
 import { parseOutputFormat, type OutputFormat } from './output.js';
 
 /** Options several commands share, spelled once. */
@@ -34,7 +34,7 @@ export const fileOptions = () => [
 /** A version number as typed: a whole number from 1, short enough to stay exact as a JS number. */
 export function parseVersion(value: string): number {
   if (/^[1-9][0-9]{0,8}$/.test(value)) return Number(value);
-  throw new CliError(`Invalid version '${value}': use a whole number from 1.`);
+  throw new UsageError(`Invalid version '${value}': use a whole number from 1.`);
 }
 
 /** `--if-match` of updates: sent as `If-Match`, so a change made meanwhile is not overwritten. */

@@ -1,4 +1,5 @@
-import { CliError } from './errors.js';
+import type { Source } from '../shared/resolver.js';
+import { UsageError } from './errors.js';
 
 /** What commands print: JSON, aligned tables, relative times, colour only on a terminal. */
 export type OutputFormat = 'table' | 'json';
@@ -7,7 +8,7 @@ const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json'];
 
 export function parseOutputFormat(value: string): OutputFormat {
   if ((OUTPUT_FORMATS as readonly string[]).includes(value)) return value as OutputFormat;
-  throw new CliError(`Invalid output format '${value}': use table or json.`);
+  throw new UsageError(`Invalid output format '${value}': use table or json.`);
 }
 
 type Style = 'bold' | 'dim' | 'green' | 'yellow' | 'cyan' | 'red';
@@ -146,3 +147,15 @@ const VALUE_WIDTH = 30;
 export function shorten(value: string): string {
   return value.length > VALUE_WIDTH ? `${value.slice(0, VALUE_WIDTH - 3)}...` : value;
 }
+
+/**
+ * A source as the console words it (functions/console/components/badges.tsx), in tables; JSON keeps
+ * the wire value.
+ */
+const SOURCE_WORDS: Record<Source, string> = {
+  environment: 'Direct secret',
+  'global-linked': 'Linked global secret',
+  variable: 'Variable',
+};
+
+export const sourceWord = (source: Source) => SOURCE_WORDS[source] ?? source;

@@ -4,12 +4,15 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { RuntimeSet } from './api.js';
-import { CliError } from './errors.js';
+import { CLI_VARIABLES } from './config.js';
+import { CliError, UsageError } from './errors.js';
 import { Masker, type Needle } from './mask.js';
 
 /**
  * Runs a command with an environment's runtime set injected as a hosted service would:
- * resolved values override the inherited environment (or, with `preserveEnv`, yield to it);
+ * resolved values override the inherited environment (or, with `preserveEnv`, yield to it),
+ * from which prime's own variables (CLI_VARIABLES: the API key, the runtime token, the server)
+ * are removed unless `keepPrimeEnv`;
  * each `isFile` secret is written to a private file (0600, in a 0700 temporary folder)
  * whose path becomes the variable's value, removed when the command exits. Signals sent to
  * the CLI are forwarded to the command; its exit code or fatal signal is the CLI's own.
@@ -19,6 +22,7 @@ import { Masker, type Needle } from './mask.js';
  */
 export interface RunOptions {
   preserveEnv: boolean;
+  keepPrimeEnv: boolean;
   inherited?: NodeJS.ProcessEnv;
   mask?: readonly Needle[];
 }
@@ -32,8 +36,9 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIG
 
 export async function runWithRuntimeSet(set: RuntimeSet, command: string[], options: RunOptions): Promise<RunResult> {
   const [file, ...args] = command;
-  if (!file) throw new CliError('Give the command to run after --, e.g. prime env run owner/name -- npm start');
-  const inherited = options.inherited ?? process.env;
+  if (!file) throw new UsageError('Give the command to run after --, e.g. prime env run owner/name -- npm start');
+  const inherited = { ...(options.inherited ?? process.env) };
+  if (!options.keepPrimeEnv) for (const name of CLI_VARIABLES) delete inherited[name];
   const files = new SecretFiles();
   const env: NodeJS.ProcessEnv = { ...inherited };
   try {

@@ -1,8 +1,8 @@
 import { ApiRefusal } from './api-client.js';
 import type { PrimeApi, RuntimeSet } from './api.js';
-import { apiWith, type Context } from './context.js';
+import type { Context } from './context.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './environment-ref.js';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 import { nameProblem } from './inputs.js';
 
 /** The environment read: its id, and how the user named it. */
@@ -20,14 +20,14 @@ async function runtimeTarget(
   given: string | undefined,
   ctx: Context,
 ): Promise<{ api: PrimeApi; target: RuntimeTarget }> {
-  const { runtimeToken, baseUrl } = ctx.settings;
+  const { runtimeToken } = ctx.settings;
   if (!runtimeToken) return { api: ctx.api, target: await resolveEnvironment(given, ctx) };
   if (given === undefined || !ENVIRONMENT_ID.test(given)) {
-    throw new CliError(
+    throw new UsageError(
       'With PRIME_RUNTIME_TOKEN, name the environment by its id (the environmentId the token was minted for).',
     );
   }
-  return { api: apiWith(baseUrl, runtimeToken), target: { id: given, slug: given } };
+  return { api: ctx.apiWith(runtimeToken), target: { id: given, slug: given } };
 }
 
 /**

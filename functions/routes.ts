@@ -58,6 +58,7 @@ const CONSOLE_ROUTES: [Method, string][] = [
   ['GET', CONSOLE_ENV],
   ['POST', `${CONSOLE_ENV}/delete`],
   ['POST', `${CONSOLE_ENV}/file-secrets`],
+  ['GET', `${CONSOLE_ENV}/secrets`],
   ['POST', `${CONSOLE_ENV}/secrets`],
   ['GET', `${CONSOLE_ENV}/secrets/{id}`],
   ['POST', `${CONSOLE_ENV}/secrets/{id}`],
@@ -66,14 +67,18 @@ const CONSOLE_ROUTES: [Method, string][] = [
   ['POST', `${CONSOLE_ENV}/secrets/{id}/restore`],
   ['POST', `${CONSOLE_ENV}/links`],
   ['POST', `${CONSOLE_ENV}/links/{secretId}/delete`],
+  ['GET', `${CONSOLE_ENV}/requirements`],
   ['POST', `${CONSOLE_ENV}/requirements`],
   ['POST', `${CONSOLE_ENV}/requirements/{name}/delete`],
+  ['GET', `${CONSOLE_ENV}/variables`],
   ['POST', `${CONSOLE_ENV}/variables`],
   ['GET', `${CONSOLE_ENV}/variables/{id}`],
   ['POST', `${CONSOLE_ENV}/variables/{id}`],
   ['POST', `${CONSOLE_ENV}/variables/{id}/delete`],
   ['POST', `${CONSOLE_ENV}/variables/{id}/rollback`],
   ['POST', `${CONSOLE_ENV}/variables/{id}/restore`],
+  ['GET', `${CONSOLE_ENV}/job-view`],
+  ['GET', `${CONSOLE_ENV}/deleted`],
 ];
 
 /** The console's API keys page: a function of its own, which writes credentials and opens no value. */

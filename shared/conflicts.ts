@@ -2,9 +2,16 @@ import type { EntryInfo } from './data/entries.js';
 import { conflict, type ApiError } from './errors.js';
 
 /**
- * The 409s of the conflict and scope rules, worded once: each says what holds the name
- * and what to do.
+ * The 409s of the conflict and scope rules, worded once: each says what holds the name and
+ * what to do, in words that fit what the caller was doing, naming a linked secret by its name.
  */
+
+/** What the caller was doing with the name: adding or renaming a direct secret or variable, restoring one, linking. */
+export type NameUse = { action: 'create' | 'rename' | 'restore'; kind: 'secret' | 'variable' } | { action: 'link' };
+
+/** A linked global secret as the caller sees it: its name, then its id. */
+const linkedSecret = (link: { name: string; secretId: string }) => `global secret ${link.name} (${link.secretId})`;
+
 function describeHolder(holder: EntryInfo | undefined): string {
   switch (holder?.kind) {
     case 'secret':
@@ -12,37 +19,52 @@ function describeHolder(holder: EntryInfo | undefined): string {
     case 'variable':
       return 'an environment variable';
     case 'link':
-      return `linked global secret ${holder.secretId}`;
+      return `linked ${linkedSecret(holder)}`;
     default:
       return 'another entry';
   }
 }
 
-function remedy(holder: EntryInfo | undefined): string {
+/** How to free the name, as a clause: "rename or remove the existing direct secret". */
+function freeing(holder: EntryInfo | undefined): string {
   switch (holder?.kind) {
     case 'secret':
-      return 'Rename or remove the existing direct secret first, then link the global secret.';
+      return 'rename or remove the existing direct secret';
     case 'variable':
-      return 'Rename or remove that environment variable before adding or linking the secret.';
+      return 'rename or remove that environment variable';
     case 'link':
-      return `Unlink global secret ${holder.secretId} first.`;
+      return `unlink ${linkedSecret(holder)}`;
     default:
-      return 'Choose another name.';
+      return 'rename or remove that entry';
   }
 }
 
-export function nameTakenInEnvironment(name: string, holder: EntryInfo | undefined): ApiError {
-  return conflict(
-    'name_taken',
-    `The name ${name} is already used in this environment by ${describeHolder(holder)}. ${remedy(holder)}`,
-  );
+const KIND_WORDS = { secret: 'direct secret', variable: 'variable' } as const;
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function remedy(use: NameUse, holder: EntryInfo | undefined): string {
+  switch (use.action) {
+    case 'link':
+      // The product page's words for a link.
+      if (holder?.kind === 'variable')
+        return 'Rename or remove that environment variable before adding or linking the secret.';
+      return `${capitalized(freeing(holder))} first, then link the global secret.`;
+    case 'create':
+      // The same kind holds it: the caller most likely meant to change that one.
+      if (holder?.kind === use.kind) return `Update that ${KIND_WORDS[use.kind]} instead, or choose another name.`;
+      return `Choose another name, or ${freeing(holder)} first, then add the ${KIND_WORDS[use.kind]}.`;
+    case 'rename':
+      return `Choose another name, or ${freeing(holder)} first.`;
+    case 'restore':
+      return `Restore it under another name (pass "name"), or ${freeing(holder)} first.`;
+  }
 }
 
-/** A restore onto a name used again since the delete: restore under another name, or free it. */
-export function nameTakenOnRestore(name: string, holder: EntryInfo | undefined): ApiError {
+/** A create, rename, restore or link onto a name the environment already uses. */
+export function nameTakenInEnvironment(name: string, holder: EntryInfo | undefined, use: NameUse): ApiError {
   return conflict(
     'name_taken',
-    `The name ${name} is already used in this environment by ${describeHolder(holder)}. Restore it under another name (pass "name"), or rename or remove that entry first.`,
+    `The name ${name} is already used in this environment by ${describeHolder(holder)}. ${remedy(use, holder)}`,
   );
 }
 
@@ -69,13 +91,13 @@ export const scopeMismatch = () =>
     'This global secret belongs to another scope. Make sure the secret exists in the same scope (personal vs team) as the environment.',
   );
 
-export const alreadyLinked = (secretId: string) =>
-  conflict('already_linked', `Global secret ${secretId} is already linked to this environment.`);
+export const alreadyLinked = (link: { name: string; secretId: string }) =>
+  conflict('already_linked', `${capitalized(linkedSecret(link))} is already linked to this environment.`);
 
-export const isLinked = (secretId: string) =>
+export const isLinked = (link: { name: string; secretId: string }) =>
   conflict(
     'is_linked',
-    `This is linked global secret ${secretId}, not a direct secret. Unlink it from the environment instead (prime env secret unlink ${secretId}), or change it as a global secret.`,
+    `This is linked ${linkedSecret(link)}, not a direct secret. Unlink it from the environment instead (prime env secret unlink ${link.name}), or change it as a global secret (prime secret update ${link.name}).`,
   );
 
 export const environmentFull = (limit: number) =>

@@ -9,12 +9,15 @@ import { ApiKeyCache } from './auth/api-key-cache.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { TableRateLimiter } from './http/table-rate-limit.js';
 import { createLogger, type Logger } from './logger.js';
+import { EnvironmentPartitions } from './services/environment-partitions.js';
 
 /** What every service function needs, built once per process (per Lambda container). */
 export interface Deps {
   config: ServiceConfig;
   db: Db;
   dataKeys: DataKeys;
+  /** Environments' partitions this container read, each kept while its revision holds (sealed values only). */
+  partitions: EnvironmentPartitions;
   apiKeys: ApiKeyCache;
   /** Per-key buckets in this process: hosted services' keys and runtime tokens. */
   rateLimiter: RateLimiter;
@@ -38,6 +41,7 @@ export function createDeps(
     config,
     db,
     dataKeys: new DataKeys(db, overrides.keyProvider ?? keyProviderFor(config), config.dataKeyCacheMs),
+    partitions: new EnvironmentPartitions(db),
     apiKeys: new ApiKeyCache(config.apiKeyCacheMs),
     rateLimiter: new RateLimiter(),
     tableRateLimiter: new TableRateLimiter(db),

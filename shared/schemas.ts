@@ -74,19 +74,19 @@ export const ExpiresAt = z.iso
   .transform((v) => new Date(v).toISOString())
   .nullable();
 
-export const Slug = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9-]{0,38}$/,
-    'must be 1–39 lowercase letters, digits or hyphens, starting with a letter or digit',
-  );
+export const Slug = z.string().regex(
+  // biome-ignore lint/complexity/noUselessEscapeInRegex: the console's `pattern` attribute is compiled with the v flag, where a bare "-" in a class is an error (functions/console/input-rules.ts)
+  /^[a-z0-9][a-z0-9\-]{0,38}$/,
+  'must be 1–39 lowercase letters, digits or hyphens, starting with a letter or digit',
+);
 
 export const RESERVED_ENVIRONMENT_NAMES = ['secrets', 'variables', 'runtime', 'link'] as const;
 
 export const EnvironmentName = z
   .string()
   .regex(
-    /^[a-z0-9][a-z0-9._-]{0,99}$/,
+    // biome-ignore lint/complexity/noUselessEscapeInRegex: the console's `pattern` attribute is compiled with the v flag, where a bare "-" in a class is an error (functions/console/input-rules.ts)
+    /^[a-z0-9][a-z0-9._\-]{0,99}$/,
     'must be 1–100 lowercase letters, digits, dots, underscores or hyphens, starting with a letter or digit',
   )
   .refine((v) => !(RESERVED_ENVIRONMENT_NAMES as readonly string[]).includes(v), 'is a reserved name');

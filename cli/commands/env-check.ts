@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { resolveEnvironment } from '../environment-ref.js';
 import { outputOption, type OutputOptions } from '../options.js';
-import { listText, utcTime } from '../output.js';
+import { listText, sourceWord, utcTime } from '../output.js';
 
 /**
  * `prime env check [ENVIRONMENT]`: whether a job can start, for CI to run before it submits one.
@@ -32,7 +32,7 @@ export function registerEnvironmentCheckCommand(env: Command): void {
       if (check.names.length === 0) return ctx.out.line(`No secrets or variables in ${target.slug}.`);
       ctx.out.table(
         [{ header: 'Name', style: 'cyan' }, { header: 'Source' }],
-        check.names.map((n) => [n.name, n.source]),
+        check.names.map((n) => [n.name, sourceWord(n.source)]),
         `Names in ${target.slug}`,
       );
     });

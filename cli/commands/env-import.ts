@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { resolveEnvironment } from '../environment-ref.js';
-import { CliError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { environmentTarget, importOptions, runImport, type ImportOptions } from '../import.js';
 
 /** `prime env secret import` and `prime env var import`: one command, for either kind of entry. */
@@ -22,6 +22,6 @@ export function registerEnvironmentImport(parent: Command, kind: 'direct secret'
 
 /** `import ENVIRONMENT FILE`, or `import FILE` with the environment of .prime/.env-metadata.json. */
 export function importArguments(first: string | undefined, second: string | undefined) {
-  if (first === undefined) throw new CliError('Pass FILE: a dotenv file, or - to read standard input.');
+  if (first === undefined) throw new UsageError('Pass FILE: a dotenv file, or - to read standard input.');
   return second === undefined ? { environment: undefined, file: first } : { environment: first, file: second };
 }

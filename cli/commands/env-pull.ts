@@ -2,7 +2,7 @@ import { closeSync, existsSync, fchmodSync, openSync, writeSync } from 'node:fs'
 import { Option, type Command } from 'commander';
 import { contextOf } from '../context.js';
 import { formatDotenv } from '../dotenv.js';
-import { CliError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { allowMissingOption, yesOption } from '../options.js';
 import { readRuntimeSet } from '../runtime-set.js';
 
@@ -71,7 +71,7 @@ export function registerMovedPullCommand(env: Command): void {
 
 function parseFormat(value: string): PullFormat {
   if ((FORMATS as readonly string[]).includes(value)) return value as PullFormat;
-  throw new CliError(`Invalid format '${value}': use dotenv or json.`);
+  throw new UsageError(`Invalid format '${value}': use dotenv or json.`);
 }
 
 /** Written with mode 0600, also when the file already existed with a wider mode. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { maskNeedles } from '../mask.js';
+import { CLI_VARIABLES } from '../config.js';
 import { allowMissingOption } from '../options.js';
 import { RISKY_NAMES, refuseRiskyNames } from '../risky-names.js';
 import { exitAs, runWithRuntimeSet } from '../run.js';
@@ -8,6 +9,7 @@ import { readRuntimeSet } from '../runtime-set.js';
 
 interface RunCommandOptions {
   preserveEnv?: boolean;
+  keepPrimeEnv?: boolean;
   allowMissing?: boolean;
   allowName?: string[];
   mask?: boolean;
@@ -25,9 +27,15 @@ export function registerEnvironmentRunCommand(env: Command, childCommand: () => 
     .description(
       "Run a command with the environment's resolved secrets and variables (needs a runtime key or PRIME_RUNTIME_TOKEN)",
     )
-    .usage('[ENVIRONMENT] [--preserve-env] [--mask] [--allow-name NAME]... [--allow-missing] -- CMD [ARGS...]')
+    .usage(
+      '[ENVIRONMENT] [--preserve-env] [--keep-prime-env] [--mask] [--allow-name NAME]... [--allow-missing] -- CMD [ARGS...]',
+    )
     .argument('[ENVIRONMENT]', 'owner/name (with PRIME_RUNTIME_TOKEN: the environment id)')
     .option('--preserve-env', 'inherited environment variables win over resolved ones')
+    .option(
+      '--keep-prime-env',
+      "pass prime's own variables (PRIME_API_KEY, PRIME_RUNTIME_TOKEN, ...) on to the command; by default it gets none",
+    )
     .option(
       '--mask',
       "replace each secret value (and its base64, URL-encoded and JSON-escaped forms) in the command's output with ***NAME***",
@@ -40,9 +48,11 @@ export function registerEnvironmentRunCommand(env: Command, childCommand: () => 
     .addOption(allowMissingOption())
     .addHelpText(
       'after',
-      `\nNot run, unless each is allowed with --allow-name, when the environment sets one of these names\n` +
+      `\nRemoved from the command's environment unless --keep-prime-env (the environment may still set them):\n` +
+        `${wrapped(CLI_VARIABLES)}\n` +
+        `\nNot run, unless each is allowed with --allow-name, when the environment sets one of these names\n` +
         `(whoever can write it could run code on this machine; X_* is every name starting with X_):\n` +
-        `  ${RISKY_NAMES.join(', ')}`.replace(/(.{1,88}),\s/g, '$1,\n  '),
+        wrapped(RISKY_NAMES),
     )
     .action(async (environment: string | undefined, opts: RunCommandOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
@@ -60,8 +70,21 @@ export function registerEnvironmentRunCommand(env: Command, childCommand: () => 
       exitAs(
         await runWithRuntimeSet(set, command, {
           preserveEnv: opts.preserveEnv === true,
+          keepPrimeEnv: opts.keepPrimeEnv === true,
           ...(mask ? { mask: mask.needles } : {}),
         }),
       );
     });
+}
+
+/** Names for the help, comma-separated, in indented lines of at most 90 characters. */
+function wrapped(names: readonly string[]): string {
+  const lines = [''];
+  for (const [i, name] of names.entries()) {
+    const word = i < names.length - 1 ? `${name},` : name;
+    const last = lines.length - 1;
+    if (lines[last] && `${lines[last]} ${word}`.length > 88) lines.push(word);
+    else lines[last] = lines[last] ? `${lines[last]} ${word}` : word;
+  }
+  return lines.map((line) => `  ${line}`).join('\n');
 }

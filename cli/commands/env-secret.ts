@@ -21,7 +21,8 @@ import {
   type EntryOptions,
   type OutputOptions,
 } from '../options.js';
-import { relativeTime } from '../output.js';
+import { relativeTime, sourceWord } from '../output.js';
+import { namedLabel, resolveRef } from '../refs.js';
 import { registerSecretPullCommand } from './env-pull.js';
 import { registerRequirementCommands } from './env-requirements.js';
 import { registerEnvironmentImport } from './env-import.js';
@@ -79,7 +80,7 @@ function registerList(secret: Command): void {
         secrets.map((s) => [
           s.id,
           s.name,
-          s.source,
+          sourceWord(s.source),
           s.description ?? '',
           relativeTime(s.createdAt),
           ...expiry.cells(s),
@@ -132,7 +133,7 @@ function registerUpdate(secret: Command): void {
       if (!opts.id) ctx.terminal.requireTerminal('Pass --id with the secret to update');
       const body = await updateBody(ctx.terminal, opts);
       const target = await resolveEnvironment(environment, ctx);
-      const id = opts.id ?? (await chooseSecret(ctx, target, 'update')).id;
+      const id = (opts.id ? await entrySecret(ctx, target, opts.id) : await chooseSecret(ctx, target, 'update')).id;
       const updated = await ctx.api.updateEnvironmentSecret(target.id, id, body, opts.ifMatch);
       if (opts.output === 'json') return ctx.out.json(updated);
       ctx.out.success(`Updated secret '${updated.name}' for ${target.slug}`);
@@ -155,13 +156,11 @@ function registerDelete(secret: Command): void {
         ctx.terminal.requireApproval(opts.yes);
         const target = await resolveEnvironment(environment, ctx);
         const chosen = opts.id
-          ? (await deletable(ctx, target, opts.purge)).find((s) => s.id === opts.id)
+          ? await resolveRef(opts.id, () => deletable(ctx, target, opts.purge), 'secret', target.slug)
           : await chooseSecret(ctx, target, 'delete');
-        const id = opts.id ?? chosen!.id;
-        const label = chosen?.name ?? id;
-        const restore = `prime env secret restore ${target.slug} --id ${id}`;
-        await confirmDelete(ctx, opts, `secret '${label}' from ${target.slug}`, restore, () =>
-          ctx.api.deleteEnvironmentSecret(target.id, id, opts.purge),
+        const restore = `prime env secret restore ${target.slug} --id ${chosen.id}`;
+        await confirmDelete(ctx, opts, `secret '${chosen.name}' from ${target.slug}`, restore, () =>
+          ctx.api.deleteEnvironmentSecret(target.id, chosen.id, opts.purge),
         );
       },
     );
@@ -180,13 +179,15 @@ function registerLink(secret: Command): void {
   secret
     .command('link')
     .description('Link a global secret to an environment')
-    .argument('<GLOBAL_SECRET_ID>')
+    .argument('<GLOBAL_SECRET>', "the global secret: its name or id in the environment's scope")
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(outputOption())
-    .action(async (secretId: string, environment: string | undefined, opts: OutputOptions, cmd: Command) => {
+    .action(async (given: string, environment: string | undefined, opts: OutputOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
       const target = await resolveEnvironment(environment, ctx);
-      const link = await ctx.api.link(target.id, secretId);
+      const list = () => ctx.api.secrets(target.teamId ?? undefined);
+      const secret = await resolveRef(given, list, 'global secret', target.scopeWhere);
+      const link = await ctx.api.link(target.id, secret.id);
       if (opts.output === 'json') return ctx.out.json(linkJson(link));
       ctx.out.success(`Linked global secret '${link.secretName}' to ${target.slug}`);
     });
@@ -196,17 +197,20 @@ function registerUnlink(secret: Command): void {
   secret
     .command('unlink')
     .description('Unlink a global secret from an environment')
-    .argument('<GLOBAL_SECRET_ID>')
+    .argument('<GLOBAL_SECRET>', 'the linked global secret: its name or id')
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(yesOption())
-    .action(async (secretId: string, environment: string | undefined, opts: { yes?: boolean }, cmd: Command) => {
+    .action(async (given: string, environment: string | undefined, opts: { yes?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       ctx.terminal.requireApproval(opts.yes);
       const target = await resolveEnvironment(environment, ctx);
-      const question = `Unlink global secret ${secretId} from ${target.slug}?`;
+      const linked = async () =>
+        (await ctx.api.environmentSecrets(target.id)).filter((s) => s.source === 'global-linked');
+      const secret = await resolveRef(given, linked, 'linked global secret', target.slug);
+      const question = `Unlink global secret '${secret.name}' from ${target.slug}?`;
       if (!(await ctx.terminal.approve(opts.yes, question))) return ctx.out.line('Cancelled.');
-      await ctx.api.unlink(target.id, secretId);
-      ctx.out.success(`Unlinked global secret ${secretId} from ${target.slug}`);
+      await ctx.api.unlink(target.id, secret.id);
+      ctx.out.success(`Unlinked global secret '${secret.name}' from ${target.slug}`);
     });
 }
 
@@ -221,9 +225,12 @@ function registerVersions(secret: Command): void {
       const ctx = contextOf(cmd);
       if (!opts.id) ctx.terminal.requireTerminal('Pass --id with the secret to show the versions of');
       const target = await resolveEnvironment(environment, ctx);
-      const id = opts.id ?? (await chooseSecret(ctx, target, 'show the versions of')).id;
-      const versions = await ctx.api.environmentSecretHistory(target.id).versions(id);
-      printVersions(ctx, opts.output, versions, { title: `Versions of secret ${id} in ${target.slug}`, values: false });
+      const secret = opts.id
+        ? await entrySecret(ctx, target, opts.id)
+        : await chooseSecret(ctx, target, 'show the versions of');
+      const versions = await ctx.api.environmentSecretHistory(target.id).versions(secret.id);
+      const title = `Versions of secret ${secret.name} in ${target.slug}`;
+      printVersions(ctx, opts.output, versions, { title, values: false });
     });
 }
 
@@ -240,7 +247,8 @@ function registerRollback(secret: Command): void {
         const ctx = contextOf(cmd);
         if (!opts.id) ctx.terminal.requireTerminal('Pass --id with the secret to roll back');
         const target = await resolveEnvironment(environment, ctx);
-        const id = opts.id ?? (await chooseSecret(ctx, target, 'roll back')).id;
+        const id = (opts.id ? await entrySecret(ctx, target, opts.id) : await chooseSecret(ctx, target, 'roll back'))
+          .id;
         const updated = await ctx.api.environmentSecretHistory(target.id).rollback(id, opts.version);
         if (opts.output === 'json') return ctx.out.json(updated);
         ctx.out.success(rolledBack(`secret '${updated.name}' in ${target.slug}`, opts.version, updated));
@@ -253,7 +261,9 @@ function registerRestore(secret: Command): void {
     .command('restore')
     .description('Restore a deleted direct secret of an environment')
     .argument('[ENVIRONMENT]', 'owner/name')
-    .addOption(new Option('--id <SECRET_ID>', 'the deleted secret (see list --deleted)').makeOptionMandatory())
+    .addOption(
+      new Option('--id <SECRET>', 'the deleted secret: its name or id (see list --deleted)').makeOptionMandatory(),
+    )
     .addOption(restoreNameOption())
     .addOption(outputOption())
     .action(
@@ -261,17 +271,27 @@ function registerRestore(secret: Command): void {
         const ctx = contextOf(cmd);
         if (opts.name !== undefined) await checkEntryName(opts.name);
         const target = await resolveEnvironment(environment, ctx);
-        const restored = await ctx.api.environmentSecretHistory(target.id).restore(opts.id, opts.name);
+        const history = ctx.api.environmentSecretHistory(target.id);
+        const deleted = await resolveRef(opts.id, () => history.deleted(), 'deleted secret', target.slug);
+        const restored = await history.restore(deleted.id, opts.name);
         if (opts.output === 'json') return ctx.out.json(restored);
         ctx.out.success(`Restored secret '${restored.name}' to ${target.slug}`);
       },
     );
 }
 
-const idOption = () => new Option('--id <SECRET_ID>', 'the secret (chosen from a list on a terminal if omitted)');
+const idOption = () =>
+  new Option('--id <SECRET>', 'the secret: its name or id (chosen from a list on a terminal if omitted)');
+
+/**
+ * A secret of the environment by id or name. A linked one is taken too: the service then says it is
+ * linked and what to do instead (shared/conflicts.ts).
+ */
+const entrySecret = (ctx: Context, target: ResolvedEnvironment, given: string) =>
+  resolveRef(given, () => ctx.api.environmentSecrets(target.id), 'secret', target.slug);
 
 async function chooseSecret(ctx: Context, target: ResolvedEnvironment, action: string): Promise<EnvironmentSecret> {
   const direct = (await ctx.api.environmentSecrets(target.id)).filter((s) => s.source === 'environment');
   if (direct.length === 0) throw new CliError(`No direct secrets to ${action} in ${target.slug}.`);
-  return ctx.terminal.choose(direct, (s) => `${s.name} (${s.id})`, `Secret to ${action}`, 'Pass --id');
+  return ctx.terminal.choose(direct, namedLabel, `Secret to ${action}`, 'Pass --id');
 }

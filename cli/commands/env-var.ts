@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { contextOf } from '../context.js';
-import { resolveEnvironment } from '../environment-ref.js';
+import { contextOf, type Context } from '../context.js';
+import { resolveEnvironment, type ResolvedEnvironment } from '../environment-ref.js';
 import { confirmDelete, printDeleted, printVersions, rolledBack } from '../history.js';
 import { checkEntryName, createBody, updateBody } from '../inputs.js';
 import {
@@ -16,11 +16,12 @@ import {
   type OutputOptions,
 } from '../options.js';
 import { relativeTime, shorten } from '../output.js';
+import { resolveRef } from '../refs.js';
 import { registerEnvironmentImport } from './env-import.js';
 
 /**
  * `prime env var list|create [ENVIRONMENT]`,
- * `prime env var update|delete|versions|rollback|restore VAR_ID [ENVIRONMENT]`.
+ * `prime env var update|delete|versions|rollback|restore VAR [ENVIRONMENT]`, VAR by name or id.
  */
 export function registerEnvironmentVariableCommands(env: Command): void {
   const variable = env.command('var').description("Manage an environment's plain variables");
@@ -89,7 +90,7 @@ function registerUpdate(variable: Command): void {
   const update = variable
     .command('update')
     .description('Update a variable (at least one of --name, --value, --description)')
-    .argument('<VAR_ID>')
+    .argument('<VAR>', VAR_ARG)
     .argument('[ENVIRONMENT]', 'owner/name');
   for (const option of [...entryOptions('New variable'), ifMatchOption(), outputOption()]) update.addOption(option);
   update.action(
@@ -102,7 +103,8 @@ function registerUpdate(variable: Command): void {
       const ctx = contextOf(cmd);
       const body = await updateBody(ctx.terminal, opts, { askForValue: false });
       const target = await resolveEnvironment(environment, ctx);
-      const updated = await ctx.api.updateVariable(target.id, id, body, opts.ifMatch);
+      const variable = await liveVariable(ctx, target, id);
+      const updated = await ctx.api.updateVariable(target.id, variable.id, body, opts.ifMatch);
       if (opts.output === 'json') return ctx.out.json(updated);
       ctx.out.success(`Updated variable '${updated.name}' for ${target.slug}`);
     },
@@ -113,7 +115,7 @@ function registerDelete(variable: Command): void {
   variable
     .command('delete')
     .description('Delete a variable')
-    .argument('<VAR_ID>')
+    .argument('<VAR>', VAR_ARG)
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(yesOption())
     .addOption(purgeOption())
@@ -122,9 +124,17 @@ function registerDelete(variable: Command): void {
         const ctx = contextOf(cmd);
         ctx.terminal.requireApproval(opts.yes);
         const target = await resolveEnvironment(environment, ctx);
-        const restore = `prime env var restore ${id} ${target.slug}`;
-        await confirmDelete(ctx, opts, `variable ${id} from ${target.slug}`, restore, () =>
-          ctx.api.deleteVariable(target.id, id, opts.purge),
+        const list = async () => {
+          const [live, deleted] = await Promise.all([
+            ctx.api.variables(target.id),
+            opts.purge ? ctx.api.variableHistory(target.id).deleted() : [],
+          ]);
+          return [...live, ...deleted];
+        };
+        const variable = await resolveRef(id, list, 'variable', target.slug);
+        const restore = `prime env var restore ${variable.id} ${target.slug}`;
+        await confirmDelete(ctx, opts, `variable '${variable.name}' from ${target.slug}`, restore, () =>
+          ctx.api.deleteVariable(target.id, variable.id, opts.purge),
         );
       },
     );
@@ -134,15 +144,16 @@ function registerVersions(variable: Command): void {
   variable
     .command('versions')
     .description('List the kept versions of a variable, with their values')
-    .argument('<VAR_ID>')
+    .argument('<VAR>', VAR_ARG)
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(outputOption())
     .action(async (id: string, environment: string | undefined, opts: OutputOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
       const target = await resolveEnvironment(environment, ctx);
-      const versions = await ctx.api.variableHistory(target.id).versions(id);
+      const variable = await liveVariable(ctx, target, id);
+      const versions = await ctx.api.variableHistory(target.id).versions(variable.id);
       printVersions(ctx, opts.output, versions, {
-        title: `Versions of variable ${id} in ${target.slug}`,
+        title: `Versions of variable ${variable.name} in ${target.slug}`,
         values: true,
       });
     });
@@ -152,7 +163,7 @@ function registerRollback(variable: Command): void {
   variable
     .command('rollback')
     .description("Make an earlier version's value of a variable current again, as a new version")
-    .argument('<VAR_ID>')
+    .argument('<VAR>', VAR_ARG)
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(rollbackVersionOption())
     .addOption(outputOption())
@@ -160,7 +171,8 @@ function registerRollback(variable: Command): void {
       async (id: string, environment: string | undefined, opts: OutputOptions & { version: number }, cmd: Command) => {
         const ctx = contextOf(cmd);
         const target = await resolveEnvironment(environment, ctx);
-        const updated = await ctx.api.variableHistory(target.id).rollback(id, opts.version);
+        const variable = await liveVariable(ctx, target, id);
+        const updated = await ctx.api.variableHistory(target.id).rollback(variable.id, opts.version);
         if (opts.output === 'json') return ctx.out.json(updated);
         ctx.out.success(rolledBack(`variable '${updated.name}' in ${target.slug}`, opts.version, updated));
       },
@@ -171,7 +183,7 @@ function registerRestore(variable: Command): void {
   variable
     .command('restore')
     .description('Restore a deleted variable of an environment')
-    .argument('<VAR_ID>')
+    .argument('<VAR>', VAR_ARG)
     .argument('[ENVIRONMENT]', 'owner/name')
     .addOption(restoreNameOption())
     .addOption(outputOption())
@@ -180,9 +192,17 @@ function registerRestore(variable: Command): void {
         const ctx = contextOf(cmd);
         if (opts.name !== undefined) await checkEntryName(opts.name);
         const target = await resolveEnvironment(environment, ctx);
-        const restored = await ctx.api.variableHistory(target.id).restore(id, opts.name);
+        const history = ctx.api.variableHistory(target.id);
+        const deleted = await resolveRef(id, () => history.deleted(), 'deleted variable', target.slug);
+        const restored = await history.restore(deleted.id, opts.name);
         if (opts.output === 'json') return ctx.out.json(restored);
         ctx.out.success(`Restored variable '${restored.name}' to ${target.slug}`);
       },
     );
 }
+
+const VAR_ARG = 'the variable: its name or its id';
+
+/** A variable of the environment, by id or name. */
+const liveVariable = (ctx: Context, target: ResolvedEnvironment, given: string) =>
+  resolveRef(given, () => ctx.api.variables(target.id), 'variable', target.slug);

@@ -1,9 +1,10 @@
-import type { Command } from 'commander';
-import { contextOf } from '../context.js';
+import { Option, type Command } from 'commander';
+import { contextOf, type Context } from '../context.js';
 import { CliError } from '../errors.js';
 import { checkEnvironmentName } from '../inputs.js';
 import { outputOption, type OutputOptions } from '../options.js';
 import { relativeTime } from '../output.js';
+import { PERSONAL, type Scope } from '../scope.js';
 import { registerEnvironmentCheckCommand } from './env-check.js';
 import { registerMovedPullCommand } from './env-pull.js';
 import { registerEnvironmentRunCommand } from './env-run.js';
@@ -26,22 +27,34 @@ export function registerEnvironmentCommands(program: Command, childCommand: () =
   return env;
 }
 
+/**
+ * `--team [TEAM]` of `env create|list`: a team by id or slug, or, given alone, the configured team.
+ * Without it, create is personal and list shows the configured scope.
+ */
+const teamOption = (doing: string) =>
+  new Option('--team [TEAM]', `${doing} a team's: TEAM (its slug or id), else the configured team`);
+
+async function scopeOf(ctx: Context, team: string | true | undefined): Promise<Scope> {
+  if (typeof team === 'string') return ctx.scope(team);
+  const scope = await ctx.scope();
+  if (team === true && !scope.teamId) {
+    throw new CliError('No team configured: pass --team TEAM, set PRIME_TEAM_ID or run prime config set-team-id.');
+  }
+  return scope;
+}
+
 function registerCreate(env: Command): void {
   env
     .command('create')
     .description('Create an environment (personal, or in a team with --team)')
     .argument('<NAME>')
-    .option('--team [TEAM_ID]', 'create it in a team: TEAM_ID, else the configured team')
+    .addOption(teamOption('create it in'))
     .addOption(outputOption())
     .action(async (name: string, opts: OutputOptions & { team?: string | true }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const teamId = opts.team === true ? ctx.teamId : opts.team;
-      if (opts.team === true && !teamId) {
-        throw new CliError(
-          'No team configured: pass --team TEAM_ID, set PRIME_TEAM_ID or run prime config set-team-id.',
-        );
-      }
-      const created = await ctx.api.createEnvironment(await checkEnvironmentName(name), teamId);
+      const checked = await checkEnvironmentName(name);
+      const scope = opts.team === undefined ? PERSONAL : await scopeOf(ctx, opts.team);
+      const created = await ctx.api.createEnvironment(checked, scope.teamId);
       if (opts.output === 'json') return ctx.out.json(created);
       ctx.out.created(`Created environment ${created.owner}/${created.name}`, created.id);
     });
@@ -50,13 +63,15 @@ function registerCreate(env: Command): void {
 function registerList(env: Command): void {
   env
     .command('list')
-    .description('List your environments (or the configured team’s)')
+    .description('List your environments (or the configured team’s, or with --team a team’s)')
+    .addOption(teamOption('list'))
     .addOption(outputOption())
-    .action(async (opts: OutputOptions, cmd: Command) => {
+    .action(async (opts: OutputOptions & { team?: string | true }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const environments = await ctx.api.environments(ctx.teamId);
+      const scope = await scopeOf(ctx, opts.team);
+      const environments = await ctx.api.environments(scope.teamId);
       if (opts.output === 'json') return ctx.out.json({ environments });
-      if (environments.length === 0) return ctx.out.line('No environments found.');
+      if (environments.length === 0) return ctx.out.line(`No environments found in ${scope.where}.`);
       ctx.out.table(
         [
           { header: 'ID', style: 'dim' },
@@ -67,10 +82,11 @@ function registerList(env: Command): void {
         environments.map((e) => [
           e.id,
           `${e.owner}/${e.name}`,
-          e.teamId ? 'team' : 'personal',
+          // A team's environment is owned by the team: `owner` is its slug.
+          e.teamId ? `team ${e.owner}` : 'personal',
           relativeTime(e.createdAt),
         ]),
-        ctx.teamId ? 'Team Environments' : 'Environments',
+        scope.teamSlug ? `Team Environments (${scope.teamSlug})` : 'Environments',
       );
     });
 }

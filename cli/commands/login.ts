@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { updateStoredConfig } from '../config.js';
-import { apiWith, contextOf } from '../context.js';
+import { contextOf } from '../context.js';
 import { CliError } from '../errors.js';
 
 /** `prime login`: asks for an API key without echo, checks it, saves it (mode 0600). */
@@ -16,7 +16,7 @@ export function registerLoginCommand(program: Command): void {
         })
       ).trim();
       if (!key) throw new CliError('No API key given.');
-      const me = await apiWith(ctx.settings.baseUrl, key).whoami();
+      const me = await ctx.apiWith(key).whoami();
       updateStoredConfig({ api_key: key }, ctx.settings.configPath);
       ctx.out.success(`Logged in as ${me.slug} (${me.email}); key saved to ${ctx.settings.configPath}`);
       if (ctx.settings.apiKeySource === 'environment') {

@@ -22,10 +22,12 @@ import {
   type OutputOptions,
 } from '../options.js';
 import { listText, relativeTime, utcTime } from '../output.js';
+import { namedLabel, resolveRef } from '../refs.js';
+import type { Scope } from '../scope.js';
 
 /**
  * `prime secret list|create|update|delete|get|versions|rollback|restore`: global secrets, in
- * the configured scope.
+ * the configured scope, each taken by its id or its name there.
  */
 export function registerSecretCommands(program: Command): void {
   const secret = program.command('secret').description('Manage global secrets');
@@ -48,10 +50,11 @@ function registerList(secret: Command): void {
     .addOption(deletedOption())
     .action(async (opts: OutputOptions & { deleted?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      if (opts.deleted) return listDeleted(ctx, opts);
-      const secrets = await ctx.api.secrets(ctx.teamId);
+      const scope = await ctx.scope();
+      if (opts.deleted) return listDeleted(ctx, scope, opts);
+      const secrets = await ctx.api.secrets(scope.teamId);
       if (opts.output === 'json') return ctx.out.json(secretListJson(secrets));
-      if (secrets.length === 0) return ctx.out.line(`No ${scopeName(ctx)} secrets found.`);
+      if (secrets.length === 0) return ctx.out.line(`No secrets found in ${scope.where}.`);
       const expiry = await expiryColumn(secrets);
       ctx.out.table(
         [
@@ -62,17 +65,17 @@ function registerList(secret: Command): void {
           ...expiry.columns,
         ],
         secrets.map((s) => [s.id, s.name, s.description ?? '', relativeTime(s.createdAt), ...expiry.cells(s)]),
-        ctx.teamId ? 'Team Secrets' : 'Personal Secrets',
+        scope.teamSlug ? `Team Secrets (${scope.teamSlug})` : 'Personal Secrets',
       );
     });
 }
 
-async function listDeleted(ctx: Context, opts: OutputOptions): Promise<void> {
-  const deleted = await ctx.api.secretHistory(ctx.teamId).deleted();
+async function listDeleted(ctx: Context, scope: Scope, opts: OutputOptions): Promise<void> {
+  const deleted = await ctx.api.secretHistory(scope.teamId).deleted();
   printDeleted(ctx, opts.output, deleted, {
     key: 'secrets',
-    title: ctx.teamId ? 'Deleted Team Secrets' : 'Deleted Personal Secrets',
-    empty: `No deleted ${scopeName(ctx)} secrets.`,
+    title: scope.teamSlug ? `Deleted Team Secrets (${scope.teamSlug})` : 'Deleted Personal Secrets',
+    empty: `No deleted secrets in ${scope.where}.`,
     extra: [{ header: 'Linked to' }, (s) => listText((s.linkedEnvironments ?? []).map(slug))],
   });
 }
@@ -84,14 +87,17 @@ function registerCreate(secret: Command): void {
   }
   create.action(async (opts: EntryOptions & FileValueOptions & ExpiryOptions & OutputOptions, cmd: Command) => {
     const ctx = contextOf(cmd);
-    const created = await ctx.api.createSecret(await createBody(opts, 'Secret', ctx.terminal), ctx.teamId);
+    const body = await createBody(opts, 'Secret', ctx.terminal);
+    const scope = await ctx.scope();
+    const created = await ctx.api.createSecret(body, scope.teamId);
     if (opts.output === 'json') return ctx.out.json(created);
-    ctx.out.created(`Created ${scopeName(ctx)} secret '${created.name}'`, created.id);
+    const what = scope.teamSlug ? `secret '${created.name}' in ${scope.where}` : `personal secret '${created.name}'`;
+    ctx.out.created(`Created ${what}`, created.id);
   });
 }
 
 function registerUpdate(secret: Command): void {
-  const update = secret.command('update').description('Update a global secret').argument('[SECRET_ID]');
+  const update = secret.command('update').description('Update a global secret').argument('[SECRET]', SECRET_ARG);
   for (const option of [...entryOptions('New secret'), expiresAtOption(), ifMatchOption(), outputOption()]) {
     update.addOption(option);
   }
@@ -102,9 +108,12 @@ function registerUpdate(secret: Command): void {
       cmd: Command,
     ) => {
       const ctx = contextOf(cmd);
-      const secretId = id ?? (await chooseSecret(ctx, 'update')).id;
+      // On a terminal the secret is chosen before its changes are asked for.
+      const chosen = id ? undefined : await chooseSecret(ctx, await ctx.scope(), 'update');
       const body = await updateBody(ctx.terminal, opts);
-      const updated = await ctx.api.updateSecret(secretId, body, ctx.teamId, opts.ifMatch);
+      const scope = await ctx.scope();
+      const secretId = chosen?.id ?? (await liveSecret(ctx, scope, id!)).id;
+      const updated = await ctx.api.updateSecret(secretId, body, scope.teamId, opts.ifMatch);
       if (opts.output === 'json') return ctx.out.json(updated);
       ctx.out.success(`Updated secret '${updated.name}'`);
     },
@@ -115,34 +124,48 @@ function registerDelete(secret: Command): void {
   secret
     .command('delete')
     .description('Delete a global secret (and unlink it everywhere)')
-    .argument('[SECRET_ID]')
+    .argument('[SECRET]', SECRET_ARG)
     .addOption(yesOption())
     .addOption(purgeOption())
     .action(async (id: string | undefined, opts: { yes?: boolean; purge?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       ctx.terminal.requireApproval(opts.yes);
-      const target = id ? await secretToDelete(ctx, id, opts.purge) : await chooseSecret(ctx, 'delete');
+      const scope = await ctx.scope();
+      const target = id ? await secretToDelete(ctx, scope, id, opts.purge) : await chooseSecret(ctx, scope, 'delete');
       await confirmDelete(ctx, opts, `secret '${target.name}'`, `prime secret restore ${target.id}`, () =>
-        ctx.api.deleteSecret(target.id, ctx.teamId, opts.purge),
+        ctx.api.deleteSecret(target.id, scope.teamId, opts.purge),
       );
     });
 }
 
 /** The secret a delete names; a purge may name one already deleted. */
-async function secretToDelete(ctx: Context, id: string, purge: boolean | undefined): Promise<GlobalSecret> {
-  const deleted = purge ? (await ctx.api.secretHistory(ctx.teamId).deleted()).find((s) => s.id === id) : undefined;
-  return deleted ?? ctx.api.secret(id, ctx.teamId);
+function secretToDelete(ctx: Context, scope: Scope, given: string, purge: boolean | undefined): Promise<GlobalSecret> {
+  const list = async () => {
+    const [live, deleted] = await Promise.all([
+      ctx.api.secrets(scope.teamId),
+      purge ? ctx.api.secretHistory(scope.teamId).deleted() : [],
+    ]);
+    return [...live, ...deleted];
+  };
+  return resolveRef(given, list, 'secret', scope.where);
 }
+
+/** A global secret of the scope, by id or name. */
+const liveSecret = (ctx: Context, scope: Scope, given: string) =>
+  resolveRef(given, () => ctx.api.secrets(scope.teamId), 'secret', scope.where);
+
+const SECRET_ARG = 'the secret: its name or its id';
 
 function registerGet(secret: Command): void {
   secret
     .command('get')
     .description('Show a global secret (never its value)')
-    .argument('<SECRET_ID>')
+    .argument('<SECRET>', SECRET_ARG)
     .addOption(outputOption())
-    .action(async (id: string, opts: OutputOptions, cmd: Command) => {
+    .action(async (given: string, opts: OutputOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const s = await ctx.api.secret(id, ctx.teamId);
+      const scope = await ctx.scope();
+      const s = await ctx.api.secret((await liveSecret(ctx, scope, given)).id, scope.teamId);
       if (opts.output === 'json') return ctx.out.json(s);
       // Only when set: a secret without an expiry shows as it always did.
       const expires: [string, string][] = s.expiresAt ? [['Expires', utcTime(s.expiresAt)]] : [];
@@ -166,12 +189,14 @@ function registerVersions(secret: Command): void {
   secret
     .command('versions')
     .description('List the kept versions of a global secret (never their values)')
-    .argument('<SECRET_ID>')
+    .argument('<SECRET>', SECRET_ARG)
     .addOption(outputOption())
-    .action(async (id: string, opts: OutputOptions, cmd: Command) => {
+    .action(async (given: string, opts: OutputOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const versions = await ctx.api.secretHistory(ctx.teamId).versions(id);
-      printVersions(ctx, opts.output, versions, { title: `Versions of secret ${id}`, values: false });
+      const scope = await ctx.scope();
+      const target = await liveSecret(ctx, scope, given);
+      const versions = await ctx.api.secretHistory(scope.teamId).versions(target.id);
+      printVersions(ctx, opts.output, versions, { title: `Versions of secret ${target.name}`, values: false });
     });
 }
 
@@ -179,12 +204,14 @@ function registerRollback(secret: Command): void {
   secret
     .command('rollback')
     .description("Make an earlier version's value current again, as a new version")
-    .argument('<SECRET_ID>')
+    .argument('<SECRET>', SECRET_ARG)
     .addOption(rollbackVersionOption())
     .addOption(outputOption())
-    .action(async (id: string, opts: OutputOptions & { version: number }, cmd: Command) => {
+    .action(async (given: string, opts: OutputOptions & { version: number }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const updated = await ctx.api.secretHistory(ctx.teamId).rollback(id, opts.version);
+      const scope = await ctx.scope();
+      const target = await liveSecret(ctx, scope, given);
+      const updated = await ctx.api.secretHistory(scope.teamId).rollback(target.id, opts.version);
       if (opts.output === 'json') return ctx.out.json(updated);
       ctx.out.success(rolledBack(`secret '${updated.name}'`, opts.version, updated));
     });
@@ -194,16 +221,18 @@ function registerRestore(secret: Command): void {
   secret
     .command('restore')
     .description('Restore a deleted global secret and relink it where it was linked')
-    .argument('<SECRET_ID>')
+    .argument('<SECRET>', 'the deleted secret: its name or its id (see list --deleted)')
     .addOption(restoreNameOption())
     .addOption(outputOption())
-    .action(async (id: string, opts: OutputOptions & { name?: string }, cmd: Command) => {
+    .action(async (given: string, opts: OutputOptions & { name?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       if (opts.name !== undefined) await checkEntryName(opts.name);
-      const history = ctx.api.secretHistory(ctx.teamId);
+      const scope = await ctx.scope();
+      const history = ctx.api.secretHistory(scope.teamId);
+      const deleted = await resolveRef(given, () => history.deleted(), 'deleted secret', scope.where);
       // The restore answers with environment ids; the deleted secret still names them.
-      const linked = (await history.deleted()).find((s) => s.id === id)?.linkedEnvironments ?? [];
-      const restored = await history.restore(id, opts.name);
+      const linked = deleted.linkedEnvironments ?? [];
+      const restored = await history.restore(deleted.id, opts.name);
       if (opts.output === 'json') return ctx.out.json(restored);
       printRestore(ctx, restored, new Map(linked.map((e) => [e.id, slug(e)])));
     });
@@ -222,7 +251,7 @@ function printRestore(
     const why =
       reason === 'name_taken'
         ? `${secret.name} is taken there. Rename or remove what holds that name in ${where(environmentId)}, ` +
-          `then run: prime env secret link ${secret.id} ${where(environmentId)}`
+          `then run: prime env secret link ${secret.name} ${where(environmentId)}`
         : 'the environment was deleted.';
     ctx.out.line(`  Not relinked to ${where(environmentId)}: ${why}`);
   }
@@ -230,13 +259,11 @@ function printRestore(
 
 const slug = (environment: { owner: string; name: string }) => `${environment.owner}/${environment.name}`;
 
-const scopeName = (ctx: Context) => (ctx.teamId ? 'team' : 'personal');
-
-async function chooseSecret(ctx: Context, action: string): Promise<GlobalSecret> {
-  ctx.terminal.requireTerminal(`SECRET_ID is required: pass the id of the secret to ${action}`);
-  const secrets = await ctx.api.secrets(ctx.teamId);
-  if (secrets.length === 0) throw new CliError(`No ${scopeName(ctx)} secrets to ${action}.`);
-  return ctx.terminal.choose(secrets, (s) => `${s.name} (${s.id})`, `Secret to ${action}`, 'Pass SECRET_ID');
+async function chooseSecret(ctx: Context, scope: Scope, action: string): Promise<GlobalSecret> {
+  ctx.terminal.requireTerminal(`SECRET is required: pass the name or id of the secret to ${action}`);
+  const secrets = await ctx.api.secrets(scope.teamId);
+  if (secrets.length === 0) throw new CliError(`No secrets to ${action} in ${scope.where}.`);
+  return ctx.terminal.choose(secrets, namedLabel, `Secret to ${action}`, 'Pass SECRET');
 }
 
 function registerImport(secret: Command): void {
@@ -247,6 +274,6 @@ function registerImport(secret: Command): void {
   for (const option of importOptions()) command.addOption(option);
   command.action(async (file: string, opts: ImportOptions, cmd: Command) => {
     const ctx = contextOf(cmd);
-    await runImport(ctx, globalTarget(ctx), file, opts);
+    await runImport(ctx, await globalTarget(ctx), file, opts);
   });
 }

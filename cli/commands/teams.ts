@@ -33,11 +33,12 @@ function registerMembers(teams: Command): void {
   teams
     .command('members')
     .description('List the members of a team (the configured team unless --team-id)')
-    .option('--team-id <ID>', 'the team (default: PRIME_TEAM_ID or the configured team)')
+    .option('--team-id <TEAM>', 'the team, by slug or id (default: PRIME_TEAM_ID or the configured team)')
     .addOption(outputOption())
     .action(async (opts: OutputOptions & { teamId?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const teamId = opts.teamId?.trim() || ctx.teamId;
+      const scope = await ctx.scope(opts.teamId?.trim() || undefined);
+      const { teamId, teamSlug } = scope;
       if (!teamId) {
         throw new CliError('No team selected: pass --team-id, set PRIME_TEAM_ID or run prime config set-team-id.');
       }
@@ -53,7 +54,7 @@ function registerMembers(teams: Command): void {
           { header: 'Role' },
         ],
         members.map((m) => [m.userId, m.slug, m.name, m.email, m.role]),
-        'Team Members',
+        `Team Members (${teamSlug})`,
       );
     });
 }

@@ -18,7 +18,14 @@ export function registerWhoamiCommand(program: Command): void {
         ['Email', me.email],
         ['ID', me.id],
         ['Teams', teams || '-'],
-        ['Team scope', ctx.teamId ?? 'personal'],
+        ['Team scope', configuredTeam(ctx.settings.teamId, me.scope.teams)],
       ]);
     });
+}
+
+/** The configured team (by id or slug) as its slug and id, from the teams whoami lists. */
+function configuredTeam(configured: string | undefined, teams: { teamId: string; slug: string }[]): string {
+  if (!configured) return 'personal';
+  const team = teams.find((t) => t.teamId === configured || t.slug === configured);
+  return team ? `${team.slug} (${team.teamId})` : `${configured} (not one of your teams)`;
 }

@@ -20,6 +20,10 @@ export const emptyForm = (form: string, values: Record<string, string> = {}): Fo
   fieldErrors: {},
 });
 
+/** Whether the form is shown again because its submit was refused. */
+export const wasRefused = (state: FormState) =>
+  state.formError !== undefined || Object.keys(state.fieldErrors).length > 0;
+
 /** The state of `form` if the page is re-shown because of it, else a fresh one. */
 export const stateFor = (form: string, failed: FormState | undefined, values: Record<string, string> = {}) =>
   failed?.form === form ? failed : emptyForm(form, values);

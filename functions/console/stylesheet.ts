@@ -1,7 +1,9 @@
 /**
  * The console's one stylesheet, served by the console itself (the Content-Security-Policy
  * allows styles from this origin only, and no inline style). Light and dark schemes, visible
- * focus, contrast of at least 4.5:1 for text.
+ * focus, contrast of at least 4.5:1 for text. Every page fits a screen from 360 px wide: the
+ * page never scrolls sideways; a table wider than its card scrolls inside it (`.table-scroll`),
+ * its row actions kept in view at the card's right edge.
  */
 export const STYLESHEET = `
 :root {
@@ -70,7 +72,7 @@ main:focus { outline: none; }
   gap: 1.5rem; flex-wrap: wrap; }
 .brand { font-weight: 700; color: var(--text); text-decoration: none; letter-spacing: 0.01em; }
 .brand-mark { color: var(--accent); }
-.sections ul { list-style: none; display: flex; gap: 0.25rem; margin: 0; padding: 0; }
+.sections ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem; margin: 0; padding: 0; }
 .sections a { display: block; padding: 0.4rem 0.7rem; border-radius: 6px; color: var(--muted); text-decoration: none;
   font-weight: 500; }
 .sections a:hover { color: var(--text); background: var(--bg); }
@@ -78,13 +80,14 @@ main:focus { outline: none; }
 .signout { margin-left: auto; display: flex; align-items: center; gap: 0.75rem; }
 .who { font-size: 0.93rem; }
 
-main { max-width: 1080px; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
+/* A long name or value breaks anywhere rather than widen the page; a table keeps its words whole and scrolls. */
+main { max-width: 1080px; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; overflow-wrap: anywhere; }
 .page-header { margin: 0.25rem 0 1.25rem; }
 h1 { font-size: 1.6rem; line-height: 1.25; margin: 0.25rem 0; }
 h2 { font-size: 1.15rem; margin: 0 0 0.75rem; }
 h3 { font-size: 1rem; margin: 0 0 0.5rem; }
 .lead { color: var(--muted); margin: 0.25rem 0 0; max-width: 46rem; }
-.crumbs ol { list-style: none; display: flex; gap: 0.4rem; margin: 0; padding: 0; font-size: 0.9rem; }
+.crumbs ol { list-style: none; display: flex; flex-wrap: wrap; gap: 0.4rem; margin: 0; padding: 0; font-size: 0.9rem; }
 .crumbs li::after { content: "/"; margin-left: 0.4rem; color: var(--muted); }
 
 .card { background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); padding: 1.1rem 1.25rem;
@@ -103,6 +106,14 @@ h3 { font-size: 1rem; margin: 0 0 0.5rem; }
 .readonly { color: var(--muted); background: var(--bg); border: 1px dashed var(--border); border-radius: var(--radius);
   padding: 0.6rem 0.9rem; }
 
+/* An environment's tabs: links to pages of their own, the current one marked (aria-current). */
+.tabs { margin: 0 0 1.25rem; border-bottom: 1px solid var(--border); }
+.tabs ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0 0.25rem; margin: 0; padding: 0; }
+.tabs a { display: block; padding: 0.5rem 0.75rem; margin-bottom: -1px; color: var(--muted); text-decoration: none;
+  font-weight: 500; border-bottom: 3px solid transparent; }
+.tabs a:hover { color: var(--text); border-bottom-color: var(--border); }
+.tabs a[aria-current="page"] { color: var(--text); font-weight: 600; border-bottom-color: var(--accent); }
+
 .scopes { display: flex; align-items: center; gap: 0.75rem; margin: 0 0 1.25rem; flex-wrap: wrap; }
 .scopes-label { color: var(--muted); font-size: 0.85rem; text-transform: uppercase; letter-spacing: 0.06em; }
 .scopes ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.4rem; margin: 0; padding: 0; }
@@ -111,12 +122,15 @@ h3 { font-size: 1rem; margin: 0 0 0.5rem; }
 .scopes a[aria-current="page"] { border-color: var(--accent); background: var(--accent-soft); font-weight: 600; }
 .role { color: var(--muted); font-size: 0.8rem; font-weight: 400; }
 
-table { width: 100%; border-collapse: collapse; }
+.table-scroll { overflow-x: auto; }
+table { width: 100%; border-collapse: collapse; overflow-wrap: normal; }
 caption { text-align: left; color: var(--muted); padding-bottom: 0.4rem; }
 th, td { text-align: left; padding: 0.55rem 0.6rem; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); font-weight: 600; }
 tbody tr:last-child td { border-bottom: none; }
-td.name { font-family: var(--mono); font-weight: 600; overflow-wrap: break-word; }
+td.name { font-family: var(--mono); font-weight: 600; min-width: 12rem; max-width: 24rem; overflow-wrap: anywhere; }
+/* Row actions stay at the right edge of a table that scrolls (a long name, a narrow screen). */
+.table-scroll .row-actions, .table-scroll .restore-cell { position: sticky; right: 0; background: var(--surface); }
 td.value { font-family: var(--mono); overflow-wrap: anywhere; }
 td.row-actions { text-align: right; white-space: nowrap; }
 td.row-actions form { display: inline; }
@@ -163,6 +177,7 @@ textarea { resize: vertical; min-height: 4.5rem; }
 input.mono, textarea.mono { font-family: var(--mono); }
 input:hover, textarea:hover, select:hover { border-color: var(--muted); }
 .field-invalid input, .field-invalid textarea, .field-invalid select { border-color: var(--danger); border-width: 2px; }
+.field-retype { margin: 0; color: var(--warn); font-weight: 600; font-size: 0.92rem; }
 .field-error { margin: 0; color: var(--danger); font-weight: 500; font-size: 0.92rem; }
 .field-error::before { content: "⚠ "; }
 .field-check { flex-direction: row; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
@@ -171,7 +186,7 @@ input:hover, textarea:hover, select:hover { border-color: var(--muted); }
 .field-check .field-error { flex-basis: 100%; }
 
 .actions { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; }
-.button { font: inherit; font-weight: 600; cursor: pointer; border-radius: 6px; padding: 0.5rem 1rem;
+.button { font: inherit; font-weight: 600; cursor: pointer; border-radius: 6px; padding: 0.5rem 1rem; white-space: nowrap;
   border: 1px solid var(--accent); background: var(--accent); color: var(--accent-text); }
 .button:hover { filter: brightness(1.08); }
 .button-quiet { background: transparent; color: var(--text); border-color: var(--border); padding: 0.35rem 0.8rem; }
@@ -188,5 +203,17 @@ h2 + .hint { margin: -0.35rem 0 0.9rem; }
 @media (max-width: 820px) {
   .split { grid-template-columns: minmax(0, 1fr); }
   .split > form { border-left: none; padding-left: 0; border-top: 1px solid var(--border); padding-top: 1rem; }
+}
+@media (max-width: 640px) {
+  main { padding: 1rem 0.75rem 3rem; }
+  .topbar-inner { padding: 0.5rem 0.75rem; gap: 0.5rem 1rem; }
+  .card { padding: 0.9rem 0.85rem; }
+  th, td { padding: 0.5rem 0.45rem; }
+  /* Columns keep a readable width (the table scrolls instead); the actions cell, over them, stays narrow. */
+  .table-scroll th, .table-scroll td { min-width: 8rem; }
+  td.name { max-width: 11rem; }
+  .table-scroll .row-actions { min-width: 0; white-space: normal; box-shadow: inset 1px 0 0 var(--border); }
+  .table-scroll .restore-cell { box-shadow: inset 1px 0 0 var(--border); }
+  td.restore-cell { min-width: 11rem; }
 }
 `;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { readConfig } from '../../shared/config.js';
 import { createDeps } from '../../shared/deps.js';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { cliExportLines } from './cli-exports.js';
 import { ensureTable } from './ensure-table.js';
 import { seedDevelopmentData } from './seed.js';
 import { originsFrom } from '../../shared/http/cors.js';
@@ -81,6 +82,9 @@ async function main(): Promise<void> {
           `DynamoDB Local on ${dynamo.endpoint}, data in ${dataDir}`,
           `Development credentials (also in ${credentialsFile}):`,
           JSON.stringify(credentials, null, 2),
+          '',
+          'To point prime (npx prime) at this stack, over whatever ~/.prime/config.json says, run in your shell:',
+          ...cliExportLines(credentials).map((line) => `  ${line}`),
           '',
           'Press Ctrl-C to stop.',
         ].join('\n'),

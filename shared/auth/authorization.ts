@@ -107,29 +107,51 @@ export async function refuseMissing(deps: Deps, principal: Principal, what: stri
   throw notFound(what);
 }
 
-const WHO_MAY = 'a service key, or an API key with the runtime scope of a user who can write this environment.';
+const WHO_MAY = 'a service key, or an API key with the runtime scope of a user who can write this environment';
 const RUNTIME_REFUSALS: Partial<Record<Action, string>> = {
   'read-runtime': `Reading runtime values needs ${WHO_MAY}`,
   'manage-runtime-tokens': `Runtime tokens are made, listed and revoked with ${WHO_MAY}`,
 };
 
+/**
+ * The command that makes a key with `scope`. A runtime key also holds manage, so `prime env run
+ * owner/name` can look its environment up; a key makes only scopes it holds (authorizeKeyScopes).
+ */
+const MAKE_KEY: Record<KeyScope, string> = {
+  manage: 'prime api-key create --name NAME',
+  runtime: 'prime api-key create --name NAME --scope manage --scope runtime',
+};
+
+/** A key without `scope`: which scope is needed and how to get a key that holds it. */
+export function missingScope(scope: KeyScope): string {
+  return (
+    `This API key lacks the ${scope} scope. Use a key that holds it, or make one with a key that does ` +
+    `(the account key the admin issued holds every scope): ${MAKE_KEY[scope]}`
+  );
+}
+
 export function enforce(decision: Decision, principal: Principal, action: Action, what: string): void {
   if (decision === 'hidden') throw notFound(what);
   if (decision === 'allow') return;
   const runtimeRefusal = RUNTIME_REFUSALS[action];
-  if (runtimeRefusal) throw forbidden(runtimeRefusal);
+  if (principal.type === 'user' && runtimeRefusal) {
+    throw forbidden(
+      principal.scopes.includes('runtime')
+        ? `${runtimeRefusal}: your role in this team does not allow it.`
+        : `${runtimeRefusal}. ${missingScope('runtime')}`,
+    );
+  }
+  if (runtimeRefusal) throw forbidden(`${runtimeRefusal}.`);
   if (principal.type !== 'user') throw forbidden('This route needs a user API key.');
   throw forbidden(
-    principal.scopes.includes('manage')
-      ? 'Your role in this team does not allow this.'
-      : 'This API key lacks the manage scope.',
+    principal.scopes.includes('manage') ? 'Your role in this team does not allow this.' : missingScope('manage'),
   );
 }
 
 /** Routes about the caller themself (whoami, their keys, their teams) need a user key with `manage`. */
 export function requireUser(principal: Principal): Extract<Principal, { type: 'user' }> {
   if (principal.type !== 'user') throw forbidden('This route needs a user API key.');
-  if (!principal.scopes.includes('manage')) throw forbidden('This API key lacks the manage scope.');
+  if (!principal.scopes.includes('manage')) throw forbidden(missingScope('manage'));
   return principal;
 }
 
@@ -145,7 +167,10 @@ export function authorizeKeyScopes(principal: Principal, scopes: readonly KeySco
   const held: readonly KeyScope[] = principal.type === 'user' ? principal.scopes : [];
   const missing = scopes.find((scope) => !held.includes(scope));
   if (missing) {
-    throw forbidden(`This API key lacks the ${missing} scope: a key makes only keys with scopes it holds itself.`);
+    throw forbidden(
+      `This API key lacks the ${missing} scope: a key makes only keys with scopes it holds itself. ` +
+        `Run the same command with a key that holds ${missing}, such as the account key the admin issued.`,
+    );
   }
 }
 

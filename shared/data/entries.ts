@@ -7,6 +7,7 @@ import { queryAll, queryFirst, queryPageAfter, queryPrefix } from '../storage/qu
 import { TABLE } from '../storage/table-definition.js';
 import type { TableWrite } from '../storage/transact.js';
 import { toEnvironmentRecord, type EnvironmentRecord } from './environments.js';
+import { bumpingRevision, revisionOf } from './environment-revisions.js';
 import { keys } from './keys.js';
 import { isRequirementSk, toRequirement, type RequirementRecord } from './requirements.js';
 import { deleteValueVersions } from './value-versions.js';
@@ -218,29 +219,37 @@ export async function readVariables(db: Db, envId: string): Promise<VariableEntr
 const RESERVED = 'reserved';
 const isEntry = (item: Item): boolean => item.kind !== RESERVED;
 
-/** The whole partition of an environment in one Query: its META (if it exists), every entry with its value, and requirement. */
-export async function readPartition(
-  db: Db,
-  envId: string,
-): Promise<{ environment: EnvironmentRecord | undefined; entries: EntryRecord[]; requirements: RequirementRecord[] }> {
+/** What the runtime read resolves from: an environment's partition. */
+export interface Partition {
+  environment: EnvironmentRecord | undefined;
+  entries: EntryRecord[];
+  requirements: RequirementRecord[];
+  /** The revision read first, so that it is never newer than what the rest of the Query found. */
+  revision: number | undefined;
+}
+
+/** The whole partition of an environment in one Query: its revision, META (if it exists), every entry with its value, and requirement. */
+export async function readPartition(db: Db, envId: string): Promise<Partition> {
   const items = await queryAll(db, {
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': keys.environmentPartition(envId) },
     ConsistentRead: true,
   });
   let environment: EnvironmentRecord | undefined;
+  let revision: number | undefined;
   const entryItems: Item[] = [];
   const values = new Map<string, Item>();
   const requirements: RequirementRecord[] = [];
   for (const item of items) {
     const sk = item.sk as string;
-    if (sk === keys.environmentMetaSk) environment = toEnvironmentRecord(item);
+    if (sk === keys.environmentRevisionSk) revision = revisionOf(item);
+    else if (sk === keys.environmentMetaSk) environment = toEnvironmentRecord(item);
     else if (isRequirementSk(sk)) requirements.push(toRequirement(envId, item));
     else if (sk.startsWith(keys.entryValuePrefix)) values.set(item.id as string, item);
     else if (sk.startsWith(keys.entryPrefix) && isEntry(item)) entryItems.push(item);
   }
   const entries = entryItems.map((item) => toEntry(envId, item, values.get(item.id as string)));
-  return { environment, entries, requirements };
+  return { environment, entries, requirements, revision };
 }
 
 /** The entry of each (environment, name), in one batch, without values; undefined where there is none (or a reservation). */
@@ -310,10 +319,11 @@ export function entryHolder(envId: string, failedItem: Item | undefined): EntryI
 // ---- writes ----
 
 /** A new entry (and its value item), on the condition that its name is free (the whole conflict check). */
-export const entryCreate = (entry: EntryRecord): TableWrite => ({
-  ...entryPutWhereFree(entry),
-  ...(entry.kind === 'link' ? {} : { alongside: [valuePut(entry)] }),
-});
+export const entryCreate = (entry: EntryRecord): TableWrite =>
+  bumpingRevision(entry.envId, {
+    ...entryPutWhereFree(entry),
+    ...(entry.kind === 'link' ? {} : { alongside: [valuePut(entry)] }),
+  });
 
 const entryPutWhereFree = (entry: EntryInfo) => ({
   Put: {
@@ -340,10 +350,11 @@ function unchangedSince(read: OwnEntry) {
 }
 
 /** The entry written over itself under the same name, if unchanged since `read`. */
-export const entryReplace = (entry: OwnEntry, read: OwnEntry): TableWrite => ({
-  Put: { Item: entryItem(entry), ...unchangedSince(read) },
-  ...changedValue(entry, read),
-});
+export const entryReplace = (entry: OwnEntry, read: OwnEntry): TableWrite =>
+  bumpingRevision(entry.envId, {
+    Put: { Item: entryItem(entry), ...unchangedSince(read) },
+    ...changedValue(entry, read),
+  });
 
 /**
  * The entry moved to its new name (a rename): the entry as read removed, if unchanged since, and
@@ -351,18 +362,19 @@ export const entryReplace = (entry: OwnEntry, read: OwnEntry): TableWrite => ({
  */
 export const entryMove = (entry: OwnEntry, read: OwnEntry): [TableWrite, TableWrite] => [
   { Delete: { Key: keys.entry(read.envId, read.name), ...unchangedSince(read) } },
-  { ...entryPutWhereFree(entry), ...changedValue(entry, read) },
+  bumpingRevision(entry.envId, { ...entryPutWhereFree(entry), ...changedValue(entry, read) }),
 ];
 
 /** A direct secret or variable removed with its value, if it is still the one with this id. */
-export const entryDelete = (entry: OwnEntry): TableWrite => ({
-  Delete: {
-    Key: keys.entry(entry.envId, entry.name),
-    ConditionExpression: 'id = :id',
-    ExpressionAttributeValues: { ':id': entry.id },
-  },
-  alongside: [{ Delete: { Key: keys.entryValue(entry.envId, entry.id) } }],
-});
+export const entryDelete = (entry: OwnEntry): TableWrite =>
+  bumpingRevision(entry.envId, {
+    Delete: {
+      Key: keys.entry(entry.envId, entry.name),
+      ConditionExpression: 'id = :id',
+      ExpressionAttributeValues: { ':id': entry.id },
+    },
+    alongside: [{ Delete: { Key: keys.entryValue(entry.envId, entry.id) } }],
+  });
 
 /** What a link entry knows of its secret's value, brought up to date, if it still links this secret. */
 export const linkHintsUpdate = (
@@ -370,26 +382,29 @@ export const linkHintsUpdate = (
   name: string,
   secretId: string,
   hints: { dekVersion: number; secretVersion: number },
-): TableWrite => ({
-  Update: {
-    Key: keys.entry(envId, name),
-    UpdateExpression: 'SET dekVersion = :dek, secretVersion = :version',
-    ConditionExpression: 'secretId = :id',
-    ExpressionAttributeValues: { ':dek': hints.dekVersion, ':version': hints.secretVersion, ':id': secretId },
-  },
-});
+): TableWrite =>
+  bumpingRevision(envId, {
+    Update: {
+      Key: keys.entry(envId, name),
+      UpdateExpression: 'SET dekVersion = :dek, secretVersion = :version',
+      ConditionExpression: 'secretId = :id',
+      ExpressionAttributeValues: { ':dek': hints.dekVersion, ':version': hints.secretVersion, ':id': secretId },
+    },
+  });
 
 /** A link entry under `name` removed, if it still links this secret. */
-export const linkEntryDelete = (envId: string, name: string, secretId: string): TableWrite => ({
-  Delete: {
-    Key: keys.entry(envId, name),
-    ConditionExpression: 'secretId = :id',
-    ExpressionAttributeValues: { ':id': secretId },
-  },
-});
+export const linkEntryDelete = (envId: string, name: string, secretId: string): TableWrite =>
+  bumpingRevision(envId, {
+    Delete: {
+      Key: keys.entry(envId, name),
+      ConditionExpression: 'secretId = :id',
+      ExpressionAttributeValues: { ':id': secretId },
+    },
+  });
 
 /**
  * A rename's reservation of `name` in an environment, on the condition that the name is free.
+ * No reader sees a reservation, so it leaves the environment's revision as it is.
  * It expires by `ttl` (epoch seconds) should nobody finish or undo the rename.
  */
 export const entryReserve = (envId: string, name: string, renameId: string, ttl: number): TableWrite => ({
@@ -409,13 +424,14 @@ export const reservationRelease = (envId: string, name: string, renameId: string
 });
 
 /** A link entry written over the reservation of its rename, if still that rename's. */
-export const linkEntryOverReservation = (entry: LinkEntry, renameId: string): TableWrite => ({
-  Put: {
-    Item: entryItem(entry),
-    ConditionExpression: 'renameId = :r',
-    ExpressionAttributeValues: { ':r': renameId },
-  },
-});
+export const linkEntryOverReservation = (entry: LinkEntry, renameId: string): TableWrite =>
+  bumpingRevision(entry.envId, {
+    Put: {
+      Item: entryItem(entry),
+      ConditionExpression: 'renameId = :r',
+      ExpressionAttributeValues: { ':r': renameId },
+    },
+  });
 
 /** Items a page of leftovers reads: at most 1 MB whatever the number, as every Query page. */
 export const LEFTOVERS_PAGE = 200;

@@ -5,6 +5,7 @@ import { deleteItem, getItem, type Item } from '../storage/item.js';
 import { queryCount, queryPageAfter, queryPrefix, queryUpTo } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
 import { itemCountChange } from './item-counts.js';
+import { bumpingRevision } from './environment-revisions.js';
 import { keys } from './keys.js';
 import { ownerCountChange } from './owner-counts.js';
 
@@ -108,16 +109,16 @@ export const environmentCreate = (env: EnvironmentRecord): [TableWrite, TableWri
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   },
-  {
+  bumpingRevision(env.id, {
     Put: {
       Item: { ...keys.environment(env.id), ...environmentView(env), entryCount: 0 },
     },
-  },
+  }),
 ];
 
 /** The META item (first: it must still exist) and the name claim. */
 export const environmentDelete = (env: EnvironmentRecord): [TableWrite, TableWrite] => [
-  { Delete: { Key: keys.environment(env.id), ConditionExpression: 'attribute_exists(pk)' } },
+  bumpingRevision(env.id, { Delete: { Key: keys.environment(env.id), ConditionExpression: 'attribute_exists(pk)' } }),
   { Delete: { Key: keys.environmentName(env.ownerKey, env.name) } },
 ];
 

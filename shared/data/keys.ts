@@ -39,6 +39,13 @@ export const keys = {
   memberIndexPrefix: 'TEAM#',
   environment: (envId: string) => ({ pk: `ENV#${envId}`, sk: 'META' }),
   environmentMetaSk: 'META',
+  /**
+   * The environment's revision: one more with every write of what the runtime read's Query
+   * returns, so that a container's copy of the partition is known current by this one item.
+   * Its sort key comes first in the partition, so a Query reads it before anything it counts.
+   */
+  environmentRevision: (envId: string) => ({ pk: `ENV#${envId}`, sk: '#REV' }),
+  environmentRevisionSk: '#REV',
   environmentPartition: (envId: string) => `ENV#${envId}`,
   environmentName: (owner: OwnerKey, name: string) => ({ pk: `OWNER#${owner}`, sk: `ENVNAME#${name}` }),
   environmentNamePrefix: 'ENVNAME#',

@@ -2,6 +2,7 @@ import type { Db } from '../storage/client.js';
 import { getItem, type Item } from '../storage/item.js';
 import { queryPrefix } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
+import { bumpingRevision } from './environment-revisions.js';
 import { keys } from './keys.js';
 
 /** A name an environment's code reads: its runtime set must hold it, unless it is optional. */
@@ -45,21 +46,22 @@ const requirementItem = (r: RequirementRecord): Item => ({
 });
 
 /** A new requirement, on the condition that the name is not required yet. */
-export const requirementCreate = (r: RequirementRecord): TableWrite => ({
-  Put: { Item: requirementItem(r), ConditionExpression: 'attribute_not_exists(pk)' },
-});
+export const requirementCreate = (r: RequirementRecord): TableWrite =>
+  bumpingRevision(r.envId, { Put: { Item: requirementItem(r), ConditionExpression: 'attribute_not_exists(pk)' } });
 
 /** A requirement's description and optional flag changed, if it is still there. */
-export const requirementChange = (r: RequirementRecord): TableWrite => ({
-  Update: {
-    Key: keys.requirement(r.envId, r.name),
-    UpdateExpression: 'SET description = :description, optional = :optional',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeValues: { ':description': r.description, ':optional': r.optional },
-  },
-});
+export const requirementChange = (r: RequirementRecord): TableWrite =>
+  bumpingRevision(r.envId, {
+    Update: {
+      Key: keys.requirement(r.envId, r.name),
+      UpdateExpression: 'SET description = :description, optional = :optional',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':description': r.description, ':optional': r.optional },
+    },
+  });
 
 /** A requirement removed, if it is there. */
-export const requirementDelete = (envId: string, name: string): TableWrite => ({
-  Delete: { Key: keys.requirement(envId, name), ConditionExpression: 'attribute_exists(pk)' },
-});
+export const requirementDelete = (envId: string, name: string): TableWrite =>
+  bumpingRevision(envId, {
+    Delete: { Key: keys.requirement(envId, name), ConditionExpression: 'attribute_exists(pk)' },
+  });

@@ -2,9 +2,10 @@ import type { SealedValue, ValuePlace } from '../crypto/values.js';
 import { mapLimit } from '../map-limit.js';
 import type { OwnerKey } from '../owner-key.js';
 import type { Db } from '../storage/client.js';
-import { updateItem, type Item, type Key } from '../storage/item.js';
+import type { Item, Key } from '../storage/item.js';
 import { queryPageAfter, queryPrefix } from '../storage/query.js';
-import type { TableWrite } from '../storage/transact.js';
+import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
+import { bumpingRevision } from './environment-revisions.js';
 import { nextEnvironmentOf } from './environments.js';
 import { keys } from './keys.js';
 import { linksOf } from './links.js';
@@ -27,8 +28,7 @@ export interface SealedItem {
 }
 
 /** A link entry, and the data key version it hints for its secret (a cold runtime read batches that key). */
-export interface LinkHint {
-  key: Key;
+export interface LinkHint extends LinkEntryRef {
   secretId: string;
   dekVersion: number | undefined;
 }
@@ -70,7 +70,8 @@ export async function readWalkPage(db: Db, owner: OwnerKey, at: WalkCursor, limi
   const history = await mapLimit(values, HISTORY_READS_IN_FLIGHT, (value) => historyOf(db, value.place));
   return {
     values: values.flatMap((value, i) => [value, ...history[i]!]),
-    links: at.step === 'entries' ? items.filter((item) => item.kind === 'link').map(toLinkHint) : [],
+    links:
+      at.step === 'entries' ? items.filter((item) => item.kind === 'link').map((i) => toLinkHint(at.envId, i)) : [],
     next: last === undefined ? stepAfter(at) : { ...at, after: last },
   };
 }
@@ -117,7 +118,8 @@ const sealedIn = (item: Item, place: ValuePlace): SealedItem => ({
   sealed: { ct: item.ct as Uint8Array, dekVersion: item.dekVersion as number },
 });
 
-const toLinkHint = (item: Item): LinkHint => ({
+const toLinkHint = (envId: string, item: Item): LinkHint => ({
+  envId,
   key: { pk: item.pk as string, sk: item.sk as string },
   secretId: item.secretId as string,
   dekVersion: item.dekVersion as number | undefined,
@@ -130,9 +132,22 @@ async function historyOf(db: Db, place: ValuePlace): Promise<SealedItem[]> {
   return items.filter(isSealed).map((item) => sealedIn(item, place));
 }
 
+/** A link entry's item, and its environment (whose revision a change of the entry bumps). */
+export interface LinkEntryRef {
+  envId: string;
+  key: Key;
+}
+
 /** The link entries of a live global secret: in each environment its reverse index names, under its name. */
-export async function linkEntriesOf(db: Db, owner: OwnerKey, secret: { id: string; name: string }): Promise<Key[]> {
-  return (await linksOf(db, owner, secret.id)).map((link) => keys.entry(link.envId, secret.name));
+export async function linkEntriesOf(
+  db: Db,
+  owner: OwnerKey,
+  secret: { id: string; name: string },
+): Promise<LinkEntryRef[]> {
+  return (await linksOf(db, owner, secret.id)).map((link) => ({
+    envId: link.envId,
+    key: keys.entry(link.envId, secret.name),
+  }));
 }
 
 // ---- writes ----
@@ -141,21 +156,32 @@ export async function linkEntriesOf(db: Db, owner: OwnerKey, secret: { id: strin
  * A value re-sealed in place, if it still holds the seal it was read with: otherwise a write
  * replaced it meanwhile, sealed under the newest key, and it is left as it is.
  */
-export const sealedValueMove = (value: SealedItem, resealed: SealedValue): TableWrite => ({
-  Update: {
-    Key: value.key,
-    UpdateExpression: 'SET ct = :ct, dekVersion = :version',
-    ConditionExpression: 'ct = :old',
-    ExpressionAttributeValues: { ':ct': resealed.ct, ':version': resealed.dekVersion, ':old': value.sealed.ct },
-  },
-});
+export function sealedValueMove(value: SealedItem, resealed: SealedValue): TableWrite {
+  const move = {
+    Update: {
+      Key: value.key,
+      UpdateExpression: 'SET ct = :ct, dekVersion = :version',
+      ConditionExpression: 'ct = :old',
+      ExpressionAttributeValues: { ':ct': resealed.ct, ':version': resealed.dekVersion, ':old': value.sealed.ct },
+    },
+  };
+  // A direct secret's value (or a copy of it: a kept version, a deleted entry) is in its environment's runtime set.
+  return value.place.kind === 'environment' ? bumpingRevision(value.place.envId, move) : move;
+}
 
 /** A link entry's hint set to `version`, if it still links this secret (else it is left as it is). */
-export async function setLinkHint(db: Db, key: Key, secretId: string, version: number): Promise<void> {
-  await updateItem(db, {
-    Key: key,
-    UpdateExpression: 'SET dekVersion = :version',
-    ConditionExpression: 'secretId = :id',
-    ExpressionAttributeValues: { ':version': version, ':id': secretId },
-  });
+export async function setLinkHint(db: Db, link: LinkEntryRef, secretId: string, version: number): Promise<void> {
+  const update = {
+    Update: {
+      Key: link.key,
+      UpdateExpression: 'SET dekVersion = :version',
+      ConditionExpression: 'secretId = :id',
+      ExpressionAttributeValues: { ':version': version, ':id': secretId },
+    },
+  };
+  try {
+    await transactWrite(db, [bumpingRevision(link.envId, update)]);
+  } catch (err) {
+    if (!(err instanceof TransactionFailed)) throw err;
+  }
 }

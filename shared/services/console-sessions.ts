@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { authenticate, hashApiKey, principalByKeyHash } from '../auth/api-keys.js';
-import type { UserPrincipal } from '../auth/authorization.js';
+import { missingScope, type UserPrincipal } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../deps.js';
 import { forbidden } from '../errors.js';
@@ -37,7 +37,7 @@ function consoleUser(principal: Principal): UserPrincipal {
     throw forbidden('The console needs a user API key: service and admin keys cannot sign in.');
   }
   if (!principal.scopes.includes('manage')) {
-    throw forbidden('This API key lacks the manage scope. Sign in with a key that has it.');
+    throw forbidden(missingScope('manage'));
   }
   return principal;
 }

@@ -1,6 +1,5 @@
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
-import { nameTakenOnRestore } from '../conflicts.js';
 import { openValue } from '../crypto/values.js';
 import {
   deletedEntryTake,
@@ -8,7 +7,7 @@ import {
   readDeletedEntry,
   type DeletedEntryRecord,
 } from '../data/deleted-entries.js';
-import { entryCreate, entryHolder, type OwnEntry } from '../data/entries.js';
+import { entryCreate, type OwnEntry } from '../data/entries.js';
 import { entryCountChange, type EnvironmentRecord } from '../data/environments.js';
 import { deleteValueVersions } from '../data/value-versions.js';
 import { notFound } from '../errors.js';
@@ -83,10 +82,9 @@ export function restoreEntry<K extends OwnKind>(
       ]);
     } catch (err) {
       if (!(err instanceof TransactionFailed)) throw err;
-      if (err.failedAt() === 0) throw nameTakenOnRestore(restored.name, entryHolder(env.id, err.reasons[0]?.item));
       // Restored or purged by another request meanwhile: it is no longer deleted.
       if (err.failedAt() === 2) throw notFound(TARGET[kind].what);
-      throw explainEntryFailure(err, env.id, restored.name, 0, 1);
+      throw explainEntryFailure(err, env.id, restored.name, 0, 1, { action: 'restore', kind });
     }
     return restored as EntryOf<K>;
   });

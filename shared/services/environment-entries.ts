@@ -191,7 +191,7 @@ export function createEntry<K extends OwnKind>(
         // The name held by a link of a deleted secret that a stopped delete left: finish it, try again.
         const holder = entryHolder(env.id, err.reasons[0]?.item);
         if (attempt === 1 && holder?.kind === 'link' && (await finishDeletes(deps, env.ownerKey))) continue;
-        throw explainEntryFailure(err, env.id, entry.name, 0, 1);
+        throw explainEntryFailure(err, env.id, entry.name, 0, 1, { action: 'create', kind });
       }
     }
   });
@@ -237,7 +237,7 @@ export async function findOwnEntry<K extends OwnKind>(
 ): Promise<EntryOf<K> | undefined> {
   requireId(id, TARGET[kind].what);
   const entry = await readEntryById(deps.db, env.id, id);
-  if (entry?.kind === 'link' && kind === 'secret') throw isLinked(entry.secretId);
+  if (entry?.kind === 'link' && kind === 'secret') throw isLinked(entry);
   return entry?.kind === kind ? (entry as EntryOf<K>) : undefined;
 }
 
@@ -321,7 +321,10 @@ async function commitChange(
   } catch (err) {
     if (err instanceof TransactionFailed) {
       if (renaming && err.failedAt() === 1)
-        throw nameTakenInEnvironment(updated.name, entryHolder(env.id, err.reasons[1]?.item));
+        throw nameTakenInEnvironment(updated.name, entryHolder(env.id, err.reasons[1]?.item), {
+          action: 'rename',
+          kind: updated.kind,
+        });
       // Changed, renamed or deleted since our read: read it again (gone, that is a 404).
       throw new StaleRead();
     }

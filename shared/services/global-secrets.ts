@@ -55,13 +55,17 @@ import { keptVersion, listVersions, requireVersion, versionWrites } from './valu
 import { ownerFields, scopeOwner } from './scope.js';
 
 /**
- * A rename touches 4 items plus 2 per linked environment, and with a new value its version (2)
- * and the data key check (1); TransactWriteItems takes 100.
+ * A rename touches 4 items plus 3 per linked environment (the link entry's two writes and the
+ * environment's revision), and with a new value its version (2) and the data key check (1);
+ * TransactWriteItems takes 100.
  */
-const MAX_LINKS_PER_RENAME = 46;
-/** Environments per transaction of a rename in chunks: one reservation each, or a move of two writes. */
+const MAX_LINKS_PER_RENAME = 31;
+/**
+ * Environments per transaction of a rename in chunks: one reservation each (no revision: no
+ * reader sees one), or a move of two writes and the revision.
+ */
 const RESERVATIONS_PER_WRITE = 100;
-const MOVES_PER_WRITE = 50;
+const MOVES_PER_WRITE = 33;
 /** How long an uncommitted rename in chunks holds its reservations before a later write may undo it. */
 const RENAME_HOLD_SECONDS = 60;
 /** Past the hold, how long a reservation lasts for a committed rename to be finished by a later write. */

@@ -78,11 +78,10 @@ async function linkInto(
     } catch (err) {
       if (!(err instanceof TransactionFailed)) throw err;
       const holder = entryHolder(env.id, err.reasons[0]?.item);
-      if (err.failedAt() === 0 && holder?.kind === 'link' && holder.secretId === secretId)
-        throw alreadyLinked(secretId);
+      if (err.failedAt() === 0 && holder?.kind === 'link' && holder.secretId === secretId) throw alreadyLinked(holder);
       // The secret was renamed or deleted between our read and write: read it again.
       if (err.failedAt() === 3 && attempt < MAX_LINK_ATTEMPTS) continue;
-      throw explainEntryFailure(err, env.id, entry.name, 0, 2);
+      throw explainEntryFailure(err, env.id, entry.name, 0, 2, { action: 'link' });
     }
   }
 }

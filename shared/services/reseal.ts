@@ -228,7 +228,7 @@ async function mendLinkHints(
 ): Promise<void> {
   const movedSecrets = moved.flatMap((v) => (v.secret ? [v.secret] : []));
   const ofMoved = await mapLimit(movedSecrets, WRITES_IN_FLIGHT, async (secret) =>
-    (await linkEntriesOf(deps.db, owner, secret)).map((key) => ({ key, secretId: secret.id, version: target })),
+    (await linkEntriesOf(deps.db, owner, secret)).map((ref) => ({ ...ref, secretId: secret.id, version: target })),
   );
   const stale = page.links.filter((link) => link.dekVersion !== target);
   const secrets = await readGlobalSecrets(
@@ -243,7 +243,7 @@ async function mendLinkHints(
       return version === undefined || version === link.dekVersion ? [] : [{ ...link, version }];
     }),
   ];
-  await mapLimit(mends, WRITES_IN_FLIGHT, (m) => setLinkHint(deps.db, m.key, m.secretId, m.version));
+  await mapLimit(mends, WRITES_IN_FLIGHT, (m) => setLinkHint(deps.db, m, m.secretId, m.version));
 }
 
 /** The page counted into the pass: each value under the version it is under once handled. */

@@ -2,7 +2,7 @@ import type { Deps } from '../deps.js';
 import type * as Api from '../api-objects.js';
 import { decide, enforce, refuseMissing } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
-import { readPartition, type EntryRecord, type LinkEntry } from '../data/entries.js';
+import type { EntryRecord, LinkEntry } from '../data/entries.js';
 import { readRuntimeBatch } from '../data/runtime-batch.js';
 import { requireId } from '../ids.js';
 import { ownerOf, type Owner } from '../owner-key.js';
@@ -93,7 +93,7 @@ export async function checkRuntime(
   admitted?: Promise<void>,
 ): Promise<Api.RuntimeCheck> {
   requireId(envId, 'Environment');
-  const [{ environment: env, entries, requirements }] = await Promise.all([readPartition(deps.db, envId), admitted]);
+  const [{ environment: env, entries, requirements }] = await Promise.all([deps.partitions.read(envId), admitted]);
   if (!env) return refuseMissing(deps, principal, 'Environment');
   const owner = ownerOf(env);
   const links = entries.filter((e) => e.kind === 'link');

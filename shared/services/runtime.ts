@@ -5,7 +5,7 @@ import { decide, enforce, refuseMissing } from '../auth/authorization.js';
 import type { Principal } from '../auth/principal.js';
 import { openWithKey, type SealedValue } from '../crypto/values.js';
 import type { DataKeyRecord } from '../data/data-keys.js';
-import { readPartition, type LinkEntry, type SecretEntry } from '../data/entries.js';
+import type { LinkEntry, SecretEntry } from '../data/entries.js';
 import type { EnvironmentRecord } from '../data/environments.js';
 import { readRuntimeBatch } from '../data/runtime-batch.js';
 import { missingRequiredError, payloadTooLarge } from '../errors.js';
@@ -21,7 +21,8 @@ import { linkedSecrets, membershipToRead, missingRequired } from './runtime-chec
 
 /**
  * The runtime read, at job start. Two sequential DynamoDB round trips whatever the number of
- * entries: one Query of the environment's partition (META and every entry), then one
+ * entries: one Query of the environment's partition (META and every entry; a container that
+ * kept it since checks its revision with one GetItem instead, shared/services/environment-partitions.ts), then one
  * BatchGetItem of the linked global secrets, the data keys not already in memory and, for a
  * user key on a team environment, the caller's membership. At most one KMS call per data key
  * version, none with a warm cache. The audit event is written alongside the batch when the
@@ -43,7 +44,7 @@ export async function readRuntime(
   const allowMissing = options.allowMissing ?? false;
   requireId(envId, 'Environment');
   const [{ environment: env, entries, requirements }] = await Promise.all([
-    readPartition(deps.db, envId),
+    deps.partitions.read(envId),
     options.admitted,
   ]);
   if (!env) return refuseMissing(deps, principal, 'Environment');

@@ -16,8 +16,9 @@ type Operation =
 /**
  * One write of a transaction, without its table: the data modules build these and only the
  * table client (here) names the table. `alongside` are writes of other items that must commit
- * with it (an entry's value item beside the entry): they go after every write given, so a
- * caller's indexes into `reasons` stay those of its own writes.
+ * with it (an entry's value item beside the entry, its environment's revision bump): they go
+ * after every write given, once per item, so a caller's indexes into `reasons` stay those of its
+ * own writes.
  */
 export type TableWrite = Operation & { alongside?: Operation[] };
 
@@ -42,6 +43,28 @@ export class TransactionFailed extends Error {
 
 const MAX_CONFLICT_ATTEMPTS = 8;
 
+/** What goes alongside the writes, once per item: several writes may ask for the same companion (a revision bump). */
+function alongsideOf(writes: TableWrite[]): Operation[] {
+  const byItem = new Map<string, Operation>();
+  for (const write of writes.flatMap((w) => w.alongside ?? [])) {
+    const key = keyOf(write);
+    if (!byItem.has(key)) byItem.set(key, write);
+  }
+  return [...byItem.values()];
+}
+
+function keyOf(write: Operation): string {
+  const key =
+    'Put' in write
+      ? write.Put.Item
+      : 'Update' in write
+        ? write.Update.Key
+        : 'Delete' in write
+          ? write.Delete.Key
+          : write.ConditionCheck.Key;
+  return `${String(key?.pk)}|${String(key?.sk)}`;
+}
+
 function onTable(tableName: string, write: Operation): TransactItem {
   if ('Put' in write) return { Put: { ...write.Put, TableName: tableName } };
   if ('Update' in write) return { Update: { ...write.Update, TableName: tableName } };
@@ -55,9 +78,7 @@ function onTable(tableName: string, write: Operation): TransactItem {
  * retry those. A failed condition is thrown as TransactionFailed for the caller to explain.
  */
 export async function transactWrite(db: Db, writes: TableWrite[]): Promise<void> {
-  const items = [...writes, ...writes.flatMap((write) => write.alongside ?? [])].map((write) =>
-    onTable(db.tableName, write),
-  );
+  const items = [...writes, ...alongsideOf(writes)].map((write) => onTable(db.tableName, write));
   for (let attempt = 1; ; attempt++) {
     try {
       await db.doc.send(new TransactWriteCommand({ TransactItems: items }));

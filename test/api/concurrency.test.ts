@@ -153,11 +153,23 @@ describe('one name per environment under concurrency', () => {
         expect(res.body.code, `attempt ${i} (${loser.kind}) after a ${winner.kind} won`).toBe(expected);
         expect(typeof res.body.detail).toBe('string');
         if (expected === 'name_taken') {
-          const remedy = {
-            secret: 'Rename or remove the existing direct secret first, then link the global secret.',
-            variable: 'Rename or remove that environment variable before adding or linking the secret.',
-            link: `Unlink global secret ${secretId} first.`,
+          // The remedy fits what the loser was doing (shared/conflicts.ts).
+          const free = {
+            secret: 'rename or remove the existing direct secret',
+            variable: 'rename or remove that environment variable',
+            link: `unlink global secret ${name} (${secretId})`,
           }[winner.kind];
+          const what = { secret: 'direct secret', variable: 'variable', link: '' }[loser.kind];
+          const remedy =
+            loser.kind === 'link'
+              ? {
+                  secret: 'Rename or remove the existing direct secret first, then link the global secret.',
+                  variable: 'Rename or remove that environment variable before adding or linking the secret.',
+                  link: '',
+                }[winner.kind]
+              : loser.kind === winner.kind
+                ? `Update that ${what} instead, or choose another name.`
+                : `Choose another name, or ${free} first, then add the ${what}.`;
           expect(res.body.detail).toContain(remedy);
         }
       });

@@ -345,7 +345,7 @@ describe('409 conflicts', () => {
     const globalDirect = await createSecret({ name: 'HELD_DIRECT', value: 'g' });
     const globalVar = await createSecret({ name: 'HELD_VAR', value: 'g' });
     const unrelated = await createSecret({ name: 'FREE_NAME', value: 'f' });
-    const linkedRemedy = `Unlink global secret ${linked.id} first.`;
+    const unlinkFirst = `unlink global secret HELD_LINKED (${linked.id}) first`;
 
     await writesNothing(async () => {
       // a direct secret holds it
@@ -360,13 +360,15 @@ describe('409 conflicts', () => {
         409,
         'name_taken',
       );
-      expect(detail).toContain(DIRECT_REMEDY);
+      expect(detail).toContain(
+        'Choose another name, or rename or remove the existing direct secret first, then add the variable.',
+      );
       detail = expectError(
         await call('POST', `${path}/secrets`, { key, body: { name: 'HELD_DIRECT', value: 'x' } }),
         409,
         'name_taken',
       );
-      expect(detail).toContain(DIRECT_REMEDY);
+      expect(detail).toContain('Update that direct secret instead, or choose another name.');
 
       // a variable holds it
       detail = expectError(
@@ -374,7 +376,9 @@ describe('409 conflicts', () => {
         409,
         'name_taken',
       );
-      expect(detail).toContain(VARIABLE_REMEDY);
+      expect(detail).toContain(
+        'Choose another name, or rename or remove that environment variable first, then add the direct secret.',
+      );
       detail = expectError(
         await call('POST', `${path}/secrets/link/${globalVar.id}`, { key, body: {} }),
         409,
@@ -386,7 +390,7 @@ describe('409 conflicts', () => {
         409,
         'name_taken',
       );
-      expect(detail).toContain(VARIABLE_REMEDY);
+      expect(detail).toContain('Choose another name, or rename or remove that environment variable first.');
 
       // a linked secret holds it
       detail = expectError(
@@ -394,19 +398,19 @@ describe('409 conflicts', () => {
         409,
         'name_taken',
       );
-      expect(detail).toContain(linkedRemedy);
+      expect(detail).toContain(`Choose another name, or ${unlinkFirst}, then add the variable.`);
       detail = expectError(
         await call('POST', `${path}/secrets`, { key, body: { name: 'HELD_LINKED', value: 'x' } }),
         409,
         'name_taken',
       );
-      expect(detail).toContain(linkedRemedy);
+      expect(detail).toContain(`Choose another name, or ${unlinkFirst}, then add the direct secret.`);
       detail = expectError(
         await call('PATCH', `${path}/variables/${variable.id}`, { key, body: { name: 'HELD_LINKED' } }),
         409,
         'name_taken',
       );
-      expect(detail).toContain(linkedRemedy);
+      expect(detail).toContain(`Choose another name, or ${unlinkFirst}.`);
 
       // a rename of a linked global secret onto a name taken in a linked environment names it
       detail = expectError(
@@ -481,7 +485,7 @@ describe('409 conflicts', () => {
     const path = `${V1}/environmentshub/${personalEnv}/secrets/${secret.id}`;
     await writesNothing(async () => {
       let detail = expectError(await call('DELETE', path, { key }), 409, 'is_linked');
-      expect(detail).toContain(secret.id);
+      expect(detail).toContain(`linked global secret LINKED_HERE (${secret.id})`);
       expect(detail.toLowerCase()).toContain('unlink');
       detail = expectError(await call('PATCH', path, { key, body: { value: 'overwrite' } }), 409, 'is_linked');
       expect(detail).toContain(secret.id);

@@ -55,7 +55,7 @@ describe('the main flow', () => {
     });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('name_taken');
-    expect(dup.body.detail).toContain(`Unlink global secret ${secretId} first.`);
+    expect(dup.body.detail).toContain(`unlink global secret OPENAI_KEY (${secretId}) first, then add the variable.`);
 
     const list = await call('GET', `/api/v1/environmentshub/${env}/secrets`, { key });
     expect(list.status).toBe(200);

@@ -122,7 +122,9 @@ describe('renaming a global secret', () => {
       body: { name: 'RENAMED_TOKEN', value: 'v' },
     });
     expect([clash.status, clash.body.code]).toEqual([409, 'name_taken']);
-    expect(clash.body.detail).toContain(`Unlink global secret ${secretId} first.`);
+    expect(clash.body.detail).toContain(
+      `unlink global secret RENAMED_TOKEN (${secretId}) first, then add the variable.`,
+    );
   });
 
   it('refuses a name taken in any linked environment, naming them, and changes nothing', async () => {

@@ -30,7 +30,10 @@ async function editMeta(field: string, value: string): Promise<() => Promise<voi
     }),
   );
   const old = out.Attributes?.[field];
+  // An edit outside the service bumps no revision: read as a container that had not kept the environment.
+  svc.deps.partitions.clear();
   return async () => {
+    svc.deps.partitions.clear();
     await svc.deps.db.doc.send(
       new UpdateCommand({
         TableName: svc.tableName,

@@ -387,6 +387,8 @@ describe('a sealed value that does not belong where it is found', () => {
   }
 
   async function setCt(key: { pk: string; sk: string }, ct: Uint8Array) {
+    // An edit outside the service bumps no revision: read as a container that had not kept the environment.
+    svc.deps.partitions.clear();
     await svc.deps.db.doc.send(
       new UpdateCommand({
         TableName: svc.tableName,

@@ -22,6 +22,7 @@ describe('prime config', () => {
       api_key: `****${key.slice(-4)}`,
       base_url: h.baseUrl,
       team_id: null,
+      context: 'production',
       config_file: configOf(h.home),
     });
     expect(table.stdout + json.stdout).not.toContain(key);
@@ -50,7 +51,7 @@ describe('prime config', () => {
       h.run(['config', 'set-base-url', 'ftp://example.com'], { home }),
     ]);
     expect(JSON.parse(view.stdout)).toMatchObject({ api_key: null, base_url: h.baseUrl, team_id: h.svc.seed.team.id });
-    expect(teamSecrets.stdout).toBe('No team secrets found.\n');
+    expect(teamSecrets.stdout).toBe('No secrets found in team dev-team.\n');
     expect(JSON.parse(viaAlias.stdout).slug).toBe('dev');
     expect(invalid.stderr).toBe("Error: Invalid base URL 'ftp://example.com': give an http:// or https:// URL.\n");
 
@@ -104,7 +105,7 @@ describe('prime config set-api-key and remove-team-id', () => {
     const who = await h.run(['whoami', '-o', 'json'], { home: piped.home, key: null });
     expect(JSON.parse(who.stdout).slug).toBe('dev');
 
-    expect(argument).toMatchObject({ code: 1, stdout: '' });
+    expect(argument).toMatchObject({ code: 2, stdout: '' });
     expect(argument.stderr).toMatch(
       /^Error: Not taking the key from the command line, where it stays in your shell history/,
     );
@@ -171,7 +172,7 @@ describe('prime login', () => {
       h.runInPty(['login'], [{ expect: 'API key: ', send: 'not-a-real-key\r' }], { home, key: null }),
       h.run(['login'], { home, key: null, input: 'some-key\n' }),
     ]);
-    expect(rejected.code).toBe(1);
+    expect(rejected.code).toBe(4);
     expect(rejected.transcript).toContain('Error: Missing or invalid API key.');
     expect(rejected.transcript).not.toContain('not-a-real-key');
     expect(existsSync(configOf(home))).toBe(false);
@@ -185,7 +186,7 @@ describe('connection errors', () => {
   it('says how to configure a key when there is none, before any request', async () => {
     const r = await h.run(['secret', 'list'], { key: null, home: tempDir('prime-cli-nokey-') });
     expect(r).toMatchObject({
-      code: 1,
+      code: 4,
       stdout: '',
       stderr: 'Error: No API key configured. Run prime login or set PRIME_API_KEY.\n',
     });
@@ -195,13 +196,13 @@ describe('connection errors', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const r = await h.run(['env', 'secret', 'list', 'dev/my-environment'], { env: { PRIME_BASE_URL: url } });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(5);
     expect(r.stderr).toBe(`Error: Cannot reach the API at ${url}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
     expect(lines(r.stderr)).toHaveLength(1);
   });
 
   it('shows the API detail of a rejected key', async () => {
     const r = await h.run(['whoami'], { key: 'wrong-key' });
-    expect(r).toMatchObject({ code: 1, stdout: '', stderr: 'Error: Missing or invalid API key.\n' });
+    expect(r).toMatchObject({ code: 4, stdout: '', stderr: 'Error: Missing or invalid API key.\n' });
   });
 });

@@ -22,7 +22,7 @@ describe('prime env create and list, teams list, whoami', () => {
     expect(json(viaConfigTeam.stdout)).toMatchObject({ owner: 'dev-team', name: 'cli-team', teamId: team.id });
     expect(json(viaFlagTeam.stdout)).toMatchObject({ owner: 'dev-team', name: 'cli-team-2', teamId: team.id });
     expect(noTeam.code).toBe(1);
-    expect(noTeam.stderr).toMatch(/^Error: No team configured: pass --team TEAM_ID/);
+    expect(noTeam.stderr).toMatch(/^Error: No team configured: pass --team TEAM,/);
     expect(badName.stderr).toMatch(/^Error: Invalid environment name 'Not Valid': must be 1–100 lowercase letters/);
 
     const [table, list, teamList] = await Promise.all([
@@ -40,6 +40,34 @@ describe('prime env create and list, teams list, whoami', () => {
         .sort();
     expect(names(list.stdout)).toEqual(['cli-personal', 'my-environment']);
     expect(names(teamList.stdout)).toEqual(['cli-team', 'cli-team-2', 'team-environment']);
+  });
+
+  it('takes a team by its slug as well as its id (PRIME_TEAM_ID, --team), and names it in tables', async () => {
+    const team = h.svc.seed.team;
+    const [created, listByFlag, listBySlugEnv, listById, secrets, unknown, members, who] = await Promise.all([
+      h.run(['env', 'create', 'cli-by-slug', '--team', 'dev-team', '-o', 'json']),
+      h.run(['env', 'list', '--team', 'dev-team']),
+      h.run(['env', 'list', '-o', 'json'], { env: { PRIME_TEAM_ID: 'dev-team' } }),
+      h.run(['env', 'list', '--team', team.id, '-o', 'json']),
+      h.run(['secret', 'list'], { env: { PRIME_TEAM_ID: 'dev-team' } }),
+      h.run(['env', 'list'], { env: { PRIME_TEAM_ID: 'no-such-team' } }),
+      h.run(['teams', 'members', '--team-id', 'dev-team']),
+      h.run(['whoami'], { env: { PRIME_TEAM_ID: 'dev-team' } }),
+    ]);
+    expect(json(created.stdout)).toMatchObject({ owner: 'dev-team', name: 'cli-by-slug', teamId: team.id });
+    const rows = lines(listByFlag.stdout);
+    expect(rows[0]).toBe('Team Environments (dev-team)');
+    expect(rows).toContainEqual(expect.stringMatching(/ dev-team\/team-environment +team dev-team +\S/));
+    const names = (out: string) => json(out).environments.map((e: { name: string }) => e.name);
+    expect(names(listBySlugEnv.stdout)).toContain('team-environment');
+    expect(names(listById.stdout)).toEqual(names(listBySlugEnv.stdout));
+    expect(lines(secrets.stdout)[0]).toMatch(/^(Team Secrets \(dev-team\)|No secrets found in team dev-team\.)$/);
+    expect(unknown).toMatchObject({ code: 3, stdout: '' });
+    expect(unknown.stderr).toBe(
+      `Error: 'no-such-team' (PRIME_TEAM_ID) is not the id or slug of one of your teams. Your teams: dev-team (${team.id}).\n`,
+    );
+    expect(lines(members.stdout)[0]).toBe('Team Members (dev-team)');
+    expect(who.stdout).toMatch(new RegExp(`Team scope: +dev-team \\(${team.id}\\)`));
   });
 
   it('shows the user and their teams in both formats', async () => {
@@ -81,7 +109,7 @@ describe('prime teams members', () => {
     ]);
     expect(table).toMatchObject({ code: 0, stderr: '' });
     const rows = lines(table.stdout);
-    expect(rows[0]).toBe('Team Members');
+    expect(rows[0]).toBe('Team Members (dev-team)');
     expect(rows[1]).toMatch(/^User ID +Slug +Name +Email +Role$/);
     expect(
       rows.some(
@@ -97,7 +125,7 @@ describe('prime teams members', () => {
       stderr: 'Error: No team selected: pass --team-id, set PRIME_TEAM_ID or run prime config set-team-id.\n',
     });
     expect(json(asViewer.stdout).members).toHaveLength(members.length);
-    expect(notMine).toMatchObject({ code: 1, stdout: '' });
+    expect(notMine).toMatchObject({ code: 3, stdout: '' });
     expect(notMine.stderr).toMatch(/^Error: /);
   });
 });
@@ -133,8 +161,8 @@ describe('prime env secret', () => {
     const rows = lines(table.stdout);
     expect(rows[0]).toBe(`Secrets for ${ENV}`);
     expect(rows[1]).toMatch(/^ID +Name +Source +Description +Created$/);
-    expect(rows.some((r) => /DB_PASSWORD +environment +db +(just now|\d+ minutes? ago)$/.test(r))).toBe(true);
-    expect(rows.some((r) => /SHARED_KEY +global-linked +(just now|\d+ minutes? ago)$/.test(r))).toBe(true);
+    expect(rows.some((r) => /DB_PASSWORD +Direct secret +db +(just now|\d+ minutes? ago)$/.test(r))).toBe(true);
+    expect(rows.some((r) => /SHARED_KEY +Linked global secret +(just now|\d+ minutes? ago)$/.test(r))).toBe(true);
     const secrets = json(listed.stdout).secrets;
     for (const s of secrets) {
       expect(Object.keys(s).sort()).toEqual([
@@ -159,7 +187,9 @@ describe('prime env secret', () => {
     expect(json(renamed.stdout)).toMatchObject({ id: directSecret.id, name: 'DB_PASS' });
     expect(clash.code).toBe(1);
     expect(clash.stderr).toBe(`Error: ${await apiDetail('SHARED_KEY')}\n`);
-    expect(clash.stderr).toContain(`Unlink global secret ${globalSecret.id} first.`);
+    expect(clash.stderr).toContain(
+      `unlink global secret SHARED_KEY (${globalSecret.id}) first, then add the direct secret.`,
+    );
     expect(clash.stderr).not.toContain('never-printed');
 
     const revalued = await h.run(['env', 'secret', 'update', ENV, '--id', directSecret.id, '-v', '-'], {
@@ -170,7 +200,7 @@ describe('prime env secret', () => {
       h.run(['env', 'secret', 'unlink', globalSecret.id, ENV, '-y']),
       h.run(['env', 'secret', 'delete', ENV, '--id', directSecret.id, '-y']),
     ]);
-    expect(unlinked.stdout).toBe(`✓ Unlinked global secret ${globalSecret.id} from ${ENV}\n`);
+    expect(unlinked.stdout).toBe(`✓ Unlinked global secret 'SHARED_KEY' from ${ENV}\n`);
     expect(deleted.stdout).toBe(`✓ Deleted secret 'DB_PASS' from ${ENV}\n`);
     const empty = await h.run(['env', 'secret', 'list', ENV]);
     expect(empty.stdout).toBe(`No secrets found for ${ENV}.\n`);
@@ -257,7 +287,7 @@ describe('prime env var', () => {
     const renamed = await h.run(['env', 'var', 'update', variable.id, ENV, '-n', 'SHORT_ONE']);
     expect(renamed.stdout).toBe(`✓ Updated variable 'SHORT_ONE' for ${ENV}\n`);
     const deleted = await h.run(['env', 'var', 'delete', variable.id, ENV, '--yes']);
-    expect(deleted.stdout).toBe(`✓ Deleted variable ${variable.id} from ${ENV}\n`);
+    expect(deleted.stdout).toBe(`✓ Deleted variable 'SHORT_ONE' from ${ENV}\n`);
     const after = json((await h.run(['env', 'var', 'list', ENV, '-o', 'json'])).stdout);
     expect(after.variables.map((v: { name: string }) => v.name)).toEqual(['LOG_LEVEL']);
   });

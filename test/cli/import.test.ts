@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useAnsweringProxies } from './answering-proxy.js';
 import { tempDir, useCliHarness } from './harness.js';
 
 /**
@@ -10,6 +9,7 @@ import { tempDir, useCliHarness } from './harness.js';
  * against the real service (the dotenv reader alone: dotenv-import.test.ts).
  */
 const h = useCliHarness();
+const startProxy = useAnsweringProxies(() => h.baseUrl);
 const dir = tempDir('prime-cli-import-');
 let files = 0;
 
@@ -165,7 +165,7 @@ describe('prime env var import and prime secret import', () => {
     const team = { PRIME_TEAM_ID: h.svc.seed.team.id };
     const global = await h.run(['secret', 'import', '-'], { input: 'TEAM_IMPORTED=hunter2\n', env: team });
     expect(global).toMatchObject({ code: 0, stderr: '' });
-    expect(global.stdout).toContain(`into team ${h.svc.seed.team.id}: 1 created, 0 updated`);
+    expect(global.stdout).toContain(`into team ${h.svc.seed.team.slug}: 1 created, 0 updated`);
     const teamSecrets = (await h.svc.must(200, 'GET', `/api/v1/secrets/?teamId=${h.svc.seed.team.id}`)).data;
     expect(teamSecrets.map((s: { name: string }) => s.name)).toContain('TEAM_IMPORTED');
     const again = await h.run(['secret', 'import', '-'], { input: 'TEAM_IMPORTED=hunter2\n', env: team });
@@ -252,42 +252,3 @@ describe('a failure part-way', () => {
     expect((await holdings(env.id)).map((e) => e.name)).toEqual(['FIRST', 'SECOND']);
   });
 });
-
-type ProxyAnswer =
-  'forward' | 'forward-then-drop' | { status: number; headers?: Record<string, string>; body: unknown };
-const proxies: Server[] = [];
-afterAll(async () => {
-  await Promise.all(proxies.map((p) => new Promise((done) => p.close(done))));
-});
-
-/** A proxy in front of the service that may answer, or drop the connection, in its place. */
-async function startProxy(decide: (req: IncomingMessage) => Promise<ProxyAnswer>): Promise<{ url: string }> {
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const answer = await decide(req);
-    if (typeof answer === 'object') {
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(JSON.stringify(answer.body));
-      return;
-    }
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)),
-    ) as Record<string, string>;
-    const upstream = await fetch(h.baseUrl + req.url, {
-      method: req.method,
-      headers,
-      body: chunks.length ? Buffer.concat(chunks) : undefined,
-    });
-    const text = await upstream.text();
-    if (answer === 'forward-then-drop') {
-      req.socket.destroy();
-      return;
-    }
-    res.writeHead(upstream.status, { 'content-type': 'application/json' });
-    res.end(text);
-  });
-  proxies.push(server);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}

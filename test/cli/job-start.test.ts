@@ -76,7 +76,7 @@ describe('prime env secret require, requirements, unrequire', () => {
       optional: true,
       createdAt: expect.any(String),
     });
-    expect(badName).toMatchObject({ code: 1, stdout: '' });
+    expect(badName).toMatchObject({ code: 2, stdout: '' });
     expect(badName.stderr).toMatch(/^Error: Invalid name 'judge-key': must start with an uppercase letter/);
 
     const [table, listed] = await Promise.all([
@@ -101,7 +101,7 @@ describe('prime env secret require, requirements, unrequire', () => {
       h.run(['env', 'secret', 'unrequire', 'NEVER_REQUIRED', env.slug]),
     ]);
     expect(removed).toMatchObject({ code: 0, stdout: `✓ No longer requiring 'WANDB_KEY' for ${env.slug}\n` });
-    expect(absent).toMatchObject({ code: 1, stdout: '', stderr: 'Error: Requirement not found.\n' });
+    expect(absent).toMatchObject({ code: 3, stdout: '', stderr: 'Error: Requirement not found.\n' });
     expect(await requirementsOf(env.id)).toEqual([['JUDGE_KEY', null, true]]);
   });
 });
@@ -214,9 +214,9 @@ describe('prime env check', () => {
       expect.stringMatching(new RegExp(`^ {2}Expiring soon: +SOON \\(${utcTime(soon)}\\)$`)),
       `Names in ${env.slug}`,
       expect.stringMatching(/^Name +Source$/),
-      expect.stringMatching(/^LEVEL +variable$/),
-      expect.stringMatching(/^LINKED_KEY +global-linked$/),
-      expect.stringMatching(/^SOON +environment$/),
+      expect.stringMatching(/^LEVEL +Variable$/),
+      expect.stringMatching(/^LINKED_KEY +Linked global secret$/),
+      expect.stringMatching(/^SOON +Direct secret$/),
     ]);
     expect(asJson).toMatchObject({ code: 1, stderr: '' });
     expect(json(asJson.stdout)).toEqual((await api('GET', `/environmentshub/${env.id}/runtime/check`)).data);
@@ -253,7 +253,7 @@ describe('expiry of secrets', () => {
     expect(soonSecret.expiresAt).toBe(soon);
     expect(json(laterOut.stdout).expiresAt).toBe(later);
     expect(json(plainOut.stdout).expiresAt).toBeNull();
-    expect(badTime).toMatchObject({ code: 1, stdout: '' });
+    expect(badTime).toMatchObject({ code: 2, stdout: '' });
     expect(badTime.stderr).toMatch(/^Error: Invalid --expires-at '\S+': must be in the future\.\n$/);
 
     const [table, listed, shown] = await Promise.all([
@@ -298,7 +298,7 @@ describe('expiry of secrets', () => {
     expect(direct.expiresAt).toBe(soon);
     const table = await h.run(['env', 'secret', 'list', env.slug]);
     expect(lines(table.stdout)[1]).toMatch(/^ID +Name +Source +Description +Created +Expires$/);
-    expect(lines(table.stdout)[2]).toMatch(new RegExp(`DIRECT +environment +\\S.* ${utcTime(soon)}$`));
+    expect(lines(table.stdout)[2]).toMatch(new RegExp(`DIRECT +Direct secret +\\S.* ${utcTime(soon)}$`));
 
     // An expiry alone is a change: nothing is asked for, and the value keeps its version.
     const later = inDays(3);

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,24 @@ async function outcome(file: string, args: string[], env: NodeJS.ProcessEnv) {
   } catch (err) {
     const failed = err as { code?: number; stdout: string; stderr: string };
     return { code: failed.code ?? 1, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/**
+ * What runs, and nothing else: no source map or a pointer to one (whose paths would be this
+ * machine's), no path of this machine, no key or private key, no test code, no script that
+ * runs on install.
+ */
+function expectOnlyWhatRuns(dir: string, localPaths: string[]) {
+  const packed = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  expect(packed.bin).toEqual({ prime: 'cli/bin/prime.js' });
+  expect(Object.keys(packed.scripts ?? {}).filter((s) => /install|prepare/.test(s))).toEqual([]);
+  for (const file of ['cli/bin/prime.js', 'dist-cli/prime.mjs', 'package.json', 'README.md']) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    expect(text, file).not.toMatch(/sourceMappingURL|sourcesContent/);
+    for (const path of localPaths) expect(text.includes(path), `${file} holds ${path}`).toBe(false);
+    expect(text, file).not.toMatch(/prime_[A-Za-z0-9_-]{40,}|-----BEGIN [A-Z ]*PRIVATE KEY|AKIA[0-9A-Z]{16}/);
+    if (file.endsWith('.mjs')) expect(text, file).not.toMatch(/vitest|fast-check|describe\(['"]/);
   }
 }
 
@@ -41,6 +60,10 @@ describe('the packed prime', () => {
       'package/dist-cli/prime.mjs',
       'package/package.json',
     ]);
+    const unpacked = join(work, 'unpacked');
+    mkdirSync(unpacked);
+    expect((await outcome('tar', ['-xzf', tarball, '-C', unpacked], npmEnv)).code).toBe(0);
+    expectOnlyWhatRuns(join(unpacked, 'package'), [process.cwd(), homedir(), work]);
 
     const prefix = join(work, 'global');
     const installed = await outcome(

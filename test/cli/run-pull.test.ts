@@ -122,7 +122,7 @@ describe('prime env run', () => {
       code: 127,
       stderr: "Error: Cannot run 'no-such-command-for-prime': command not found.\n",
     });
-    expect(noCommand).toMatchObject({ code: 1 });
+    expect(noCommand).toMatchObject({ code: 2 });
     expect(noCommand.stderr).toBe(
       'Error: Give the command to run after --, e.g. prime env run owner/name -- npm start\n',
     );
@@ -144,7 +144,7 @@ describe('prime env run', () => {
       h.run(['env', 'run', ENV, '--', process.execPath, '-e', '']),
       h.run(['env', 'list', '--', 'echo', 'hi']),
     ]);
-    expect(manageKey.code).toBe(1);
+    expect(manageKey.code).toBe(4);
     expect(manageKey.stderr).toMatch(/^Error: Reading runtime values needs .*runtime scope/);
     expect(stray.stderr).toBe('Error: Unexpected arguments after --: only prime env run takes a command.\n');
   });

@@ -94,7 +94,7 @@ describe('prime secret create and list', () => {
       h.run(['secret', 'list', '-o', 'json']),
       h.run(['secret', 'get', secret.id], { env: team }),
     ]);
-    expect(lines(teamTable.stdout)[0]).toBe('Team Secrets');
+    expect(lines(teamTable.stdout)[0]).toBe('Team Secrets (dev-team)');
     expect(JSON.parse(teamJson.stdout).secrets.map((s: { name: string }) => s.name)).toEqual(['TEAM_ONLY']);
     expect(JSON.parse(personal.stdout).secrets.map((s: { name: string }) => s.name)).not.toContain('TEAM_ONLY');
     expect(got.stdout).toContain('TEAM_ONLY');
@@ -143,7 +143,11 @@ describe('prime secret get, update and delete', () => {
     const deleted = await h.run(['secret', 'delete', created.id, '--yes']);
     expect(deleted).toMatchObject({ code: 0, stdout: "✓ Deleted secret 'CHANGED'\n" });
     const gone = await h.run(['secret', 'get', created.id]);
-    expect(gone).toMatchObject({ code: 1, stdout: '', stderr: 'Error: Secret not found.\n' });
+    expect(gone).toMatchObject({
+      code: 3,
+      stdout: '',
+      stderr: `Error: No secret named or with id '${created.id}' in your personal scope.\n`,
+    });
   });
 
   it('asks for what it lacks only on a terminal: off one, each is an error naming the flag', async () => {
@@ -157,7 +161,7 @@ describe('prime secret get, update and delete', () => {
       'Error: Nothing to update: pass --name, --value, --description or --expires-at (no terminal to ask on).\n',
     );
     expect(noId.stderr).toBe(
-      'Error: SECRET_ID is required: pass the id of the secret to update (no terminal to ask on).\n',
+      'Error: SECRET is required: pass the name or id of the secret to update (no terminal to ask on).\n',
     );
     expect(noName.stderr).toBe('Error: A secret name is required: pass --name (no terminal to ask on).\n');
     expect(noValue.stderr).toMatch(/^Error: A secret value is required: pass --value .*\(no terminal to ask on\)\.\n$/);
@@ -175,7 +179,7 @@ describe('prime secret errors', () => {
       h.run(['secret', 'list', '-o', 'yaml']),
       h.run(['secret', 'create', '-n', 'EMPTY', '-v', '-'], { input: '' }),
     ]);
-    expect(badName).toMatchObject({ code: 1, stdout: '' });
+    expect(badName).toMatchObject({ code: 2, stdout: '' });
     expect(badName.stderr).toBe(
       "Error: Invalid name 'lower_case': must start with an uppercase letter and contain only uppercase letters, digits and underscores.\n",
     );
@@ -183,7 +187,7 @@ describe('prime secret errors', () => {
     expect(lines(taken.stderr)).toHaveLength(1);
     expect(taken.stderr).toMatch(/^Error: .*TAKEN/);
     expect(taken.stderr).not.toContain('sk-never-shown-2');
-    expect(badFormat).toMatchObject({ code: 1, stdout: '' });
+    expect(badFormat).toMatchObject({ code: 2, stdout: '' });
     expect(badFormat.stderr).toBe("Error: Invalid output format 'yaml': use table or json.\n");
     expect(emptyStdin.stderr).toBe('Error: A secret value is required.\n');
   });

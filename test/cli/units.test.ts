@@ -6,7 +6,8 @@ import { parseEnvironmentRef, readEnvironmentMetadata } from '../../cli/environm
 import { CliError, errorLine } from '../../cli/errors.js';
 import { expiryColumn } from '../../cli/expiry.js';
 import { parseVersion } from '../../cli/options.js';
-import { Output, parseOutputFormat, relativeTime, utcTime } from '../../cli/output.js';
+import { Output, parseOutputFormat, relativeTime, sourceWord, utcTime } from '../../cli/output.js';
+import { pickByIdOrName } from '../../cli/refs.js';
 
 describe('relativeTime', () => {
   const now = Date.parse('2026-11-28T12:00:00.000Z');
@@ -136,5 +137,56 @@ describe('readEnvironmentMetadata', () => {
     expect(() =>
       readEnvironmentMetadata(folder({ '.prime/.env-metadata.json': '[]', '.env-metadata.json': meta('dev', 'old') })),
     ).toThrow(new CliError('.prime/.env-metadata.json must hold {"owner", "name"}.'));
+  });
+});
+
+describe('pickByIdOrName: what the CLI takes by id or name', () => {
+  const items = [
+    { id: 'aaaaaaaaaaaaaaaaaaaaaaaa', name: 'JUDGE_KEY' },
+    { id: 'bbbbbbbbbbbbbbbbbbbbbbbb', name: 'JUDGE_API_KEY' },
+    { id: 'cccccccccccccccccccccccc', name: 'LOG_LEVEL' },
+    { id: 'dddddddddddddddddddddddd', name: 'LOG_LEVEL' },
+  ];
+  const message = (given: string) => {
+    try {
+      pickByIdOrName(given, items, 'secret', 'dev/env');
+    } catch (err) {
+      expect(err).toBeInstanceOf(CliError);
+      return (err as Error).message;
+    }
+    throw new Error(`${given} was resolved`);
+  };
+
+  it('takes an id, else a name held once', () => {
+    expect(pickByIdOrName('bbbbbbbbbbbbbbbbbbbbbbbb', items, 'secret', 'dev/env').name).toBe('JUDGE_API_KEY');
+    expect(pickByIdOrName('JUDGE_KEY', items, 'secret', 'dev/env').id).toBe('aaaaaaaaaaaaaaaaaaaaaaaa');
+  });
+
+  it('refuses a name held twice, listing each with its id', () => {
+    expect(message('LOG_LEVEL')).toBe(
+      "'LOG_LEVEL' names 2 secrets in dev/env: LOG_LEVEL (cccccccccccccccccccccccc), LOG_LEVEL (dddddddddddddddddddddddd). Pass the id of the one you mean.",
+    );
+  });
+
+  it('refuses an unknown name, with the near matches: case, a typo, a swap, a part', () => {
+    const near = (...names: string[]) => names.join(', ');
+    expect(message('judge_key')).toBe(
+      `No secret named or with id 'judge_key' in dev/env. Near matches: ${near('JUDGE_KEY (aaaaaaaaaaaaaaaaaaaaaaaa)')}.`,
+    );
+    expect(message('JUDEG_KEY')).toContain('Near matches: JUDGE_KEY (aaaaaaaaaaaaaaaaaaaaaaaa).');
+    expect(message('JUDGE')).toContain(
+      'Near matches: JUDGE_KEY (aaaaaaaaaaaaaaaaaaaaaaaa), JUDGE_API_KEY (bbbbbbbbbbbbbbbbbbbbbbbb).',
+    );
+    expect(message('WANDB_TOKEN')).toBe("No secret named or with id 'WANDB_TOKEN' in dev/env.");
+  });
+});
+
+describe('sourceWord', () => {
+  it("words a source as the console does; JSON keeps the wire's", () => {
+    expect([sourceWord('environment'), sourceWord('global-linked'), sourceWord('variable')]).toEqual([
+      'Direct secret',
+      'Linked global secret',
+      'Variable',
+    ]);
   });
 });

@@ -56,7 +56,7 @@ describe('prime secret versions, rollback and --if-match', () => {
       h.run(['secret', 'update', created.id, '-v', 'x', '--if-match', 'two']),
     ]);
     expect(table).toMatchObject({ code: 0, stderr: '' });
-    expect(lines(table.stdout)[0]).toBe(`Versions of secret ${created.id}`);
+    expect(lines(table.stdout)[0]).toBe(`Versions of secret ${created.name}`);
     expect(lines(table.stdout)[1]).toMatch(/^Version +Created +By +Current$/);
     const user = h.svc.seed.user.id;
     expect(versionRows(table.stdout)).toEqual([
@@ -93,7 +93,7 @@ describe('prime secret versions, rollback and --if-match', () => {
       h.run(['secret', 'versions', created.id]),
     ]);
     expect(json(versions.stdout).versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
-    expect(personal.code).toBe(1);
+    expect(personal.code).toBe(3);
     const rolled = await h.run(['secret', 'rollback', created.id, '--version', '1', '-o', 'json'], { env: team });
     expect(json(rolled.stdout)).toMatchObject({ id: created.id, teamId: h.svc.seed.team.id, version: 3 });
 
@@ -139,13 +139,13 @@ describe('prime env secret and env var versions, rollback and --if-match', () =>
       h.run(['env', 'var', 'versions', variable.id, env.slug]),
       h.run(['env', 'var', 'versions', variable.id, env.slug, '-o', 'json']),
     ]);
-    expect(lines(secretTable.stdout)[0]).toBe(`Versions of secret ${secret.id} in ${env.slug}`);
+    expect(lines(secretTable.stdout)[0]).toBe(`Versions of secret ${secret.name} in ${env.slug}`);
     expect(lines(secretTable.stdout)[1]).toMatch(/^Version +Created +By +Current$/);
     expect(versionRows(secretTable.stdout)).toHaveLength(2);
     expect(secretTable.stdout).not.toContain('direct-');
     for (const v of json(secretJson.stdout).versions) expect(v).not.toHaveProperty('value');
 
-    expect(lines(variableTable.stdout)[0]).toBe(`Versions of variable ${variable.id} in ${env.slug}`);
+    expect(lines(variableTable.stdout)[0]).toBe(`Versions of variable ${variable.name} in ${env.slug}`);
     expect(lines(variableTable.stdout)[1]).toMatch(/^Version +Value +Created +By +Current$/);
     expect(versionRows(variableTable.stdout)).toEqual([
       expect.stringMatching(new RegExp(`^2 +level-two +${TIME} +user \\S+ +current$`)),
@@ -163,7 +163,7 @@ describe('prime env secret and env var versions, rollback and --if-match', () =>
     ]);
     expect(secretBack.stdout).toBe(`✓ Rolled back secret 'DIRECT' in ${env.slug} to version 1 (now version 3)\n`);
     expect(variableBack.stdout).toBe(`✓ Rolled back variable 'LEVEL' in ${env.slug} to version 1 (now version 3)\n`);
-    expect(noVersion.code).toBe(1);
+    expect(noVersion.code).toBe(2);
     expect(noVersion.stderr).toContain("required option '--version <VERSION>' not specified");
     expect(await h.svc.runtimeEnv(env.id)).toMatchObject({ DIRECT: 'direct-one', LEVEL: 'level-one' });
   });
@@ -215,11 +215,11 @@ describe('prime secret list --deleted and restore', () => {
     expect(report.slice(2).sort()).toEqual([
       `  Not relinked to ${gone.slug}: the environment was deleted.`,
       `  Not relinked to ${taken.slug}: COMEBACK is taken there. Rename or remove what holds that name in ` +
-        `${taken.slug}, then run: prime env secret link ${id} ${taken.slug}`,
+        `${taken.slug}, then run: prime env secret link COMEBACK ${taken.slug}`,
     ]);
     expect((await h.svc.runtimeEnv(kept.id)).COMEBACK).toBe('comeback-value');
     const after = await h.run(['secret', 'list', '--deleted']);
-    expect(after.stdout).toBe('No deleted personal secrets.\n');
+    expect(after.stdout).toBe('No deleted secrets in your personal scope.\n');
   });
 
   it('restores an environment entry, under a new name when its own is taken', async () => {
@@ -232,7 +232,7 @@ describe('prime secret list --deleted and restore', () => {
       h.run(['env', 'var', 'delete', variable.id, env.slug, '-y']),
       h.run(['env', 'secret', 'delete', env.slug, '--id', secret.id, '-y']),
     ]);
-    expect(varDeleted.stdout).toBe(`✓ Deleted variable ${variable.id} from ${env.slug}\n`);
+    expect(varDeleted.stdout).toBe(`✓ Deleted variable 'MODE' from ${env.slug}\n`);
     expect(varDeleted.stderr).toBe(
       `Restore it within the recovery window with: prime env var restore ${variable.id} ${env.slug}\n`,
     );
@@ -281,7 +281,7 @@ describe('prime secret list --deleted and restore', () => {
 });
 
 describe('delete --purge', () => {
-  it('destroys at once, also what is already deleted; a restore then fails with the API’s 404', async () => {
+  it('destroys at once, also what is already deleted; a restore then finds nothing to restore', async () => {
     const env = await newEnvironment('purge');
     const secret = (await api('POST', '/secrets/', { name: 'PURGED', value: 'purged-value' })).body.data;
     const variable = (await api('POST', `/environmentshub/${env.id}/variables`, { name: 'GONE', value: 'v' })).body
@@ -299,7 +299,7 @@ describe('delete --purge', () => {
     expect(purged).toMatchObject({ code: 0, stdout: "✓ Permanently deleted secret 'PURGED'\n", stderr: '' });
     expect(varPurged).toMatchObject({
       code: 0,
-      stdout: `✓ Permanently deleted variable ${variable.id} from ${env.slug}\n`,
+      stdout: `✓ Permanently deleted variable 'GONE' from ${env.slug}\n`,
       stderr: '',
     });
     expect(directPurged).toMatchObject({
@@ -314,7 +314,11 @@ describe('delete --purge', () => {
     ]);
     const apiRestore = await api('POST', `/secrets/${secret.id}/restore`, {});
     expect(apiRestore.status).toBe(404);
-    expect(restore).toMatchObject({ code: 1, stdout: '', stderr: `Error: ${apiRestore.body.detail}\n` });
+    expect(restore).toMatchObject({
+      code: 3,
+      stdout: '',
+      stderr: `Error: No deleted secret named or with id '${secret.id}' in your personal scope.\n`,
+    });
     expect(json(listed.stdout).secrets.map((s: { id: string }) => s.id)).not.toContain(secret.id);
     expect(varListed.stdout).toBe(`No deleted variables for ${env.slug}.\n`);
   });

@@ -111,7 +111,7 @@ describe('the API keys page', () => {
     const forged = await createKey(manageOnly, page.html, { name: 'sneaky', scope: 'runtime' });
     expect(forged.status).toBe(403);
     expect(textOf(forged.html, 'create-key-error')).toBe(
-      'This API key lacks the runtime scope: a key makes only keys with scopes it holds itself.',
+      'This API key lacks the runtime scope: a key makes only keys with scopes it holds itself. Run the same command with a key that holds runtime, such as the account key the admin issued.',
     );
     expect((await listed(user.key)).map((k) => k.name)).not.toContain('sneaky');
 

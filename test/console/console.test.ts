@@ -110,7 +110,7 @@ describe('signing in', () => {
     cases.push([
       runtimeOnly.body.data.key,
       403,
-      'This API key lacks the manage scope. Sign in with a key that has it.',
+      'This API key lacks the manage scope. Use a key that holds it, or make one with a key that does (the account key the admin issued holds every scope): prime api-key create --name NAME',
     ]);
     for (const [apiKey, status, message] of cases) {
       const form = await admin.get('/console/signin');
@@ -449,7 +449,7 @@ describe('an environment\u2019s Secrets tab', () => {
     ).toBe(303);
     const linked = await browser.submit(tab.html, action('/links'), { secretId: linkMe.id });
     expect(linked.status).toBe(303);
-    expect(linked.location).toBe(`/console/environments/${envId}#secrets`);
+    expect(linked.location).toBe(`/console/environments/${envId}`);
 
     // A variable holds HF_TOKEN: linking the global HF_TOKEN is refused with the remedy, beside the picker.
     const conflictPage = await browser.submit(tab.html, action('/links'), { secretId: hf.id });
@@ -476,12 +476,12 @@ describe('an environment\u2019s Secrets tab', () => {
     });
     expect(directConflict.status).toBe(409);
     expect(textOf(directConflict.html, 'add-secret-name-error')).toBe(
-      `The name LINK_ME is already used in this environment by linked global secret ${linkMe.id}. Unlink global secret ${linkMe.id} first.`,
+      `The name LINK_ME is already used in this environment by linked global secret LINK_ME (${linkMe.id}). Choose another name, or unlink global secret LINK_ME (${linkMe.id}) first, then add the direct secret.`,
     );
     expect(directConflict.html).not.toContain('sk-never-echoed-3');
 
-    // The tab: sources, variables with values, and what the job will see (no secret values).
-    const view = await browser.get(`/console/environments/${envId}`);
+    // What the job will see, on its tab: sources, variables with values, no secret values.
+    const view = await browser.get(`/console/environments/${envId}/job-view`);
     const jobView = view.html.slice(view.html.indexOf('id="job-view"'));
     const rows = [...jobView.matchAll(/<td class="name">([A-Z_]+)[\s\S]*?<span class="badge badge-([a-z-]+)">/g)].map(
       (m) => [m[1], m[2]],
@@ -535,7 +535,7 @@ describe('an environment\u2019s Secrets tab', () => {
     });
     expect(clash.status).toBe(409);
     expect(textOf(clash.html, 'edit-name-error')).toBe(
-      'The name MODE is already used in this environment by an environment variable. Rename or remove that environment variable before adding or linking the secret.',
+      'The name MODE is already used in this environment by an environment variable. Choose another name, or rename or remove that environment variable first.',
     );
 
     const editVariable = await browser.get(`/console/environments/${envId}/variables/${variableId}`);

@@ -47,6 +47,26 @@ async function expectNoSecretValue(): Promise<void> {
   for (const value of SECRET_VALUES) expect(html).not.toContain(value);
 }
 
+/**
+ * How a page fits its screen (run in the page, as a string: the tests are typed without the
+ * DOM): how far the page itself scrolls sideways, and which of the tables' row actions (Edit,
+ * Unlink, Remove, Restore…) are not wholly on the screen.
+ */
+const FIT = `(() => {
+  const actions = [...document.querySelectorAll('td.row-actions, td.restore-cell')].flatMap((cell) => [
+    ...cell.querySelectorAll('a, button'),
+  ]);
+  const inView = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.left >= 0 && box.right <= window.innerWidth;
+  };
+  return {
+    sideways: Math.max(0, document.scrollingElement.scrollWidth - window.innerWidth),
+    actions: actions.length,
+    outOfView: actions.filter((el) => !inView(el)).map((el) => el.getAttribute('aria-label') || el.textContent),
+  };
+})()`;
+
 /** A link of the header's sections. */
 const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
 
@@ -75,6 +95,9 @@ async function forgeForm(action: string, fields: Record<string, string>): Promis
     })()`),
   ]);
 }
+
+/** A link of an environment's tabs. */
+const tab = (name: string) => page.getByRole('navigation', { name: 'Environment' }).getByRole('link', { name });
 
 const section = (heading: string) =>
   page.locator('section', { has: page.getByRole('heading', { name: heading, exact: true }) });
@@ -161,11 +184,19 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
     await page.getByRole('link', { name: 'dev/my-environment' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('dev/my-environment');
     await shot('07-environment-empty');
+    // Each tab is a page of its own, the current one marked.
+    await expect(tab('Secrets').getAttribute('aria-current')).resolves.toBe('page');
+    await tab('Variables').click();
+    await expect(page.getByRole('heading', { level: 2 }).first().textContent()).resolves.toBe('Variables');
+    await expect(tab('Variables').getAttribute('aria-current')).resolves.toBe('page');
+    await expect(tab('Secrets').getAttribute('aria-current')).resolves.toBeNull();
     const variables = page.locator('form', { has: page.getByRole('heading', { name: 'Add Variable' }) });
     await variables.getByLabel('Name').fill('HF_TOKEN');
     await variables.getByLabel('Value').fill('hf-plain-config');
     await variables.getByRole('button', { name: 'Add Variable' }).click();
     await page.waitForLoadState();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Variable HF_TOKEN added.');
+    await tab('Secrets').click();
     await section('Add Secret').getByLabel('Name').fill('DIRECT_KEY');
     await section('Add Secret').getByLabel('Value').fill(SECRET_VALUES[2]!);
     await section('Add Secret').getByRole('button', { name: 'Add Secret' }).click();
@@ -201,8 +232,9 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
     await shot('09-conflict-name-taken');
 
     // ---- what the job will see: the winning source per name, secret values never shown ----
+    await tab('What the job will see').click();
+    expect(new URL(page.url()).pathname).toMatch(/^\/console\/environments\/[^/]+\/job-view$/);
     const jobView = page.locator('#job-view');
-    await jobView.scrollIntoViewIfNeeded();
     const rows = await jobView
       .locator('tbody tr')
       .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
@@ -282,13 +314,19 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
     await page.getByLabel('API key').press('Enter');
     await page.waitForURL(`${base}/console/environments`);
 
-    // ---- New Environment: a refused name beside the field, then the environment's own page ----
+    // ---- New Environment: a name off the schema's pattern stopped by the browser, a taken one
+    // refused beside the field, then the environment's own page ----
     const create = section('New Environment');
     await create.getByLabel('Name').fill('E2E Env');
     await create.getByRole('button', { name: 'Create Environment' }).click();
+    await expect(
+      page.evaluate("document.getElementById('new-environment-name').validity.patternMismatch"),
+    ).resolves.toBe(true);
+    await create.getByLabel('Name').fill('my-environment');
+    await create.getByRole('button', { name: 'Create Environment' }).click();
     await page.waitForLoadState();
     await expect(page.locator('#new-environment-name-error').textContent()).resolves.toBe(
-      'Must be 1–100 lowercase letters, digits, dots, underscores or hyphens, starting with a letter or digit.',
+      'An environment named my-environment already exists for dev. Choose another name.',
     );
     await section('New Environment').getByLabel('Name').fill('e2e-env');
     await section('New Environment').getByRole('button', { name: 'Create Environment' }).click();
@@ -419,6 +457,129 @@ describe.skipIf(!available)('the web console in headless Chromium', () => {
     expect((await svc.call('GET', `/api/v1/environmentshub/${env}/runtime`, { key })).status).toBe(401);
     await expectNoSecretValue();
     await shot('24-api-key-revoked');
+  }, 60_000);
+
+  it('checks a field before sending it, asks for a refused secret value again, and reloads a refused form harmlessly', async () => {
+    const { seed } = svc;
+    const envId = seed.environments.personal.id;
+    await svc.must(201, 'POST', `/api/v1/environmentshub/${envId}/variables`, { name: 'E2E_HELD', value: 'held' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const tab = await context.newPage();
+    const posts: string[] = [];
+    tab.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(new URL(request.url()).pathname);
+    });
+    try {
+      await tab.goto(`${base}/console/signin`);
+      await tab.getByLabel('API key').fill(seed.user.apiKey);
+      await tab.getByLabel('API key').press('Enter');
+      await tab.waitForURL(`${base}/console`);
+      await tab.goto(`${base}/console/environments/${envId}`);
+      const add = tab.locator('section', { has: tab.getByRole('heading', { name: 'Add Secret', exact: true }) });
+      posts.length = 0;
+
+      // The name's pattern, from EntryName: the browser refuses it before anything is sent.
+      await add.getByLabel('Name').fill('lower_case');
+      await add.getByLabel('Value').fill('sk-e2e-refused-1d');
+      await add.getByRole('button', { name: 'Add Secret' }).click();
+      await expect(tab.evaluate("document.getElementById('add-secret-name').validity.patternMismatch")).resolves.toBe(
+        true,
+      );
+      expect(posts).toEqual([]);
+
+      // Refused by the service (the name is a variable's): the value field is empty and says so.
+      await add.getByLabel('Name').fill('E2E_HELD');
+      await add.getByRole('button', { name: 'Add Secret' }).click();
+      await tab.waitForLoadState();
+      await expect(tab.locator('#add-secret-value-retype').textContent()).resolves.toBe(
+        "Type the value again: it was not kept, as a secret's value is never sent back to the page.",
+      );
+      await expect(add.getByLabel('Value').inputValue()).resolves.toBe('');
+      await tab.screenshot({ path: join(SHOTS, '25-retype-the-value.png'), fullPage: true });
+      const before = await svc.must(200, 'GET', `/api/v1/environmentshub/${envId}/secrets`);
+
+      // Reloading sends the refused form again: refused the same way, nothing written.
+      await tab.reload();
+      expect(posts).toEqual([`/console/environments/${envId}/secrets`, `/console/environments/${envId}/secrets`]);
+      await expect(tab.locator('#add-secret-name-error').textContent()).resolves.toContain('E2E_HELD');
+      await expect(svc.must(200, 'GET', `/api/v1/environmentshub/${envId}/secrets`)).resolves.toEqual(before);
+      await expect(tab.content()).resolves.not.toContain('sk-e2e-refused-1d');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('fits every page from 360 px up: no sideways scroll of the page, row actions in view', async () => {
+    const { seed } = svc;
+    const envId = seed.environments.personal.id;
+    // The widest content the pages hold: long names, a long unbroken value, long descriptions.
+    const long = `WIDE_${'NAME_'.repeat(10)}END`;
+    const global = await svc.must(201, 'POST', '/api/v1/secrets', {
+      name: long,
+      value: 'sk-e2e-wide-5e1a',
+      description: 'A global secret with a description long enough to wrap over several lines on a phone.',
+    });
+    await svc.must(201, 'POST', `/api/v1/environmentshub/${envId}/secrets/link/${global.data.id}`, {});
+    const direct = await svc.must(201, 'POST', `/api/v1/environmentshub/${envId}/secrets`, {
+      name: 'WIDE_DIRECT',
+      value: 'sk-e2e-wide-direct-0c',
+      description: 'A direct secret whose description runs on',
+      expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    });
+    const variable = await svc.must(201, 'POST', `/api/v1/environmentshub/${envId}/variables`, {
+      name: 'WIDE_VARIABLE',
+      value: `https://example.com/${'x'.repeat(120)}`,
+    });
+    await svc.must(200, 'PATCH', `/api/v1/environmentshub/${envId}/variables/${variable.data.id}`, {
+      value: `https://example.com/${'y'.repeat(120)}`,
+    });
+    const gone = await svc.must(201, 'POST', `/api/v1/environmentshub/${envId}/variables`, {
+      name: 'WIDE_GONE',
+      value: 'gone',
+    });
+    await svc.must(200, 'DELETE', `/api/v1/environmentshub/${envId}/variables/${gone.data.id}`);
+    await svc.must(200, 'PUT', `/api/v1/environmentshub/${envId}/requirements/${long}`, { description: 'needed' });
+
+    const env = `/console/environments/${envId}`;
+    const pages: [string, string, number][] = [
+      // a page, its name in the screenshots, and how many row actions it shows at least
+      ['/console', 'keys-and-secrets', 1],
+      [`/console/secrets/${global.data.id}`, 'global-secret', 0],
+      ['/console/environments', 'environments', 0],
+      ['/console/keys', 'api-keys', 1],
+      [env, 'tab-secrets', 3],
+      [`${env}/variables`, 'tab-variables', 1],
+      [`${env}/requirements`, 'tab-requirements', 1],
+      [`${env}/job-view`, 'tab-job-view', 0],
+      [`${env}/deleted`, 'tab-deleted', 1],
+      [`${env}/secrets/${direct.data.id}`, 'direct-secret', 0],
+      // its versions with their values, and Roll back
+      [`${env}/variables/${variable.data.id}`, 'variable', 1],
+      ['/console/no-such-page', 'not-found', 0],
+    ];
+    const widths = [360, 390, 1280];
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const phone = await context.newPage();
+    /** The page at each width: it fits, and (but at 360 px) its screenshot. */
+    const check = async (path: string, name: string, actions: number) => {
+      for (const width of widths) {
+        await phone.setViewportSize({ width, height: 844 });
+        await phone.goto(`${base}${path}`);
+        const fit = (await phone.evaluate(FIT)) as { sideways: number; actions: number; outOfView: string[] };
+        expect({ path, width, ...fit }).toMatchObject({ path, width, sideways: 0, outOfView: [] });
+        expect(fit.actions, `${path} at ${width} px`).toBeGreaterThanOrEqual(actions);
+        if (width !== 360) await phone.screenshot({ path: join(SHOTS, `layout-${width}-${name}.png`), fullPage: true });
+      }
+    };
+    try {
+      await check('/console/signin', 'sign-in', 0);
+      await phone.getByLabel('API key').fill(seed.user.apiKey);
+      await phone.getByLabel('API key').press('Enter');
+      await phone.waitForURL(`${base}/console`);
+      for (const [path, name, actions] of pages) await check(path, name, actions);
+    } finally {
+      await context.close();
+    }
   }, 60_000);
 });
 

@@ -171,7 +171,7 @@ describe('Add File Secret (upload)', () => {
       { field: 'file', name: 'client.cnf', bytes: content },
     );
     expect(res.status, res.html).toBe(303);
-    expect(res.location).toBe(`/console/environments/${env.id}#secrets`);
+    expect(res.location).toBe(`/console/environments/${env.id}`);
     const page = await browser.get(`/console/environments/${env.id}`);
     expect(noticeOf(page.html)).toBe('File secret CLIENT_CNF added.');
     expect(page.html).toMatch(/CLIENT_CNF<span class="badge badge-file">file<\/span>/);

@@ -254,16 +254,19 @@ describe('Recently deleted and Restore', () => {
     const afterBoth = await submitAndFollow(browser, gone.html, `${tabPath}/variables/${variableId}/delete`, {
       confirm: 'yes',
     });
-    const section = afterBoth.html.slice(afterBoth.html.indexOf('id="recently-deleted"'));
-    expect(afterBoth.html).toContain('<a href="#recently-deleted">Recently deleted</a>');
+    // Deleted, the variable's tab is shown again; the two are listed on the Recently deleted tab.
+    expect(afterBoth.html).toContain(`<a href="${tabPath}/variables" aria-current="page">Variables</a>`);
+    const deleted = await browser.get(`${tabPath}/deleted`);
+    expect(deleted.html).toContain(`<a href="${tabPath}/deleted" aria-current="page">Recently deleted</a>`);
+    const section = deleted.html.slice(deleted.html.indexOf('id="recently-deleted"'));
     const rows = [...section.matchAll(/<td class="name">([A-Z_]+)<\/td><td><span class="badge badge-([a-z-]+)">/g)];
     expect(rows.map((m) => [m[1], m[2]])).toEqual([
       ['GONE_VAR', 'variable'],
       ['GONE_DIRECT', 'environment'],
     ]);
-    expect(afterBoth.html).not.toContain('sk-gone-direct-9b');
+    expect(deleted.html).not.toContain('sk-gone-direct-9b');
 
-    const restored = await submitAndFollow(browser, afterBoth.html, `${tabPath}/secrets/${secretId}/restore`, {
+    const restored = await submitAndFollow(browser, deleted.html, `${tabPath}/secrets/${secretId}/restore`, {
       name: '',
     });
     expect(noticeOf(restored.html)).toBe('Secret GONE_DIRECT restored.');
@@ -274,7 +277,7 @@ describe('Recently deleted and Restore', () => {
     const taken = await browser.submit(restored.html, `${tabPath}/variables/${variableId}/restore`, { name: '' });
     expect(taken.status).toBe(409);
     expect(textOf(taken.html, `restore-${variableId}-name-error`)).toBe(
-      'The name GONE_VAR is already used in this environment by an environment variable. Restore it under another name (pass "name"), or rename or remove that entry first.',
+      'The name GONE_VAR is already used in this environment by an environment variable. Restore it under another name (pass "name"), or rename or remove that environment variable first.',
     );
     const renamed = await submitAndFollow(browser, taken.html, `${tabPath}/variables/${variableId}/restore`, {
       name: 'GONE_VAR_OLD',
@@ -338,7 +341,7 @@ describe('a team viewer', () => {
     const home = await viewer.get(`/console?teamId=${seed.team.id}`);
     expect(home.html).toContain('<td class="name">VIEWED_GONE</td>');
     expect(home.html).not.toContain(`/console/secrets/${goneId}/restore`);
-    const envTab = await viewer.get(`/console/environments/${envId}`);
+    const envTab = await viewer.get(`/console/environments/${envId}/deleted`);
     expect(envTab.html).toContain('<td class="name">VIEWED_VAR</td>');
     expect(envTab.html).not.toContain(`/variables/${variableId}/restore`);
 

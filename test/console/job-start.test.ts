@@ -66,8 +66,8 @@ const words = (html: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-/** The Requirements section of a Secrets tab. */
-const requirementsOf = (html: string) => html.slice(html.indexOf('id="requirements"'), html.indexOf('id="variables"'));
+/** The Requirements section of the Requirements tab. */
+const requirementsOf = (html: string) => html.slice(html.indexOf('id="requirements"'));
 
 /** The summary line: whether a job can start, and why not. */
 function readiness(html: string): string | undefined {
@@ -88,12 +88,12 @@ function rowOf(html: string, name: string): string {
   return html.slice(start, html.indexOf('</tr>', start));
 }
 
-describe('requirements on the Secrets tab', () => {
+describe('requirements on the Requirements tab', () => {
   it('are added from the page, listed with ✓ / ✗ against the runtime set, summed up, and removed', async () => {
     const { envId, tab } = await newEnvironment();
     const browser = await signedIn();
-    const empty = await browser.get(tab);
-    expect(empty.html).toContain('<a href="#requirements">Requirements</a>');
+    const empty = await browser.get(`${tab}/requirements`);
+    expect(empty.html).toContain(`<a href="${tab}/requirements" aria-current="page">Requirements</a>`);
     expect(requirementsOf(empty.html)).toContain('No requirements yet');
     expect(readiness(empty.html)).toBeUndefined();
 
@@ -128,7 +128,7 @@ describe('requirements on the Secrets tab', () => {
     // A direct secret and a variable meet two of them; the third is optional.
     await browser.submit(optional.html, `${tab}/secrets`, { name: 'JUDGE_KEY', value: 'sk-judge-never-shown-91' });
     await browser.submit(optional.html, `${tab}/variables`, { name: 'HF_TOKEN', value: 'hf-plain' });
-    const ready = await browser.get(tab);
+    const ready = await browser.get(`${tab}/requirements`);
     expect(requirementRows(ready.html)).toEqual([
       ['HF_TOKEN', '✓ Set Variable'],
       ['JUDGE_KEY', '✓ Set Direct secret'],
@@ -198,7 +198,7 @@ describe('requirements on the Secrets tab', () => {
 
     const viewerUser = await svc.teamMember('job-start-viewer', 'viewer');
     const viewer = await signedIn(viewerUser.key);
-    const page = await viewer.get(tab);
+    const page = await viewer.get(`${tab}/requirements`);
     expect(page.status).toBe(200);
     expect(requirementRows(page.html)).toContainEqual(['VIEWED_NEED', '✗ Missing']);
     expect(readiness(page.html)).toMatch(/^✗ Not ready for a job\. Missing: (.*, )?VIEWED_NEED/);
@@ -216,7 +216,7 @@ describe('requirements on the Secrets tab', () => {
       expect(refused.html).toContain('Your role in this team does not allow this.');
       expect(refused.html.match(/role="alert"/g)).toHaveLength(1);
     }
-    const after = await owner.get(tab);
+    const after = await owner.get(`${tab}/requirements`);
     expect(requirementRows(after.html).map(([name]) => name)).toEqual(['VIEWED_NEED']);
     await owner.submit(after.html, `${tab}/requirements/VIEWED_NEED/delete`, {});
   });
@@ -280,10 +280,11 @@ describe('expiry', () => {
     expect(words(rowOf(envPage.html, soonName))).toContain('Expires in 2 days');
     expect(words(rowOf(envPage.html, 'DIRECT_SOON'))).toContain('⚠ Expires in 2 days (2031-03-12 18:00 UTC)');
     expect(rowOf(envPage.html, 'NO_EXPIRY')).not.toContain('class="expiry');
-    expect(requirementRows(envPage.html)).toEqual([
+    const required = await browser.get(`${tab}/requirements`);
+    expect(requirementRows(required.html)).toEqual([
       ['DIRECT_SOON', '✓ Set Direct secret⚠ Expires in 2 days (2031-03-12 18:00 UTC)'],
     ]);
-    expect(readiness(envPage.html)).toBe('✓ Ready for a job.');
+    expect(readiness(required.html)).toBe('✓ Ready for a job.');
     const directPage = await browser.get(`${tab}/secrets/${directId}`);
     expect(words(directPage.html)).toContain('⚠ Expires in 2 days (2031-03-12 18:00 UTC)');
 
@@ -295,8 +296,9 @@ describe('expiry', () => {
     expect(rowOf(afterHome.html, soonName)).toContain('class="expiry expiry-expired"');
     const afterEnv = await browser.get(tab);
     expect(words(rowOf(afterEnv.html, 'DIRECT_SOON'))).toContain('⚠ Expired 3 days ago (2031-03-12 18:00 UTC)');
-    expect(requirementRows(afterEnv.html)).toEqual([['DIRECT_SOON', '✗ Expired Direct secret']]);
-    expect(readiness(afterEnv.html)).toBe('✗ Not ready for a job. Expired: DIRECT_SOON.');
+    const afterRequired = await browser.get(`${tab}/requirements`);
+    expect(requirementRows(afterRequired.html)).toEqual([['DIRECT_SOON', '✗ Expired Direct secret']]);
+    expect(readiness(afterRequired.html)).toBe('✗ Not ready for a job. Expired: DIRECT_SOON.');
     const afterDirect = await browser.get(`${tab}/secrets/${directId}`);
     expect(words(afterDirect.html)).toContain('⚠ Expired 3 days ago (2031-03-12 18:00 UTC)');
 

@@ -508,7 +508,10 @@ describe('the permission map against the calls each resource makes', () => {
     await browser(303, 'POST', `${tab}/variables`, { name: 'C_VAR', value: 'c-var' });
     const page = await browser(200, 'GET', tab);
     const directId = new RegExp(`${tab}/secrets/([a-z2-7]{24})"`).exec(page)![1]!;
-    const variableId = new RegExp(`${tab}/variables/([a-z2-7]{24})"`).exec(page)![1]!;
+    const variables = await browser(200, 'GET', `${tab}/variables`);
+    const variableId = new RegExp(`${tab}/variables/([a-z2-7]{24})"`).exec(variables)![1]!;
+    for (const other of ['secrets', 'requirements', 'job-view', 'deleted'])
+      await browser(200, 'GET', `${tab}/${other}`);
     await browser(200, 'GET', `${tab}/secrets/${directId}`);
     await browser(303, 'POST', `${tab}/secrets/${directId}`, {
       name: 'C_DIRECT',

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliExportLines } from '../../infra/local/cli-exports.js';
 import { firstNetworkAddress, freePort, tryConnect } from './addresses.js';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -60,6 +61,12 @@ describe('npm start', () => {
     expect(Object.keys(creds.user).sort()).toEqual(['accountKey', 'apiKey', 'id', 'runtimeKey', 'slug']);
     expect(creds.baseUrl).toBe(`http://127.0.0.1:${port}`);
     expect(first.output()).toContain(creds.user.apiKey);
+    // The lines that point prime at this stack, over whatever ~/.prime/config.json says (test/cli/contexts.test.ts runs them).
+    expect(first.output()).toContain(
+      cliExportLines(creds)
+        .map((line) => `  ${line}\n`)
+        .join(''),
+    );
 
     const base = creds.baseUrl;
     const auth = { authorization: `Bearer ${creds.user.apiKey}`, 'content-type': 'application/json' };

@@ -358,7 +358,7 @@ describe('ids and names cannot reach another record’s key space', () => {
       [new RegExp(`^TEAM#${ID}$`), new RegExp(`^(PROFILE|MEMBER#${ID})$`)],
       [/^SLUG#[a-z0-9][a-z0-9-]{0,38}$/, /^SLUG$/],
       [new RegExp(`^SECRETID#${ID}$`), /^SECRETID$/],
-      [new RegExp(`^ENV#${ID}$`), new RegExp(`^(META|ENTRY#${NAME}|VALUE#${ID})$`)],
+      [new RegExp(`^ENV#${ID}$`), new RegExp(`^(#REV|META|ENTRY#${NAME}|VALUE#${ID})$`)],
       [
         new RegExp(`^OWNER#${OWNER}$`),
         new RegExp(

@@ -718,6 +718,7 @@ function expectations(): Record<string, Case[]> {
     'GET /console/environments/{envId}',
     'POST /console/environments/{envId}/delete',
     'POST /console/environments/{envId}/file-secrets',
+    'GET /console/environments/{envId}/secrets',
     'GET /console/assets/copy.js',
     'GET /console/keys',
     'POST /console/keys',
@@ -730,14 +731,18 @@ function expectations(): Record<string, Case[]> {
     'POST /console/environments/{envId}/secrets/{id}/restore',
     'POST /console/environments/{envId}/links',
     'POST /console/environments/{envId}/links/{secretId}/delete',
+    'GET /console/environments/{envId}/requirements',
     'POST /console/environments/{envId}/requirements',
     'POST /console/environments/{envId}/requirements/{name}/delete',
+    'GET /console/environments/{envId}/variables',
     'POST /console/environments/{envId}/variables',
     'GET /console/environments/{envId}/variables/{id}',
     'POST /console/environments/{envId}/variables/{id}',
     'POST /console/environments/{envId}/variables/{id}/delete',
     'POST /console/environments/{envId}/variables/{id}/rollback',
     'POST /console/environments/{envId}/variables/{id}/restore',
+    'GET /console/environments/{envId}/job-view',
+    'GET /console/environments/{envId}/deleted',
   ]) {
     const path = route.split(' ')[1]!;
     one(route, {

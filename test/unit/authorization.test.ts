@@ -221,27 +221,36 @@ describe('enforce', () => {
     }
   });
 
-  it('words a refusal by what is missing', () => {
+  it('words a refusal by what is missing: the scope and the command that makes a key with it', () => {
+    const runtime =
+      'Reading runtime values needs a service key, or an API key with the runtime scope of a user who can write this environment';
+    const tokens =
+      'Runtime tokens are made, listed and revoked with a service key, or an API key with the runtime scope of a user who can write this environment';
+    const lacksRuntime =
+      'This API key lacks the runtime scope. Use a key that holds it, or make one with a key that does (the account key the admin issued holds every scope): prime api-key create --name NAME --scope manage --scope runtime';
+    const lacksManage =
+      'This API key lacks the manage scope. Use a key that holds it, or make one with a key that does (the account key the admin issued holds every scope): prime api-key create --name NAME';
     const cases: [Principal, Action, string][] = [
-      [
-        user('u-1', BOTH),
-        'read-runtime',
-        'Reading runtime values needs a service key, or an API key with the runtime scope of a user who can write this environment.',
-      ],
-      [
-        user('u-1', ['manage']),
-        'manage-runtime-tokens',
-        'Runtime tokens are made, listed and revoked with a service key, or an API key with the runtime scope of a user who can write this environment.',
-      ],
+      [user('u-1', BOTH), 'read-runtime', `${runtime}: your role in this team does not allow it.`],
+      [user('u-1', ['manage']), 'read-runtime', `${runtime}. ${lacksRuntime}`],
+      [user('u-1', ['manage']), 'manage-runtime-tokens', `${tokens}. ${lacksRuntime}`],
       [service, 'write', 'This route needs a user API key.'],
       [admin, 'read', 'This route needs a user API key.'],
       [user('u-1', ['manage']), 'write', 'Your role in this team does not allow this.'],
-      [user('u-1', ['runtime']), 'write', 'This API key lacks the manage scope.'],
+      [user('u-1', ['runtime']), 'write', lacksManage],
     ];
     for (const [principal, action, detail] of cases) {
       const err = thrown(() => enforce('forbidden', principal, action, 'Environment'));
       expect([err.status, err.code, err.detail]).toEqual([403, 'forbidden', detail]);
     }
+  });
+
+  it('names the missing scope when a key asks for a key with more than it holds', () => {
+    const err = thrown(() => authorizeKeyScopes(user('u-1', ['manage']), ['manage', 'runtime']));
+    expect([err.status, err.detail]).toEqual([
+      403,
+      'This API key lacks the runtime scope: a key makes only keys with scopes it holds itself. Run the same command with a key that holds runtime, such as the account key the admin issued.',
+    ]);
   });
 });
 
@@ -249,7 +258,9 @@ describe('requireUser and requireAdmin', () => {
   it('requireUser takes a user key with manage and refuses the rest with 403', () => {
     const caller = user('u-1', ['manage']);
     expect(requireUser(caller)).toBe(caller);
-    expect(thrown(() => requireUser(user('u-1', ['runtime']))).detail).toBe('This API key lacks the manage scope.');
+    expect(thrown(() => requireUser(user('u-1', ['runtime']))).detail).toMatch(
+      /^This API key lacks the manage scope\. .*: prime api-key create --name NAME$/,
+    );
     for (const other of [service, admin, token]) {
       const err = thrown(() => requireUser(other));
       expect([err.status, err.detail]).toEqual([403, 'This route needs a user API key.']);

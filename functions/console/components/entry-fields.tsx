@@ -1,13 +1,20 @@
-import { LIMITS } from '../../../shared/schemas.js';
+import { Description, EntryName, LIMITS, Value } from '../../../shared/schemas.js';
 import type { FormState } from '../forms.js';
+import { inputRules } from '../input-rules.js';
 import { TextField, ValueField } from './fields.js';
 
 export const NAME_HINT = 'Uppercase letters, digits and underscores, starting with a letter. Example: MY_API_KEY';
+
+/** What the browser checks of a name, a value and a description: the shared schemas' rules. */
+export const NAME_RULES = inputRules(EntryName);
+const VALUE_RULES = inputRules(Value);
+export const DESCRIPTION_RULES = inputRules(Description);
 
 /** How a form's value field reads: a secret's is never filled in, a variable's is plain text. */
 export interface ValueFieldSpec {
   label: string;
   hint?: string;
+  /** A value must be given (and is checked as one); else empty means "keep the current value". */
   required?: boolean;
   secret?: boolean;
 }
@@ -29,9 +36,9 @@ export function EntryFields(props: { state: FormState; value: ValueFieldSpec; ex
   const { state } = props;
   return (
     <>
-      <TextField state={state} name="name" label="Name" hint={NAME_HINT} kind="name" required />
-      <ValueField state={state} name="value" {...props.value} />
-      <TextField state={state} name="description" label="Description" />
+      <TextField state={state} name="name" label="Name" hint={NAME_HINT} kind="name" {...NAME_RULES} />
+      <ValueField state={state} name="value" {...props.value} {...(props.value.required ? VALUE_RULES : {})} />
+      <TextField state={state} name="description" label="Description" {...DESCRIPTION_RULES} />
       {props.expires ? <ExpiresField state={state} /> : null}
     </>
   );

@@ -1,11 +1,15 @@
 import type * as Api from '../../../shared/api-objects.js';
+import { EnvironmentName } from '../../../shared/schemas.js';
 import type { FormState } from '../forms.js';
+import { inputRules } from '../input-rules.js';
 import { environmentLabel, environmentPath } from './environment-link.js';
 import { CsrfField, FormActions, HiddenField, TextField } from './fields.js';
 
 /** The form names of New Environment and Delete Environment, which their cards show again after a refusal. */
 export const CREATE_ENVIRONMENT_FORM = 'new-environment';
 export const DELETE_ENVIRONMENT_FORM = 'delete-environment';
+
+const NAME_RULES = inputRules(EnvironmentName);
 
 /** New Environment, in the scope the list shows. */
 export function NewEnvironmentCard(props: {
@@ -27,6 +31,8 @@ export function NewEnvironmentCard(props: {
           name="name"
           label="Name"
           hint="Lowercase letters, digits, dots, underscores or hyphens; unique among this owner's environments."
+          // The schema has no minimum length but its pattern's, which a browser skips on an empty field.
+          {...NAME_RULES}
           required
         />
         <FormActions state={props.state} label="Create Environment" />

@@ -1,4 +1,4 @@
-/** An environment as the console names it (`owner/name`) and where its Secrets tab is. */
+/** An environment as the console names it (`owner/name`) and where it opens (its Secrets tab). */
 export const environmentLabel = (env: { owner: string; name: string }) => `${env.owner}/${env.name}`;
 
 export const environmentPath = (envId: string) => `/console/environments/${envId}`;

@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx';
 import { CSRF_FIELD } from '../csrf.js';
-import type { FormState } from '../forms.js';
+import { wasRefused, type FormState } from '../forms.js';
+import type { InputRules } from '../input-rules.js';
 
 /**
  * Form controls with their label, hint and errors tied together for assistive technology
@@ -13,14 +14,14 @@ const fieldId = (state: FormState, name: string) => `${state.form}-${name}`;
 const firstInvalidField = (state: FormState): string | undefined =>
   state.formError === undefined ? Object.keys(state.fieldErrors)[0] : undefined;
 
-interface FieldProps {
+/** A field's own words and, from `InputRules`, what the browser checks before sending it. */
+interface FieldProps extends InputRules {
   state: FormState;
   name: string;
   label: string;
   hint?: string | undefined;
   /** The value to show; defaults to the value the form was submitted with. */
   value?: string | undefined;
-  required?: boolean;
   autocomplete?: string;
   kind?: 'name' | 'text';
 }
@@ -28,9 +29,10 @@ interface FieldProps {
 /** A one-line field's input: text, or a date and time (a browser's picker; its value has no zone). */
 type InputType = 'text' | 'datetime-local';
 
-function describedBy(state: FormState, name: string, hint: string | undefined): string | undefined {
+function describedBy(state: FormState, name: string, hint: string | undefined, note?: string): string | undefined {
   const ids = [
     hint ? `${fieldId(state, name)}-hint` : '',
+    note ?? '',
     state.fieldErrors[name] ? `${fieldId(state, name)}-error` : '',
   ]
     .filter(Boolean)
@@ -82,7 +84,9 @@ export function TextField(props: FieldProps & { type?: InputType }) {
         autocomplete={props.autocomplete ?? 'off'}
         spellcheck={false}
         autocapitalize={props.kind === 'name' ? 'characters' : undefined}
-        aria-required={props.required ? 'true' : undefined}
+        required={props.required}
+        pattern={props.pattern}
+        maxlength={props.maxLength}
         aria-invalid={invalid ? 'true' : undefined}
         aria-describedby={describedBy(state, name, hint)}
         autofocus={firstInvalidField(state) === name}
@@ -93,13 +97,23 @@ export function TextField(props: FieldProps & { type?: InputType }) {
 
 /**
  * A multi-line value. For a secret, `secret` keeps whatever was typed out of the page: the
- * field is always shown empty (no secret value ever goes to the browser).
+ * field is always shown empty (no secret value ever goes to the browser), and after a refused
+ * submit it says so, lest the empty field be taken for a value that was kept.
  */
 export function ValueField(props: FieldProps & { secret?: boolean }) {
   const { state, name, hint } = props;
   const invalid = state.fieldErrors[name] !== undefined;
+  const retype = props.secret && wasRefused(state);
+  const retypeId = `${fieldId(state, name)}-retype`;
   return (
     <FieldFrame {...props}>
+      {retype ? (
+        <p class="field-retype" id={retypeId}>
+          {props.required
+            ? "Type the value again: it was not kept, as a secret's value is never sent back to the page."
+            : "If you typed a new value, type it again: a secret's value is never sent back to the page."}
+        </p>
+      ) : null}
       <textarea
         id={fieldId(state, name)}
         name={name}
@@ -107,9 +121,10 @@ export function ValueField(props: FieldProps & { secret?: boolean }) {
         class="mono"
         autocomplete="off"
         spellcheck={false}
-        aria-required={props.required ? 'true' : undefined}
+        required={props.required}
+        maxlength={props.maxLength}
         aria-invalid={invalid ? 'true' : undefined}
-        aria-describedby={describedBy(state, name, hint)}
+        aria-describedby={describedBy(state, name, hint, retype ? retypeId : undefined)}
         autofocus={firstInvalidField(state) === name}
       >
         {props.secret ? '' : (props.value ?? state.values[name] ?? '')}
@@ -128,6 +143,7 @@ export function FileField(props: FieldProps) {
         type="file"
         id={fieldId(state, name)}
         name={name}
+        required={props.required}
         aria-invalid={invalid ? 'true' : undefined}
         aria-describedby={describedBy(state, name, hint)}
         autofocus={firstInvalidField(state) === name}
@@ -152,7 +168,7 @@ export function SelectField(props: FieldProps & { options: SelectOption[]; place
       <select
         id={fieldId(state, name)}
         name={name}
-        aria-required={props.required ? 'true' : undefined}
+        required={props.required}
         aria-invalid={invalid ? 'true' : undefined}
         aria-describedby={describedBy(state, name, hint)}
         autofocus={firstInvalidField(state) === name}

@@ -1,6 +1,6 @@
 import { FILE_SECRET_MAX_BYTES } from '../../../shared/schemas.js';
 import { stateFor, type FormState } from '../forms.js';
-import { NAME_HINT } from './entry-fields.js';
+import { DESCRIPTION_RULES, NAME_HINT, NAME_RULES } from './entry-fields.js';
 import { CsrfField, FileField, FormActions, HiddenField, TextField } from './fields.js';
 
 /** The form name of Add File Secret, which its card shows again after a refusal. */
@@ -27,7 +27,7 @@ export function FileSecretCard(props: {
       <form class="stack" method="post" action={props.action} enctype="multipart/form-data">
         <CsrfField token={props.csrfToken} />
         <HiddenField name="teamId" value={props.teamId} />
-        <TextField state={state} name="name" label="Name" hint={NAME_HINT} kind="name" required />
+        <TextField state={state} name="name" label="Name" hint={NAME_HINT} kind="name" {...NAME_RULES} />
         <FileField
           state={state}
           name="file"
@@ -35,7 +35,7 @@ export function FileSecretCard(props: {
           hint={`At most ${FILE_LIMIT_WORDS}. Stored encrypted; never shown again. A job gets it as a file.`}
           required
         />
-        <TextField state={state} name="description" label="Description" />
+        <TextField state={state} name="description" label="Description" {...DESCRIPTION_RULES} />
         <FormActions state={state} label="Add File Secret" />
       </form>
     </section>

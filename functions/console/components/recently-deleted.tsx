@@ -1,8 +1,10 @@
 import type { Child } from 'hono/jsx';
 import { orphanedError, stateFor, type FormState } from '../forms.js';
 import { Time } from './badges.js';
+import { NAME_RULES } from './entry-fields.js';
 import { CsrfField, FormActions, FormError, HiddenField, TextField } from './fields.js';
 import { TableHead } from './table-head.js';
+import { Table } from './table.js';
 
 /** The form that restores the deleted item `id`: its errors are shown beside that item's name field. */
 export const restoreForm = (id: string) => `restore-${id}`;
@@ -61,14 +63,14 @@ export function RecentlyDeleted(props: RecentlyDeletedProps) {
       {props.items.length === 0 ? (
         <p class="empty">{props.empty}</p>
       ) : (
-        <table>
+        <Table>
           <TableHead columns={['Name', props.detailColumn, 'Deleted', 'Purged on']} />
           <tbody>
             {props.items.map((item) => (
               <DeletedRow {...props} item={item} />
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
     </section>
   );
@@ -99,7 +101,15 @@ function RestoreForm(props: RecentlyDeletedProps & { item: DeletedItem }) {
     <form class="restore-form" method="post" action={item.action} aria-label={`Restore ${item.name}`}>
       <CsrfField token={props.csrfToken} />
       <HiddenField name="teamId" value={props.teamId} />
-      <TextField state={state} name="name" label="New name" hint={`Leave empty to keep ${item.name}.`} kind="name" />
+      <TextField
+        state={state}
+        name="name"
+        label="New name"
+        hint={`Leave empty to keep ${item.name}.`}
+        kind="name"
+        {...NAME_RULES}
+        required={false}
+      />
       <FormActions state={state} label="Restore" />
     </form>
   );

@@ -2,11 +2,12 @@ import type * as Api from '../../../shared/api-objects.js';
 import type { Source } from '../../../shared/resolver.js';
 import { orphanedError, stateFor, type FormState } from '../forms.js';
 import { SourceBadge } from './badges.js';
-import { NAME_HINT } from './entry-fields.js';
+import { DESCRIPTION_RULES, NAME_HINT, NAME_RULES } from './entry-fields.js';
 import { environmentPath } from './environment-link.js';
 import { Expiry } from './expiry.js';
 import { CheckboxField, CsrfField, FormActions, FormError, TextField } from './fields.js';
 import { TableHead } from './table-head.js';
+import { Table } from './table.js';
 
 /** The form that adds a requirement, and the one that removes the requirement `name` (its error beside its button). */
 export const ADD_REQUIREMENT_FORM = 'add-requirement';
@@ -88,7 +89,7 @@ function RequirementsTable(props: RequirementsProps) {
     return <p class="empty">No requirements yet: add the names your code reads, to see whether a job can start.</p>;
   }
   return (
-    <table>
+    <Table>
       <TableHead columns={['Name', 'Status', 'Description']} />
       <tbody>
         {props.requirements.map((r) => (
@@ -105,7 +106,7 @@ function RequirementsTable(props: RequirementsProps) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }
 
@@ -160,8 +161,14 @@ function AddRequirementForm(props: RequirementsProps) {
     >
       <h3 id="add-requirement-heading">Add requirement</h3>
       <CsrfField token={props.csrfToken} />
-      <TextField state={state} name="name" label="Name" hint={NAME_HINT} kind="name" required />
-      <TextField state={state} name="description" label="Description" hint="What the code uses it for." />
+      <TextField state={state} name="name" label="Name" hint={NAME_HINT} kind="name" {...NAME_RULES} />
+      <TextField
+        state={state}
+        name="description"
+        label="Description"
+        hint="What the code uses it for."
+        {...DESCRIPTION_RULES}
+      />
       <CheckboxField state={state} name="optional" label="Optional: a job can start without it" />
       <FormActions state={state} label="Add requirement" />
     </form>

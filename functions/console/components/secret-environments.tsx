@@ -1,5 +1,5 @@
 import type * as Api from '../../../shared/api-objects.js';
-import { stateFor, type FormState } from '../forms.js';
+import { orphanedError, stateFor, type FormState } from '../forms.js';
 import { EnvironmentLink, environmentLabel } from './environment-link.js';
 import { CsrfField, FormError, HiddenField } from './fields.js';
 import { LinkPicker, type LinkChoice } from './link-picker.js';
@@ -23,12 +23,13 @@ export function SecretEnvironments(props: {
 }) {
   const { secret, failed } = props;
   const base = `/console/secrets/${secret.id}/links`;
-  const linked = new Set(secret.linkedEnvironments.map((e) => e.id));
   // An unlink refused for an environment no longer listed (unlinked or deleted meanwhile): said above the list.
-  const orphan =
-    failed?.form.startsWith(UNLINK_PREFIX) && !linked.has(failed.form.slice(UNLINK_PREFIX.length))
-      ? failed.formError
-      : undefined;
+  const orphan = orphanedError(
+    failed,
+    UNLINK_PREFIX,
+    secret.linkedEnvironments.map((e) => unlinkEnvironmentForm(e.id)),
+    true,
+  );
   return (
     <section class="card" aria-labelledby="linked-heading">
       <h2 id="linked-heading">Linked environments</h2>

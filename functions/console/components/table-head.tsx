@@ -6,7 +6,7 @@ export function TableHead(props: { columns: string[] }) {
         {props.columns.map((column) => (
           <th scope="col">{column}</th>
         ))}
-        <th scope="col">
+        <th scope="col" class="row-actions">
           <span class="visually-hidden">Actions</span>
         </th>
       </tr>

@@ -4,6 +4,7 @@ import { orphanedError, type FormState } from '../forms.js';
 import { Time } from './badges.js';
 import { CsrfField, FormError, HiddenField } from './fields.js';
 import { TableHead } from './table-head.js';
+import { Table } from './table.js';
 
 /** The form that rolls back to `version`: its errors are shown beside that version's button. */
 export const rollbackForm = (version: number | string) => `rollback-${version}`;
@@ -41,14 +42,14 @@ export function VersionsCard(props: VersionsProps) {
           props.writable,
         )}
       />
-      <table>
+      <Table>
         <TableHead columns={['Version', 'Created', 'By', ...(props.showValues ? ['Value'] : [])]} />
         <tbody>
           {props.versions.map((v) => (
             <VersionRow {...props} version={v} />
           ))}
         </tbody>
-      </table>
+      </Table>
     </section>
   );
 }

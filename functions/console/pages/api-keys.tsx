@@ -1,16 +1,20 @@
 import type * as Api from '../../../shared/api-objects.js';
-import type { KeyScope } from '../../../shared/schemas.js';
+import { CreateApiKeyBody, type KeyScope } from '../../../shared/schemas.js';
 import { Time } from '../components/badges.js';
 import { CsrfField, FormActions, FormError, HiddenField, TextField } from '../components/fields.js';
 import { Layout, PageHeader } from '../components/layout.js';
 import { TableHead } from '../components/table-head.js';
+import { Table } from '../components/table.js';
 import type { PageContext } from '../context.js';
 import { COPY_SCRIPT_PATH } from '../copy-script.js';
-import { stateFor, type FormState } from '../forms.js';
+import { orphanedError, stateFor, type FormState } from '../forms.js';
+import { inputRules } from '../input-rules.js';
 
 export const CREATE_KEY_FORM = 'create-key';
 const REVOKE_PREFIX = 'revoke-';
 export const revokeForm = (keyId: string) => `${REVOKE_PREFIX}${keyId}`;
+
+const NAME_RULES = inputRules(CreateApiKeyBody.shape.name);
 
 /** The scopes a new key can hold (shared/schemas.ts `KeyScope`), as the form offers them. */
 export const SCOPE_CHOICES: { value: string; scopes: KeyScope[]; label: string; hint: string }[] = [
@@ -109,16 +113,20 @@ function NewKey(props: { created: Api.NewApiKey }) {
 
 function KeysTable(props: ApiKeysPageProps) {
   const { failed } = props;
-  const listed = new Set(props.keys.map((k) => revokeForm(k.id)));
   // A revoke refused for a key no longer listed (revoked meanwhile): said above the table.
-  const orphan = failed?.form.startsWith(REVOKE_PREFIX) && !listed.has(failed.form) ? failed.formError : undefined;
+  const orphan = orphanedError(
+    failed,
+    REVOKE_PREFIX,
+    props.keys.map((k) => revokeForm(k.id)),
+    true,
+  );
   return (
     <>
       <FormError message={orphan} />
       {props.keys.length === 0 ? (
         <p class="empty">No API keys.</p>
       ) : (
-        <table>
+        <Table>
           <TableHead columns={['Name', 'Scopes', 'Created']} />
           <tbody>
             {props.keys.map((key) => (
@@ -145,7 +153,7 @@ function KeysTable(props: ApiKeysPageProps) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
     </>
   );
@@ -163,7 +171,7 @@ function CreateKeyForm(props: ApiKeysPageProps) {
     <form class="stack" method="post" action="/console/keys">
       <CsrfField token={props.ctx.viewer.csrfToken} />
       <HiddenField name="formId" value={props.formId} />
-      <TextField state={state} name="name" label="Name" hint="What uses it, e.g. laptop, ci-deploy." required />
+      <TextField state={state} name="name" label="Name" hint="What uses it, e.g. laptop, ci-deploy." {...NAME_RULES} />
       <fieldset
         class={errors ? 'field field-invalid' : 'field'}
         aria-describedby={errors ? `${CREATE_KEY_FORM}-scope-error` : undefined}

@@ -3,6 +3,7 @@ import { SourceBadge, Time } from '../components/badges.js';
 import { DeleteCard } from '../components/delete-card.js';
 import { EntryFields, NEW_SECRET_VALUE, VARIABLE_VALUE } from '../components/entry-fields.js';
 import { environmentLabel, environmentPath } from '../components/environment-link.js';
+import { tabPath, type EnvironmentTab } from '../components/environment-tabs.js';
 import { Expiry } from '../components/expiry.js';
 import { CsrfField, FormActions } from '../components/fields.js';
 import { Layout, PageHeader, withTeam } from '../components/layout.js';
@@ -36,13 +37,15 @@ interface EntryPageProps {
 export function EntryPage(props: EntryPageProps) {
   const { ctx, scope, env, kind, entry } = props;
   const envLabel = environmentLabel(env);
-  const action = `${environmentPath(env.id)}/${kind === 'secret' ? 'secrets' : 'variables'}/${entry.id}`;
+  // The tab that lists it, whose path its own is under.
+  const tab = kind === 'secret' ? 'secrets' : 'variables';
+  const action = `${environmentPath(env.id)}/${tab}/${entry.id}`;
   return (
     <Layout title={entry.name} viewer={ctx.viewer} section="environments" teamId={scope.teamId} notice={ctx.notice}>
       <PageHeader
         crumbs={[
           { href: withTeam('/console/environments', scope.teamId), label: 'Environments' },
-          { href: `${environmentPath(env.id)}${kind === 'secret' ? '#secrets' : '#variables'}`, label: envLabel },
+          { href: tabPath(env.id, tab), label: envLabel },
         ]}
         title={<span class="mono">{entry.name}</span>}
         lead={
@@ -55,7 +58,7 @@ export function EntryPage(props: EntryPageProps) {
       />
       {canWrite(scope) ? (
         <div class="grid">
-          <EditEntryCard {...props} action={action} />
+          <EditEntryCard {...props} action={action} tab={tab} />
           <DeleteCard
             title={`Delete ${kind}`}
             warning={`Jobs in ${envLabel} will no longer get ${entry.name}. ${restorableFor(ctx.recoveryDays)}`}
@@ -81,7 +84,7 @@ export function EntryPage(props: EntryPageProps) {
   );
 }
 
-function EditEntryCard(props: EntryPageProps & { action: string }) {
+function EditEntryCard(props: EntryPageProps & { action: string; tab: EnvironmentTab }) {
   const { kind } = props;
   return (
     <section class="card" aria-labelledby="edit-heading">
@@ -94,7 +97,7 @@ function EditEntryCard(props: EntryPageProps & { action: string }) {
           expires={kind === 'secret'}
         />
         <FormActions state={props.edit} label="Save changes">
-          <a href={environmentPath(props.env.id)}>Cancel</a>
+          <a href={tabPath(props.env.id, props.tab)}>Cancel</a>
         </FormActions>
       </form>
     </section>

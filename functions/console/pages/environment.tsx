@@ -5,6 +5,7 @@ import { SOURCE_LABELS, SourceBadge, Time } from '../components/badges.js';
 import { EntryFields, VARIABLE_VALUE } from '../components/entry-fields.js';
 import { DeleteEnvironmentCard, DELETE_ENVIRONMENT_FORM } from '../components/environment-forms.js';
 import { environmentLabel, environmentPath } from '../components/environment-link.js';
+import { ENVIRONMENT_TABS, EnvironmentTabs, tabPath } from '../components/environment-tabs.js';
 import { ExpiryCell } from '../components/expiry.js';
 import { FileSecretCard } from '../components/file-secret-card.js';
 import { CsrfField, FormActions, FormError } from '../components/fields.js';
@@ -15,6 +16,7 @@ import { RecentlyDeleted, type DeletedItem } from '../components/recently-delete
 import { RequirementsSection } from '../components/requirements.js';
 import { canWrite, type Scope } from '../components/scope-switcher.js';
 import { TableHead } from '../components/table-head.js';
+import { Table } from '../components/table.js';
 import type { PageContext } from '../context.js';
 import { orphanedError, stateFor, type FormState } from '../forms.js';
 
@@ -27,109 +29,126 @@ export interface SeenEntry {
   overrides: Source[];
 }
 
-export interface EnvironmentView {
+/** What each tab is drawn from, beside the environment: only what that tab shows is read. */
+interface SecretsView {
   env: Api.Environment;
   secrets: Api.EnvironmentSecret[];
-  variables: Api.Variable[];
   /** Global secrets of the environment's scope not linked here yet: the picker's choices. */
   linkable: LinkChoice[];
-  seen: SeenEntry[];
+}
+
+interface VariablesView {
+  env: Api.Environment;
+  variables: Api.Variable[];
+}
+
+interface RequirementsView {
+  env: Api.Environment;
   /** The names its code reads, and how they stand in the runtime set (never a value). */
   requirements: Api.Requirement[];
   check: Api.RuntimeCheck;
+}
+
+interface DeletedView {
+  env: Api.Environment;
   deletedSecrets: Api.DeletedEnvironmentSecret[];
   deletedVariables: Api.DeletedVariable[];
 }
 
-/** What the page and each of its sections are drawn from; `failed` is the form a failed submit re-shows. */
-interface TabProps {
+export type EnvironmentView =
+  | ({ tab: 'secrets' } & SecretsView)
+  | ({ tab: 'variables' } & VariablesView)
+  | ({ tab: 'requirements' } & RequirementsView)
+  | { tab: 'job-view'; env: Api.Environment; seen: SeenEntry[] }
+  | ({ tab: 'deleted' } & DeletedView);
+
+/** What a tab is drawn from; `failed` is the form a failed submit re-shows. */
+interface TabProps<View> {
   ctx: PageContext;
   scope: Scope;
-  view: EnvironmentView;
+  view: View;
   failed?: FormState | undefined;
 }
 
 /**
- * An environment's Secrets tab: its secrets with their source and expiry, Add Secret, Link
- * Global Secret, its requirements and whether a job can start, Variables, the job's view, and
- * its recently deleted direct secrets and variables.
+ * One of an environment's tabs: Secrets (its direct and linked secrets, Add Secret, Link
+ * Global Secret, Add File Secret, Delete Environment), Variables, Requirements (and whether a
+ * job can start), what the job will see, and its recently deleted direct secrets and variables.
  */
-export function EnvironmentPage(props: TabProps) {
+export function EnvironmentPage(props: TabProps<EnvironmentView>) {
   const { ctx, scope, view } = props;
   const label = environmentLabel(view.env);
+  const title = `${ENVIRONMENT_TABS[view.tab].label} · ${label}`;
   return (
-    <Layout title={label} viewer={ctx.viewer} section="environments" teamId={scope.teamId} notice={ctx.notice}>
+    <Layout title={title} viewer={ctx.viewer} section="environments" teamId={scope.teamId} notice={ctx.notice}>
       <PageHeader
         crumbs={[{ href: withTeam('/console/environments', scope.teamId), label: 'Environments' }]}
         title={label}
         lead={`${scope.teamId ? `Team ${scope.label}` : 'Personal'} environment. Secrets are encrypted and injected at runtime; variables are plain text.`}
       />
-      <TabSections />
-      <section class="card" id="secrets" aria-labelledby="secrets-heading">
-        <h2 id="secrets-heading">Secrets</h2>
-        <SecretsTable {...props} />
-      </section>
-      {canWrite(scope) ? (
-        <div class="grid">
-          <AddSecretCard {...props} />
-          <LinkCard {...props} />
-          <FileSecretCard
-            action={`${environmentPath(view.env.id)}/file-secrets`}
-            csrfToken={ctx.viewer.csrfToken}
-            hint="A direct secret whose value is a file: only this environment has it."
-            failed={props.failed}
-          />
-        </div>
-      ) : (
-        <ReadOnly role={scope.role} failed={props.failed} />
-      )}
-      <RequirementsSection
-        envId={view.env.id}
-        requirements={view.requirements}
-        check={view.check}
-        csrfToken={ctx.viewer.csrfToken}
-        writable={canWrite(scope)}
-        failed={props.failed}
-      />
-      <VariablesSection {...props} />
-      <JobViewSection seen={view.seen} />
-      <DeletedEntries {...props} />
-      {canWrite(scope) ? (
-        <DeleteEnvironmentCard
-          env={view.env}
-          csrfToken={ctx.viewer.csrfToken}
-          state={stateFor(DELETE_ENVIRONMENT_FORM, props.failed)}
-        />
-      ) : null}
+      <EnvironmentTabs envId={view.env.id} current={view.tab} />
+      {canWrite(scope) || view.tab === 'job-view' ? null : <ReadOnly role={scope.role} failed={props.failed} />}
+      <TabContent {...props} />
     </Layout>
   );
 }
 
-const TabSections = () => (
-  <nav class="sections tabs" aria-label="Secrets tab">
-    <ul>
-      <li>
-        <a href="#secrets" aria-current="page">
-          Secrets
-        </a>
-      </li>
-      <li>
-        <a href="#requirements">Requirements</a>
-      </li>
-      <li>
-        <a href="#variables">Variables</a>
-      </li>
-      <li>
-        <a href="#job-view">What the job will see</a>
-      </li>
-      <li>
-        <a href="#recently-deleted">Recently deleted</a>
-      </li>
-    </ul>
-  </nav>
-);
+function TabContent(props: TabProps<EnvironmentView>) {
+  const { view } = props;
+  switch (view.tab) {
+    case 'secrets':
+      return <SecretsTab {...props} view={view} />;
+    case 'variables':
+      return <VariablesSection {...props} view={view} />;
+    case 'requirements':
+      return (
+        <RequirementsSection
+          envId={view.env.id}
+          requirements={view.requirements}
+          check={view.check}
+          csrfToken={props.ctx.viewer.csrfToken}
+          writable={canWrite(props.scope)}
+          failed={props.failed}
+        />
+      );
+    case 'job-view':
+      return <JobViewSection seen={view.seen} />;
+    case 'deleted':
+      return <DeletedEntries {...props} view={view} />;
+  }
+}
 
-function SecretsTable(props: TabProps) {
+function SecretsTab(props: TabProps<SecretsView>) {
+  return (
+    <>
+      <section class="card" id="secrets" aria-labelledby="secrets-heading">
+        <h2 id="secrets-heading">Secrets</h2>
+        <SecretsTable {...props} />
+      </section>
+      {canWrite(props.scope) ? (
+        <>
+          <div class="grid">
+            <AddSecretCard {...props} />
+            <LinkCard {...props} />
+            <FileSecretCard
+              action={`${environmentPath(props.view.env.id)}/file-secrets`}
+              csrfToken={props.ctx.viewer.csrfToken}
+              hint="A direct secret whose value is a file: only this environment has it."
+              failed={props.failed}
+            />
+          </div>
+          <DeleteEnvironmentCard
+            env={props.view.env}
+            csrfToken={props.ctx.viewer.csrfToken}
+            state={stateFor(DELETE_ENVIRONMENT_FORM, props.failed)}
+          />
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function SecretsTable(props: TabProps<SecretsView>) {
   const { view } = props;
   // An unlink refused for a row that is no longer there (unlinked meanwhile): said above the table.
   const linked = view.secrets.filter((s) => s.source === 'global-linked');
@@ -150,19 +169,19 @@ function SecretsTable(props: TabProps) {
   return (
     <>
       <FormError message={orphan} />
-      <table>
+      <Table>
         <TableHead columns={['Name', 'Source', 'Description', 'Expiry', 'Updated']} />
         <tbody>
           {view.secrets.map((secret) => (
             <SecretRow {...props} secret={secret} />
           ))}
         </tbody>
-      </table>
+      </Table>
     </>
   );
 }
 
-function SecretRow(props: TabProps & { secret: Api.EnvironmentSecret }) {
+function SecretRow(props: TabProps<SecretsView> & { secret: Api.EnvironmentSecret }) {
   const { secret: s } = props;
   return (
     <tr>
@@ -187,7 +206,7 @@ function SecretRow(props: TabProps & { secret: Api.EnvironmentSecret }) {
   );
 }
 
-function DirectSecretActions(props: TabProps & { secret: Api.EnvironmentSecret }) {
+function DirectSecretActions(props: TabProps<SecretsView> & { secret: Api.EnvironmentSecret }) {
   const { secret } = props;
   if (!canWrite(props.scope)) return null;
   return (
@@ -198,7 +217,7 @@ function DirectSecretActions(props: TabProps & { secret: Api.EnvironmentSecret }
 }
 
 /** A linked secret's row: a way to its global secret, and Unlink with any error of its own. */
-function LinkedSecretActions(props: TabProps & { secret: Api.EnvironmentSecret }) {
+function LinkedSecretActions(props: TabProps<SecretsView> & { secret: Api.EnvironmentSecret }) {
   const { secret, scope, failed } = props;
   return (
     <>
@@ -219,7 +238,7 @@ function LinkedSecretActions(props: TabProps & { secret: Api.EnvironmentSecret }
   );
 }
 
-function AddSecretCard(props: TabProps) {
+function AddSecretCard(props: TabProps<SecretsView>) {
   const state = stateFor('add-secret', props.failed);
   return (
     <section class="card" aria-labelledby="add-secret-heading">
@@ -239,7 +258,7 @@ function AddSecretCard(props: TabProps) {
 }
 
 /** The picker of the scope's global secrets not linked here yet; those whose name is used here disabled, with why. */
-function LinkCard(props: TabProps) {
+function LinkCard(props: TabProps<SecretsView>) {
   const { scope, view } = props;
   return (
     <section class="card" aria-labelledby="link-heading">
@@ -268,7 +287,7 @@ function LinkCard(props: TabProps) {
   );
 }
 
-function VariablesSection(props: TabProps) {
+function VariablesSection(props: TabProps<VariablesView>) {
   const writable = canWrite(props.scope);
   return (
     <section class="card" id="variables" aria-labelledby="variables-heading">
@@ -285,7 +304,7 @@ function VariablesSection(props: TabProps) {
 function VariablesTable(props: { variables: Api.Variable[]; envId: string; writable: boolean }) {
   if (props.variables.length === 0) return <p class="empty">No variables yet.</p>;
   return (
-    <table>
+    <Table>
       <TableHead columns={['Name', 'Value', 'Description']} />
       <tbody>
         {props.variables.map((v) => (
@@ -303,17 +322,17 @@ function VariablesTable(props: { variables: Api.Variable[]; envId: string; writa
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }
 
-function AddVariableForm(props: TabProps) {
+function AddVariableForm(props: TabProps<VariablesView>) {
   const state = stateFor('add-variable', props.failed);
   return (
     <form
       class="stack"
       method="post"
-      action={`${environmentPath(props.view.env.id)}/variables`}
+      action={tabPath(props.view.env.id, 'variables')}
       aria-labelledby="add-variable-heading"
     >
       <h3 id="add-variable-heading">Add Variable</h3>
@@ -340,7 +359,7 @@ function JobViewSection(props: { seen: SeenEntry[] }) {
 function JobView(props: { seen: SeenEntry[] }) {
   if (props.seen.length === 0) return <p class="empty">Nothing yet: a job would start with no secrets or variables.</p>;
   return (
-    <table>
+    <Table>
       <thead>
         <tr>
           <th scope="col">Name</th>
@@ -366,12 +385,12 @@ function JobView(props: { seen: SeenEntry[] }) {
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }
 
 /** The environment's recently deleted direct secrets and variables, the latest delete first. */
-function DeletedEntries(props: TabProps) {
+function DeletedEntries(props: TabProps<DeletedView>) {
   const { ctx, scope, view } = props;
   const row = (e: { id: string; name: string; deletedAt: string; purgeAt: string }, kind: 'secrets' | 'variables') => ({
     id: e.id,

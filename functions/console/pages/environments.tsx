@@ -5,6 +5,7 @@ import { CREATE_ENVIRONMENT_FORM, NewEnvironmentCard } from '../components/envir
 import { Layout, PageHeader } from '../components/layout.js';
 import { ReadOnly } from '../components/read-only.js';
 import { canWrite, ScopeSwitcher, type Scope } from '../components/scope-switcher.js';
+import { Table } from '../components/table.js';
 import type { PageContext } from '../context.js';
 import { stateFor, type FormState } from '../forms.js';
 
@@ -30,7 +31,7 @@ export function EnvironmentsPage(props: {
         {environments.length === 0 ? (
           <p class="empty">No environments in this scope yet.</p>
         ) : (
-          <table>
+          <Table>
             <thead>
               <tr>
                 <th scope="col">Environment</th>
@@ -49,7 +50,7 @@ export function EnvironmentsPage(props: {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
       </section>
       {canWrite(scope) ? (

@@ -10,6 +10,7 @@ import { ReadOnly } from '../components/read-only.js';
 import { RecentlyDeleted } from '../components/recently-deleted.js';
 import { canWrite, ScopeSwitcher, type Scope } from '../components/scope-switcher.js';
 import { TableHead } from '../components/table-head.js';
+import { Table } from '../components/table.js';
 import type { PageContext } from '../context.js';
 import { stateFor, type FormState } from '../forms.js';
 
@@ -60,7 +61,7 @@ export function KeysAndSecretsPage(props: KeysAndSecretsPageProps) {
 function GlobalSecretsTable(props: { secrets: Api.GlobalSecretDetail[]; teamId: string | null }) {
   if (props.secrets.length === 0) return <p class="empty">No global secrets in this scope yet.</p>;
   return (
-    <table>
+    <Table>
       <TableHead columns={['Name', 'Linked to', 'Expiry', 'Updated']} />
       <tbody>
         {props.secrets.map((s) => (
@@ -87,7 +88,7 @@ function GlobalSecretsTable(props: { secrets: Api.GlobalSecretDetail[]; teamId: 
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }
 

@@ -12,8 +12,8 @@ import { backToTab, environmentTab } from './environment-tab.js';
 import { chosenVersion, restoreRequest, rolledBack } from './history-forms.js';
 
 /**
- * Roll back, on the edit page of a direct secret or a variable, and Restore, under its
- * environment's Secrets tab → Recently deleted.
+ * Roll back, on the edit page of a direct secret or a variable, and Restore, on its
+ * environment's Recently deleted tab.
  */
 export function registerEntryHistoryRoutes(app: Hono<ConsoleEnv>, deps: Deps, kind: EntryKind): void {
   const path = `/console/environments/:envId/${KINDS[kind].path}/:id`;
@@ -39,16 +39,16 @@ async function rollback(c: ConsoleContext, deps: Deps, kind: EntryKind) {
 
 /** A restore onto a name used again since is refused beside the form's name field, on the tab. */
 async function restore(c: ConsoleContext, deps: Deps, kind: EntryKind) {
-  const { operations, noun, anchor } = KINDS[kind];
+  const { operations, noun } = KINDS[kind];
   const request = restoreRequest(c.req.param('id')!, c.get('fields'));
-  if (request.failed) return environmentTab(c, deps, request.failed, 422);
+  if (request.failed) return environmentTab(c, deps, 'deleted', request.failed, 422);
   let entry: { name: string };
   try {
     entry = await operations.restore(deps, principalOf(c), c.req.param('envId')!, c.req.param('id')!, request.name);
   } catch (err) {
     const { state, status } = fromApiError(request.form, request.shown, err, NAME_CONFLICTS);
-    return environmentTab(c, deps, state, status);
+    return environmentTab(c, deps, 'deleted', state, status);
   }
   flash(c, `${noun} ${entry.name} restored.`);
-  return backToTab(c, anchor);
+  return backToTab(c, 'deleted');
 }

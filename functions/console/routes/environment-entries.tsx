@@ -36,8 +36,8 @@ import {
 export const KINDS = {
   secret: {
     noun: 'Secret',
+    /** Where they are listed (the environment's tab of that name) and their own paths are. */
     path: 'secrets',
-    anchor: '#secrets',
     addForm: 'add-secret',
     /** A secret's value is never shown again; a variable's is plain text. */
     showsValue: false,
@@ -51,7 +51,6 @@ export const KINDS = {
   variable: {
     noun: 'Variable',
     path: 'variables',
-    anchor: '#variables',
     addForm: 'add-variable',
     showsValue: true,
     createBody: CreateVariableBody,
@@ -83,15 +82,15 @@ async function addEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
   const fields = c.get('fields');
   const shown = shownAgain(fields, { value: showsValue });
   const parsed = createBody.safeParse(newEntryFields(fields));
-  if (!parsed.success) return environmentTab(c, deps, fromZod(addForm, shown, parsed.error), 422);
+  if (!parsed.success) return environmentTab(c, deps, KINDS[kind].path, fromZod(addForm, shown, parsed.error), 422);
   try {
     await operations.create(deps, principalOf(c), c.req.param('envId')!, parsed.data);
   } catch (err) {
     const { state, status } = fromApiError(addForm, shown, err, NAME_CONFLICTS);
-    return environmentTab(c, deps, state, status);
+    return environmentTab(c, deps, KINDS[kind].path, state, status);
   }
   flash(c, `${noun} ${parsed.data.name} added.`);
-  return backToTab(c, KINDS[kind].anchor);
+  return backToTab(c, KINDS[kind].path);
 }
 
 /**
@@ -139,7 +138,7 @@ async function updateEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
     return entryPage(c, deps, kind, { edit: state }, status);
   }
   flash(c, `${noun} ${parsed.data.name ?? current.name} updated.`);
-  return backToTab(c, KINDS[kind].anchor);
+  return backToTab(c, KINDS[kind].path);
 }
 
 async function deleteEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
@@ -153,5 +152,5 @@ async function deleteEntry(c: ConsoleContext, deps: Deps, kind: EntryKind) {
     return entryPage(c, deps, kind, { remove: state }, status);
   }
   flash(c, `${KINDS[kind].noun} ${deleted.name} deleted. ${restorableFor(deps.config.recoveryDays)}`);
-  return backToTab(c, KINDS[kind].anchor);
+  return backToTab(c, KINDS[kind].path);
 }

@@ -65,14 +65,14 @@ async function remove(c: ConsoleContext, deps: Deps) {
   if (typed !== env.name) {
     const state = emptyForm(DELETE_ENVIRONMENT_FORM, { confirm: typed });
     state.fieldErrors.confirm = [`Type ${env.name} to confirm the deletion.`];
-    return environmentTab(c, deps, state, 422);
+    return environmentTab(c, deps, 'secrets', state, 422);
   }
   let deleted: { owner: string; name: string; teamId: string | null };
   try {
     deleted = await deleteEnvironment(deps, principal, envId);
   } catch (err) {
     const { state, status } = fromApiError(DELETE_ENVIRONMENT_FORM, {}, err);
-    return environmentTab(c, deps, state, status);
+    return environmentTab(c, deps, 'secrets', state, status);
   }
   flash(c, `Environment ${environmentLabel(deleted)} deleted, with its secrets, links and variables.`);
   return c.redirect(withTeam('/console/environments', deleted.teamId), 303);

@@ -25,17 +25,17 @@ async function link(c: ConsoleContext, deps: Deps) {
   if (secretId === '') {
     const state = emptyForm('link');
     state.fieldErrors.secretId = ['Choose a global secret to link.'];
-    return environmentTab(c, deps, state, 422);
+    return environmentTab(c, deps, 'secrets', state, 422);
   }
   let linked: { secretName: string };
   try {
     linked = await linkGlobalSecret(deps, principalOf(c), c.req.param('envId')!, secretId);
   } catch (err) {
     const { state, status } = fromApiError('link', { secretId }, err, LINK_CONFLICTS);
-    return environmentTab(c, deps, state, status);
+    return environmentTab(c, deps, 'secrets', state, status);
   }
   flash(c, `Global secret ${linked.secretName} linked.`);
-  return backToTab(c, '#secrets');
+  return backToTab(c, 'secrets');
 }
 
 /** A refused unlink is shown beside the Unlink button of its row (the form `unlink-<id>`). */
@@ -46,8 +46,8 @@ async function unlink(c: ConsoleContext, deps: Deps) {
     unlinked = await unlinkGlobalSecret(deps, principalOf(c), c.req.param('envId')!, secretId);
   } catch (err) {
     const { state, status } = fromApiError(`unlink-${secretId}`, {}, err);
-    return environmentTab(c, deps, state, status);
+    return environmentTab(c, deps, 'secrets', state, status);
   }
   flash(c, `Global secret ${unlinked.secretName} unlinked.`);
-  return backToTab(c, '#secrets');
+  return backToTab(c, 'secrets');
 }

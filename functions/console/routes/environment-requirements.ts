@@ -16,7 +16,7 @@ import { backToTab, environmentTab } from './environment-tab.js';
 /** The Add requirement form: the name of the path of `PUT …/requirements/{name}`, with its body. */
 const NewRequirement = RequirementBody.extend({ name: EntryName });
 
-/** Add requirement and Remove, on an environment's Secrets tab. */
+/** Add requirement and Remove, on an environment's Requirements tab. */
 export function registerRequirementRoutes(app: Hono<ConsoleEnv>, deps: Deps): void {
   app.post('/console/environments/:envId/requirements', (c) => addRequirement(c, deps));
   app.post('/console/environments/:envId/requirements/:name/delete', (c) => removeOne(c, deps));
@@ -52,16 +52,18 @@ async function addRequirement(c: ConsoleContext, deps: Deps) {
     description: optional(fields.description),
     optional: checked,
   });
-  if (!parsed.success) return environmentTab(c, deps, fromZod(ADD_REQUIREMENT_FORM, shown, parsed.error), 422);
+  if (!parsed.success) {
+    return environmentTab(c, deps, 'requirements', fromZod(ADD_REQUIREMENT_FORM, shown, parsed.error), 422);
+  }
   let required: Api.Requirement;
   try {
     required = await requireNew(deps, principalOf(c), c.req.param('envId')!, parsed.data);
   } catch (err) {
     const { state, status } = fromApiError(ADD_REQUIREMENT_FORM, shown, err, NAME_CONFLICTS);
-    return environmentTab(c, deps, state, status);
+    return environmentTab(c, deps, 'requirements', state, status);
   }
   flash(c, `Requirement ${required.name} added${required.optional ? ' (optional)' : ''}.`);
-  return backToTab(c, '#requirements');
+  return backToTab(c, 'requirements');
 }
 
 /**
@@ -76,8 +78,8 @@ async function removeOne(c: ConsoleContext, deps: Deps) {
     removed = await removeRequirement(deps, principalOf(c), c.req.param('envId')!, name);
   } catch (err) {
     const { state, status } = fromApiError(removeRequirementForm(name), {}, err);
-    return environmentTab(c, deps, state, status);
+    return environmentTab(c, deps, 'requirements', state, status);
   }
   flash(c, `Requirement ${removed.name} removed.`);
-  return backToTab(c, '#requirements');
+  return backToTab(c, 'requirements');
 }

@@ -1,4 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type * as Api from '../../../shared/api-objects.js';
+import type { UserPrincipal } from '../../../shared/auth/authorization.js';
 import type { Deps } from '../../../shared/deps.js';
 import { winners, type Source } from '../../../shared/resolver.js';
 import { directSecrets, variables as variableOps } from '../../../shared/services/entry-operations.js';
@@ -7,7 +9,7 @@ import { getEnvironment } from '../../../shared/services/environments.js';
 import { listRequirements } from '../../../shared/services/requirements.js';
 import { checkRuntime } from '../../../shared/services/runtime-check.js';
 import { listGlobalSecrets } from '../../../shared/services/global-secrets.js';
-import { environmentPath } from '../components/environment-link.js';
+import { tabPath, type EnvironmentTab } from '../components/environment-tabs.js';
 import { secretChoices } from '../components/link-picker.js';
 import { pageContext, principalOf, scopeOf, type ConsoleContext } from '../context.js';
 import type { FormState } from '../forms.js';
@@ -31,40 +33,64 @@ function jobView(
   }));
 }
 
-/** The Secrets tab of the environment in the path; after a failed submit, with that form's errors. */
+/** What one tab shows, and only that is read. */
+async function tabView(
+  deps: Deps,
+  principal: UserPrincipal,
+  env: Api.Environment,
+  tab: EnvironmentTab,
+): Promise<EnvironmentView> {
+  switch (tab) {
+    case 'secrets': {
+      // The variables too: a global secret whose name one of them holds is shown, disabled, in the picker.
+      const [secrets, variables, globals] = await Promise.all([
+        listEnvironmentSecrets(deps, principal, env.id),
+        listVariables(deps, principal, env.id),
+        listGlobalSecrets(deps, principal, env.teamId ?? undefined),
+      ]);
+      return { tab, env, secrets, linkable: secretChoices(globals, secrets, variables) };
+    }
+    case 'variables':
+      return { tab, env, variables: await listVariables(deps, principal, env.id) };
+    case 'requirements': {
+      const [requirements, check] = await Promise.all([
+        listRequirements(deps, principal, env.id),
+        checkRuntime(deps, principal, env.id),
+      ]);
+      return { tab, env, requirements, check };
+    }
+    case 'job-view': {
+      const [secrets, variables] = await Promise.all([
+        listEnvironmentSecrets(deps, principal, env.id),
+        listVariables(deps, principal, env.id),
+      ]);
+      return { tab, env, seen: jobView(secrets, variables) };
+    }
+    case 'deleted': {
+      const [deletedSecrets, deletedVariables] = await Promise.all([
+        directSecrets.listDeleted(deps, principal, env.id),
+        variableOps.listDeleted(deps, principal, env.id),
+      ]);
+      return { tab, env, deletedSecrets, deletedVariables };
+    }
+  }
+}
+
+/** A tab of the environment in the path; after a failed submit of one of its forms, with that form's errors. */
 export async function environmentTab(
   c: ConsoleContext,
   deps: Deps,
+  tab: EnvironmentTab,
   failed?: FormState,
   status: ContentfulStatusCode = 200,
 ) {
   const principal = principalOf(c);
   const env = await getEnvironment(deps, principal, c.req.param('envId')!);
-  const ctx = await pageContext(c, deps);
+  const [ctx, view] = await Promise.all([pageContext(c, deps), tabView(deps, principal, env, tab)]);
   const scope = scopeOf(ctx.scopes, env.teamId);
-  const [secrets, variables, globals, deletedSecrets, deletedVariables, requirements, check] = await Promise.all([
-    listEnvironmentSecrets(deps, principal, env.id),
-    listVariables(deps, principal, env.id),
-    listGlobalSecrets(deps, principal, env.teamId ?? undefined),
-    directSecrets.listDeleted(deps, principal, env.id),
-    variableOps.listDeleted(deps, principal, env.id),
-    listRequirements(deps, principal, env.id),
-    checkRuntime(deps, principal, env.id),
-  ]);
-  const view: EnvironmentView = {
-    env,
-    secrets,
-    variables,
-    linkable: secretChoices(globals, secrets, variables),
-    seen: jobView(secrets, variables),
-    requirements,
-    check,
-    deletedSecrets,
-    deletedVariables,
-  };
   return page(c, <EnvironmentPage ctx={ctx} scope={scope} view={view} failed={failed} />, status);
 }
 
-/** After a form of the tab succeeded: back to the tab, at the section it changed. */
-export const backToTab = (c: ConsoleContext, anchor: '#secrets' | '#requirements' | '#variables') =>
-  c.redirect(`${environmentPath(c.req.param('envId')!)}${anchor}`, 303);
+/** After a form of a tab succeeded: back to that tab (a GET, so a reload sends nothing again). */
+export const backToTab = (c: ConsoleContext, tab: EnvironmentTab) =>
+  c.redirect(tabPath(c.req.param('envId')!, tab), 303);

@@ -77,13 +77,14 @@ async function addGlobal(c: ConsoleContext, deps: Deps) {
 async function addDirect(c: ConsoleContext, deps: Deps) {
   const submitted = await upload(c);
   const parsed = CreateEnvironmentSecretBody.safeParse(submitted.body);
-  if (!parsed.success || submitted.issue) return environmentTab(c, deps, refusal(submitted, parsed.error), 422);
+  if (!parsed.success || submitted.issue)
+    return environmentTab(c, deps, 'secrets', refusal(submitted, parsed.error), 422);
   try {
     await directSecrets.create(deps, principalOf(c), c.req.param('envId')!, parsed.data);
   } catch (err) {
     const { state, status } = fromApiError(FILE_SECRET_FORM, submitted.shown, err, NAME_CONFLICTS);
-    return environmentTab(c, deps, state, status);
+    return environmentTab(c, deps, 'secrets', state, status);
   }
   flash(c, `File secret ${parsed.data.name} added.`);
-  return backToTab(c, '#secrets');
+  return backToTab(c, 'secrets');
 }
