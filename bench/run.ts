@@ -218,6 +218,8 @@ if (readUnits) {
     '| ---: | ---: | ---: | ---: |',
     `| ${r.patch} | ${r.list} | ${r.runtime} | **${(r.patch / r.runtime).toFixed(3)}** |`,
     '',
+    `Runtime read of the 500-entry environment: ${readUnits.runtimeAt500.queried} read units queried, **${readUnits.runtimeAt500.kept}** by a container that kept its partition; its audit event ${readUnits.runtimeAt500.auditWriteUnits} write units.`,
+    '',
   );
 }
 if (auditFilter) {
@@ -296,7 +298,7 @@ const results = {
     : {}),
   ...(perValue ? { perValueKeyRatio: round(perValue.ratioWarm, 3) } : {}),
   ...(auditFilter ? { auditFilterVsUnfiltered: round(auditFilter.ratio, 3) } : {}),
-  ...(readUnits ? { readUnits: readUnits.readUnits } : {}),
+  ...(readUnits ? { readUnits: readUnits.readUnits, runtimeReadUnitsAt500: readUnits.runtimeAt500 } : {}),
   ...(keyLimit ? { keyLimitRatio: Object.fromEntries(keyLimit.map((k) => [k.request, round(k.ratio, 3)])) } : {}),
   ...(storm
     ? {

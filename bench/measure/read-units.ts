@@ -12,6 +12,11 @@ export interface ReadUnitFigures {
   valueBytes: number;
   /** DynamoDB read capacity units each operation consumed, as the table reports them. */
   readUnits: { patch: number; list: number; runtime: number };
+  /**
+   * A runtime read of the 500-entry environment: by a container that has not kept its partition
+   * (the Query), and by one that has (the revision's GetItem), with the batch and the audit write.
+   */
+  runtimeAt500: { queried: number; kept: number; auditWriteUnits: number };
 }
 
 const ENTRIES = 100;
@@ -20,7 +25,9 @@ const VALUE_BYTES = 64 * 1024;
 /**
  * What an operation costs on the partition job starts read, in DynamoDB's own units
  * (ReturnConsumedCapacity on every call, summed): at 100 direct secrets of 64 KB, a PATCH of
- * one description, the listing of the environment's secrets, and a runtime read.
+ * one description, the listing of the environment's secrets, and a runtime read (6.4 MB of
+ * values: more than a container keeps, so every read queries); then the runtime read of the
+ * 500-entry environment, queried and kept.
  */
 export async function measureReadUnits(ctx: BenchContext): Promise<ReadUnitFigures> {
   const { deps } = ctx.service;
@@ -50,5 +57,16 @@ export async function measureReadUnits(ctx: BenchContext): Promise<ReadUnitFigur
       }),
     ),
   };
-  return { entries: ENTRIES, valueBytes: VALUE_BYTES, readUnits };
+  const large = ctx.environments[500].id;
+  const readLarge = () => readRuntime(deps, ctx.servicePrincipal, large, 'bench');
+  await readLarge();
+  deps.partitions.clear();
+  const queried = await meter.of(readLarge);
+  const kept = await meter.capacityOf(readLarge);
+  return {
+    entries: ENTRIES,
+    valueBytes: VALUE_BYTES,
+    readUnits,
+    runtimeAt500: { queried, kept: kept.read, auditWriteUnits: kept.write },
+  };
 }
