@@ -4,16 +4,32 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-/** Runs in the child: imports the bundle, sends each event through `handler`, prints the results. */
+/**
+ * Runs in the child: imports the bundle, sends each event through `handler`, prints the results,
+ * the times taken and the AWS calls made (every HTTP request, by its `X-Amz-Target`).
+ */
 const CHILD = `
+import { channel } from 'node:diagnostics_channel';
+const calls = {};
+channel('http.client.request.start').subscribe(({ request }) => {
+  const target = String(request.getHeader('x-amz-target') ?? 'other');
+  calls[target] = (calls[target] ?? 0) + 1;
+});
 const [bundle, eventsJson] = process.argv.slice(1);
+const events = JSON.parse(eventsJson);
+const importStartMs = performance.now();
 const { handler } = await import(bundle);
+const importMs = performance.now() - importStartMs;
 const results = [];
-for (const event of JSON.parse(eventsJson)) {
+const invokeMs = [];
+for (const event of events) {
   const context = { awsRequestId: 'aws-req-' + event.requestContext.requestId, functionName: 'fn', getRemainingTimeInMillis: () => 10000 };
+  const started = performance.now();
   results.push(await handler(event, context));
+  invokeMs.push(performance.now() - started);
 }
-process.stdout.write('\\n@@RESULTS@@' + JSON.stringify(results) + '\\n');
+const run = { results, timings: { importStartMs, importMs, invokeMs }, calls };
+process.stdout.write('\\n@@RESULTS@@' + JSON.stringify(run) + '\\n');
 `;
 
 /** An API Gateway HTTP API (payload 2.0) event as the route `routePath` receives it. */
@@ -53,16 +69,25 @@ export interface Result {
   body: string;
 }
 
+export interface BundleRun {
+  results: Result[];
+  /** The JSON log lines, in order. */
+  logs: any[];
+  /**
+   * In ms, from the child's own clock: when the import began (Node's start-up before it), how
+   * long it took, and each event's handler call in turn.
+   */
+  timings: { importStartMs: number; importMs: number; invokeMs: number[] };
+  /** The AWS calls made, by `X-Amz-Target` (`DynamoDB_20120810.GetItem`, `TrentService.Decrypt`, …). */
+  calls: Record<string, number>;
+}
+
 /**
  * Imports a built bundle in a fresh `node` process (no tsx, no vitest), hands it each event in
  * turn and returns the handler's results and the JSON log lines. `env` is what the stack sets, and
  * what Lambda sets itself; no credentials and no endpoint unless given.
  */
-export async function runBundle(
-  file: string,
-  events: unknown[],
-  env: Record<string, string> = {},
-): Promise<{ results: Result[]; logs: any[] }> {
+export async function runBundle(file: string, events: unknown[], env: Record<string, string> = {}): Promise<BundleRun> {
   const { stdout } = await execFileAsync(
     process.execPath,
     ['--input-type=module', '-e', CHILD, pathToFileURL(file).href, JSON.stringify(events)],
@@ -83,10 +108,10 @@ export async function runBundle(
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  const [logText, resultText] = stdout.split('\n@@RESULTS@@');
+  const [logText, runText] = stdout.split('\n@@RESULTS@@');
   const logs = (logText ?? '')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line));
-  return { results: JSON.parse(resultText!), logs };
+  return { ...(JSON.parse(runText!) as Omit<BundleRun, 'logs'>), logs };
 }
