@@ -6,15 +6,20 @@ const execFileAsync = promisify(execFile);
 
 /**
  * Runs in the child: imports the bundle, sends each event through `handler`, prints the results,
- * the times taken and the AWS calls made (every HTTP request, by its `X-Amz-Target`).
+ * the times taken and the AWS calls made: every HTTP request by its `X-Amz-Target`, seen as the
+ * SDK ends it with its body, and the key of each GetItem.
  */
 const CHILD = `
-import { channel } from 'node:diagnostics_channel';
+import { ClientRequest } from 'node:http';
 const calls = {};
-channel('http.client.request.start').subscribe(({ request }) => {
-  const target = String(request.getHeader('x-amz-target') ?? 'other');
+const getItemKeys = [];
+const end = ClientRequest.prototype.end;
+ClientRequest.prototype.end = function (body, ...rest) {
+  const target = String(this.getHeader('x-amz-target') ?? 'other');
   calls[target] = (calls[target] ?? 0) + 1;
-});
+  if (target.endsWith('.GetItem')) getItemKeys.push(JSON.parse(String(body)).Key);
+  return end.call(this, body, ...rest);
+};
 const [bundle, eventsJson] = process.argv.slice(1);
 const events = JSON.parse(eventsJson);
 const importStartMs = performance.now();
@@ -28,7 +33,7 @@ for (const event of events) {
   results.push(await handler(event, context));
   invokeMs.push(performance.now() - started);
 }
-const run = { results, timings: { importStartMs, importMs, invokeMs }, calls };
+const run = { results, timings: { importStartMs, importMs, invokeMs }, calls, getItemKeys };
 process.stdout.write('\\n@@RESULTS@@' + JSON.stringify(run) + '\\n');
 `;
 
@@ -80,6 +85,8 @@ export interface BundleRun {
   timings: { importStartMs: number; importMs: number; invokeMs: number[] };
   /** The AWS calls made, by `X-Amz-Target` (`DynamoDB_20120810.GetItem`, `TrentService.Decrypt`, …). */
   calls: Record<string, number>;
+  /** The key of every GetItem, as sent (`{pk: {S: …}, sk: {S: …}}`). */
+  getItemKeys: Record<string, { S?: string }>[];
 }
 
 /**
