@@ -299,11 +299,11 @@ if (bundles) {
     '',
     'Cold import in a fresh process against a bundle of the AWS SDK clients alone (`sdk-only`), built alike and interleaved. Target: runtime ≤ 1.15.',
     '',
-    '| bundle | size KiB | gzip KiB | cold import median ms | p99 ms | **÷ SDK only** | process spawn→exit median ms |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| bundle | size KiB | gzip KiB | cold import median ms | p99 ms | **÷ SDK only** | import CPU median ms | CPU ÷ SDK only | process spawn→exit median ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...bundles.map(
       (b) =>
-        `| ${b.resource} | ${(b.bytes / 1024).toFixed(0)} | ${(b.gzipBytes / 1024).toFixed(0)} | ${ms(b.importMs.median)} | ${ms(b.importMs.p99)} | **${b.importVsSdk.toFixed(2)}** | ${ms(b.processMs.median)} |`,
+        `| ${b.resource} | ${(b.bytes / 1024).toFixed(0)} | ${(b.gzipBytes / 1024).toFixed(0)} | ${ms(b.importMs.median)} | ${ms(b.importMs.p99)} | **${b.importVsSdk.toFixed(2)}** | ${ms(b.importCpuMs.median)} | ${b.importCpuVsSdk.toFixed(2)} | ${ms(b.processMs.median)} |`,
     ),
     '',
   );
@@ -374,6 +374,9 @@ const results = {
             ? {
                 coldImportVsSdk: Object.fromEntries(
                   bundles.filter((b) => b.resource !== SDK_ONLY).map((b) => [b.resource, round(b.importVsSdk, 3)]),
+                ),
+                coldImportCpuVsSdk: Object.fromEntries(
+                  bundles.filter((b) => b.resource !== SDK_ONLY).map((b) => [b.resource, round(b.importCpuVsSdk, 3)]),
                 ),
                 bundleBytes: Object.fromEntries(bundles.map((b) => [b.resource, b.bytes])),
               }

@@ -28,16 +28,29 @@ export interface BundleFigures {
   processMs: Summary;
   /** Median import ÷ the SDK-only bundle's median import. */
   importVsSdk: number;
+  /**
+   * CPU time of the same import (`process.cpuUsage`): what the import itself costs, steadier
+   * than wall time on a machine other work shares.
+   */
+  importCpuMs: Summary;
+  importCpuVsSdk: number;
 }
 
 const SDK_ONLY_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'sdk-only-handler.ts');
 
 const IMPORT_SCRIPT =
-  'const t = performance.now(); const m = await import(process.env.BENCH_BUNDLE_URL);' +
+  'const t = performance.now(); const c = process.cpuUsage(); const m = await import(process.env.BENCH_BUNDLE_URL);' +
+  'const wall = performance.now() - t; const cpu = process.cpuUsage(c);' +
   "if (typeof m.handler !== 'function') throw new Error('no handler');" +
-  'process.stdout.write(String(performance.now() - t));';
+  'process.stdout.write(`${wall} ${(cpu.user + cpu.system) / 1000}`);';
 
-function importOnce(name: string, file: string): Promise<{ importMs: number; processMs: number }> {
+interface ImportTimes {
+  importMs: number;
+  importCpuMs: number;
+  processMs: number;
+}
+
+function importOnce(name: string, file: string): Promise<ImportTimes> {
   return new Promise((done, fail) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['--input-type=module', '-e', IMPORT_SCRIPT], {
@@ -59,11 +72,11 @@ function importOnce(name: string, file: string): Promise<{ importMs: number; pro
     child.on('error', fail);
     child.on('close', (code) => {
       const processMs = performance.now() - started;
-      const importMs = Number(stdout);
-      if (code !== 0 || !Number.isFinite(importMs)) {
+      const [importMs, importCpuMs] = stdout.split(' ').map(Number);
+      if (code !== 0 || !Number.isFinite(importMs) || !Number.isFinite(importCpuMs)) {
         return fail(new Error(`importing ${name} failed (${code}): ${stderr.slice(-500)}`));
       }
-      done({ importMs, processMs });
+      done({ importMs: importMs!, importCpuMs: importCpuMs!, processMs });
     });
   });
 }
@@ -75,25 +88,33 @@ export async function measureBundles(spawnsPerBundle = 9): Promise<BundleFigures
       ...(Object.fromEntries(RESOURCES.map((r) => [r, entryPointOf(r)])) as Record<Resource, string>),
       [SDK_ONLY]: SDK_ONLY_ENTRY,
     });
-    const times = bundles.map(() => ({ importMs: [] as number[], processMs: [] as number[] }));
+    const times = bundles.map(() => ({
+      importMs: [] as number[],
+      importCpuMs: [] as number[],
+      processMs: [] as number[],
+    }));
     for (let round = 0; round < spawnsPerBundle + 1; round++) {
       for (let j = 0; j < bundles.length; j++) {
         const i = (round + j) % bundles.length;
         const t = await importOnce(bundles[i]!.resource, bundles[i]!.file);
         if (round === 0) continue; // the first spawn of each warms the file system cache
         times[i]!.importMs.push(t.importMs);
+        times[i]!.importCpuMs.push(t.importCpuMs);
         times[i]!.processMs.push(t.processMs);
       }
     }
     const importMs = times.map((t) => summarize(t.importMs));
-    const sdkMs = importMs[bundles.findIndex((b) => b.resource === SDK_ONLY)]!.median;
+    const importCpuMs = times.map((t) => summarize(t.importCpuMs));
+    const sdk = bundles.findIndex((b) => b.resource === SDK_ONLY);
     return bundles.map((b, i) => ({
       resource: b.resource,
       bytes: b.bytes,
       gzipBytes: b.gzipBytes,
       importMs: importMs[i]!,
       processMs: summarize(times[i]!.processMs),
-      importVsSdk: importMs[i]!.median / sdkMs,
+      importVsSdk: importMs[i]!.median / importMs[sdk]!.median,
+      importCpuMs: importCpuMs[i]!,
+      importCpuVsSdk: importCpuMs[i]!.median / importCpuMs[sdk]!.median,
     }));
   } finally {
     rmSync(outDir, { recursive: true, force: true });
