@@ -42,7 +42,7 @@ const IMPORT_SCRIPT =
   'const t = performance.now(); const c = process.cpuUsage(); const m = await import(process.env.BENCH_BUNDLE_URL);' +
   'const wall = performance.now() - t; const cpu = process.cpuUsage(c);' +
   "if (typeof m.handler !== 'function') throw new Error('no handler');" +
-  'process.stdout.write(`${wall} ${(cpu.user + cpu.system) / 1000}`);';
+  "process.stdout.write(wall + ' ' + (cpu.user + cpu.system) / 1000);";
 
 interface ImportTimes {
   importMs: number;
