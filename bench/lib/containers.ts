@@ -90,13 +90,15 @@ export async function startLambdaRig(ctx: BenchContext, size: Size = 100): Promi
             calls: run.calls,
           };
         } catch (err) {
-          const message = (err as Error).message.slice(-500);
+          // The child's own words: the command line carries the events, the key among them.
+          const { stderr, message } = err as Error & { stderr?: string };
+          const said = (stderr || message.split('\n')[0]!).slice(-500);
           return {
             importStartMs: NaN,
             importMs: NaN,
             invokeMs: [],
             errors: reads,
-            failures: [message],
+            failures: [said],
             kmsCalls: 0,
             apiKeyLookups: 0,
             calls: {},
