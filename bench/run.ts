@@ -2,7 +2,7 @@
  * `npm run bench`: the benchmarks, in one run. Prints a markdown table of every
  * figure and ratio and writes them to bench/results/latest.json (git-ignored).
  *
- *   npm run bench -- [--kms-latency-ms 5] [--only floor,calls,per-value,storm,audit,key-limit,read-units,crypto,bundles]
+ *   npm run bench -- [--kms-latency-ms 5] [--only floor,calls,per-value,storm,audit,key-limit,read-units,crypto,bundles,cold-invoke,lambda-storm]
  *
  * Timings are medians and p99s over many runs; every ratio compares series measured in this
  * run, interleaved (A, B, A, B, … with the order rotating), so drift of a shared machine
@@ -14,21 +14,36 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startLambdaRig } from './lib/containers.js';
 import { createBenchContext, SIZES, type Size } from './lib/setup.js';
 import { round, type Summary } from './lib/stats.js';
 import { measureAuditFilter, type AuditFilterFigures } from './measure/audit-filter.js';
-import { measureBundles, type BundleFigures } from './measure/bundles.js';
+import { measureBundles, SDK_ONLY, type BundleFigures } from './measure/bundles.js';
 import { measureReadUnits, type ReadUnitFigures } from './measure/read-units.js';
 import { measureCalls, type CallsBySize } from './measure/calls.js';
+import { measureColdInvoke, type ColdInvokeFigures } from './measure/cold-invoke.js';
 import { measureCrypto, type CryptoFigures } from './measure/crypto.js';
 import { measureKeyLimit, type KeyLimitFigures } from './measure/key-limit.js';
+import { measureLambdaStorm, type LambdaStormFigures } from './measure/lambda-storm.js';
 import { measurePerValueKeys, type PerValueFigures } from './measure/per-value-keys.js';
 import { measureRuntimeVsFloor, type FloorFigures } from './measure/runtime-vs-floor.js';
 import { measureStorm, type StormFigures } from './measure/storm.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ALL = ['floor', 'calls', 'per-value', 'storm', 'audit', 'key-limit', 'read-units', 'crypto', 'bundles'] as const;
+const ALL = [
+  'floor',
+  'calls',
+  'per-value',
+  'storm',
+  'audit',
+  'key-limit',
+  'read-units',
+  'crypto',
+  'bundles',
+  'cold-invoke',
+  'lambda-storm',
+] as const;
 type Part = (typeof ALL)[number];
 
 const { values: flags } = parseArgs({
@@ -72,6 +87,8 @@ let storm: StormFigures | undefined;
 let auditFilter: AuditFilterFigures | undefined;
 let readUnits: ReadUnitFigures | undefined;
 let keyLimit: KeyLimitFigures[] | undefined;
+let coldInvoke: ColdInvokeFigures | undefined;
+let lambdaStorm: LambdaStormFigures | undefined;
 
 // CPU-only parts first, while DynamoDB Local is not running.
 if (parts.has('crypto')) {
@@ -83,9 +100,7 @@ if (parts.has('bundles')) {
   bundles = await measureBundles();
 }
 
-if (
-  ['floor', 'calls', 'per-value', 'storm', 'audit', 'key-limit', 'read-units'].some((part) => parts.has(part as Part))
-) {
+if (ALL.some((part) => part !== 'crypto' && part !== 'bundles' && parts.has(part))) {
   const ctx = await createBenchContext({ kmsLatencyMs, log });
   try {
     if (parts.has('floor')) {
@@ -103,6 +118,22 @@ if (
     if (parts.has('storm')) {
       log(`job-start storm (${elapsed()})`);
       storm = await measureStorm(ctx);
+    }
+    if (parts.has('cold-invoke') || parts.has('lambda-storm')) {
+      log(`Lambda containers: building the runtime bundle (${elapsed()})`);
+      const rig = await startLambdaRig(ctx);
+      try {
+        if (parts.has('cold-invoke')) {
+          log(`a container's first runtime read against its later ones (${elapsed()})`);
+          coldInvoke = await measureColdInvoke(rig);
+        }
+        if (parts.has('lambda-storm')) {
+          log(`1,000 runtime reads over 50 containers (${elapsed()})`);
+          lambdaStorm = await measureLambdaStorm(rig);
+        }
+      } finally {
+        await rig.close();
+      }
     }
     if (parts.has('read-units')) {
       log(`read units per operation, 100 values of 64 KB (${elapsed()})`);
@@ -268,13 +299,40 @@ if (bundles) {
   lines.push(
     '## Lambda bundles',
     '',
-    '| bundle | size KiB | gzip KiB | cold import median ms | p99 ms | process spawn→exit median ms |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    'Cold import in a fresh process against a bundle of the AWS SDK clients alone (`sdk-only`), built alike and interleaved. Target: runtime ≤ 1.15.',
+    '',
+    '| bundle | size KiB | gzip KiB | cold import median ms | p99 ms | **÷ SDK only** | import CPU median ms | CPU ÷ SDK only | process spawn→exit median ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...bundles.map(
       (b) =>
-        `| ${b.resource} | ${(b.bytes / 1024).toFixed(0)} | ${(b.gzipBytes / 1024).toFixed(0)} | ${ms(b.importMs.median)} | ${ms(b.importMs.p99)} | ${ms(b.processMs.median)} |`,
+        `| ${b.resource} | ${(b.bytes / 1024).toFixed(0)} | ${(b.gzipBytes / 1024).toFixed(0)} | ${ms(b.importMs.median)} | ${ms(b.importMs.p99)} | **${b.importVsSdk.toFixed(2)}** | ${ms(b.importCpuMs.median)} | ${b.importCpuVsSdk.toFixed(2)} | ${ms(b.processMs.median)} |`,
     ),
     '',
+  );
+}
+if (coldInvoke) {
+  const c = coldInvoke;
+  lines.push(
+    `## A runtime container's first read against its later ones (N = 100, ${c.containers} fresh processes one after the other, ${c.readsPerContainer} reads each)`,
+    '',
+    '| import ms | first read ms | later reads ms | process start → first answer ms | **first ÷ later** (median of per-container ratios) | errors |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${ms(c.importMs.median)} / ${ms(c.importMs.p99)} | ${ms(c.firstInvokeMs.median)} / ${ms(c.firstInvokeMs.p99)} | ${ms(c.warmInvokeMs.median)} / ${ms(c.warmInvokeMs.p99)} | ${ms(c.coldStartMs.median)} / ${ms(c.coldStartMs.p99)} | **${c.ratio.toFixed(2)}** (${c.ratioOfPairs.toFixed(2)}) | ${c.errors} |`,
+    '',
+    'Each cell: median / p99.',
+    '',
+  );
+}
+if (lambdaStorm) {
+  const l = lambdaStorm;
+  lines.push(
+    `## Job-start storm over Lambda containers (N = 100, ${l.reads} reads over ${l.containers} fresh processes, ${l.parallel} at a time, one request at a time each)`,
+    '',
+    '| p50 ms | p99 ms | first reads (container start included), median / p99 ms | later reads, median / p99 ms | errors | KMS calls (most in a container) | key look-ups (most in a container) | wall s |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| **${ms(l.latencyMs.median)}** | **${ms(l.latencyMs.p99)}** | ${ms(l.coldReadMs.median)} / ${ms(l.coldReadMs.p99)} | ${ms(l.warmReadMs.median)} / ${ms(l.warmReadMs.p99)} | **${l.errors}** | ${l.kmsCalls} (${l.kmsCallsPerContainer}) | ${l.apiKeyLookups} (${l.apiKeyLookupsPerContainer}) | ${(l.wallMs / 1000).toFixed(1)} |`,
+    '',
+    ...(l.failures.length ? ['Failures:', '', ...l.failures.map((f) => `- ${f}`), ''] : []),
   );
 }
 lines.push(`Total run time: ${elapsed()}.`);
@@ -311,6 +369,51 @@ const results = {
         },
       }
     : {}),
+  ...(bundles || coldInvoke || lambdaStorm
+    ? {
+        lambda: {
+          ...(bundles
+            ? {
+                coldImportVsSdk: Object.fromEntries(
+                  bundles.filter((b) => b.resource !== SDK_ONLY).map((b) => [b.resource, round(b.importVsSdk, 3)]),
+                ),
+                coldImportCpuVsSdk: Object.fromEntries(
+                  bundles.filter((b) => b.resource !== SDK_ONLY).map((b) => [b.resource, round(b.importCpuVsSdk, 3)]),
+                ),
+                bundleBytes: Object.fromEntries(bundles.map((b) => [b.resource, b.bytes])),
+              }
+            : {}),
+          ...(coldInvoke
+            ? {
+                coldInvokeVsWarm: { runtime: round(coldInvoke.ratio, 3) },
+                coldInvokeMs: {
+                  runtime: {
+                    importMedian: round(coldInvoke.importMs.median),
+                    firstMedian: round(coldInvoke.firstInvokeMs.median),
+                    warmMedian: round(coldInvoke.warmInvokeMs.median),
+                    processStartToFirstAnswerMedian: round(coldInvoke.coldStartMs.median),
+                  },
+                },
+              }
+            : {}),
+          ...(lambdaStorm
+            ? {
+                storm: {
+                  containers: lambdaStorm.containers,
+                  reads: lambdaStorm.reads,
+                  p50Ms: round(lambdaStorm.latencyMs.median),
+                  p99Ms: round(lambdaStorm.latencyMs.p99),
+                  errors: lambdaStorm.errors,
+                  kmsCalls: lambdaStorm.kmsCalls,
+                  apiKeyLookups: lambdaStorm.apiKeyLookups,
+                  kmsCallsPerContainer: lambdaStorm.kmsCallsPerContainer,
+                  apiKeyLookupsPerContainer: lambdaStorm.apiKeyLookupsPerContainer,
+                },
+              }
+            : {}),
+        },
+      }
+    : {}),
   details: {
     machine: host,
     kmsLatencyMs,
@@ -323,6 +426,8 @@ const results = {
     ...(keyLimit ? { keyLimit } : {}),
     ...(crypto ? { crypto } : {}),
     ...(bundles ? { bundles } : {}),
+    ...(coldInvoke ? { coldInvoke } : {}),
+    ...(lambdaStorm ? { lambdaStorm } : {}),
   },
 };
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');

@@ -1,4 +1,4 @@
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,17 +19,37 @@ export const DEFAULT_OUT_DIR = join(PROJECT_ROOT, 'dist');
 export const BUNDLE_FILE = 'index.mjs';
 export const LAMBDA_HANDLER = 'index.handler';
 
-export interface BundleInfo {
-  resource: Resource;
+export interface BundleInfo<Name extends string = Resource> {
+  /** The resource whose function it is (the bench's baseline bundle has a name of its own). */
+  resource: Name;
   /** The folder deployed as the function's code. */
   dir: string;
   file: string;
   bytes: number;
   gzipBytes: number;
   mapBytes: number;
+  /** Every source file it carries (esbuild's metafile), relative to the project root. */
+  inputs: string[];
 }
 
 export const entryPointOf = (resource: Resource) => join(PROJECT_ROOT, 'functions', resource, 'handler.ts');
+
+/**
+ * zod's namespace (`z`, handed whole to @hono/zod-openapi's extension of it) keeps every export
+ * alive, its error messages in some fifty languages among them: a quarter of each bundle, parsed
+ * on every cold start. The service speaks English only (zod's default locale), so the bundles
+ * carry that one.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(plugins) {
+    plugins.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, ({ path }) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: dirname(path),
+      loader: 'js',
+    }));
+  },
+};
 
 /** The esbuild settings every Node bundle of this project shares: the Lambdas' and the CLI's (infra/build-cli.ts). */
 export const NODE_BUNDLE_OPTIONS = {
@@ -41,6 +61,7 @@ export const NODE_BUNDLE_OPTIONS = {
   mainFields: ['module', 'main'],
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [zodEnglishOnly],
 } satisfies BuildOptions;
 
 /** CommonJS dependencies inside an ESM bundle still call require() for Node built-ins. */
@@ -50,11 +71,26 @@ export const REQUIRE_SHIM = "import{createRequire as __cr}from'node:module';cons
  * Builds every resource's bundle into `outDir/<resource>/` in one esbuild run (each output
  * stands alone: no code splitting). The folder is emptied first so no stale file ships.
  */
-export async function buildBundles(outDir: string = DEFAULT_OUT_DIR): Promise<BundleInfo[]> {
+export function buildBundles(outDir: string = DEFAULT_OUT_DIR): Promise<BundleInfo[]> {
+  return buildLambdaBundles(
+    outDir,
+    Object.fromEntries(RESOURCES.map((r) => [r, entryPointOf(r)])) as Record<Resource, string>,
+  );
+}
+
+/**
+ * Builds each entry point into `outDir/<name>/index.mjs` as a Lambda bundle: the functions'
+ * (`buildBundles`), and the bench's baseline of the AWS SDK clients alone, built alike.
+ */
+export async function buildLambdaBundles<Name extends string>(
+  outDir: string,
+  entryPoints: Record<Name, string>,
+): Promise<BundleInfo<Name>[]> {
   rmSync(outDir, { recursive: true, force: true });
-  await build({
+  const names = Object.keys(entryPoints) as Name[];
+  const { metafile } = await build({
     ...NODE_BUNDLE_OPTIONS,
-    entryPoints: Object.fromEntries(RESOURCES.map((r) => [`${r}/index`, entryPointOf(r)])),
+    entryPoints: Object.fromEntries(names.map((name) => [`${name}/index`, entryPoints[name]])),
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     target: 'node22',
@@ -62,17 +98,24 @@ export async function buildBundles(outDir: string = DEFAULT_OUT_DIR): Promise<Bu
     // Stack traces map back to the TypeScript through NODE_OPTIONS=--enable-source-maps.
     sourcesContent: false,
     banner: { js: REQUIRE_SHIM },
+    metafile: true,
   });
-  return RESOURCES.map((resource) => {
-    const dir = join(outDir, resource);
+  // The metafile names files relative to the working directory, outputs and inputs alike.
+  const fromCwd = (path: string) => resolve(process.cwd(), path);
+  const outputs = new Map(Object.entries(metafile.outputs).map(([path, output]) => [fromCwd(path), output]));
+  return names.map((name) => {
+    const dir = join(outDir, name);
     const file = join(dir, BUNDLE_FILE);
+    const output = outputs.get(resolve(file));
+    if (!output) throw new Error(`esbuild wrote no ${file}`);
     return {
-      resource,
+      resource: name,
       dir,
       file,
       bytes: statSync(file).size,
       gzipBytes: gzipSync(readFileSync(file)).length,
       mapBytes: statSync(`${file}.map`).size,
+      inputs: Object.keys(output.inputs).map((path) => relative(PROJECT_ROOT, fromCwd(path))),
     };
   });
 }

@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { KMSClient } from '@aws-sdk/client-kms';
 
 /**
@@ -30,6 +32,44 @@ const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 /** The bench's KMS key: one per run, shared by every client (as the one KMS key of a stack). */
 const masterKey = randomBytes(32);
 
+type KmsCommand = 'GenerateDataKey' | 'Decrypt';
+
+interface KmsInput {
+  KeyId?: string;
+  EncryptionContext?: Record<string, string>;
+  CiphertextBlob?: Uint8Array;
+}
+
+/** What KMS answers: a data key wrapped, or unwrapped, under the bench's master key. */
+function answer(command: KmsCommand, input: KmsInput): { KeyId: string; Plaintext: Buffer; CiphertextBlob?: Buffer } {
+  if (input.KeyId !== BENCH_KMS_KEY_ID) throw kmsError('NotFoundException', 'unknown key');
+  const aad = contextAad(input.KeyId, input.EncryptionContext);
+  if (command === 'GenerateDataKey') {
+    const plaintext = randomBytes(32);
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', masterKey, nonce).setAAD(aad);
+    const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return {
+      KeyId: BENCH_KMS_KEY_ID,
+      Plaintext: plaintext,
+      CiphertextBlob: Buffer.concat([nonce, cipher.getAuthTag(), ct]),
+    };
+  }
+  const blob = Buffer.from(input.CiphertextBlob ?? []);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', masterKey, blob.subarray(0, 12)).setAAD(aad);
+    decipher.setAuthTag(blob.subarray(12, 28));
+    return {
+      KeyId: BENCH_KMS_KEY_ID,
+      Plaintext: Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]),
+    };
+  } catch {
+    throw kmsError('InvalidCiphertextException', 'The ciphertext or its encryption context is not valid.');
+  }
+}
+
+const COMMANDS: Record<string, KmsCommand> = { GenerateDataKeyCommand: 'GenerateDataKey', DecryptCommand: 'Decrypt' };
+
 export function createBenchKms(options: { latencyMs: number; maxInFlight?: number }): BenchKms {
   const maxInFlight = options.maxInFlight ?? 50;
   let inFlight = 0;
@@ -50,11 +90,6 @@ export function createBenchKms(options: { latencyMs: number; maxInFlight?: numbe
   });
   client.middlewareStack.add(
     (_next, context) => async (args) => {
-      const input = args.input as {
-        KeyId?: string;
-        EncryptionContext?: Record<string, string>;
-        CiphertextBlob?: Uint8Array;
-      };
       const command = context.commandName ?? 'unknown';
       calls.push(command);
       await acquire();
@@ -63,31 +98,9 @@ export function createBenchKms(options: { latencyMs: number; maxInFlight?: numbe
       } finally {
         release();
       }
-      if (input.KeyId !== BENCH_KMS_KEY_ID) throw kmsError('NotFoundException', 'unknown key');
-      const aad = contextAad(input.KeyId, input.EncryptionContext);
-      if (command === 'GenerateDataKeyCommand') {
-        const plaintext = randomBytes(32);
-        const nonce = randomBytes(12);
-        const cipher = createCipheriv('aes-256-gcm', masterKey, nonce).setAAD(aad);
-        const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-        const blob = Buffer.concat([nonce, cipher.getAuthTag(), ct]);
-        return {
-          output: { KeyId: BENCH_KMS_KEY_ID, Plaintext: plaintext, CiphertextBlob: blob, $metadata: {} },
-          response: {},
-        };
-      }
-      if (command === 'DecryptCommand') {
-        const blob = Buffer.from(input.CiphertextBlob ?? []);
-        try {
-          const decipher = createDecipheriv('aes-256-gcm', masterKey, blob.subarray(0, 12)).setAAD(aad);
-          decipher.setAuthTag(blob.subarray(12, 28));
-          const plaintext = Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]);
-          return { output: { KeyId: BENCH_KMS_KEY_ID, Plaintext: plaintext, $metadata: {} }, response: {} };
-        } catch {
-          throw kmsError('InvalidCiphertextException', 'The ciphertext or its encryption context is not valid.');
-        }
-      }
-      throw kmsError('UnsupportedOperationException', `unexpected KMS call ${command}`);
+      const known = COMMANDS[command];
+      if (!known) throw kmsError('UnsupportedOperationException', `unexpected KMS call ${command}`);
+      return { output: { ...answer(known, args.input as KmsInput), $metadata: {} }, response: {} };
     },
     { step: 'initialize', name: 'benchKms' },
   );
@@ -98,5 +111,51 @@ export function createBenchKms(options: { latencyMs: number; maxInFlight?: numbe
       calls.length = 0;
     },
     latencyMs: options.latencyMs,
+  };
+}
+
+/**
+ * The same KMS over HTTP, for processes of their own (the built bundles, bench/lib/containers.ts):
+ * the JSON protocol KMS speaks, on 127.0.0.1, after the same simulated latency. A client finds
+ * it through `AWS_ENDPOINT_URL_KMS`.
+ */
+export async function startKmsServer(options: { latencyMs: number }): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const reply = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(body));
+      };
+      if (options.latencyMs > 0) await sleep(options.latencyMs);
+      const command = String(req.headers['x-amz-target'] ?? '').replace(/^TrentService\./, '');
+      try {
+        if (command !== 'GenerateDataKey' && command !== 'Decrypt') {
+          throw kmsError('UnsupportedOperationException', `unexpected KMS call ${command}`);
+        }
+        const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<KmsInput, 'CiphertextBlob'> & {
+          CiphertextBlob?: string;
+        };
+        const blob = input.CiphertextBlob === undefined ? undefined : Buffer.from(input.CiphertextBlob, 'base64');
+        const out = answer(command, { ...input, CiphertextBlob: blob });
+        reply(200, {
+          KeyId: out.KeyId,
+          Plaintext: out.Plaintext.toString('base64'),
+          ...(out.CiphertextBlob ? { CiphertextBlob: out.CiphertextBlob.toString('base64') } : {}),
+        });
+      } catch (err) {
+        const { name, message } = err as Error;
+        reply(400, { __type: name, message });
+      }
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((done) => server.close(() => done()));
+    },
   };
 }

@@ -69,7 +69,7 @@ export interface BenchContext {
 }
 
 /** Per-key limits out of the way: the bench measures the read, not the limiter's refusals. */
-const HIGH_LIMITS = {
+export const HIGH_LIMITS = {
   RATE_LIMIT_USER_RPS: '100000000',
   RATE_LIMIT_USER_BURST: '100000000',
   RATE_LIMIT_SERVICE_RPS: '100000000',

@@ -1,35 +1,56 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { buildBundles, type BundleInfo } from '../../infra/build.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildLambdaBundles, entryPointOf } from '../../infra/build.js';
+import { RESOURCES, type Resource } from '../../functions/routes.js';
 import { summarize, type Summary } from '../lib/stats.js';
 
 /**
- * Item 6: each Lambda bundle, built as `npm run build` builds it (infra/build.ts, into a
- * temporary folder so a concurrent `dist/` is left alone): its size, and the time to import
- * it cold in a fresh `node` process (with the stack's NODE_OPTIONS and a configuration like
- * the deployed one: a KMS key id, so no local key file is touched). Spawns alternate between
- * bundles, so drift weighs on all alike.
+ * Each Lambda bundle, built as `npm run build` builds it (infra/build.ts, into a temporary
+ * folder so a concurrent `dist/` is left alone), beside a baseline bundle of the AWS SDK
+ * clients alone (bench/lib/sdk-only-handler.ts) built in the same esbuild run: sizes, and the
+ * time to import each cold in a fresh `node` process (with the stack's NODE_OPTIONS and a
+ * configuration like the deployed one: a KMS key id, so no local key file is touched). Spawns
+ * alternate between bundles, baseline included, so drift weighs on all alike.
  */
 
+export const SDK_ONLY = 'sdk-only';
+
 export interface BundleFigures {
-  resource: string;
+  resource: Resource | typeof SDK_ONLY;
   bytes: number;
   gzipBytes: number;
   /** Time of `await import(bundle)` inside the fresh process. */
   importMs: Summary;
   /** Spawn to exit of the whole process (Node's own start included). */
   processMs: Summary;
+  /** Median import ÷ the SDK-only bundle's median import. */
+  importVsSdk: number;
+  /**
+   * CPU time of the same import (`process.cpuUsage`): what the import itself costs, steadier
+   * than wall time on a machine other work shares.
+   */
+  importCpuMs: Summary;
+  importCpuVsSdk: number;
 }
 
-const IMPORT_SCRIPT =
-  'const t = performance.now(); const m = await import(process.env.BENCH_BUNDLE_URL);' +
-  "if (typeof m.handler !== 'function') throw new Error('no handler');" +
-  'process.stdout.write(String(performance.now() - t));';
+const SDK_ONLY_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'sdk-only-handler.ts');
 
-function importOnce(bundle: BundleInfo): Promise<{ importMs: number; processMs: number }> {
+const IMPORT_SCRIPT =
+  'const t = performance.now(); const c = process.cpuUsage(); const m = await import(process.env.BENCH_BUNDLE_URL);' +
+  'const wall = performance.now() - t; const cpu = process.cpuUsage(c);' +
+  "if (typeof m.handler !== 'function') throw new Error('no handler');" +
+  "process.stdout.write(wall + ' ' + (cpu.user + cpu.system) / 1000);";
+
+interface ImportTimes {
+  importMs: number;
+  importCpuMs: number;
+  processMs: number;
+}
+
+function importOnce(name: string, file: string): Promise<ImportTimes> {
   return new Promise((done, fail) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['--input-type=module', '-e', IMPORT_SCRIPT], {
@@ -37,7 +58,7 @@ function importOnce(bundle: BundleInfo): Promise<{ importMs: number; processMs: 
       env: {
         PATH: process.env.PATH,
         NODE_OPTIONS: '--enable-source-maps',
-        BENCH_BUNDLE_URL: pathToFileURL(bundle.file).href,
+        BENCH_BUNDLE_URL: pathToFileURL(file).href,
         TABLE_NAME: 'prime-secrets-bench',
         KMS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/00000000-bench-0000-0000-000000000000',
         AWS_REGION: 'us-east-1',
@@ -51,11 +72,11 @@ function importOnce(bundle: BundleInfo): Promise<{ importMs: number; processMs: 
     child.on('error', fail);
     child.on('close', (code) => {
       const processMs = performance.now() - started;
-      const importMs = Number(stdout);
-      if (code !== 0 || !Number.isFinite(importMs)) {
-        return fail(new Error(`importing ${bundle.resource} failed (${code}): ${stderr.slice(-500)}`));
+      const [importMs, importCpuMs] = stdout.split(' ').map(Number);
+      if (code !== 0 || !Number.isFinite(importMs) || !Number.isFinite(importCpuMs)) {
+        return fail(new Error(`importing ${name} failed (${code}): ${stderr.slice(-500)}`));
       }
-      done({ importMs, processMs });
+      done({ importMs: importMs!, importCpuMs: importCpuMs!, processMs });
     });
   });
 }
@@ -63,23 +84,37 @@ function importOnce(bundle: BundleInfo): Promise<{ importMs: number; processMs: 
 export async function measureBundles(spawnsPerBundle = 9): Promise<BundleFigures[]> {
   const outDir = mkdtempSync(join(tmpdir(), 'prime-secrets-bench-dist-'));
   try {
-    const bundles = await buildBundles(outDir);
-    const times = bundles.map(() => ({ importMs: [] as number[], processMs: [] as number[] }));
+    const bundles = await buildLambdaBundles(outDir, {
+      ...(Object.fromEntries(RESOURCES.map((r) => [r, entryPointOf(r)])) as Record<Resource, string>),
+      [SDK_ONLY]: SDK_ONLY_ENTRY,
+    });
+    const times = bundles.map(() => ({
+      importMs: [] as number[],
+      importCpuMs: [] as number[],
+      processMs: [] as number[],
+    }));
     for (let round = 0; round < spawnsPerBundle + 1; round++) {
       for (let j = 0; j < bundles.length; j++) {
         const i = (round + j) % bundles.length;
-        const t = await importOnce(bundles[i]!);
+        const t = await importOnce(bundles[i]!.resource, bundles[i]!.file);
         if (round === 0) continue; // the first spawn of each warms the file system cache
         times[i]!.importMs.push(t.importMs);
+        times[i]!.importCpuMs.push(t.importCpuMs);
         times[i]!.processMs.push(t.processMs);
       }
     }
+    const importMs = times.map((t) => summarize(t.importMs));
+    const importCpuMs = times.map((t) => summarize(t.importCpuMs));
+    const sdk = bundles.findIndex((b) => b.resource === SDK_ONLY);
     return bundles.map((b, i) => ({
       resource: b.resource,
       bytes: b.bytes,
       gzipBytes: b.gzipBytes,
-      importMs: summarize(times[i]!.importMs),
+      importMs: importMs[i]!,
       processMs: summarize(times[i]!.processMs),
+      importVsSdk: importMs[i]!.median / importMs[sdk]!.median,
+      importCpuMs: importCpuMs[i]!,
+      importCpuVsSdk: importCpuMs[i]!.median / importCpuMs[sdk]!.median,
     }));
   } finally {
     rmSync(outDir, { recursive: true, force: true });

@@ -10,7 +10,8 @@ import { DEFAULT_JOB_START_THROTTLING, DEFAULT_THROTTLING, SecretsStack } from '
  * `-c corsAllowedOrigins=https://a.example,https://b.example`, `-c throttlingRateLimit=N`,
  * `-c throttlingBurstLimit=N` (the stage's default, which the management routes get),
  * `-c jobStartThrottlingRateLimit=N`, `-c jobStartThrottlingBurstLimit=N` (the job-start routes'
- * own), `-c maxEnvironmentsPerOwner=N`, `-c maxTeamsPerUser=N`. cdk-nag's AwsSolutions checks run on every synthesis; an
+ * own), `-c maxEnvironmentsPerOwner=N`, `-c maxTeamsPerUser=N`, `-c runtimeProvisionedConcurrency=N`,
+ * `-c runtimeReservedConcurrency=N` (the runtime function's, off by default). cdk-nag's AwsSolutions checks run on every synthesis; an
  * unsuppressed finding is an error.
  */
 
@@ -64,6 +65,10 @@ new SecretsStack(app, `PrimeSecrets-${stage}`, {
   jobStartThrottlingBurstLimit: numberContext('jobStartThrottlingBurstLimit', DEFAULT_JOB_START_THROTTLING.burstLimit),
   maxEnvironmentsPerOwner: optionalNumberContext('maxEnvironmentsPerOwner'),
   maxTeamsPerUser: optionalNumberContext('maxTeamsPerUser'),
+  runtimeConcurrency: {
+    provisioned: optionalNumberContext('runtimeProvisionedConcurrency'),
+    reserved: optionalNumberContext('runtimeReservedConcurrency'),
+  },
   description: `prime-secrets (${stage}): secrets and variables service of the environments hub`,
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

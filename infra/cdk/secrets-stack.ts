@@ -27,6 +27,7 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
+  Alias,
   ApplicationLogLevel,
   Architecture,
   Code,
@@ -77,6 +78,15 @@ export interface SecretsStackProps extends StackProps {
   jobStartThrottlingRateLimit?: number;
   /** Requests each job-start route accepts in a burst. */
   jobStartThrottlingBurstLimit?: number;
+  /**
+   * The runtime read's function, for job-start storms (README.md, "Deploy to AWS", for what
+   * each costs); both off by default. `provisioned`: containers kept initialized, bundle
+   * imported, so the first read of a storm waits for no cold start; the API then calls the
+   * function's alias `live`, to which they belong. `reserved`: containers set aside for it
+   * alone (and the most it may run), so other functions' traffic cannot take them; at least
+   * `provisioned`.
+   */
+  runtimeConcurrency?: { provisioned?: number; reserved?: number };
   /** Where `npm run build` wrote the bundles (`<dir>/<resource>/index.mjs`). */
   bundleDir?: string;
   /** How long function and access logs are kept. */
@@ -104,6 +114,19 @@ export const DEFAULT_JOB_START_THROTTLING = {
  */
 export const JOB_START_RESOURCES: readonly Resource[] = ['runtime', 'runtime-tokens'];
 export const SERVICE_NAME = 'prime-secrets';
+
+/** The runtime function's concurrency as AWS takes it: whole numbers, provisioned within reserved. */
+function checkedConcurrency(given: { provisioned?: number; reserved?: number }) {
+  for (const [name, value] of Object.entries(given)) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0))
+      throw new Error(`runtime ${name} concurrency must be a whole number above 0, got ${value}`);
+  }
+  if (given.provisioned !== undefined && given.reserved !== undefined && given.provisioned > given.reserved)
+    throw new Error(
+      `runtime provisioned concurrency (${given.provisioned}) cannot exceed its reserved concurrency (${given.reserved})`,
+    );
+  return given;
+}
 
 /** `environment-secrets` → `EnvironmentSecrets`, for construct ids. */
 const constructName = (resource: Resource) =>
@@ -143,6 +166,8 @@ export class SecretsStack extends Stack {
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
   readonly functions: Record<Resource, LambdaFunction>;
+  /** The runtime function's alias `live`, with its provisioned concurrency, when it has some. */
+  readonly runtimeAlias?: Alias;
 
   constructor(scope: Construct, id: string, props: SecretsStackProps = {}) {
     super(scope, id, props);
@@ -155,6 +180,7 @@ export class SecretsStack extends Stack {
       rateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLING.rateLimit,
       burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLING.burstLimit,
     };
+    const runtimeConcurrency = checkedConcurrency(props.runtimeConcurrency ?? {});
     const jobStartThrottle = {
       rateLimit: props.jobStartThrottlingRateLimit ?? DEFAULT_JOB_START_THROTTLING.rateLimit,
       burstLimit: props.jobStartThrottlingBurstLimit ?? DEFAULT_JOB_START_THROTTLING.burstLimit,
@@ -329,6 +355,7 @@ export class SecretsStack extends Stack {
         code: Code.fromAsset(codeDir),
         handler: LAMBDA_HANDLER,
         memorySize: props.memorySize ?? 512,
+        ...(resource === 'runtime' ? { reservedConcurrentExecutions: runtimeConcurrency.reserved } : {}),
         timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
         role,
         logGroup,
@@ -355,6 +382,15 @@ export class SecretsStack extends Stack {
             'Pinned to Node.js 22.x on purpose: the bundles are built for target node22 and tested against it; moving to a newer runtime is a deliberate, tested change.',
         },
       ]);
+    }
+
+    if (runtimeConcurrency.provisioned !== undefined) {
+      // Provisioned concurrency belongs to a version: `live` follows each deploy's new one.
+      this.runtimeAlias = new Alias(this, 'RuntimeLive', {
+        aliasName: 'live',
+        version: this.functions.runtime.currentVersion,
+        provisionedConcurrentExecutions: runtimeConcurrency.provisioned,
+      });
     }
 
     // ---- API ----
@@ -402,10 +438,11 @@ export class SecretsStack extends Stack {
     // from any route of this API (one permission per function, not one per route: a function's
     // resource policy is limited to 20 KB, and the console's routes alone would outgrow it); a
     // request reaches a function only through the routes wired to it here.
+    const invoked = (r: Resource) => (r === 'runtime' && this.runtimeAlias) || this.functions[r];
     const integrations = Object.fromEntries(
       RESOURCES.map((r) => [
         r,
-        new HttpLambdaIntegration(`${constructName(r)}Integration`, this.functions[r], {
+        new HttpLambdaIntegration(`${constructName(r)}Integration`, invoked(r), {
           scopePermissionToRoute: false,
         }),
       ]),

@@ -44,6 +44,24 @@ describe('npm run build', () => {
   });
 });
 
+describe('what a bundle carries (esbuild metafile)', () => {
+  it("the runtime read's carries no OpenAPI document, Swagger UI or zod messages beyond English", () => {
+    const runtime = bundles.find((b) => b.resource === 'runtime')!;
+    expect(runtime.inputs).toContain('functions/runtime/handler.ts');
+    const unneeded = runtime.inputs.filter(
+      (input) =>
+        input === 'functions/openapi-document.ts' ||
+        input.includes('node_modules/swagger-ui') ||
+        /node_modules\/zod\/v4\/locales\/(?!en\.js$|index\.js$)/.test(input),
+    );
+    expect(unneeded).toEqual([]);
+    // zod's default messages stay.
+    expect(runtime.inputs.some((input) => input.endsWith('node_modules/zod/v4/locales/en.js'))).toBe(true);
+    // Every byte is parsed on each cold start (bench: `npm run bench -- --only bundles`).
+    expect(runtime.bytes).toBeLessThan(720 * 1024);
+  });
+});
+
 describe('each bundle in plain Node', () => {
   it.each(RESOURCES)('%s answers through its handler', async (resource: Resource) => {
     const bundle = bundles.find((b) => b.resource === resource)!;

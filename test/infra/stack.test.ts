@@ -31,6 +31,8 @@ let template: Template;
 let json: Json;
 let devJson: Json;
 let adoptedJson: Json;
+let storms: SecretsStack;
+let stormsJson: Json;
 let root: string;
 let bundleDir: string;
 let outDir: string;
@@ -71,11 +73,13 @@ beforeAll(() => {
     maxEnvironmentsPerOwner: 50,
     maxTeamsPerUser: 5,
   });
+  storms = new SecretsStack(app, 'Storms', { bundleDir, runtimeConcurrency: { provisioned: 5, reserved: 20 } });
   Aspects.of(app).add(new AwsSolutionsChecks());
   assembly = app.synth();
   json = assembly.getStackArtifact(prod.artifactId).template;
   devJson = assembly.getStackArtifact(dev.artifactId).template;
   adoptedJson = assembly.getStackArtifact(adopted.artifactId).template;
+  stormsJson = assembly.getStackArtifact(storms.artifactId).template;
   template = Template.fromJSON(json);
 });
 
@@ -269,6 +273,51 @@ describe('the functions', () => {
   it('refuse to synthesize without the bundles', () => {
     const empty = mkdtempSync(join(tmpdir(), 'prime-secrets-nobundles-'));
     expect(() => new SecretsStack(new App(), 'NoBundles', { bundleDir: empty })).toThrow(/npm run build/);
+  });
+});
+
+describe("the runtime function's concurrency", () => {
+  it('is neither provisioned nor reserved by default', () => {
+    for (const [, fn] of resourcesOfType(json, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+    expect(resourcesOfType(json, 'AWS::Lambda::Alias')).toEqual([]);
+    expect(resourcesOfType(json, 'AWS::Lambda::Version')).toEqual([]);
+  });
+
+  it("reserves the runtime function's and provisions it on an alias the runtime routes call", () => {
+    const runtimeId = logicalId(storms, storms.functions.runtime);
+    for (const [id, fn] of resourcesOfType(stormsJson, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.ReservedConcurrentExecutions, id).toBe(id === runtimeId ? 20 : undefined);
+    }
+    const [[versionId, version]] = resourcesOfType(stormsJson, 'AWS::Lambda::Version') as [[string, Json]];
+    expect(version.Properties.FunctionName).toEqual({ Ref: runtimeId });
+    const [[aliasId, alias]] = resourcesOfType(stormsJson, 'AWS::Lambda::Alias') as [[string, Json]];
+    expect(alias.Properties).toMatchObject({
+      Name: 'live',
+      FunctionName: { Ref: runtimeId },
+      FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] },
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 5 },
+    });
+    // Provisioned containers serve only calls to the alias: the runtime routes make them, the others call their functions.
+    const integrations = Object.fromEntries(resourcesOfType(stormsJson, 'AWS::ApiGatewayV2::Integration'));
+    for (const [, route] of resourcesOfType(stormsJson, 'AWS::ApiGatewayV2::Route')) {
+      const uri = integrations[route.Properties.Target['Fn::Join'][1][1].Ref].Properties.IntegrationUri;
+      const resource = ROUTES.find((r) => `${r.method} ${r.path}` === route.Properties.RouteKey)?.resource;
+      if (resource === 'runtime') expect(uri).toEqual({ Ref: aliasId });
+      else expect(uri['Fn::GetAtt'][0]).not.toBe(runtimeId);
+    }
+    const invokers = resourcesOfType(stormsJson, 'AWS::Lambda::Permission').map(([, p]) => p.Properties.FunctionName);
+    expect(invokers).toContainEqual({ Ref: aliasId });
+  });
+
+  it('takes whole numbers only, the provisioned within the reserved', () => {
+    const stack = (runtimeConcurrency: { provisioned?: number; reserved?: number }) => () =>
+      new SecretsStack(new App(), 'Concurrency', { bundleDir, runtimeConcurrency });
+    expect(stack({ provisioned: 10, reserved: 5 })).toThrow(/cannot exceed its reserved concurrency/);
+    expect(stack({ provisioned: 0 })).toThrow(/whole number above 0/);
+    expect(stack({ reserved: 2.5 })).toThrow(/whole number above 0/);
+    expect(stack({ reserved: 5 })).not.toThrow();
   });
 });
 

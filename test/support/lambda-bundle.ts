@@ -4,16 +4,37 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-/** Runs in the child: imports the bundle, sends each event through `handler`, prints the results. */
+/**
+ * Runs in the child: imports the bundle, sends each event through `handler`, prints the results,
+ * the times taken and the AWS calls made: every HTTP request by its `X-Amz-Target`, seen as the
+ * SDK ends it with its body, and the key of each GetItem.
+ */
 const CHILD = `
+import { ClientRequest } from 'node:http';
+const calls = {};
+const getItemKeys = [];
+const end = ClientRequest.prototype.end;
+ClientRequest.prototype.end = function (body, ...rest) {
+  const target = String(this.getHeader('x-amz-target') ?? 'other');
+  calls[target] = (calls[target] ?? 0) + 1;
+  if (target.endsWith('.GetItem')) getItemKeys.push(JSON.parse(String(body)).Key);
+  return end.call(this, body, ...rest);
+};
 const [bundle, eventsJson] = process.argv.slice(1);
+const events = JSON.parse(eventsJson);
+const importStartMs = performance.now();
 const { handler } = await import(bundle);
+const importMs = performance.now() - importStartMs;
 const results = [];
-for (const event of JSON.parse(eventsJson)) {
+const invokeMs = [];
+for (const event of events) {
   const context = { awsRequestId: 'aws-req-' + event.requestContext.requestId, functionName: 'fn', getRemainingTimeInMillis: () => 10000 };
+  const started = performance.now();
   results.push(await handler(event, context));
+  invokeMs.push(performance.now() - started);
 }
-process.stdout.write('\\n@@RESULTS@@' + JSON.stringify(results) + '\\n');
+const run = { results, timings: { importStartMs, importMs, invokeMs }, calls, getItemKeys };
+process.stdout.write('\\n@@RESULTS@@' + JSON.stringify(run) + '\\n');
 `;
 
 /** An API Gateway HTTP API (payload 2.0) event as the route `routePath` receives it. */
@@ -53,16 +74,27 @@ export interface Result {
   body: string;
 }
 
+export interface BundleRun {
+  results: Result[];
+  /** The JSON log lines, in order. */
+  logs: any[];
+  /**
+   * In ms, from the child's own clock: when the import began (Node's start-up before it), how
+   * long it took, and each event's handler call in turn.
+   */
+  timings: { importStartMs: number; importMs: number; invokeMs: number[] };
+  /** The AWS calls made, by `X-Amz-Target` (`DynamoDB_20120810.GetItem`, `TrentService.Decrypt`, …). */
+  calls: Record<string, number>;
+  /** The key of every GetItem, as sent (`{pk: {S: …}, sk: {S: …}}`). */
+  getItemKeys: Record<string, { S?: string }>[];
+}
+
 /**
  * Imports a built bundle in a fresh `node` process (no tsx, no vitest), hands it each event in
  * turn and returns the handler's results and the JSON log lines. `env` is what the stack sets, and
  * what Lambda sets itself; no credentials and no endpoint unless given.
  */
-export async function runBundle(
-  file: string,
-  events: unknown[],
-  env: Record<string, string> = {},
-): Promise<{ results: Result[]; logs: any[] }> {
+export async function runBundle(file: string, events: unknown[], env: Record<string, string> = {}): Promise<BundleRun> {
   const { stdout } = await execFileAsync(
     process.execPath,
     ['--input-type=module', '-e', CHILD, pathToFileURL(file).href, JSON.stringify(events)],
@@ -83,10 +115,10 @@ export async function runBundle(
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  const [logText, resultText] = stdout.split('\n@@RESULTS@@');
+  const [logText, runText] = stdout.split('\n@@RESULTS@@');
   const logs = (logText ?? '')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line));
-  return { results: JSON.parse(resultText!), logs };
+  return { ...(JSON.parse(runText!) as Omit<BundleRun, 'logs'>), logs };
 }
