@@ -84,7 +84,7 @@ async function writePerValueCopy(deps: Deps, kms: KMSClient, source: BenchEnviro
     const name = entry.name as string;
     const base = { ...keys.entry(envId, name), kind: entry.kind, id: newId(), name, createdAt: at, updatedAt: at };
     if (entry.kind === 'variable') {
-      items.push({ ...base, value: entry.value });
+      items.push({ ...base, value: source.expected.get(name)! });
     } else if (entry.kind === 'secret') {
       const where = `environment|${envId}|${base.id}`;
       items.push({ ...base, isFile: false, ...(await sealPerValue(kms, owner, where, source.expected.get(name)!)) });

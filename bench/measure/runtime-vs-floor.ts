@@ -116,9 +116,9 @@ export async function measureRuntimeVsFloor(
       const env = ctx.environments[size];
       // Checks the whole set once, and warms every cache and connection.
       await fetchRuntime(baseUrl, ctx.seed.serviceKey, env, true);
-      // META, each entry, each direct secret's and variable's value item, each linked secret, the data key.
+      // The revision, META, each entry, each direct secret's and variable's value item, each linked secret, the data key.
       const own = env.counts.direct + env.counts.variables;
-      const expectedItems = 1 + 2 * own + 2 * env.counts.linked + 1;
+      const expectedItems = 2 + 2 * own + 2 * env.counts.linked + 1;
       const token = await mintRuntimeToken(baseUrl, ctx.seed.serviceKey, env);
       await fetchRuntime(baseUrl, token, env, true);
       const floorItems = await storageFloor(floorDb, env);
