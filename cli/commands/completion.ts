@@ -50,13 +50,16 @@ const cases = (tree: Tree, indent: string, arm: (path: string, words: string) =>
  * before them; options skipped) and offers that path's words. Commander's names are letters,
  * digits and -, so nothing needs quoting.
  */
-const SCRIPTS: Record<string, (tree: Tree) => string> = {
-  bash: (tree) => `# prime completion for bash: source <(prime completion bash)
-_prime_words() {
+/** bash's and zsh's function that prints the words a path of commands offers. */
+const shellWords = (tree: Tree) => `_prime_words() {
   case "$1" in
 ${cases(tree, '    ', (path, words) => `"${path}") echo "${words}" ;;`)}
   esac
-}
+}`;
+
+const SCRIPTS: Record<string, (tree: Tree) => string> = {
+  bash: (tree) => `# prime completion for bash: source <(prime completion bash)
+${shellWords(tree)}
 _prime() {
   local at="" word i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -70,11 +73,7 @@ complete -o default -F _prime prime
 `,
   zsh: (tree) => `#compdef prime
 # prime completion for zsh: source <(prime completion zsh), after compinit
-_prime_words() {
-  case "$1" in
-${cases(tree, '    ', (path, words) => `"${path}") echo "${words}" ;;`)}
-  esac
-}
+${shellWords(tree)}
 _prime() {
   local at="" word i
   for ((i = 2; i < CURRENT; i++)); do

@@ -70,6 +70,19 @@ function FieldFrame(props: FieldProps & { children: Child }) {
   );
 }
 
+/** What a file input and a select carry: their id and name, whether required, and how they tell their errors and hint. */
+function controlAttributes(props: FieldProps) {
+  const { state, name, hint } = props;
+  return {
+    id: fieldId(state, name),
+    name,
+    required: props.required,
+    'aria-invalid': state.fieldErrors[name] !== undefined ? ('true' as const) : undefined,
+    'aria-describedby': describedBy(state, name, hint),
+    autofocus: firstInvalidField(state) === name,
+  };
+}
+
 export function TextField(props: FieldProps & { type?: InputType }) {
   const { state, name, hint } = props;
   const invalid = state.fieldErrors[name] !== undefined;
@@ -135,19 +148,9 @@ export function ValueField(props: FieldProps & { secret?: boolean }) {
 
 /** A file to upload: never shown again after a refused submit (the browser cannot be given one back). */
 export function FileField(props: FieldProps) {
-  const { state, name, hint } = props;
-  const invalid = state.fieldErrors[name] !== undefined;
   return (
     <FieldFrame {...props}>
-      <input
-        type="file"
-        id={fieldId(state, name)}
-        name={name}
-        required={props.required}
-        aria-invalid={invalid ? 'true' : undefined}
-        aria-describedby={describedBy(state, name, hint)}
-        autofocus={firstInvalidField(state) === name}
-      />
+      <input type="file" {...controlAttributes(props)} />
     </FieldFrame>
   );
 }
@@ -160,19 +163,11 @@ export interface SelectOption {
 }
 
 export function SelectField(props: FieldProps & { options: SelectOption[]; placeholder: string }) {
-  const { state, name, hint } = props;
-  const invalid = state.fieldErrors[name] !== undefined;
+  const { state, name } = props;
   const selected = props.value ?? state.values[name] ?? '';
   return (
     <FieldFrame {...props}>
-      <select
-        id={fieldId(state, name)}
-        name={name}
-        required={props.required}
-        aria-invalid={invalid ? 'true' : undefined}
-        aria-describedby={describedBy(state, name, hint)}
-        autofocus={firstInvalidField(state) === name}
-      >
+      <select {...controlAttributes(props)}>
         <option value="">{props.placeholder}</option>
         {props.options.map((o) => (
           <option value={o.value} selected={o.value === selected && !o.disabled} disabled={o.disabled}>
