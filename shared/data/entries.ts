@@ -7,7 +7,7 @@ import { queryAll, queryFirst, queryPageAfter, queryPrefix } from '../storage/qu
 import { TABLE } from '../storage/table-definition.js';
 import type { TableWrite } from '../storage/transact.js';
 import { toEnvironmentRecord, type EnvironmentRecord } from './environments.js';
-import { bumpingRevision, revisionOf } from './environment-revisions.js';
+import { bumpingRevision, revisionOf } from './revisions.js';
 import { keys } from './keys.js';
 import { isRequirementSk, toRequirement, type RequirementRecord } from './requirements.js';
 import { deleteValueVersions } from './value-versions.js';

@@ -5,7 +5,7 @@ import { deleteItem, getItem, type Item } from '../storage/item.js';
 import { queryCount, queryPageAfter, queryPrefix, queryUpTo } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
 import { itemCountChange } from './item-counts.js';
-import { bumpingRevision } from './environment-revisions.js';
+import { bumpingRevision } from './revisions.js';
 import { keys } from './keys.js';
 import { ownerCountChange } from './owner-counts.js';
 

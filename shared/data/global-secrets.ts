@@ -8,6 +8,7 @@ import { queryFirst, queryPrefix } from '../storage/query.js';
 import { TABLE } from '../storage/table-definition.js';
 import type { TableWrite } from '../storage/transact.js';
 import { keys } from './keys.js';
+import { bumpingOwnerRevision } from './revisions.js';
 import { ownerCountChange } from './owner-counts.js';
 
 /** A global secret as stored: its metadata, its sealed value, and its link sequence. */
@@ -139,29 +140,31 @@ export const secretNameReleaseOf = (owner: OwnerKey, name: string, secretId: str
 });
 
 /** A rename in chunks begun: marked on the secret as read, if no other rename is under way. */
-export const secretRenameBegin = (read: GlobalSecretRecord, rename: SecretRename): TableWrite => ({
-  Update: {
-    Key: keys.globalSecret(read.ownerKey, read.id),
-    UpdateExpression: 'SET #rename = :rename',
-    ConditionExpression: 'linkSeq = :seq AND #name = :name AND attribute_not_exists(#rename)',
-    ExpressionAttributeNames: { '#rename': 'rename', '#name': 'name' },
-    ExpressionAttributeValues: { ':rename': rename, ':seq': read.linkSeq, ':name': read.name },
-  },
-});
+export const secretRenameBegin = (read: GlobalSecretRecord, rename: SecretRename): TableWrite =>
+  bumpingOwnerRevision(read.ownerKey, {
+    Update: {
+      Key: keys.globalSecret(read.ownerKey, read.id),
+      UpdateExpression: 'SET #rename = :rename',
+      ConditionExpression: 'linkSeq = :seq AND #name = :name AND attribute_not_exists(#rename)',
+      ExpressionAttributeNames: { '#rename': 'rename', '#name': 'name' },
+      ExpressionAttributeValues: { ':rename': rename, ':seq': read.linkSeq, ':name': read.name },
+    },
+  });
 
 /**
  * The rename's mark removed, if it is still this rename's and the secret has `name`: the new
  * name when finished, the old one when undone (so an undo never follows a commit).
  */
-export const secretRenameEnd = (owner: OwnerKey, secretId: string, renameId: string, name: string): TableWrite => ({
-  Update: {
-    Key: keys.globalSecret(owner, secretId),
-    UpdateExpression: 'REMOVE #rename',
-    ConditionExpression: '#rename.id = :r AND #name = :name',
-    ExpressionAttributeNames: { '#rename': 'rename', '#name': 'name' },
-    ExpressionAttributeValues: { ':r': renameId, ':name': name },
-  },
-});
+export const secretRenameEnd = (owner: OwnerKey, secretId: string, renameId: string, name: string): TableWrite =>
+  bumpingOwnerRevision(owner, {
+    Update: {
+      Key: keys.globalSecret(owner, secretId),
+      UpdateExpression: 'REMOVE #rename',
+      ConditionExpression: '#rename.id = :r AND #name = :name',
+      ExpressionAttributeNames: { '#rename': 'rename', '#name': 'name' },
+      ExpressionAttributeValues: { ':r': renameId, ':name': name },
+    },
+  });
 
 /** The secret's id claimed with its owner (ids are new, so the condition only guards a bug). */
 export const secretIdClaim = (owner: OwnerKey, secretId: string): TableWrite => ({
@@ -177,15 +180,16 @@ export function secretFields(secret: GlobalSecretRecord): Item {
   return { ...fields, ...sealed };
 }
 
-export const secretCreate = (secret: GlobalSecretRecord): TableWrite => ({
-  Put: {
-    Item: {
-      ...keys.globalSecret(secret.ownerKey, secret.id),
-      ...secretFields(secret),
-      ...keys.globalSecretIndex(secret.id),
+export const secretCreate = (secret: GlobalSecretRecord): TableWrite =>
+  bumpingOwnerRevision(secret.ownerKey, {
+    Put: {
+      Item: {
+        ...keys.globalSecret(secret.ownerKey, secret.id),
+        ...secretFields(secret),
+        ...keys.globalSecretIndex(secret.id),
+      },
     },
-  },
-});
+  });
 
 /** The owner's count of secrets (missing means none); an increase is refused at `max`. */
 export const secretCountChange = (owner: OwnerKey, delta: 1 | -1, max?: number): TableWrite =>
@@ -208,7 +212,7 @@ export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChang
     names[`#${field}`] = field;
     values[`:${field}`] = value;
   }
-  return {
+  return bumpingOwnerRevision(read.ownerKey, {
     Update: {
       Key: keys.globalSecret(read.ownerKey, read.id),
       UpdateExpression: `SET ${Object.keys(fields)
@@ -221,39 +225,41 @@ export function secretUpdate(read: GlobalSecretRecord, change: GlobalSecretChang
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
-  };
+  });
 }
 
 /**
  * One more link or unlink of the secret (so a concurrent rename or delete notices), on the
  * condition that it exists and, when given, still has this name.
  */
-export const secretLinkSeqBump = (owner: OwnerKey, secretId: string, name?: string): TableWrite => ({
-  Update: {
-    Key: keys.globalSecret(owner, secretId),
-    UpdateExpression: 'ADD linkSeq :one',
-    ...(name === undefined
-      ? { ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':one': 1 } }
-      : {
-          ConditionExpression: 'attribute_exists(pk) AND #name = :name',
-          ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: { ':one': 1, ':name': name },
-        }),
-  },
-});
+export const secretLinkSeqBump = (owner: OwnerKey, secretId: string, name?: string): TableWrite =>
+  bumpingOwnerRevision(owner, {
+    Update: {
+      Key: keys.globalSecret(owner, secretId),
+      UpdateExpression: 'ADD linkSeq :one',
+      ...(name === undefined
+        ? { ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':one': 1 } }
+        : {
+            ConditionExpression: 'attribute_exists(pk) AND #name = :name',
+            ExpressionAttributeNames: { '#name': 'name' },
+            ExpressionAttributeValues: { ':one': 1, ':name': name },
+          }),
+    },
+  });
 
 /**
  * The secret removed, if unchanged since read (a rename moves its claim and links, a link or
  * unlink changes the links its deleted copy lists).
  */
-export const secretDelete = (read: GlobalSecretRecord): TableWrite => ({
-  Delete: {
-    Key: keys.globalSecret(read.ownerKey, read.id),
-    ConditionExpression: 'attribute_exists(pk) AND #name = :name AND linkSeq = :seq',
-    ExpressionAttributeNames: { '#name': 'name' },
-    ExpressionAttributeValues: { ':name': read.name, ':seq': read.linkSeq },
-  },
-});
+export const secretDelete = (read: GlobalSecretRecord): TableWrite =>
+  bumpingOwnerRevision(read.ownerKey, {
+    Delete: {
+      Key: keys.globalSecret(read.ownerKey, read.id),
+      ConditionExpression: 'attribute_exists(pk) AND #name = :name AND linkSeq = :seq',
+      ExpressionAttributeNames: { '#name': 'name' },
+      ExpressionAttributeValues: { ':name': read.name, ':seq': read.linkSeq },
+    },
+  });
 
 /** The id claim kept, marked deleted: the scope check then answers 404 without the index. */
 export const secretIdRelease = (secretId: string, deletedAt: string): TableWrite => ({

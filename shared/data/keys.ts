@@ -68,6 +68,8 @@ export const keys = {
   requirement: (envId: string, name: string) => ({ pk: `ENV#${envId}`, sk: `REQ#${name}` }),
   requirementPrefix: 'REQ#',
   ownerPartition: (owner: OwnerKey) => `OWNER#${owner}`,
+  /** The owner's secrets' revision: one more with every write of a global secret's item (as `environmentRevision`). */
+  ownerRevision: (owner: OwnerKey) => ({ pk: `OWNER#${owner}`, sk: '#REV' }),
   ownerCounts: (owner: OwnerKey) => ({ pk: `OWNER#${owner}`, sk: 'COUNTS' }),
   globalSecret: (owner: OwnerKey, secretId: string) => ({ pk: `OWNER#${owner}`, sk: `SECRET#${secretId}` }),
   globalSecretPrefix: 'SECRET#',

@@ -2,7 +2,7 @@ import type { Db } from '../storage/client.js';
 import { getItem, type Item } from '../storage/item.js';
 import { queryPrefix } from '../storage/query.js';
 import type { TableWrite } from '../storage/transact.js';
-import { bumpingRevision } from './environment-revisions.js';
+import { bumpingRevision } from './revisions.js';
 import { keys } from './keys.js';
 
 /** A name an environment's code reads: its runtime set must hold it, unless it is optional. */

@@ -5,7 +5,7 @@ import type { Db } from '../storage/client.js';
 import type { Item, Key } from '../storage/item.js';
 import { queryPageAfter, queryPrefix } from '../storage/query.js';
 import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
-import { bumpingRevision } from './environment-revisions.js';
+import { bumpingOwnerRevision, bumpingRevision } from './revisions.js';
 import { nextEnvironmentOf } from './environments.js';
 import { keys } from './keys.js';
 import { linksOf } from './links.js';
@@ -156,7 +156,7 @@ export async function linkEntriesOf(
  * A value re-sealed in place, if it still holds the seal it was read with: otherwise a write
  * replaced it meanwhile, sealed under the newest key, and it is left as it is.
  */
-export function sealedValueMove(value: SealedItem, resealed: SealedValue): TableWrite {
+export function sealedValueMove(owner: OwnerKey, value: SealedItem, resealed: SealedValue): TableWrite {
   const move = {
     Update: {
       Key: value.key,
@@ -165,8 +165,10 @@ export function sealedValueMove(value: SealedItem, resealed: SealedValue): Table
       ExpressionAttributeValues: { ':ct': resealed.ct, ':version': resealed.dekVersion, ':old': value.sealed.ct },
     },
   };
-  // A direct secret's value (or a copy of it: a kept version, a deleted entry) is in its environment's runtime set.
-  return value.place.kind === 'environment' ? bumpingRevision(value.place.envId, move) : move;
+  // A value (or a copy of it: a kept version, a deleted entry or secret) is in its environment's or owner's runtime reads.
+  return value.place.kind === 'environment'
+    ? bumpingRevision(value.place.envId, move)
+    : bumpingOwnerRevision(owner, move);
 }
 
 /** A link entry's hint set to `version`, if it still links this secret (else it is left as it is). */

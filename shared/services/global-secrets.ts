@@ -55,11 +55,11 @@ import { keptVersion, listVersions, requireVersion, versionWrites } from './valu
 import { ownerFields, scopeOwner } from './scope.js';
 
 /**
- * A rename touches 4 items plus 3 per linked environment (the link entry's two writes and the
- * environment's revision), and with a new value its version (2) and the data key check (1);
- * TransactWriteItems takes 100.
+ * A rename touches 4 items and the owner's revision, plus 3 per linked environment (the link
+ * entry's two writes and the environment's revision), and with a new value its version (2) and
+ * the data key check (1); TransactWriteItems takes 100.
  */
-const MAX_LINKS_PER_RENAME = 31;
+const MAX_LINKS_PER_RENAME = 30;
 /**
  * Environments per transaction of a rename in chunks: one reservation each (no revision: no
  * reader sees one), or a move of two writes and the revision.

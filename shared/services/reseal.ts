@@ -168,7 +168,10 @@ async function moveValues(deps: Deps, owner: OwnerKey, target: number, values: S
   for (const value of due) {
     try {
       const from = await deps.dataKeys.version(owner, value.sealed.dekVersion);
-      moves.push({ value, write: sealedValueMove(value, resealValue(from, to, owner, value.place, value.sealed)) });
+      moves.push({
+        value,
+        write: sealedValueMove(owner, value, resealValue(from, to, owner, value.place, value.sealed)),
+      });
     } catch (err) {
       if (isDependencyUnavailable(err)) throw err;
       stuck.push(value);

@@ -7,7 +7,7 @@ import { openWithKey, type SealedValue } from '../crypto/values.js';
 import type { DataKeyRecord } from '../data/data-keys.js';
 import type { LinkEntry, SecretEntry } from '../data/entries.js';
 import type { EnvironmentRecord } from '../data/environments.js';
-import { readRuntimeBatch } from '../data/runtime-batch.js';
+import { readRuntimeBatch, type RuntimeBatch, type RuntimeBatchRequest } from '../data/runtime-batch.js';
 import { missingRequiredError, payloadTooLarge } from '../errors.js';
 import { envelopedBytes, LAMBDA_RESPONSE_BYTES } from '../response-size.js';
 import { now, requireId } from '../ids.js';
@@ -22,8 +22,9 @@ import { linkedSecrets, membershipToRead, missingRequired } from './runtime-chec
 /**
  * The runtime read, at job start. Two sequential DynamoDB round trips whatever the number of
  * entries: one Query of the environment's partition (META and every entry; a container that
- * kept it since checks its revision with one GetItem instead, shared/services/environment-partitions.ts), then one
- * BatchGetItem of the linked global secrets, the data keys not already in memory and, for a
+ * kept it since checks its revision and its owner's with two GetItems instead,
+ * shared/services/environment-partitions.ts), then one BatchGetItem of the linked global
+ * secrets not kept at the owner's revision, the data keys not already in memory and, for a
  * user key on a team environment, the caller's membership. At most one KMS call per data key
  * version, none with a warm cache. The audit event is written alongside the batch when the
  * caller is already known to be allowed, else right after it (shared/services/runtime-audit.ts);
@@ -43,7 +44,7 @@ export async function readRuntime(
 ): Promise<Api.RuntimeSet> {
   const allowMissing = options.allowMissing ?? false;
   requireId(envId, 'Environment');
-  const [{ environment: env, entries, requirements }] = await Promise.all([
+  const [{ environment: env, entries, requirements, ownerRevision }] = await Promise.all([
     deps.partitions.read(envId),
     options.admitted,
   ]);
@@ -70,12 +71,7 @@ export async function readRuntime(
     requireNames(entries.map((e) => e.name));
     audit.early(links);
   }
-  const batchRead = readRuntimeBatch(deps.db, {
-    ownerKey: env.ownerKey,
-    secretIds: links.map((l) => l.secretId),
-    dataKeyVersions: uncachedVersions(deps, env.ownerKey, direct, links),
-    member,
-  });
+  const batchRead = readBatch(deps, env, ownerRevision, { direct, links, member });
   batchRead.catch(() => undefined); // awaited below; this only avoids an unhandled rejection meanwhile
   const directOpened = member ? undefined : await openDirectEarly(deps, env, direct);
   const batch = await batchRead;
@@ -102,6 +98,31 @@ export async function readRuntime(
   ]);
   checkPayloadSize(resolved.env);
   return { environmentId: envId, ...resolved, resolvedAt: now() };
+}
+
+/**
+ * The linked secrets (those kept at the owner's revision, the rest read and kept), the data keys
+ * not in memory and, for a user key on a team environment, the caller's membership: one batch.
+ */
+async function readBatch(
+  deps: Deps,
+  env: EnvironmentRecord,
+  ownerRevision: number | undefined,
+  { direct, links, member }: { direct: SecretEntry[]; links: LinkEntry[]; member: RuntimeBatchRequest['member'] },
+): Promise<RuntimeBatch> {
+  const kept = deps.partitions.linkedSecrets(
+    env.ownerKey,
+    ownerRevision,
+    links.map((l) => l.secretId),
+  );
+  const batch = await readRuntimeBatch(deps.db, {
+    ownerKey: env.ownerKey,
+    secretIds: kept.missing,
+    dataKeyVersions: uncachedVersions(deps, env.ownerKey, direct, links),
+    member,
+  });
+  deps.partitions.keepSecrets(env.ownerKey, ownerRevision, batch.secrets);
+  return { ...batch, secrets: new Map([...kept.found, ...batch.secrets]) };
 }
 
 /** The data key versions the sealed entries need that are not in memory (a link remembers its secret's). */

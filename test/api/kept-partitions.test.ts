@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sealValue } from '../../shared/crypto/values.js';
+import { readGlobalSecret, secretUpdate } from '../../shared/data/global-secrets.js';
 import { createDeps } from '../../shared/deps.js';
+import { ownerKeyOf } from '../../shared/owner-key.js';
+import { transactWrite } from '../../shared/storage/transact.js';
 import { createLocalApp } from '../../infra/local/server.js';
 import { meterReadUnits } from '../support/read-units.js';
 import { caller, startTestService, type TestService } from '../support/service.js';
@@ -43,15 +47,18 @@ async function elsewhere(status: number, method: string, path: string, body?: un
 const runtime = (key = svc.seed.serviceKey) => svc.call('GET', `${V1}/environmentshub/${envId}/runtime`, { key });
 
 describe('a kept partition', () => {
-  it('is checked by its revision alone: one GetItem instead of the Query, a read unit instead of tens', async () => {
+  it('is checked by its revisions alone: two GetItems instead of the Query and the batch, read units instead of tens', async () => {
+    const linked = await svc.must(201, 'POST', `${V1}/secrets`, { name: 'KEPT_LINK', value: 'kept-link' });
+    await svc.must(201, 'POST', `${V1}/environmentshub/${envId}/secrets/link/${linked.data.id}`, {});
     svc.deps.partitions.clear();
     const queried = await readUnits.of(() => runtime());
+    await runtime(); // the linked secret is kept from this read on, at the owner's revision read before it
     commands.length = 0;
     const kept = await readUnits.of(() => runtime());
-    expect(commands.filter((c) => c === 'Query')).toEqual([]);
-    expect(commands.filter((c) => c === 'GetItem')).toHaveLength(1);
+    expect(commands.filter((c) => c !== 'PutItem').sort()).toEqual(['GetItem', 'GetItem']);
     expect(kept).toBeLessThan(queried / 4);
-    expect((await runtime()).body.data.env.V_7).toBe('v'.repeat(500));
+    const env = (await runtime()).body.data.env;
+    expect([env.V_7, env.KEPT_LINK]).toEqual(['v'.repeat(500), 'kept-link']);
   });
 
   it('shows every write another container makes, at the next read', async () => {
@@ -80,8 +87,15 @@ describe('a kept partition', () => {
     await elsewhere(200, 'PATCH', `${V1}/secrets/${global.data.id}`, { name: 'SHARED_RENAMED', value: 'global-two' });
     const afterRename = await read();
     expect([afterRename.SHARED, afterRename.SHARED_RENAMED]).toEqual([undefined, 'global-two']);
+    await elsewhere(200, 'PATCH', `${V1}/secrets/${global.data.id}`, { value: 'global-three' });
+    expect((await read()).SHARED_RENAMED).toBe('global-three');
     await elsewhere(200, 'DELETE', `${env}/secrets/link/${global.data.id}`);
     expect(Object.keys(await read())).not.toContain('SHARED_RENAMED');
+    const doomed = await elsewhere(201, 'POST', `${V1}/secrets`, { name: 'DOOMED', value: 'doomed' });
+    await elsewhere(201, 'POST', `${env}/secrets/link/${doomed.data.id}`, {});
+    expect((await read()).DOOMED).toBe('doomed');
+    await elsewhere(200, 'DELETE', `${V1}/secrets/${doomed.data.id}`);
+    expect(Object.keys(await read())).not.toContain('DOOMED');
 
     await elsewhere(200, 'PATCH', `${env}/variables/${(await elsewhere(200, 'GET', `${env}/variables`)).data[0].id}`, {
       value: 'changed',
@@ -101,5 +115,21 @@ describe('a kept partition', () => {
     await elsewhere(200, 'DELETE', env);
     const gone = await runtime();
     expect([gone.status, gone.body.code]).toEqual([404, 'not_found']);
+  });
+
+  it("sees a linked secret's new value before its links are told of it (the owner's revision)", async () => {
+    const env = await svc.must(201, 'POST', `${V1}/environmentshub`, { name: 'kept-quiet' });
+    const secret = await svc.must(201, 'POST', `${V1}/secrets`, { name: 'QUIET', value: 'before' });
+    await svc.must(201, 'POST', `${V1}/environmentshub/${env.data.id}/secrets/link/${secret.data.id}`, {});
+    const read = async () => (await svc.runtimeEnv(env.data.id)).QUIET;
+    expect([await read(), await read()]).toEqual(['before', 'before']); // the partition, then the secret, kept
+    // What a change commits before it tells the links: the secret item alone.
+    const owner = ownerKeyOf({ userId: svc.seed.user.id });
+    const stored = (await readGlobalSecret(svc.deps.db, owner, secret.data.id))!;
+    const sealed = await sealValue(svc.deps.dataKeys, owner, { kind: 'global', secretId: stored.id }, 'after');
+    await transactWrite(svc.deps.db, [
+      secretUpdate(stored, { sealed, version: stored.version + 1, updatedAt: new Date().toISOString() }),
+    ]);
+    expect(await read()).toBe('after');
   });
 });

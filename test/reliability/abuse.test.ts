@@ -362,7 +362,7 @@ describe('ids and names cannot reach another record’s key space', () => {
       [
         new RegExp(`^OWNER#${OWNER}$`),
         new RegExp(
-          `^(ENVNAME#[a-z0-9][a-z0-9._-]{0,99}|SECRET#${ID}|SECRETNAME#${NAME}|SLINK#${ID}#${ID}|TRASH#${ID}|DEK#\\d{6}|COUNTS|RESEAL)$`,
+          `^(#REV|ENVNAME#[a-z0-9][a-z0-9._-]{0,99}|SECRET#${ID}|SECRETNAME#${NAME}|SLINK#${ID}#${ID}|TRASH#${ID}|DEK#\\d{6}|COUNTS|RESEAL)$`,
         ),
       ],
       [new RegExp(`^HIST#${ID}$`), /^V#\d{6}$/],
