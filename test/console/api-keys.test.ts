@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../shared/data/keys.js';
 import { hashToken } from '../../shared/services/console-sessions.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { Browser, noticeOf, textOf } from './browser.js';
+import { Browser, noticeOf, textOf, signedInTo } from './browser.js';
 
 /**
  * The console's API keys page: the user's keys as `GET /user/api-keys` lists them (never a key),
@@ -18,11 +18,7 @@ beforeAll(async () => {
 
 const V1 = '/api/v1';
 
-async function signedIn(apiKey: string): Promise<Browser> {
-  const browser = new Browser(svc.app);
-  await browser.signIn(apiKey);
-  return browser;
-}
+const signedIn = (apiKey?: string) => signedInTo(svc, apiKey);
 
 /** A fresh user with a manage key and an account key (both scopes), so each test has its own keys. */
 const newUser = (slug: string) => svc.newUser(slug);

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { TestService } from '../support/service.js';
 
 /**
  * A browser without script, as the console's in-process tests drive it: a cookie jar, form
@@ -105,3 +106,10 @@ export function textOf(html: string, id: string): string | undefined {
 /** The page's notice (the flash after a redirect), or undefined when it has none. */
 export const noticeOf = (html: string) =>
   textOf(html.replace(/<div role="status"/, '<div id="notice"'), 'notice') || undefined;
+
+/** A browser of the test service's console, signed in with `apiKey` (the seeded user's by default). */
+export async function signedInTo(svc: TestService, apiKey = svc.seed.user.apiKey): Promise<Browser> {
+  const browser = new Browser(svc.app);
+  await browser.signIn(apiKey);
+  return browser;
+}

@@ -6,7 +6,7 @@ import { keys } from '../../shared/data/keys.js';
 import { createConsoleApp } from '../../functions/console/app.js';
 import { hashToken } from '../../shared/services/console-sessions.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { Browser, csrfOf, textOf } from './browser.js';
+import { Browser, csrfOf, textOf, signedInTo } from './browser.js';
 
 /**
  * The web console through the local app, as a browser without script would use it: a cookie
@@ -19,11 +19,7 @@ beforeAll(async () => {
   svc = await startTestService();
 });
 
-async function signedIn(apiKey = svc.seed.user.apiKey): Promise<Browser> {
-  const browser = new Browser(svc.app);
-  await browser.signIn(apiKey);
-  return browser;
-}
+const signedIn = (apiKey?: string) => signedInTo(svc, apiKey);
 
 describe('signing in', () => {
   it('sends a visitor without a session to the sign-in page, and back afterwards', async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FILE_SECRET_MAX_BYTES, NAME_MESSAGE } from '../../shared/schemas.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { Browser, noticeOf, textOf } from './browser.js';
+import { noticeOf, textOf, signedInTo } from './browser.js';
 
 /**
  * What the console adds to environments and secrets beyond their forms of text: New
@@ -15,11 +15,7 @@ beforeAll(async () => {
   svc = await startTestService();
 });
 
-async function signedIn(apiKey = svc.seed.user.apiKey): Promise<Browser> {
-  const browser = new Browser(svc.app);
-  await browser.signIn(apiKey);
-  return browser;
-}
+const signedIn = (apiKey?: string) => signedInTo(svc, apiKey);
 
 const V1 = '/api/v1';
 

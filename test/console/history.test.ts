@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { restoredNotice } from '../../functions/console/routes/restored-notice.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { Browser, noticeOf, textOf } from './browser.js';
+import { type Browser, noticeOf, textOf, signedInTo } from './browser.js';
 
 /**
  * The console's versions, Roll back, Recently deleted and Restore, through the local app as a
@@ -15,11 +15,7 @@ beforeAll(async () => {
   svc = await startTestService();
 });
 
-async function signedIn(apiKey = svc.seed.user.apiKey): Promise<Browser> {
-  const browser = new Browser(svc.app);
-  await browser.signIn(apiKey);
-  return browser;
-}
+const signedIn = (apiKey?: string) => signedInTo(svc, apiKey);
 
 /** Submits and follows the redirect: the page it lands on, with its notice. */
 async function submitAndFollow(browser: Browser, html: string, action: string, fields: Record<string, string>) {

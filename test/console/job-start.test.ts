@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expiryState, expiryWords } from '../../functions/console/components/expiry.js';
 import { NAME_MESSAGE } from '../../shared/schemas.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { Browser, noticeOf, textOf } from './browser.js';
+import { type Browser, noticeOf, textOf, signedInTo } from './browser.js';
 
 /**
  * Job start in the console: an environment's requirements with ✓ / ✗ against its runtime set,
@@ -26,11 +26,7 @@ afterEach(() => {
 });
 
 /** Signed in now (a session made before a jump of the clock would have ended). */
-async function signedIn(apiKey = svc.seed.user.apiKey): Promise<Browser> {
-  const browser = new Browser(svc.app);
-  await browser.signIn(apiKey);
-  return browser;
-}
+const signedIn = (apiKey?: string) => signedInTo(svc, apiKey);
 
 /** Submits and follows the redirect: the page it lands on, with its notice. */
 async function submitAndFollow(browser: Browser, html: string, action: string, fields: Record<string, string>) {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
-import { Browser, noticeOf, textOf } from './browser.js';
+import { noticeOf, textOf, signedInTo } from './browser.js';
 
 /**
  * Linking from both sides: an environment's picker shows the global secrets whose name it uses
@@ -17,11 +17,7 @@ beforeAll(async () => {
 
 const V1 = '/api/v1';
 
-async function signedIn(apiKey = svc.seed.user.apiKey): Promise<Browser> {
-  const browser = new Browser(svc.app);
-  await browser.signIn(apiKey);
-  return browser;
-}
+const signedIn = (apiKey?: string) => signedInTo(svc, apiKey);
 
 /** The `<option>`s of the select named `name`, as [value, label, disabled]. */
 function optionsOf(html: string, name: string): [string, string, boolean][] {

@@ -4,7 +4,7 @@ import { asBrowserPattern, inputRules } from '../../functions/console/input-rule
 import { CONSOLE_RESOURCES, ROUTES } from '../../functions/routes.js';
 import { Description, EntryName, EnvironmentName, LIMITS } from '../../shared/schemas.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { Browser, noticeOf, textOf, type Page } from './browser.js';
+import { Browser, noticeOf, textOf, type Page, signedInTo } from './browser.js';
 
 /**
  * An environment's tabs, what the browser checks of a form before sending it, and what a
@@ -19,11 +19,7 @@ beforeAll(async () => {
   svc = await startTestService();
 });
 
-async function signedIn(): Promise<Browser> {
-  const browser = new Browser(svc.app);
-  await browser.signIn(svc.seed.user.apiKey);
-  return browser;
-}
+const signedIn = (apiKey?: string) => signedInTo(svc, apiKey);
 
 let seq = 0;
 
