@@ -193,10 +193,14 @@ function infoFields(entry: EntryInfo): Item {
   }
 }
 
-/** Every entry of an environment without the values, read consistently: what a listing costs. */
+/** The items of an environment's entries (a rename's reservations left out), read consistently, without values. */
+async function entryItems(db: Db, envId: string): Promise<Item[]> {
+  return (await queryPrefix(db, keys.environmentPartition(envId), keys.entryPrefix)).filter(isEntry);
+}
+
+/** Every entry of an environment without the values: what a listing costs. */
 export async function readEntries(db: Db, envId: string): Promise<EntryInfo[]> {
-  const items = await queryPrefix(db, keys.environmentPartition(envId), keys.entryPrefix);
-  return items.filter(isEntry).map((item) => toEntryInfo(envId, item));
+  return (await entryItems(db, envId)).map((item) => toEntryInfo(envId, item));
 }
 
 /**
@@ -204,9 +208,7 @@ export async function readEntries(db: Db, envId: string): Promise<EntryInfo[]> {
  * one batch. A variable whose value item is gone by then was deleted meanwhile, and is left out.
  */
 export async function readVariables(db: Db, envId: string): Promise<VariableEntry[]> {
-  const items = (await queryPrefix(db, keys.environmentPartition(envId), keys.entryPrefix)).filter(
-    (item) => item.kind === 'variable',
-  );
+  const items = (await entryItems(db, envId)).filter((item) => item.kind === 'variable');
   const valueKey = (item: Item) => keys.entryValue(envId, item.id as string);
   const values = await batchGet(db, items.map(valueKey));
   return items.flatMap((item) => {
@@ -297,11 +299,7 @@ export async function readEntryById(db: Db, envId: string, id: string): Promise<
   ]);
   const byName = indexed && (await getItem(db, keys.entry(envId, indexed.name as string)));
   const item =
-    byName && isEntry(byName) && byName.id === id
-      ? byName
-      : (await queryPrefix(db, keys.environmentPartition(envId), keys.entryPrefix)).find(
-          (i) => isEntry(i) && i.id === id,
-        );
+    byName && isEntry(byName) && byName.id === id ? byName : (await entryItems(db, envId)).find((i) => i.id === id);
   return item && toEntry(envId, item, value);
 }
 

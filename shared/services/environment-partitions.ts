@@ -5,11 +5,12 @@ import { readOwnerRevision, readRevision } from '../data/revisions.js';
 import type { OwnerKey } from '../owner-key.js';
 import type { Db } from '../storage/client.js';
 
-/** Environments whose partitions a container keeps, and the most bytes of values a kept one holds. */
-const KEPT_PARTITIONS = 32;
-const KEPT_PARTITION_BYTES = 4 * 1024 * 1024;
+/** Copies a container keeps of each kind (partitions, owners' linked secrets), and the most bytes of values one may hold. */
+const KEPT_COPIES = 32;
+const KEPT_BYTES = 4 * 1024 * 1024;
 /** A kept partition is read again after this long whatever its revision says (an edit outside the service). */
 const KEPT_FOR_MS = 5 * 60_000;
+const KEEPING = { maxEntries: KEPT_COPIES, ttlMs: KEPT_FOR_MS };
 
 /** A partition as a runtime read has it, with the revision of its owner's secrets read beside it (when the partition was kept). */
 export type KeptPartition = Partition & { ownerRevision: number | undefined };
@@ -25,11 +26,8 @@ export type KeptPartition = Partition & { ownerRevision: number | undefined };
  * tagged with the revision read before it was read, so it is never tagged newer than it is.
  */
 export class EnvironmentPartitions {
-  private readonly kept = new LruCache<Partition>({ maxEntries: KEPT_PARTITIONS, ttlMs: KEPT_FOR_MS });
-  private readonly secrets = new LruCache<{ revision: number; byId: Map<string, GlobalSecretRecord> }>({
-    maxEntries: KEPT_PARTITIONS,
-    ttlMs: KEPT_FOR_MS,
-  });
+  private readonly kept = new LruCache<Partition>(KEEPING);
+  private readonly secrets = new LruCache<{ revision: number; byId: Map<string, GlobalSecretRecord> }>(KEEPING);
 
   constructor(private readonly db: Db) {}
 
@@ -43,7 +41,7 @@ export class EnvironmentPartitions {
       if (revision === kept.revision) return { ...kept, ownerRevision };
     }
     const partition = await readPartition(this.db, envId);
-    if (partition.environment && partition.revision !== undefined && valueBytes(partition) <= KEPT_PARTITION_BYTES) {
+    if (partition.environment && partition.revision !== undefined && valueBytes(partition) <= KEPT_BYTES) {
       this.kept.set(envId, partition);
     } else {
       this.kept.delete(envId);
@@ -76,7 +74,7 @@ export class EnvironmentPartitions {
     for (const [id, secret] of read) byId.set(id, secret);
     let bytes = 0;
     for (const secret of byId.values()) bytes += secret.sealed.ct.byteLength;
-    if (bytes <= KEPT_PARTITION_BYTES) this.secrets.set(owner, { revision, byId });
+    if (bytes <= KEPT_BYTES) this.secrets.set(owner, { revision, byId });
     else this.secrets.delete(owner);
   }
 
