@@ -90,6 +90,11 @@ export async function putAuditEvent(db: Db, event: AuditEvent, placement: AuditP
   await putItem(db, { Item: auditEventItem(event, placement) });
 }
 
+/** The events that stored items hold, in their order: what the listing and the audit stream hand out. */
+export async function auditEventsFromItems(_db: Db, items: Item[]): Promise<AuditEvent[]> {
+  return items.map(toEvent);
+}
+
 const toEvent = (item: Item): AuditEvent => ({
   id: item.id as string,
   at: item.at as string,
@@ -129,7 +134,7 @@ export async function listAuditEvents(
   const last = merged.at(-1);
   const more = merged.length === options.limit && last !== undefined;
   return {
-    events: merged.map(toEvent),
+    events: await auditEventsFromItems(db, merged),
     cursor: more ? Buffer.from(last.sk as string, 'utf8').toString('base64url') : null,
   };
 }
