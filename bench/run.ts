@@ -249,7 +249,7 @@ if (readUnits) {
     '| ---: | ---: | ---: | ---: |',
     `| ${r.patch} | ${r.list} | ${r.runtime} | **${(r.patch / r.runtime).toFixed(3)}** |`,
     '',
-    `Runtime read of the 500-entry environment: ${readUnits.runtimeAt500.queried} read units queried, **${readUnits.runtimeAt500.kept}** by a container that kept its partition; its audit event ${readUnits.runtimeAt500.auditWriteUnits} write units.`,
+    `Runtime read of the 500-entry environment: ${readUnits.runtimeAt500.queried} read units queried, **${readUnits.runtimeAt500.kept}** by a container that kept its partition; its audit event ${readUnits.runtimeAt500.auditWriteUnits} write units (the versions named once, apart: a container that has not seen that set yet reads ${readUnits.runtimeAt500.setLookedUp.read} units and writes ${readUnits.runtimeAt500.setLookedUp.write}).`,
     '',
   );
 }

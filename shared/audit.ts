@@ -6,6 +6,8 @@ import {
   decodeAuditCursor,
   listAuditEvents,
   putAuditEvent,
+  versionSetExpiry,
+  versionSetOf,
   type AuditAction,
   type AuditEvent,
   type AuditPlacement,
@@ -62,9 +64,28 @@ export type PreparedAudit = ReturnType<typeof eventOf>;
 
 export const prepareAudit = (deps: Deps, input: AuditInput): PreparedAudit => eventOf(deps, input);
 
-/** A prepared event written on its own (a read has no transaction); again, it replaces itself. */
-export const writeAudit = (deps: Deps, { event, placement }: PreparedAudit): Promise<void> =>
-  putAuditEvent(deps.db, event, placement);
+/** How long a set of versions outlasts the event that wrote it: later events name it for a day before it is written again. */
+const VERSION_SET_MARGIN_SECONDS = 86_400;
+
+/**
+ * A prepared event written on its own (a read has no transaction); again, it replaces itself.
+ * A large set of versions is written once and named by the events after it: this container
+ * remembers until when each set it wrote or saw lasts, and an event names a set only if the set
+ * outlasts the event.
+ */
+export async function writeAudit(deps: Deps, { event, placement }: PreparedAudit): Promise<void> {
+  const set = event.versions === undefined ? undefined : versionSetOf(event.versions);
+  if (set === undefined) return putAuditEvent(deps.db, event, placement);
+  const known = `${placement.owner}#${set.digest}`;
+  const lasts = deps.auditVersionSets.get(known) ?? (await versionSetExpiry(deps.db, placement.owner, set.digest));
+  if (lasts !== undefined && lasts >= placement.ttl) {
+    deps.auditVersionSets.set(known, lasts);
+    return putAuditEvent(deps.db, event, placement, { set });
+  }
+  const writeUntil = placement.ttl + VERSION_SET_MARGIN_SECONDS;
+  await putAuditEvent(deps.db, event, placement, { set, writeUntil });
+  deps.auditVersionSets.set(known, writeUntil);
+}
 
 /** A runtime read's event, written on its own. */
 export const recordAudit = (deps: Deps, input: AuditInput): Promise<void> => writeAudit(deps, eventOf(deps, input));

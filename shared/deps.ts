@@ -10,6 +10,7 @@ import { RateLimiter } from './http/rate-limit.js';
 import { TableRateLimiter } from './http/table-rate-limit.js';
 import { createLogger, type Logger } from './logger.js';
 import { EnvironmentPartitions } from './services/environment-partitions.js';
+import { LruCache } from './cache.js';
 
 /** What every service function needs, built once per process (per Lambda container). */
 export interface Deps {
@@ -19,6 +20,8 @@ export interface Deps {
   /** Environments' partitions this container read, each kept while its revision holds (sealed values only). */
   partitions: EnvironmentPartitions;
   apiKeys: ApiKeyCache;
+  /** Until when (epoch seconds) each set of audited versions this container wrote or saw lasts (shared/audit.ts). */
+  auditVersionSets: LruCache<number>;
   /** Per-key buckets in this process: hosted services' keys and runtime tokens. */
   rateLimiter: RateLimiter;
   /** User and admin keys, counted in the table across every process. */
@@ -43,6 +46,7 @@ export function createDeps(
     dataKeys: new DataKeys(db, overrides.keyProvider ?? keyProviderFor(config), config.dataKeyCacheMs),
     partitions: new EnvironmentPartitions(db),
     apiKeys: new ApiKeyCache(config.apiKeyCacheMs),
+    auditVersionSets: new LruCache({ maxEntries: 256 }),
     rateLimiter: new RateLimiter(),
     tableRateLimiter: new TableRateLimiter(db),
     logger: overrides.logger ?? createLogger(),

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { compareText } from '../pagination.js';
+import { batchGet, itemId } from '../storage/batch.js';
 import type { Db } from '../storage/client.js';
 import { putItem, type Item } from '../storage/item.js';
 import { queryUpTo } from '../storage/query.js';
 import { TABLE } from '../storage/table-definition.js';
-import type { TableWrite } from '../storage/transact.js';
+import { transactWrite, type TableWrite } from '../storage/transact.js';
 import { keys, type AuditOwner } from './keys.js';
 
 export type AuditAction =
@@ -61,7 +64,47 @@ export interface AuditPlacement {
   ttl: number;
 }
 
-function auditEventItem(event: AuditEvent, placement: AuditPlacement): Item {
+/**
+ * Versions up to this size stay in their event. A larger set (an environment of hundreds of
+ * entries) is written once, apart, and each event names it by digest: a job-start event then
+ * stays under one write unit, and a storm of them under the audit shards' write limit
+ * (docs/scaling.md).
+ */
+const INLINE_VERSIONS_BYTES = 512;
+
+/** A runtime read's versions stored apart, named by the digest of their canonical form. */
+export interface VersionSet {
+  digest: string;
+  versions: Record<string, number>;
+}
+
+/** The set a runtime read's versions are stored as, or undefined when they stay in the event. */
+export function versionSetOf(versions: Record<string, number>): VersionSet | undefined {
+  const canonical = JSON.stringify(Object.entries(versions).sort(([a], [b]) => compareText(a, b)));
+  if (Buffer.byteLength(canonical, 'utf8') <= INLINE_VERSIONS_BYTES) return undefined;
+  return { digest: createHash('sha256').update(canonical, 'utf8').digest('base64url'), versions };
+}
+
+/**
+ * Until when (epoch seconds) a stored set lasts, or undefined when there is none. Eventually
+ * consistent: a set written a moment ago and not seen yet is only written again, as it was.
+ */
+export async function versionSetExpiry(db: Db, owner: AuditOwner, digest: string): Promise<number | undefined> {
+  const out = await db.doc.send(
+    new GetCommand({
+      TableName: db.tableName,
+      Key: keys.auditVersionSet(owner, digest),
+      ProjectionExpression: '#ttl',
+      ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+    }),
+  );
+  return out.Item?.[TABLE.ttlAttribute] as number | undefined;
+}
+
+/** How an event's versions are stored: in it, by a set already stored, or by a set written with it until `writeUntil`. */
+export type StoredVersions = { set: VersionSet; writeUntil?: number } | undefined;
+
+function auditEventItem(event: AuditEvent, placement: AuditPlacement, stored: StoredVersions): Item {
   const sk = keys.auditSk(event.at, event.id);
   const environmentIndex =
     event.environmentId === null
@@ -75,6 +118,8 @@ function auditEventItem(event: AuditEvent, placement: AuditPlacement): Item {
     sk,
     owner: placement.owner,
     ...event,
+    // A set's digest where its versions would be: the index projects `versions` already.
+    ...(stored === undefined ? {} : { versions: stored.set.digest }),
     ...environmentIndex,
     ttl: placement.ttl,
   };
@@ -82,20 +127,50 @@ function auditEventItem(event: AuditEvent, placement: AuditPlacement): Item {
 
 /** The event as a Put, for a mutation's own transaction. */
 export const auditEventPut = (event: AuditEvent, placement: AuditPlacement): TableWrite => ({
-  Put: { Item: auditEventItem(event, placement) },
+  Put: { Item: auditEventItem(event, placement, undefined) },
 });
 
-/** The event written on its own (a runtime read has no transaction). */
-export async function putAuditEvent(db: Db, event: AuditEvent, placement: AuditPlacement): Promise<void> {
-  await putItem(db, { Item: auditEventItem(event, placement) });
+/**
+ * The event written on its own (a runtime read has no transaction), with the set of versions
+ * it names in the same transaction when that set is to be written.
+ */
+export async function putAuditEvent(
+  db: Db,
+  event: AuditEvent,
+  placement: AuditPlacement,
+  stored: StoredVersions = undefined,
+): Promise<void> {
+  const Item = auditEventItem(event, placement, stored);
+  if (stored?.writeUntil === undefined) {
+    await putItem(db, { Item });
+    return;
+  }
+  const setItem = {
+    ...keys.auditVersionSet(placement.owner, stored.set.digest),
+    versions: stored.set.versions,
+    [TABLE.ttlAttribute]: stored.writeUntil,
+  };
+  await transactWrite(db, [{ Put: { Item } }, { Put: { Item: setItem } }]);
 }
 
-/** The events that stored items hold, in their order: what the listing and the audit stream hand out. */
-export async function auditEventsFromItems(_db: Db, items: Item[]): Promise<AuditEvent[]> {
-  return items.map(toEvent);
+/**
+ * The events that stored items hold, in their order: what the listing and the audit stream
+ * hand out. Versions stored apart are read in one batch; a set gone (past its expiry, which
+ * outlasts every event naming it) leaves its events without versions rather than failing them.
+ */
+export async function auditEventsFromItems(db: Db, items: Item[]): Promise<AuditEvent[]> {
+  const setKeyOf = (item: Item) =>
+    typeof item.versions === 'string' ? keys.auditVersionSet(item.owner as AuditOwner, item.versions) : undefined;
+  const setKeys = items.map(setKeyOf).filter((key) => key !== undefined);
+  const sets = setKeys.length === 0 ? new Map<string, Item>() : await batchGet(db, setKeys);
+  return items.map((item) => {
+    const setKey = setKeyOf(item);
+    const versions = setKey === undefined ? item.versions : sets.get(itemId(setKey))?.versions;
+    return toEvent(item, versions as Record<string, number> | undefined);
+  });
 }
 
-const toEvent = (item: Item): AuditEvent => ({
+const toEvent = (item: Item, versions: Record<string, number> | undefined): AuditEvent => ({
   id: item.id as string,
   at: item.at as string,
   actor: item.actor as AuditEvent['actor'],
@@ -103,7 +178,7 @@ const toEvent = (item: Item): AuditEvent => ({
   target: item.target as AuditEvent['target'],
   environmentId: (item.environmentId as string | null) ?? null,
   jobId: (item.jobId as string | null) ?? null,
-  ...(item.versions === undefined ? {} : { versions: item.versions as Record<string, number> }),
+  ...(versions === undefined ? {} : { versions }),
 });
 
 const CURSOR_SK = /^\d{4}-\d\d-\d\dT[\d:.]+Z#[a-z2-7]{24}$/;

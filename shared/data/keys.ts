@@ -112,6 +112,11 @@ export const keys = {
   auditPartition: (owner: AuditOwner, shard: number) => `AUDIT#${owner}#${shard}`,
   auditSk: (at: string, id: string) => `${at}#${id}`,
   /**
+   * The versions a runtime read served, named once for every event that served the same set
+   * (by the set's digest): a job-start event then stays under one write unit.
+   */
+  auditVersionSet: (owner: AuditOwner, digest: string) => ({ pk: `AUDITVERSIONS#${owner}#${digest}`, sk: 'SET' }),
+  /**
    * gsi1 of an event about an environment: that environment's events in the owner's log, sharded
    * as the log is (a job-start storm of one environment must not heat one index partition).
    */

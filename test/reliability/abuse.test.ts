@@ -368,6 +368,7 @@ describe('ids and names cannot reach another record’s key space', () => {
       [new RegExp(`^HIST#${ID}$`), /^V#\d{6}$/],
       [new RegExp(`^TRASH#${ID}$`), new RegExp(`^${ID}$`)],
       [new RegExp(`^AUDIT#(${OWNER}|PLATFORM)#\\d+$`), new RegExp(`^${AT}#${ID}$`)],
+      [new RegExp(`^AUDITVERSIONS#(${OWNER}|PLATFORM)#[A-Za-z0-9_-]{43}$`), /^SET$/],
       [/^SERVICE#(environment-actions|hosted-evaluations|hosted-training)$/, new RegExp(`^KEY#${ID}$`)],
       [/^ADMIN$/, new RegExp(`^KEY#${ID}$`)],
       [/^SESSION#[0-9a-f]{64}$/, /^SESSION$/],
