@@ -23,6 +23,8 @@ interface RequestOptions {
 interface Envelope<T> {
   data: T;
   totalCount?: number;
+  /** The next page's position, on routes paged by cursor (the audit log). */
+  cursor?: string | null;
 }
 
 interface ValidationIssue {
@@ -82,6 +84,20 @@ export class ApiClient {
       items.push(...page.data);
       if (page.data.length === 0 || items.length >= (page.totalCount ?? items.length)) return items;
     }
+  }
+
+  /** Up to `most` items of a route paged by cursor, newest first, page by page. */
+  async listByCursor<T>(path: string, query: Query, most: number): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.request<T[]>('GET', path, {
+        query: { ...query, cursor, limit: Math.min(PAGE_SIZE, most - items.length) },
+      });
+      items.push(...page.data);
+      cursor = page.cursor ?? undefined;
+    } while (cursor !== undefined && items.length < most);
+    return items;
   }
 
   private async request<T>(method: string, path: string, options: RequestOptions): Promise<Envelope<T>> {

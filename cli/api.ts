@@ -120,6 +120,8 @@ export class PrimeApi {
   /** `allowMissing` reads the set although a required name is missing (else 412 `missing_required`). */
   runtime = (envId: string, allowMissing = false) =>
     this.http.get<Api.RuntimeSet>(`${env(envId)}/runtime`, { allowMissing: allowMissing ? 'true' : undefined });
+  audit = (most: number, filter: { teamId?: string | undefined; environmentId?: string | undefined }) =>
+    this.http.listByCursor<Api.AuditEvent>('/audit', filter, most);
   runtimeCheck = (envId: string) => this.http.get<Api.RuntimeCheck>(`${env(envId)}/runtime/check`);
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerApiKeyCommands } from './commands/api-key.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerEnvironmentCommands } from './commands/env.js';
@@ -35,6 +36,7 @@ export function createProgram(childCommand: string[]): Command {
   registerEnvironmentCommands(program, () => childCommand);
   registerTeamsCommands(program);
   registerApiKeyCommands(program);
+  registerAuditCommand(program);
   registerWhoamiCommand(program);
   registerLoginCommand(program);
   registerConfigCommands(program);

@@ -236,6 +236,7 @@ export const AuditEvent = z
     versions: z.record(z.string(), Version).optional(),
   })
   .openapi('AuditEvent');
+export type AuditEvent = z.infer<typeof AuditEvent>;
 
 export const ErrorBody = z
   .object({
