@@ -14,9 +14,9 @@ export const INFO = {
 
 /**
  * One OpenAPI 3 document for every resource of the API, generated from the same zod schemas the
- * routes validate with (the runtime read's app checks by the rules they are built from: its
- * declarations are functions/runtime/openapi.ts); each operation's errors from its declaration (`withErrorResponses`) and its
- * `operationId` from the route table (`operationIdOf`).
+ * routes validate with (the runtime read's app, which loads no zod, checks by the rules they are
+ * built from: its declarations are functions/runtime/openapi.ts); each operation's errors from
+ * its declaration (`withErrorResponses`) and its `operationId` from the route table (`operationIdOf`).
  * Served at `/openapi.json` (functions/accounts/app.ts), which imports this module on its first
  * request: no cold start of any other route builds it.
  */

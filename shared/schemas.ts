@@ -79,6 +79,7 @@ export const EnvironmentName = z
   )
   .refine((v) => !(RESERVED_ENVIRONMENT_NAMES as readonly string[]).includes(v), 'is a reserved name');
 
+/** Any id a client passes (`ID_RULE`). */
 export const Id = textOf(ID_RULE);
 
 const DisplayName = z
@@ -97,6 +98,7 @@ export type KeyScope = z.infer<typeof KeyScope>;
 export const HostedService = z.enum(['environment-actions', 'hosted-evaluations', 'hosted-training']);
 export type HostedService = z.infer<typeof HostedService>;
 
+/** A hosted service's job id (`JOB_ID_RULE`). */
 const JobId = textOf(JOB_ID_RULE);
 
 // ---- request bodies ----
@@ -227,6 +229,7 @@ export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(LIMITS.listMax).default(LIMITS.listDefault),
 });
 
+/** A query flag written `true` or `false` (`FLAG`). */
 const Flag = z
   .enum(FLAG.values, FLAG.message)
   .optional()
