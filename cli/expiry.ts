@@ -1,3 +1,4 @@
+import { LIMITS } from '../shared/rules.js';
 import { utcTime, type Column } from './output.js';
 
 const DAY_MS = 86_400_000;
@@ -7,14 +8,12 @@ const DAY_MS = 86_400_000;
  * or expires within the service's "soon" (the 7 days of the runtime check), so a list without
  * one prints as it always did; and it comes last, so the other rows keep their text.
  */
-export async function expiryColumn<T extends { expiresAt?: string | null | undefined }>(
+export function expiryColumn<T extends { expiresAt?: string | null | undefined }>(
   secrets: T[],
   now = Date.now(),
-): Promise<{ columns: Column[]; cells: (secret: T) => string[] }> {
+): { columns: Column[]; cells: (secret: T) => string[] } {
   const none = { columns: [], cells: () => [] };
   if (!secrets.some((s) => s.expiresAt)) return none;
-  // Loaded only when a secret has an expiry: the schema module is much of the CLI's start-up time.
-  const { LIMITS } = await import('../shared/schemas.js');
   const soon = now + LIMITS.expiringSoonDays * DAY_MS;
   const cell = ({ expiresAt }: T) => {
     const at = Date.parse(expiresAt ?? '');

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LIMITS } from '../shared/rules.js';
 import type { RequirementBody } from './api.js';
 import { CliError } from './errors.js';
 
@@ -35,7 +36,7 @@ export async function readRequirementsFile(path: string): Promise<DeclaredRequir
     throw new CliError(`${path} is not valid JSON.`);
   }
   // Loaded only here: the schema module is much of the CLI's start-up time.
-  const [{ z }, { EntryName, LIMITS, RequirementBody }] = await Promise.all([
+  const [{ z }, { EntryName, RequirementBody }] = await Promise.all([
     import('@hono/zod-openapi'),
     import('../shared/schemas.js'),
   ]);

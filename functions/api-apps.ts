@@ -1,4 +1,4 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
 import type { Deps } from '../shared/deps.js';
 import type { AppEnv } from '../shared/http/context.js';
 import { createAccountsApp } from './accounts/app.js';
@@ -13,8 +13,9 @@ import { createRuntimeTokensApp } from './runtime-tokens/app.js';
 
 /**
  * The API's resources, by the route table's names: OpenAPIHono apps, whose route declarations
- * make the OpenAPI document (functions/openapi-document.ts). The console, the one other
- * resource, is HTML pages (functions/apps.ts has every app).
+ * make the OpenAPI document (functions/openapi-document.ts), but for the runtime read's, a plain
+ * Hono app that loads no zod (its declarations are functions/runtime/openapi.ts). The console,
+ * the one other resource, is HTML pages (functions/apps.ts has every app).
  */
 export const API_APP_FACTORIES = {
   accounts: createAccountsApp,
@@ -25,4 +26,4 @@ export const API_APP_FACTORIES = {
   runtime: createRuntimeApp,
   'runtime-tokens': createRuntimeTokensApp,
   audit: createAuditApp,
-} satisfies Record<Exclude<Resource, 'console' | 'console-keys'>, (deps: Deps) => OpenAPIHono<AppEnv>>;
+} satisfies Record<Exclude<Resource, 'console' | 'console-keys'>, (deps: Deps) => Hono<AppEnv>>;

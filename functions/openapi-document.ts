@@ -1,8 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from '../shared/deps.js';
+import type { AppEnv } from '../shared/http/context.js';
 import { withErrorResponses } from '../shared/http/openapi.js';
 import { API_APP_FACTORIES } from './api-apps.js';
 import { operationIdOf, type RouteSpec } from './routes.js';
+import { runtimeDeclarations } from './runtime/openapi.js';
 
 export const INFO = {
   title: 'Secrets and variables service',
@@ -12,14 +14,19 @@ export const INFO = {
 
 /**
  * One OpenAPI 3 document for every resource of the API, generated from the same zod schemas the
- * routes validate with; each operation's errors from its declaration (`withErrorResponses`) and its
- * `operationId` from the route table (`operationIdOf`).
+ * routes validate with (the runtime read's app, which loads no zod, checks by the rules they are
+ * built from: its declarations are functions/runtime/openapi.ts); each operation's errors from
+ * its declaration (`withErrorResponses`) and its `operationId` from the route table (`operationIdOf`).
  * Served at `/openapi.json` (functions/accounts/app.ts), which imports this module on its first
  * request: no cold start of any other route builds it.
  */
 export function openApiDocument(deps: Deps) {
+  const declared = { ...API_APP_FACTORIES, runtime: runtimeDeclarations } satisfies Record<
+    keyof typeof API_APP_FACTORIES,
+    (deps: Deps) => OpenAPIHono<AppEnv>
+  >;
   const all = new OpenAPIHono();
-  for (const create of Object.values(API_APP_FACTORIES)) all.route('/', create(deps));
+  for (const declarations of Object.values(declared)) all.route('/', declarations(deps));
   for (const definition of all.openAPIRegistry.definitions) {
     if (definition.type === 'route') definition.route = withErrorResponses(definition.route);
   }

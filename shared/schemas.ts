@@ -1,31 +1,19 @@
 import { z } from '@hono/zod-openapi';
 import { validationError } from './errors.js';
+import { FLAG, ID_RULE, JOB_ID_RULE, LIMITS, type TextRule } from './rules.js';
 
 /**
  * Every rule on names, values and bodies, once. Routes validate with these, the OpenAPI
- * document is generated from them, and the CLI checks names with the same ones.
+ * document is generated from them, and the CLI checks names with the same ones. The limits, and
+ * the rules the runtime read checks without zod, are plain data in shared/rules.ts, built here.
  */
-export const LIMITS = {
-  nameLength: 255,
-  valueBytes: 65_536,
-  fileValueChars: 65_536,
-  descriptionLength: 500,
-  entriesPerEnvironment: 500,
-  requirementsPerEnvironment: 500,
-  /** A secret expiring within this many days is "expiring soon" in the runtime check. */
-  expiringSoonDays: 7,
-  globalSecretsPerOwner: 1_000,
-  apiKeysPerUser: 50,
-  runtimePayloadBytes: 5 * 1024 * 1024,
-  bodyBytes: 256 * 1024,
-  /** Versions kept of each value: a change drops the one this many below it. */
-  versionsKept: 20,
-  listDefault: 100,
-  listMax: 500,
-  /** A runtime token's life: one hour unless asked, one day at most. */
-  runtimeTokenTtlDefaultSeconds: 3_600,
-  runtimeTokenTtlMaxSeconds: 86_400,
-} as const;
+
+/** A text rule of shared/rules.ts as a zod schema: the same checks, in the same order, with the same messages. */
+function textOf(rule: TextRule) {
+  const atLeast = z.string().min(rule.min.length, rule.min.message);
+  const atMost = rule.max ? atLeast.max(rule.max.length, rule.max.message) : atLeast;
+  return rule.pattern ? atMost.regex(rule.pattern.regex, rule.pattern.message) : atMost;
+}
 
 export const NAME_MESSAGE =
   'must start with an uppercase letter and contain only uppercase letters, digits and underscores';
@@ -91,8 +79,8 @@ export const EnvironmentName = z
   )
   .refine((v) => !(RESERVED_ENVIRONMENT_NAMES as readonly string[]).includes(v), 'is a reserved name');
 
-/** Any id a client passes; one the service did not make simply finds nothing (404). */
-export const Id = z.string().min(1);
+/** Any id a client passes (`ID_RULE`). */
+export const Id = textOf(ID_RULE);
 
 const DisplayName = z
   .string()
@@ -110,12 +98,8 @@ export type KeyScope = z.infer<typeof KeyScope>;
 export const HostedService = z.enum(['environment-actions', 'hosted-evaluations', 'hosted-training']);
 export type HostedService = z.infer<typeof HostedService>;
 
-/** A hosted service's job id, recorded in audit events: `X-Job-Id` of a runtime read, or a runtime token's. */
-const JobId = z
-  .string()
-  .min(1)
-  .max(200, 'must be at most 200 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+/** A hosted service's job id (`JOB_ID_RULE`). */
+const JobId = textOf(JOB_ID_RULE);
 
 // ---- request bodies ----
 
@@ -245,9 +229,9 @@ export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(LIMITS.listMax).default(LIMITS.listDefault),
 });
 
-/** A query flag written `true` or `false`. */
+/** A query flag written `true` or `false` (`FLAG`). */
 const Flag = z
-  .enum(['true', 'false'])
+  .enum(FLAG.values, FLAG.message)
   .optional()
   .transform((v) => v === 'true');
 

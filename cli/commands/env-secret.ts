@@ -67,7 +67,7 @@ function registerList(secret: Command): void {
       const secrets = await ctx.api.environmentSecrets(target.id);
       if (opts.output === 'json') return ctx.out.json(environmentSecretListJson(secrets));
       if (secrets.length === 0) return ctx.out.line(`No secrets found for ${target.slug}.`);
-      const expiry = await expiryColumn(secrets);
+      const expiry = expiryColumn(secrets);
       ctx.out.table(
         [
           { header: 'ID', style: 'dim' },

@@ -55,7 +55,7 @@ function registerList(secret: Command): void {
       const secrets = await ctx.api.secrets(scope.teamId);
       if (opts.output === 'json') return ctx.out.json(secretListJson(secrets));
       if (secrets.length === 0) return ctx.out.line(`No secrets found in ${scope.where}.`);
-      const expiry = await expiryColumn(secrets);
+      const expiry = expiryColumn(secrets);
       ctx.out.table(
         [
           { header: 'ID', style: 'dim' },

@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import { payloadTooLarge, rateLimited, type ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
-import { LIMITS } from '../schemas.js';
+import { LIMITS } from '../rules.js';
 import { handleError, jsonError, routeNotFound } from './errors-handler.js';
 import { fitLambdaResponses } from './lambda-response.js';
 import type { Taken } from './rate-limit.js';

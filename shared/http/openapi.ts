@@ -116,14 +116,5 @@ export function withErrorResponses(declared: RouteConfig & { errors?: RouteError
   return { ...route, responses: { ...route.responses, ...errorResponsesOf(route, errors) } };
 }
 
-/** What a route declares when it needs an API key; shared/http/resource-app.ts enforces it. */
-export const security = [{ bearer: [] }];
-
-/**
- * What a route declares when a job's runtime token may call it instead of an API key: the
- * runtime read and check only. Every other route refuses a token with 401.
- */
-export const securityWithRuntimeToken = [...security, { runtimeToken: [] }];
-
-export const acceptsRuntimeToken = (declared: readonly Record<string, unknown>[]) =>
-  declared.some((scheme) => 'runtimeToken' in scheme);
+/** What a route declares of keys; shared/http/api-app.ts has them, zod-free, beside the check that enforces them. */
+export { security, securityWithRuntimeToken } from './api-app.js';

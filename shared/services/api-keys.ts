@@ -23,7 +23,8 @@ import { conflict, notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { ownerKeyOf } from '../owner-key.js';
 import { compareText } from '../pagination.js';
-import { HostedService, LIMITS, type KeyScope } from '../schemas.js';
+import { HostedService, type KeyScope } from '../schemas.js';
+import { LIMITS } from '../rules.js';
 import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
 
 const toApiKey = (key: ApiKeyRecord): Api.ApiKey => ({

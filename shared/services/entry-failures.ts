@@ -1,7 +1,7 @@
 import { environmentFull, nameTakenInEnvironment, type NameUse } from '../conflicts.js';
 import { entryHolder } from '../data/entries.js';
 import { notFound } from '../errors.js';
-import { LIMITS } from '../schemas.js';
+import { LIMITS } from '../rules.js';
 import type { TransactionFailed } from '../storage/transact.js';
 
 /**

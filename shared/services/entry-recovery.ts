@@ -13,7 +13,7 @@ import { deleteValueVersions } from '../data/value-versions.js';
 import { notFound } from '../errors.js';
 import { now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
-import { LIMITS } from '../schemas.js';
+import { LIMITS } from '../rules.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
 import { explainEntryFailure } from './entry-failures.js';
 import { environmentFor } from './environments.js';

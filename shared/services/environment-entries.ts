@@ -26,10 +26,12 @@ import { deleteValueVersions, type ValueVersionRecord } from '../data/value-vers
 import { notFound } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import { compareText } from '../pagination.js';
-import { LIMITS, requireValueForKind } from '../schemas.js';
+import { requireValueForKind } from '../schemas.js';
+import { LIMITS } from '../rules.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
 import { explainEntryFailure } from './entry-failures.js';
-import { finishDeletes, linkedName } from './links.js';
+import { linkedName } from './linked-name.js';
+import { finishDeletes } from './links.js';
 import { environmentFor } from './environments.js';
 import { optimistically, StaleRead } from './optimistic.js';
 import { purgeTime } from './recovery-window.js';

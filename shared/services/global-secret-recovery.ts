@@ -17,7 +17,7 @@ import { notFound } from '../errors.js';
 import { now, requireId } from '../ids.js';
 import { ownerKeyOf, type Owner, type OwnerKey } from '../owner-key.js';
 import { compareText } from '../pagination.js';
-import { LIMITS } from '../schemas.js';
+import { LIMITS } from '../rules.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
 import { deleteGlobalSecret, globalPlace, secretAudit, secretLimitReached, toGlobalSecret } from './global-secrets.js';
 import { finishDeletes, relink } from './links.js';

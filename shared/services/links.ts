@@ -22,7 +22,7 @@ import { ApiError, notFound, type ErrorCode } from '../errors.js';
 import { newId, now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
 import { mapLimit } from '../map-limit.js';
-import { LIMITS } from '../schemas.js';
+import { LIMITS } from '../rules.js';
 import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
 import { explainEntryFailure } from './entry-failures.js';
 import { removeEnvironmentContents } from './environment-removal.js';
@@ -266,13 +266,4 @@ export async function finishDeletes(deps: Deps, ownerKey: OwnerKey): Promise<boo
     await transactWrite(deps.db, [deletedSecretLinksRemoved(ownerKey, deleted.id)]);
   }
   return deletedSecrets.length + deletedEnvironments.length > 0;
-}
-
-/**
- * The name a link goes by: its entry's, but the secret's new one while a rename in chunks has
- * committed and not yet moved this entry, so that every reader switches at the commit.
- */
-export function linkedName(link: LinkEntry, secret: GlobalSecretRecord): string {
-  const rename = secret.rename;
-  return rename && secret.name === rename.to && link.name === rename.from ? secret.name : link.name;
 }

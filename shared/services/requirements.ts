@@ -15,7 +15,7 @@ import {
 import { conflict, notFound } from '../errors.js';
 import { now } from '../ids.js';
 import { compareText } from '../pagination.js';
-import { LIMITS } from '../schemas.js';
+import { LIMITS } from '../rules.js';
 import { TransactionFailed, transactWrite } from '../storage/transact.js';
 import { environmentFor } from './environments.js';
 import { optimistically, StaleRead } from './optimistic.js';

@@ -5,7 +5,7 @@ import type { EntryRecord, LinkEntry } from '../data/entries.js';
 import type { EnvironmentRecord } from '../data/environments.js';
 import type { GlobalSecretRecord } from '../data/global-secrets.js';
 import { winners } from '../resolver.js';
-import { linkedName } from './links.js';
+import { linkedName } from './linked-name.js';
 
 export interface LinkedSecret {
   link: LinkEntry;

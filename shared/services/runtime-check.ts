@@ -9,8 +9,8 @@ import { ownerOf, type Owner } from '../owner-key.js';
 import type { GlobalSecretRecord } from '../data/global-secrets.js';
 import type { RequirementRecord } from '../data/requirements.js';
 import { pickWinners, type Source } from '../resolver.js';
-import { LIMITS } from '../schemas.js';
-import { linkedName } from './links.js';
+import { LIMITS } from '../rules.js';
+import { linkedName } from './linked-name.js';
 import type { LinkedSecret } from './runtime-audit.js';
 
 /** What a check knows of a name's candidate: where it comes from and, for a secret, when it expires. */

@@ -13,9 +13,10 @@ import { envelopedBytes, LAMBDA_RESPONSE_BYTES } from '../response-size.js';
 import { now, requireId } from '../ids.js';
 import type { OwnerKey } from '../owner-key.js';
 import { resolve, type Candidate } from '../resolver.js';
-import { LIMITS, type Role } from '../schemas.js';
+import type { Role } from '../schemas.js';
+import { LIMITS } from '../rules.js';
 import { ownerOf } from '../owner-key.js';
-import { linkedName } from './links.js';
+import { linkedName } from './linked-name.js';
 import { runtimeAudit, type LinkedSecret } from './runtime-audit.js';
 import { linkedSecrets, membershipToRead, missingRequired } from './runtime-check.js';
 

@@ -9,7 +9,7 @@ import {
   valueVersionPut,
   type ValueVersionRecord,
 } from '../data/value-versions.js';
-import { LIMITS } from '../schemas.js';
+import { LIMITS } from '../rules.js';
 import type { TableWrite } from '../storage/transact.js';
 
 /**

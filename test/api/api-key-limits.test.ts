@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { LIMITS } from '../../shared/schemas.js';
+import { LIMITS } from '../../shared/rules.js';
 import { startTestService } from '../support/service.js';
 
 /** More keys buy a user nothing: their keys are capped, and share one rate limit. */

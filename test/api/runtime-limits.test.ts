@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS } from '../../shared/schemas.js';
+import { LIMITS } from '../../shared/rules.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 let svc: TestService;

@@ -75,9 +75,9 @@ describe('expiryColumn', () => {
   const now = Date.parse('2026-12-01T12:00:00.000Z');
   const at = (days: number) => ({ expiresAt: new Date(now + days * 86_400_000).toISOString() });
 
-  it('is absent unless a secret has expired or expires within 7 days, which it marks with the date', async () => {
-    expect((await expiryColumn([{ expiresAt: null }, {}, at(7.01)], now)).columns).toEqual([]);
-    const { columns, cells } = await expiryColumn([at(7), at(-1), at(30), { expiresAt: null }], now);
+  it('is absent unless a secret has expired or expires within 7 days, which it marks with the date', () => {
+    expect(expiryColumn([{ expiresAt: null }, {}, at(7.01)], now).columns).toEqual([]);
+    const { columns, cells } = expiryColumn([at(7), at(-1), at(30), { expiresAt: null }], now);
     expect(columns).toEqual([{ header: 'Expires', style: 'yellow' }]);
     expect([at(7), at(-1), at(0), at(30), { expiresAt: null }].map(cells)).toEqual([
       ['2026-12-08 12:00 UTC'],

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { asBrowserPattern, inputRules } from '../../functions/console/input-rules.js';
 import { CONSOLE_RESOURCES, ROUTES } from '../../functions/routes.js';
-import { Description, EntryName, EnvironmentName, LIMITS } from '../../shared/schemas.js';
+import { Description, EntryName, EnvironmentName } from '../../shared/schemas.js';
+import { LIMITS } from '../../shared/rules.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { Browser, noticeOf, textOf, type Page, signedInTo } from './browser.js';
 

@@ -45,20 +45,37 @@ describe('npm run build', () => {
 });
 
 describe('what a bundle carries (esbuild metafile)', () => {
-  it("the runtime read's carries no OpenAPI document, Swagger UI or zod messages beyond English", () => {
+  it("the runtime read's carries no zod, no OpenAPI declarations, document or Swagger UI", () => {
     const runtime = bundles.find((b) => b.resource === 'runtime')!;
     expect(runtime.inputs).toContain('functions/runtime/handler.ts');
     const unneeded = runtime.inputs.filter(
       (input) =>
-        input === 'functions/openapi-document.ts' ||
-        input.includes('node_modules/swagger-ui') ||
-        /node_modules\/zod\/v4\/locales\/(?!en\.js$|index\.js$)/.test(input),
+        /node_modules\/(zod|@hono\/zod-openapi|@hono\/zod-validator|@asteasolutions\/zod-to-openapi|swagger-ui-dist)\//.test(
+          input,
+        ) ||
+        [
+          'shared/schemas.ts',
+          'shared/api-objects.ts',
+          'shared/http/openapi.ts',
+          'functions/runtime/openapi.ts',
+          'functions/openapi-document.ts',
+        ].includes(input),
     );
     expect(unneeded).toEqual([]);
-    // zod's default messages stay.
-    expect(runtime.inputs.some((input) => input.endsWith('node_modules/zod/v4/locales/en.js'))).toBe(true);
+    // It checks its requests by shared/rules.ts, which the zod schemas are built from.
+    expect(runtime.inputs).toContain('shared/rules.ts');
     // Every byte is parsed on each cold start (bench: `npm run bench -- --only bundles`).
-    expect(runtime.bytes).toBeLessThan(720 * 1024);
+    expect(runtime.bytes).toBeLessThan(480 * 1024);
+  });
+
+  it('the others carry zod with its English messages only', () => {
+    for (const bundle of bundles.filter((b) => !['runtime', ...CONSOLE_RESOURCES].includes(b.resource))) {
+      const locales = bundle.inputs.filter((input) => input.includes('node_modules/zod/v4/locales/'));
+      expect({ resource: bundle.resource, locales: locales.map((l) => l.replace(/^.*locales\//, '')).sort() }).toEqual({
+        resource: bundle.resource,
+        locales: ['en.js', 'index.js'],
+      });
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerType } from '@hono/node-server';
 import { createLocalApp, serveLocal } from '../../infra/local/server.js';
-import { LIMITS } from '../../shared/schemas.js';
+import { LIMITS } from '../../shared/rules.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 interface Answer {

@@ -9,11 +9,11 @@ import {
   Description,
   EntryName,
   FileValue,
-  LIMITS,
   NAME_MESSAGE,
   UpdateVariableBody,
   Value,
 } from '../../shared/schemas.js';
+import { LIMITS } from '../../shared/rules.js';
 import { startTestService, type CallOptions, type CallResult, type TestService } from '../support/service.js';
 import { tableItems } from '../support/table.js';
 

@@ -13,7 +13,6 @@ import {
   EntryName,
   EnvironmentName,
   FileValue,
-  LIMITS,
   ListQuery,
   NAME_MESSAGE,
   RuntimeHeaders,
@@ -23,6 +22,7 @@ import {
   UpdateVariableBody,
   Value,
 } from '../../shared/schemas.js';
+import { LIMITS } from '../../shared/rules.js';
 
 /** The rules on names, values, limits and bodies (shared/schemas.ts), at and just past each edge. */
 

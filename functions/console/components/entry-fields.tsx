@@ -1,4 +1,5 @@
-import { Description, EntryName, LIMITS, Value } from '../../../shared/schemas.js';
+import { Description, EntryName, Value } from '../../../shared/schemas.js';
+import { LIMITS } from '../../../shared/rules.js';
 import type { FormState } from '../forms.js';
 import { inputRules } from '../input-rules.js';
 import { TextField, ValueField } from './fields.js';

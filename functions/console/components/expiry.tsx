@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import { LIMITS } from '../../../shared/schemas.js';
+import { LIMITS } from '../../../shared/rules.js';
 import { Time } from './badges.js';
 
 /**

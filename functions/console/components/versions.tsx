@@ -1,5 +1,5 @@
 import type * as Api from '../../../shared/api-objects.js';
-import { LIMITS } from '../../../shared/schemas.js';
+import { LIMITS } from '../../../shared/rules.js';
 import { orphanedError, type FormState } from '../forms.js';
 import { Time } from './badges.js';
 import { CsrfField, FormError, HiddenField } from './fields.js';
