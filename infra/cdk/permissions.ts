@@ -80,6 +80,11 @@ export interface ResourcePermissions {
   /** KMS actions on the service key, always under the `purpose: secrets-dek` encryption context. */
   kms: readonly KmsAction[];
   /**
+   * KMS actions on the key's metadata, which carry no encryption context: the deep health check's
+   * DescribeKey (shared/crypto/kms-key-provider.ts `check`). It moves no key material.
+   */
+  keyCheck: readonly 'kms:DescribeKey'[];
+  /**
    * The partition keys (`dynamodb:LeadingKeys`, StringLike patterns) of the items it may write:
    * every write action is conditioned on them. Empty for a resource that writes nothing.
    */
@@ -114,7 +119,7 @@ export interface ResourcePermissions {
  */
 export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
   accounts: {
-    // Get: API keys, profiles, members. Query: a team's members, a user's, a service's and the
+    // Get: API keys, profiles, members (and the deep health check's probe of an item never written). Query: a team's members, a user's, a service's and the
     // admin key listing; on the index, a user's teams and every user. The public health check and
     // OpenAPI document (/openapi.json) read nothing. Put/Update/Delete: slug
     // claims, teams, members (admin count), API keys and their listing, users (disabled or not),
@@ -130,6 +135,9 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: ['dynamodb:Query'],
     kms: [],
+    // The deep health check (admin key) asks KMS whether the key is usable: DescribeKey, never an
+    // unwrap, so accounts, which writes credentials, still opens no value.
+    keyCheck: ['kms:DescribeKey'],
     writes: [
       PARTITIONS.apiKey,
       PARTITIONS.user,
@@ -160,6 +168,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: [],
     kms: [],
+    keyCheck: [],
     writes: [
       PARTITIONS.environment,
       PARTITIONS.owner,
@@ -192,6 +201,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: [],
     // Seals values under the owner's data key: creates it (GenerateDataKey) or unwraps it (Decrypt).
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    keyCheck: [],
     writes: [
       PARTITIONS.owner,
       PARTITIONS.environment,
@@ -222,6 +232,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: ['dynamodb:Query'],
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    keyCheck: [],
     writes: [
       PARTITIONS.environment,
       PARTITIONS.owner,
@@ -248,6 +259,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: ['dynamodb:Query'],
     kms: [],
+    keyCheck: [],
     writes: [
       PARTITIONS.environment,
       PARTITIONS.deletedEntry,
@@ -264,6 +276,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     index: [],
     kms: ['kms:Decrypt'],
+    keyCheck: [],
     writes: [PARTITIONS.audit, PARTITIONS.rateWindow],
   },
   'runtime-tokens': {
@@ -275,6 +288,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     index: [],
     kms: [],
+    keyCheck: [],
     writes: [PARTITIONS.apiKey, PARTITIONS.runtimeToken, PARTITIONS.audit, PARTITIONS.rateWindow],
   },
   audit: {
@@ -284,6 +298,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     index: ['dynamodb:Query'],
     kms: [],
+    keyCheck: [],
     writes: [PARTITIONS.rateWindow],
   },
   console: {
@@ -309,6 +324,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: ['dynamodb:Query'],
     // Seals values of the secrets it adds or changes: creates the owner's data key or unwraps it.
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    keyCheck: [],
     writes: [
       PARTITIONS.environment,
       PARTITIONS.owner,
@@ -330,6 +346,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     index: ['dynamodb:Query'],
     kms: [],
+    keyCheck: [],
     writes: [PARTITIONS.apiKey, PARTITIONS.user, PARTITIONS.session, PARTITIONS.audit, PARTITIONS.rateWindow],
   },
 };

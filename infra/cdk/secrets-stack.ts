@@ -329,6 +329,13 @@ export class SecretsStack extends Stack {
           conditions: { StringEquals: viaDynamoDb },
         }),
       );
+      if (grants.keyCheck.length > 0) {
+        // No encryption context to condition on; the key policy's KeyAdministration lets the
+        // account's IAM policies grant it.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ sid: 'KeyCheck', actions: [...grants.keyCheck], resources: [this.key.keyArn] }),
+        );
+      }
       if (grants.kms.length > 0) {
         const dataKeys = new PolicyStatement({
           sid: 'DataKeys',

@@ -116,6 +116,11 @@ function recordingProvider(inner: KeyProvider, resource: Resource): KeyProvider 
       kmsContexts.push(context);
       return inner.decryptDataKey(wrapped, context);
     },
+    // The KMS provider's check is a DescribeKey (shared/crypto/kms-key-provider.ts), with no encryption context.
+    check() {
+      used[resource].add('kms:kms:DescribeKey');
+      return inner.check();
+    },
   };
 }
 
@@ -264,6 +269,7 @@ describe('the permission map against the calls each resource makes', () => {
 
     // accounts
     await must(200, 'GET', `${V1}/health`);
+    await must(200, 'GET', `${V1}/health/deep`, { key: admin });
     await must(200, 'GET', '/openapi.json');
     await must(200, 'GET', `${V1}/user/whoami`, { key: user });
     await must(200, 'GET', `${V1}/user/teams`, { key: user });
@@ -602,6 +608,7 @@ describe('the permission map against the calls each resource makes', () => {
       ...grants.table.map((a) => `table:${a}`),
       ...grants.index.map((a) => `index:${a}`),
       ...grants.kms.map((a) => `kms:${a}`),
+      ...grants.keyCheck.map((a) => `kms:${a}`),
     ]);
     const usedHere = [...used[resource]].sort();
     expect(usedHere.filter((a) => !granted.has(a))).toEqual([]);
