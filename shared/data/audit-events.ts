@@ -1,3 +1,6 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { compareText } from '../pagination.js';
 import type { Db } from '../storage/client.js';
 import { putItem, type Item } from '../storage/item.js';
@@ -88,6 +91,22 @@ export const auditEventPut = (event: AuditEvent, placement: AuditPlacement): Tab
 /** The event written on its own (a runtime read has no transaction). */
 export async function putAuditEvent(db: Db, event: AuditEvent, placement: AuditPlacement): Promise<void> {
   await putItem(db, { Item: auditEventItem(event, placement) });
+}
+
+/**
+ * Which items of the table are audit events, by their key: the audit stream's filter
+ * (infra/cdk/audit-stream.ts) and its forwarder (shared/services/audit-stream.ts) both go by it.
+ */
+export const AUDIT_ITEM_KEY = { attribute: TABLE.partitionKey, prefix: keys.auditPartitionPrefix } as const;
+
+/** The audit item a DynamoDB Streams record carries as written (NEW_IMAGE); undefined for another item or a removal. */
+export function auditItemOf(record: DynamoDBRecord): Item | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (image === undefined) return undefined;
+  // Lambda's stream event holds images in DynamoDB's own JSON, which is the SDK's AttributeValue.
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  const pk = item[AUDIT_ITEM_KEY.attribute];
+  return typeof pk === 'string' && pk.startsWith(AUDIT_ITEM_KEY.prefix) ? item : undefined;
 }
 
 /** The events that stored items hold, in their order: what the listing and the audit stream hand out. */

@@ -1,0 +1,188 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  PutEventsCommand,
+  PutEventsCommandOutput,
+  PutEventsRequestEntry,
+  PutEventsResultEntry,
+} from '@aws-sdk/client-eventbridge';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_ITEM_KEY } from '../../shared/data/audit-events.js';
+import { createLogger } from '../../shared/logger.js';
+import {
+  AUDIT_EVENT_DETAIL_TYPE,
+  AUDIT_EVENT_SOURCE,
+  forwardAuditRecords,
+  type AuditStreamTarget,
+  type EventSender,
+} from '../../shared/services/audit-stream.js';
+import { startTestService, type TestService } from '../support/service.js';
+import { openStream } from '../support/stream.js';
+
+/**
+ * The audit stream's forwarder (shared/services/audit-stream.ts) fed with what DynamoDB Local's
+ * own stream shows of writes made through the service, as Lambda's event source mapping would
+ * hand it over, putting on a stubbed EventBridge (there is none locally; the SDK client is the
+ * boundary, as KMS's is).
+ */
+
+const V1 = '/api/v1';
+const BUS = 'prime-secrets-test-audit';
+const VALUES = ['sk-stream-global-value', 'stream-direct-value', 'stream-variable-value'];
+
+/** EventBridge's PutEvents, answered in-process: each call's entries kept, a chosen entry or call failed. */
+class StubBus implements EventSender {
+  readonly calls: PutEventsRequestEntry[][] = [];
+  /** The ErrorCode to fail entry `index` of call `call` with, if any. */
+  failEntry: (call: number, index: number) => string | undefined = () => undefined;
+  /** A call that fails whole (the SDK gave up on it). */
+  throwOnCall: number | undefined;
+
+  async send(command: PutEventsCommand): Promise<PutEventsCommandOutput> {
+    const entries = command.input.Entries ?? [];
+    const call = this.calls.push(entries) - 1;
+    if (call === this.throwOnCall) throw Object.assign(new Error('no answer'), { name: 'TimeoutError' });
+    const results: PutEventsResultEntry[] = entries.map((_, index) => {
+      const code = this.failEntry(call, index);
+      return code ? { ErrorCode: code, ErrorMessage: 'failed' } : { EventId: `event-${call}-${index}` };
+    });
+    return { $metadata: {}, FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
+  }
+
+  reset() {
+    this.calls.length = 0;
+    this.failEntry = () => undefined;
+    this.throwOnCall = undefined;
+  }
+}
+
+const isAudit = (record: DynamoDBRecord) =>
+  record.dynamodb?.Keys?.[AUDIT_ITEM_KEY.attribute]?.S?.startsWith(AUDIT_ITEM_KEY.prefix) === true;
+const auditWrites = (records: DynamoDBRecord[]) => records.filter((r) => isAudit(r) && r.eventName !== 'REMOVE');
+const idOf = (record: DynamoDBRecord) => record.dynamodb?.NewImage?.id?.S;
+const sequenceOf = (record: DynamoDBRecord) => record.dynamodb!.SequenceNumber!;
+const detailOf = (entry: PutEventsRequestEntry) => JSON.parse(entry.Detail!);
+
+let svc: TestService;
+let stream: Awaited<ReturnType<typeof openStream>>;
+const bus = new StubBus();
+let target: AuditStreamTarget;
+
+beforeAll(async () => {
+  svc = await startTestService({ stream: true });
+  stream = await openStream(svc.deps.db.raw, svc.deps.config.dynamoEndpoint!, svc.tableName);
+  target = { db: svc.deps.db, events: bus, busName: BUS, logger: createLogger() };
+});
+
+afterAll(() => stream?.close());
+
+describe('the audit stream, read from DynamoDB Local', () => {
+  it('puts every audit event on the bus, in commit order, as the audit listing gives it, and nothing else', async () => {
+    bus.reset();
+    const envId = svc.seed.environments.personal.id;
+    const global = await svc.must(201, 'POST', `${V1}/secrets/`, { name: 'STREAM_GLOBAL', value: VALUES[0] });
+    await svc.must(201, 'POST', `${V1}/environmentshub/${envId}/secrets/link/${global.data.id}`, {});
+    await svc.must(201, 'POST', `${V1}/environmentshub/${envId}/secrets`, { name: 'STREAM_DIRECT', value: VALUES[1] });
+    await svc.must(201, 'POST', `${V1}/environmentshub/${envId}/variables`, { name: 'STREAM_VAR', value: VALUES[2] });
+    const read = await svc.call('GET', `${V1}/environmentshub/${envId}/runtime`, {
+      key: svc.seed.serviceKey,
+      headers: { 'X-Job-Id': 'job-stream-1' },
+    });
+    expect(read.status).toBe(200);
+
+    const records = await stream.readUntil((seen) =>
+      seen.some((r) => r.dynamodb?.NewImage?.action?.S === 'runtime_read'),
+    );
+    const audited = auditWrites(records);
+    // The table's other items (secrets, entries, values, data keys, counts) are on the stream too.
+    expect(records.length).toBeGreaterThan(audited.length);
+
+    expect(await forwardAuditRecords(target, records)).toEqual({ batchItemFailures: [] });
+    const entries = bus.calls.flat();
+    for (const call of bus.calls) expect(call.length).toBeLessThanOrEqual(10);
+    // Each audit item once, in the stream's order; nothing of any other item.
+    expect(entries.map((entry) => detailOf(entry).id)).toEqual(audited.map(idOf));
+    for (const entry of entries) {
+      expect(entry).toMatchObject({
+        EventBusName: BUS,
+        Source: AUDIT_EVENT_SOURCE,
+        DetailType: AUDIT_EVENT_DETAIL_TYPE,
+      });
+      expect(entry.Time).toEqual(new Date(detailOf(entry).at));
+    }
+
+    // The detail is the event exactly as the audit listing returns it, for every event of the owner.
+    const listing = await svc.must(200, 'GET', `${V1}/audit?limit=500`);
+    const put = new Map(entries.map((entry) => [detailOf(entry).id as string, detailOf(entry)]));
+    expect(listing.data.length).toBeGreaterThanOrEqual(5);
+    for (const event of listing.data) expect(put.get(event.id)).toEqual(event);
+    const runtimeRead = listing.data.find((event: { action: string }) => event.action === 'runtime_read');
+    expect(runtimeRead).toMatchObject({ jobId: 'job-stream-1', versions: { STREAM_DIRECT: 1, STREAM_VAR: 1 } });
+
+    // Never a value, nor anything of the stored item but the event (owner, keys, ttl).
+    const sent = JSON.stringify(bus.calls);
+    for (const value of VALUES) expect(sent).not.toContain(value);
+    for (const entry of entries) {
+      for (const field of Object.keys(detailOf(entry))) {
+        expect(['id', 'at', 'actor', 'action', 'target', 'environmentId', 'jobId', 'versions']).toContain(field);
+      }
+    }
+  });
+
+  it('reports the first entry EventBridge did not take as the batch failure, and sends nothing after it', async () => {
+    const envId = svc.seed.environments.personal.id;
+    for (let i = 0; i < 12; i++) {
+      await svc.must(201, 'POST', `${V1}/environmentshub/${envId}/variables`, { name: `PARTIAL_${i}`, value: `v${i}` });
+    }
+    const records = await stream.readUntil((seen) => auditWrites(seen).length >= 12);
+    const audited = auditWrites(records);
+    expect(audited).toHaveLength(12);
+
+    // Entry 3 of the first request fails: Lambda is to retry from that record on.
+    bus.reset();
+    bus.failEntry = (call, index) => (call === 0 && index === 3 ? 'InternalFailure' : undefined);
+    expect(await forwardAuditRecords(target, records)).toEqual({
+      batchItemFailures: [{ itemIdentifier: sequenceOf(audited[3]!) }],
+    });
+    // The second request (events 11 and 12) was never sent: nothing overtakes the failed event.
+    expect(bus.calls).toHaveLength(1);
+    expect(bus.calls[0]!.map((entry) => detailOf(entry).id)).toEqual(audited.slice(0, 10).map(idOf));
+
+    // Lambda's retry hands over the batch from the failed record: all of it is put, in order
+    // (events 5 to 10 a second time: at least once, the same ids).
+    bus.reset();
+    const retried = records.slice(records.indexOf(audited[3]!));
+    expect(await forwardAuditRecords(target, retried)).toEqual({ batchItemFailures: [] });
+    expect(bus.calls.flat().map((entry) => detailOf(entry).id)).toEqual(audited.slice(3).map(idOf));
+
+    // A request that fails whole (the SDK's retries spent): its first record is the failure.
+    bus.reset();
+    bus.throwOnCall = 1;
+    expect(await forwardAuditRecords(target, records)).toEqual({
+      batchItemFailures: [{ itemIdentifier: sequenceOf(audited[10]!) }],
+    });
+    expect(bus.calls).toHaveLength(2);
+  });
+
+  it('ignores every record that is not an audit item as written: other items, removals, an expired event', async () => {
+    const envId = svc.seed.environments.personal.id;
+    const variable = await svc.must(201, 'POST', `${V1}/environmentshub/${envId}/variables`, {
+      name: 'GONE_SOON',
+      value: 'gone-soon-value',
+    });
+    await svc.must(200, 'DELETE', `${V1}/environmentshub/${envId}/variables/${variable.data.id}?purge=true`);
+    const written = await stream.readUntil((seen) => auditWrites(seen).length >= 2);
+    // An audit event leaving the table, as DynamoDB's TTL removes it: a REMOVE record of an audit key.
+    const expiring = auditWrites(written)[0]!;
+    const key = { pk: expiring.dynamodb!.Keys!.pk!.S!, sk: expiring.dynamodb!.Keys!.sk!.S! };
+    await svc.deps.db.doc.send(new DeleteCommand({ TableName: svc.tableName, Key: key }));
+    const removed = await stream.readUntil((seen) => seen.some((r) => r.eventName === 'REMOVE' && isAudit(r)));
+
+    const others = [...written, ...removed].filter((r) => !isAudit(r) || r.eventName === 'REMOVE');
+    expect(others.some((r) => r.eventName === 'REMOVE' && !isAudit(r))).toBe(true);
+    expect(others.some((r) => r.eventName === 'REMOVE' && isAudit(r))).toBe(true);
+    bus.reset();
+    expect(await forwardAuditRecords(target, others)).toEqual({ batchItemFailures: [] });
+    expect(bus.calls).toEqual([]);
+  });
+});
