@@ -89,6 +89,8 @@ export class AuditStream extends Construct {
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     // A role of its own, with no managed policy: its logs, the stream, the key the stream is
     // encrypted with (only through DynamoDB), the bus, and the queue (granted by its SqsDlq below).
+    // No item of the table: `auditEventsFromItems` (shared/data/audit-events.ts) reads none today;
+    // should it come to, the read it makes is granted here.
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.name} audit stream forwarder`,

@@ -1,6 +1,8 @@
 import { KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boundedRequestHandler } from '../../shared/deadline.js';
 import { KmsKeyProvider } from '../../shared/crypto/kms-key-provider.js';
 import { keys } from '../../shared/data/keys.js';
 import { startTestService, type CallResult, type TestService } from '../support/service.js';
@@ -141,5 +143,41 @@ describe('the deep health check over KMS', () => {
   it('says KMS failed when it refuses, by the error name, never the principal its message names', async () => {
     mode.now = 'denied';
     expectDegraded(await svc.call('GET', PATH, { key: svc.seed.adminKey }), 'kms', /^AccessDeniedException$/);
+  });
+});
+
+describe('the deep health check over a KMS that never answers', () => {
+  /** Where KMS requests go: a server that takes connections and never answers. */
+  let blackHole: Server;
+  const sockets: Socket[] = [];
+  let svc: TestService;
+
+  beforeAll(async () => {
+    blackHole = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((done) => blackHole.listen(0, '127.0.0.1', done));
+    const { port } = blackHole.address() as { port: number };
+    const client = new KMSClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 3,
+      requestHandler: boundedRequestHandler(),
+    });
+    svc = await startTestService({ keyProvider: new KmsKeyProvider(KEY_ID, client) });
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((done) => blackHole?.close(done));
+  });
+
+  it('gives up on it at its own deadline, and says so', async () => {
+    const res = await svc.call('GET', PATH, { key: svc.seed.adminKey });
+    // The check's own deadline cut it (DeadlineReached), not the SDK's timeouts (a TimeoutError
+    // after 3 attempts of up to 4 s each).
+    expectDegraded(res, 'kms', /^no answer within \d+ ms$/);
   });
 });

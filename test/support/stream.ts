@@ -57,7 +57,7 @@ export async function openStream(client: DynamoDBClient, endpoint: string, table
      */
     async readUntil(done: (records: DynamoDBRecord[]) => boolean): Promise<DynamoDBRecord[]> {
       const records: DynamoDBRecord[] = [];
-      for (let attempt = 0; attempt < 100; attempt++) {
+      for (let attempt = 0; attempt < 400; attempt++) {
         records.push(...(await readOnce()));
         if (done(records)) return records;
         await new Promise((resolve) => setTimeout(resolve, 50));
