@@ -36,6 +36,15 @@ export const AUDIT_STREAM_SETTINGS = {
   deadLetterRetention: Duration.days(14),
 } as const;
 
+/**
+ * Which stream records reach the forwarder: audit items as written (a runtime read's event may be
+ * written twice, in place); nothing else of the table, and no removal (expiry by TTL).
+ */
+export const AUDIT_STREAM_FILTER = FilterCriteria.filter({
+  eventName: FilterRule.or('INSERT', 'MODIFY'),
+  dynamodb: { Keys: { [AUDIT_ITEM_KEY.attribute]: { S: FilterRule.beginsWith(AUDIT_ITEM_KEY.prefix) } } },
+});
+
 export interface AuditStreamProps {
   /** The table, with its stream on (NEW_IMAGE). */
   table: TableV2;
@@ -158,14 +167,7 @@ export class AuditStream extends Construct {
       retryAttempts: AUDIT_STREAM_SETTINGS.retryAttempts,
       maxRecordAge: AUDIT_STREAM_SETTINGS.maxRecordAge,
       onFailure: new SqsDlq(this.deadLetters),
-      // Audit items as written (a runtime read's event may be written twice, in place); nothing
-      // else of the table, and no removal (expiry by TTL), reaches the function.
-      filters: [
-        FilterCriteria.filter({
-          eventName: FilterRule.or('INSERT', 'MODIFY'),
-          dynamodb: { Keys: { [AUDIT_ITEM_KEY.attribute]: { S: FilterRule.beginsWith(AUDIT_ITEM_KEY.prefix) } } },
-        }),
-      ],
+      filters: [AUDIT_STREAM_FILTER],
     });
 
     this.alarms = [

@@ -7,6 +7,7 @@ import type {
 } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_STREAM_FILTER } from '../../infra/cdk/audit-stream.js';
 import { AUDIT_ITEM_KEY } from '../../shared/data/audit-events.js';
 import { createLogger } from '../../shared/logger.js';
 import {
@@ -56,6 +57,25 @@ class StubBus implements EventSender {
   }
 }
 
+/**
+ * Lambda's event filtering, as far as the stack's filter uses it: an object matches field by field,
+ * a list by any of its values, exactly or by `prefix`. Any other rule is refused, not passed over.
+ */
+function matchesFilter(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) {
+    return pattern.some((rule) => {
+      if (typeof rule !== 'object') return value === rule;
+      if (!('prefix' in rule)) throw new Error(`a filter rule this test does not know: ${JSON.stringify(rule)}`);
+      return typeof value === 'string' && value.startsWith(rule.prefix);
+    });
+  }
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(pattern as Record<string, unknown>).every(([field, inner]) =>
+    matchesFilter(inner, (value as Record<string, unknown>)[field]),
+  );
+}
+const passesStackFilter = (record: DynamoDBRecord) => matchesFilter(JSON.parse(AUDIT_STREAM_FILTER.pattern), record);
+
 const isAudit = (record: DynamoDBRecord) =>
   record.dynamodb?.Keys?.[AUDIT_ITEM_KEY.attribute]?.S?.startsWith(AUDIT_ITEM_KEY.prefix) === true;
 const auditWrites = (records: DynamoDBRecord[]) => records.filter((r) => isAudit(r) && r.eventName !== 'REMOVE');
@@ -96,6 +116,9 @@ describe('the audit stream, read from DynamoDB Local', () => {
     const audited = auditWrites(records);
     // The table's other items (secrets, entries, values, data keys, counts) are on the stream too.
     expect(records.length).toBeGreaterThan(audited.length);
+
+    // The stack's filter, applied to DynamoDB's own records, lets through exactly these.
+    expect(records.filter(passesStackFilter)).toEqual(audited);
 
     expect(await forwardAuditRecords(target, records)).toEqual({ batchItemFailures: [] });
     const entries = bus.calls.flat();
@@ -179,6 +202,8 @@ describe('the audit stream, read from DynamoDB Local', () => {
     const removed = await stream.readUntil((seen) => seen.some((r) => r.eventName === 'REMOVE' && isAudit(r)));
 
     const others = [...written, ...removed].filter((r) => !isAudit(r) || r.eventName === 'REMOVE');
+    // None of them would pass the stack's filter; the forwarder skips them all the same.
+    expect(others.filter(passesStackFilter)).toEqual([]);
     expect(others.some((r) => r.eventName === 'REMOVE' && !isAudit(r))).toBe(true);
     expect(others.some((r) => r.eventName === 'REMOVE' && isAudit(r))).toBe(true);
     bus.reset();
