@@ -57,16 +57,12 @@ export async function forwardAuditRecords(
     return item !== undefined && sequence !== undefined ? [{ sequence, item }] : [];
   });
   if (audited.length === 0) return { batchItemFailures: [] };
-  let events: AuditEvent[];
-  try {
-    events = await auditEventsFromItems(
-      target.db,
-      audited.map((a) => a.item),
-    );
-  } catch (err) {
-    target.logger.error('audit events not read from their items', { error: errorName(err) });
-    return failedFrom(audited[0]!.sequence);
-  }
+  // Should the events not be read (a read of the table failing), the invocation fails whole:
+  // Lambda splits the batch and retries it, as for any error of the function.
+  const events = await auditEventsFromItems(
+    target.db,
+    audited.map((a) => a.item),
+  );
   const forwarded = events.map((event, i) => ({
     sequence: audited[i]!.sequence,
     entry: entryOf(event, target.busName),

@@ -5,10 +5,12 @@ import type {
   PutEventsRequestEntry,
   PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_STREAM_FILTER } from '../../infra/cdk/audit-stream.js';
 import { AUDIT_ITEM_KEY } from '../../shared/data/audit-events.js';
+import { keys } from '../../shared/data/keys.js';
 import { createLogger } from '../../shared/logger.js';
 import {
   AUDIT_EVENT_DETAIL_TYPE,
@@ -209,5 +211,32 @@ describe('the audit stream, read from DynamoDB Local', () => {
     bus.reset();
     expect(await forwardAuditRecords(target, others)).toEqual({ batchItemFailures: [] });
     expect(bus.calls).toEqual([]);
+  });
+
+  it("cuts PutEvents requests at EventBridge's 256 KiB as well as at 10 entries", async () => {
+    // Runtime reads of large environments: 300 long names each, about 70 KB an event.
+    const names = Array.from({ length: 300 }, (_, i) => [`NAME_${i}_${'X'.repeat(220)}`, 1] as const);
+    const records: DynamoDBRecord[] = Array.from({ length: 8 }, (_, i) => {
+      const id = `${'a'.repeat(23)}${i}`;
+      const at = `2026-11-28T20:51:0${i}.000Z`;
+      const item = {
+        ...{ pk: keys.auditPartition('U#aaaaaaaaaaaaaaaaaaaaaaaa', 0), sk: keys.auditSk(at, id) },
+        ...{ id, at, actor: { type: 'service', id: 'hosted-evaluations' }, action: 'runtime_read' },
+        ...{ target: { type: 'environment', id: 'e', name: 'big' }, environmentId: 'e', jobId: null },
+        versions: Object.fromEntries(names),
+      };
+      return { eventName: 'INSERT', dynamodb: { NewImage: marshall(item) as any, SequenceNumber: String(100 + i) } };
+    });
+    bus.reset();
+    expect(await forwardAuditRecords(target, records)).toEqual({ batchItemFailures: [] });
+    const size = (entry: PutEventsRequestEntry) =>
+      14 + Buffer.byteLength(`${entry.Source}${entry.DetailType}${entry.Detail}`, 'utf8');
+    expect(size(bus.calls[0]![0]!)).toBeGreaterThan(64 * 1024);
+    expect(bus.calls.length).toBeGreaterThan(1);
+    for (const call of bus.calls)
+      expect(call.reduce((sum, entry) => sum + size(entry), 0)).toBeLessThanOrEqual(256 * 1024);
+    expect(bus.calls.flat().map((entry) => detailOf(entry).id)).toEqual(
+      records.map((r) => r.dynamodb!.NewImage!.id!.S),
+    );
   });
 });
