@@ -100,6 +100,7 @@ const historyRoutes = (path: string, resource: Resource): RouteSpec[] => [
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: `${V1}/health`, resource: 'accounts', public: true },
+  { method: 'GET', path: `${V1}/health/deep`, resource: 'accounts' },
   // The OpenAPI document of the whole API, built on its first request (functions/accounts/app.ts).
   { method: 'GET', path: '/openapi.json', resource: 'accounts', public: true },
   { method: 'GET', path: `${V1}/user/whoami`, resource: 'accounts' },

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { RESOURCES, type Resource } from '../functions/routes.js';
 
 /**
- * `npm run build`: one self-contained bundle per resource of the route table, for Lambda
+ * `npm run build`: one self-contained bundle per resource of the route table (and per worker), for Lambda
  * (Node.js 22.x, arm64). `dist/<resource>/index.mjs` (+ `.map`), handler `index.handler`.
  *
  * The AWS SDK is bundled, not left to the runtime's copy: the function then runs exactly the
@@ -19,8 +19,14 @@ export const DEFAULT_OUT_DIR = join(PROJECT_ROOT, 'dist');
 export const BUNDLE_FILE = 'index.mjs';
 export const LAMBDA_HANDLER = 'index.handler';
 
-export interface BundleInfo<Name extends string = Resource> {
-  /** The resource whose function it is (the bench's baseline bundle has a name of its own). */
+/** Functions with no route: Lambda calls them from an event source (the audit stream's forwarder). */
+export const WORKERS = ['audit-stream'] as const;
+export type Worker = (typeof WORKERS)[number];
+/** Every function the stack may deploy: one per resource of the route table, and the workers. */
+export type FunctionName = Resource | Worker;
+
+export interface BundleInfo<Name extends string = FunctionName> {
+  /** The function it is (the bench's baseline bundle has a name of its own). */
   resource: Name;
   /** The folder deployed as the function's code. */
   dir: string;
@@ -32,7 +38,7 @@ export interface BundleInfo<Name extends string = Resource> {
   inputs: string[];
 }
 
-export const entryPointOf = (resource: Resource) => join(PROJECT_ROOT, 'functions', resource, 'handler.ts');
+export const entryPointOf = (name: FunctionName) => join(PROJECT_ROOT, 'functions', name, 'handler.ts');
 
 /**
  * zod's namespace (`z`, handed whole to @hono/zod-openapi's extension of it) keeps every export
@@ -68,13 +74,17 @@ export const NODE_BUNDLE_OPTIONS = {
 export const REQUIRE_SHIM = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
 
 /**
- * Builds every resource's bundle into `outDir/<resource>/` in one esbuild run (each output
- * stands alone: no code splitting). The folder is emptied first so no stale file ships.
+ * Builds every function's bundle (each resource's, each worker's) into `outDir/<name>/` in one
+ * esbuild run (each output stands alone: no code splitting). The folder is emptied first so no
+ * stale file ships.
  */
 export function buildBundles(outDir: string = DEFAULT_OUT_DIR): Promise<BundleInfo[]> {
   return buildLambdaBundles(
     outDir,
-    Object.fromEntries(RESOURCES.map((r) => [r, entryPointOf(r)])) as Record<Resource, string>,
+    Object.fromEntries([...RESOURCES, ...WORKERS].map((name) => [name, entryPointOf(name)])) as Record<
+      FunctionName,
+      string
+    >,
   );
 }
 

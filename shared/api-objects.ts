@@ -238,6 +238,22 @@ export const AuditEvent = z
   .openapi('AuditEvent');
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
+const DependencyHealth = z
+  .object({
+    ok: z.boolean(),
+    ms: z.number().int().openapi({ example: 4 }),
+    error: z.string().optional().openapi({ example: 'ResourceNotFoundException' }),
+  })
+  .openapi('DependencyHealth');
+
+/** The deep health check (admin key): each dependency reached, how fast, and what failed. */
+export const DeepHealth = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    dependencies: z.object({ dynamodb: DependencyHealth, kms: DependencyHealth }),
+  })
+  .openapi('DeepHealth');
+
 export const ErrorBody = z
   .object({
     detail: z.union([

@@ -37,9 +37,12 @@ export class DeadlineReached extends DependencyUnavailableError {
 /** The running request's deadline, in epoch milliseconds. */
 const deadlines = new AsyncLocalStorage<number>();
 
-/** Runs `work` with a deadline `ms` from now on every dependency call it makes. */
+/**
+ * Runs `work` with a deadline `ms` from now on every dependency call it makes, or the running
+ * request's, if that comes sooner: a part of a request (a health check) never outlives it.
+ */
 export function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  return deadlines.run(Date.now() + ms, work);
+  return deadlines.run(Math.min(Date.now() + ms, deadlines.getStore() ?? Number.POSITIVE_INFINITY), work);
 }
 
 interface Sender {

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Deps } from '../../shared/deps.js';
 import * as Api from '../../shared/api-objects.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
-import { apiRoute, dataOf, jsonBody, listOf, security } from '../../shared/http/openapi.js';
+import { apiRoute, dataOf, jsonBody, listOf, RETRY_AFTER, security } from '../../shared/http/openapi.js';
 import { pageBody } from '../../shared/pagination.js';
 import {
   AddMemberBody,
@@ -16,6 +16,7 @@ import {
   UpdateMemberBody,
 } from '../../shared/schemas.js';
 import * as apiKeys from '../../shared/services/api-keys.js';
+import { deepHealth } from '../../shared/services/health.js';
 import * as teams from '../../shared/services/teams.js';
 import * as users from '../../shared/services/users.js';
 
@@ -37,6 +38,31 @@ export function createAccountsApp(deps: Deps) {
       responses: { 200: dataOf(z.object({ status: z.literal('ok') }), 'The service is up') },
     }),
     (c) => c.json({ data: { status: 'ok' as const } }, 200),
+  );
+
+  app.openapi(
+    apiRoute({
+      method: 'get',
+      path: '/api/v1/health/deep',
+      tags: ['admin'],
+      security,
+      summary: 'DynamoDB and KMS reached, each timed, and what failed (admin key)',
+      responses: {
+        200: dataOf(Api.DeepHealth, 'Every dependency answered'),
+        503: {
+          description:
+            'Degraded: the body names the dependency that failed; or one was down before the check could run (`unavailable`)',
+          headers: RETRY_AFTER,
+          content: { 'application/json': { schema: z.union([z.object({ data: Api.DeepHealth }), Api.ErrorBody]) } },
+        },
+      },
+    }),
+    async (c) => {
+      const health = await deepHealth(deps, c.get('principal'));
+      if (health.status === 'ok') return c.json({ data: health }, 200);
+      c.header('Retry-After', '1');
+      return c.json({ data: health }, 503);
+    },
   );
 
   // Built on its first request, importing the document's module then: every resource's routes

@@ -11,7 +11,8 @@ import { DEFAULT_JOB_START_THROTTLING, DEFAULT_THROTTLING, SecretsStack } from '
  * `-c throttlingBurstLimit=N` (the stage's default, which the management routes get),
  * `-c jobStartThrottlingRateLimit=N`, `-c jobStartThrottlingBurstLimit=N` (the job-start routes'
  * own), `-c maxEnvironmentsPerOwner=N`, `-c maxTeamsPerUser=N`, `-c runtimeProvisionedConcurrency=N`,
- * `-c runtimeReservedConcurrency=N` (the runtime function's, off by default). cdk-nag's AwsSolutions checks run on every synthesis; an
+ * `-c runtimeReservedConcurrency=N` (the runtime function's, off by default), `-c auditStream=true` (every
+ * audit event also on an EventBridge bus: docs/audit-stream.md; off by default). cdk-nag's AwsSolutions checks run on every synthesis; an
  * unsuppressed finding is an error.
  */
 
@@ -69,6 +70,7 @@ new SecretsStack(app, `PrimeSecrets-${stage}`, {
     provisioned: optionalNumberContext('runtimeProvisionedConcurrency'),
     reserved: optionalNumberContext('runtimeReservedConcurrency'),
   },
+  auditStream: booleanContext('auditStream', false),
   description: `prime-secrets (${stage}): secrets and variables service of the environments hub`,
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

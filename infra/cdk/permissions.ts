@@ -39,7 +39,7 @@ const anyKey = (build: (...parts: never[]) => string | { pk: string }): string =
 };
 
 /** The partition keys items are written under, by what lives there. */
-const PARTITIONS = {
+export const PARTITIONS = {
   /** `KEY#<hash>`: an API key by its hash. */
   apiKey: anyKey(keys.apiKey),
   /** `USER#<id>`: a user's profile and their API key listing. */
@@ -58,6 +58,8 @@ const PARTITIONS = {
   owner: anyKey(keys.ownerPartition),
   /** `AUDIT#<owner>#<shard>`: audit events. */
   audit: anyKey(keys.auditPartition),
+  /** `AUDITVERSIONS#<owner>#<digest>`: a set of versions runtime reads' audit events name. */
+  auditVersionSet: anyKey(keys.auditVersionSet),
   /** `SESSION#<hash>`: web console sessions. */
   session: anyKey(keys.consoleSession),
   /** `SECRETID#<id>`: which owner a global secret id belongs to (the scope check's consistent read). */
@@ -79,6 +81,11 @@ export interface ResourcePermissions {
   index: readonly 'dynamodb:Query'[];
   /** KMS actions on the service key, always under the `purpose: secrets-dek` encryption context. */
   kms: readonly KmsAction[];
+  /**
+   * KMS actions on the key's metadata, which carry no encryption context: the deep health check's
+   * DescribeKey (shared/crypto/kms-key-provider.ts `check`). It moves no key material.
+   */
+  keyCheck: readonly 'kms:DescribeKey'[];
   /**
    * The partition keys (`dynamodb:LeadingKeys`, StringLike patterns) of the items it may write:
    * every write action is conditioned on them. Empty for a resource that writes nothing.
@@ -114,7 +121,7 @@ export interface ResourcePermissions {
  */
 export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
   accounts: {
-    // Get: API keys, profiles, members. Query: a team's members, a user's, a service's and the
+    // Get: API keys, profiles, members (and the deep health check's probe of an item never written). Query: a team's members, a user's, a service's and the
     // admin key listing; on the index, a user's teams and every user. The public health check and
     // OpenAPI document (/openapi.json) read nothing. Put/Update/Delete: slug
     // claims, teams, members (admin count), API keys and their listing, users (disabled or not),
@@ -130,6 +137,9 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: ['dynamodb:Query'],
     kms: [],
+    // The deep health check (admin key) asks KMS whether the key is usable: DescribeKey, never an
+    // unwrap, so accounts, which writes credentials, still opens no value.
+    keyCheck: ['kms:DescribeKey'],
     writes: [
       PARTITIONS.apiKey,
       PARTITIONS.user,
@@ -160,6 +170,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: [],
     kms: [],
+    keyCheck: [],
     writes: [
       PARTITIONS.environment,
       PARTITIONS.owner,
@@ -192,6 +203,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: [],
     // Seals values under the owner's data key: creates it (GenerateDataKey) or unwraps it (Decrypt).
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    keyCheck: [],
     writes: [
       PARTITIONS.owner,
       PARTITIONS.environment,
@@ -222,6 +234,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: ['dynamodb:Query'],
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    keyCheck: [],
     writes: [
       PARTITIONS.environment,
       PARTITIONS.owner,
@@ -248,6 +261,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     ],
     index: ['dynamodb:Query'],
     kms: [],
+    keyCheck: [],
     writes: [
       PARTITIONS.environment,
       PARTITIONS.deletedEntry,
@@ -258,13 +272,15 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
   },
   runtime: {
     // The read path: Query of the environment partition, BatchGetItem of linked secrets, data
-    // keys and membership, GetItem of a data key version the batch did not hold. It writes one
-    // item, the runtime_read audit event (PutItem, outside any transaction). It only unwraps
-    // data keys (Decrypt); it never creates one. UpdateItem: a user runtime key's request count.
+    // keys and membership, GetItem of a data key version the batch did not hold. It writes the
+    // runtime_read audit event (PutItem), and with the first event naming a large set of versions
+    // that set (both Puts of one transaction), after a GetItem of whether it is there. It only
+    // unwraps data keys (Decrypt); it never creates one. UpdateItem: a user runtime key's request count.
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     index: [],
     kms: ['kms:Decrypt'],
-    writes: [PARTITIONS.audit, PARTITIONS.rateWindow],
+    keyCheck: [],
+    writes: [PARTITIONS.audit, PARTITIONS.auditVersionSet, PARTITIONS.rateWindow],
   },
   'runtime-tokens': {
     // Get: the key, the environment's META, a team role, a token's listing. Query: an environment's
@@ -275,15 +291,17 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     index: [],
     kms: [],
+    keyCheck: [],
     writes: [PARTITIONS.apiKey, PARTITIONS.runtimeToken, PARTITIONS.audit, PARTITIONS.rateWindow],
   },
   audit: {
     // Reads: Get for the key and the team role, Query of the owner's audit shards, and of the
-    // index for one environment's events. Reading the audit log is not itself audited: its one
-    // write is the caller's request count.
-    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    // index for one environment's events, BatchGetItem of the sets of versions a page's events
+    // name. Reading the audit log is not itself audited: its one write is the caller's request count.
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
     index: ['dynamodb:Query'],
     kms: [],
+    keyCheck: [],
     writes: [PARTITIONS.rateWindow],
   },
   console: {
@@ -309,6 +327,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     index: ['dynamodb:Query'],
     // Seals values of the secrets it adds or changes: creates the owner's data key or unwraps it.
     kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    keyCheck: [],
     writes: [
       PARTITIONS.environment,
       PARTITIONS.owner,
@@ -330,6 +349,7 @@ export const PERMISSIONS: Record<Resource, ResourcePermissions> = {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     index: ['dynamodb:Query'],
     kms: [],
+    keyCheck: [],
     writes: [PARTITIONS.apiKey, PARTITIONS.user, PARTITIONS.session, PARTITIONS.audit, PARTITIONS.rateWindow],
   },
 };

@@ -16,7 +16,14 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, type CfnGlobalTable, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  type CfnGlobalTable,
+  ProjectionType,
+  StreamViewType,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import {
   AccountRootPrincipal,
   Effect,
@@ -26,16 +33,7 @@ import {
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import {
-  Alias,
-  ApplicationLogLevel,
-  Architecture,
-  Code,
-  Function as LambdaFunction,
-  LoggingFormat,
-  Runtime,
-  SystemLogLevel,
-} from 'aws-cdk-lib/aws-lambda';
+import { Alias, Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -43,7 +41,9 @@ import { RESOURCES, ROUTES, type Resource, type RouteSpec } from '../../function
 import { DEFAULT_RATE_LIMITS, FUNCTION_TIMEOUT_SECONDS, requestDeadlineMs } from '../../shared/config.js';
 import { CORS_POLICY } from '../../shared/http/cors.js';
 import { TABLE } from '../../shared/storage/table-definition.js';
-import { DEFAULT_OUT_DIR, LAMBDA_HANDLER, BUNDLE_FILE } from '../build.js';
+import { DEFAULT_OUT_DIR, BUNDLE_FILE } from '../build.js';
+import { AuditStream } from './audit-stream.js';
+import { FUNCTION_DEFAULTS, suppressPinnedRuntime } from './function-defaults.js';
 import { KMS_CONTEXT_KEYS, KMS_PURPOSE, PERMISSIONS, TABLE_KMS_ACTIONS, WRITE_ACTIONS } from './permissions.js';
 
 export interface SecretsStackProps extends StackProps {
@@ -87,6 +87,11 @@ export interface SecretsStackProps extends StackProps {
    * `provisioned`.
    */
   runtimeConcurrency?: { provisioned?: number; reserved?: number };
+  /**
+   * The audit stream (docs/audit-stream.md): every audit event, as it is committed, also put on an
+   * EventBridge bus of the stack, through the table's stream and a forwarding function. Off by default.
+   */
+  auditStream?: boolean;
   /** Where `npm run build` wrote the bundles (`<dir>/<resource>/index.mjs`). */
   bundleDir?: string;
   /** How long function and access logs are kept. */
@@ -168,6 +173,8 @@ export class SecretsStack extends Stack {
   readonly functions: Record<Resource, LambdaFunction>;
   /** The runtime function's alias `live`, with its provisioned concurrency, when it has some. */
   readonly runtimeAlias?: Alias;
+  /** The audit stream, when the option is on. */
+  readonly auditStream?: AuditStream;
 
   constructor(scope: Construct, id: string, props: SecretsStackProps = {}) {
     super(scope, id, props);
@@ -215,6 +222,8 @@ export class SecretsStack extends Stack {
         },
       ],
       timeToLiveAttribute: TABLE.ttlAttribute,
+      // The audit stream reads the items as written; nothing else reads the stream.
+      ...(props.auditStream ? { dynamoStream: StreamViewType.NEW_IMAGE } : {}),
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: retainData,
@@ -329,6 +338,13 @@ export class SecretsStack extends Stack {
           conditions: { StringEquals: viaDynamoDb },
         }),
       );
+      if (grants.keyCheck.length > 0) {
+        // No encryption context to condition on; the key policy's KeyAdministration lets the
+        // account's IAM policies grant it.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ sid: 'KeyCheck', actions: [...grants.keyCheck], resources: [this.key.keyArn] }),
+        );
+      }
       if (grants.kms.length > 0) {
         const dataKeys = new PolicyStatement({
           sid: 'DataKeys',
@@ -350,18 +366,13 @@ export class SecretsStack extends Stack {
 
       this.functions[resource] = new LambdaFunction(this, `${name}Function`, {
         description: `${SERVICE_NAME} ${resource} (${stage})`,
-        runtime: Runtime.NODEJS_22_X,
-        architecture: Architecture.ARM_64,
+        ...FUNCTION_DEFAULTS,
         code: Code.fromAsset(codeDir),
-        handler: LAMBDA_HANDLER,
         memorySize: props.memorySize ?? 512,
         ...(resource === 'runtime' ? { reservedConcurrentExecutions: runtimeConcurrency.reserved } : {}),
         timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
         role,
         logGroup,
-        loggingFormat: LoggingFormat.JSON,
-        applicationLogLevelV2: ApplicationLogLevel.INFO,
-        systemLogLevelV2: SystemLogLevel.WARN,
         environment: {
           TABLE_NAME: this.table.tableName,
           KMS_KEY_ID: this.key.keyArn,
@@ -375,13 +386,7 @@ export class SecretsStack extends Stack {
           ...(props.maxTeamsPerUser === undefined ? {} : { MAX_TEAMS_PER_USER: String(props.maxTeamsPerUser) }),
         },
       });
-      NagSuppressions.addResourceSuppressions(this.functions[resource], [
-        {
-          id: 'AwsSolutions-L1',
-          reason:
-            'Pinned to Node.js 22.x on purpose: the bundles are built for target node22 and tested against it; moving to a newer runtime is a deliberate, tested change.',
-        },
-      ]);
+      suppressPinnedRuntime(this.functions[resource]);
     }
 
     if (runtimeConcurrency.provisioned !== undefined) {
@@ -390,6 +395,17 @@ export class SecretsStack extends Stack {
         aliasName: 'live',
         version: this.functions.runtime.currentVersion,
         provisionedConcurrentExecutions: runtimeConcurrency.provisioned,
+      });
+    }
+
+    if (props.auditStream) {
+      this.auditStream = new AuditStream(this, 'AuditStream', {
+        table: this.table,
+        tableKey: this.key,
+        name: `${SERVICE_NAME}-${stage}`,
+        bundleDir,
+        logRetention,
+        removalPolicy: keep,
       });
     }
 

@@ -14,6 +14,19 @@ export interface KeyProvider {
   readonly name: 'kms' | 'local';
   generateDataKey(context: DataKeyContext): Promise<GeneratedDataKey>;
   decryptDataKey(wrapped: Uint8Array, context: DataKeyContext): Promise<Buffer>;
+  /**
+   * Proves the key is there and usable, making no data key (the deep health check,
+   * shared/services/health.ts); throws when it is not.
+   */
+  check(): Promise<void>;
+}
+
+/** The wrapping key answered but cannot be used (disabled, pending deletion): named by its state alone. */
+export class KeyUnusableError extends Error {
+  constructor(state: string) {
+    super(`the key is ${state}`);
+    this.name = 'KeyUnusable';
+  }
 }
 
 export const dataKeyContext = (owner: string): DataKeyContext => ({ owner, purpose: 'secrets-dek' });

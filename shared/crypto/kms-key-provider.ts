@@ -1,7 +1,7 @@
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { boundedRequestHandler, boundToDeadline } from '../deadline.js';
 import { SealBrokenError } from './envelope.js';
-import type { DataKeyContext, GeneratedDataKey, KeyProvider } from './key-provider.js';
+import { KeyUnusableError, type DataKeyContext, type GeneratedDataKey, type KeyProvider } from './key-provider.js';
 
 /** Data keys made and unwrapped by AWS KMS under the service key, bound by encryption context. */
 export class KmsKeyProvider implements KeyProvider {
@@ -23,6 +23,13 @@ export class KmsKeyProvider implements KeyProvider {
     );
     if (!out.Plaintext || !out.CiphertextBlob) throw new Error('KMS returned no data key');
     return { plaintext: Buffer.from(out.Plaintext), wrapped: out.CiphertextBlob };
+  }
+
+  /** DescribeKey: KMS answers, the role may reach the key, and the key is enabled; no key material moves. */
+  async check(): Promise<void> {
+    const out = await this.client.send(new DescribeKeyCommand({ KeyId: this.keyId }));
+    const state = out.KeyMetadata?.KeyState ?? 'unknown';
+    if (state !== 'Enabled') throw new KeyUnusableError(state);
   }
 
   async decryptDataKey(wrapped: Uint8Array, context: DataKeyContext): Promise<Buffer> {

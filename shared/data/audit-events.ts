@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { compareText } from '../pagination.js';
 import { batchGet, itemId } from '../storage/batch.js';
 import type { Db } from '../storage/client.js';
@@ -151,6 +154,22 @@ export async function putAuditEvent(
     [TABLE.ttlAttribute]: stored.writeUntil,
   };
   await transactWrite(db, [{ Put: { Item } }, { Put: { Item: setItem } }]);
+}
+
+/**
+ * Which items of the table are audit events, by their key: the audit stream's filter
+ * (infra/cdk/audit-stream.ts) and its forwarder (shared/services/audit-stream.ts) both go by it.
+ */
+export const AUDIT_ITEM_KEY = { attribute: TABLE.partitionKey, prefix: keys.auditPartitionPrefix } as const;
+
+/** The audit item a DynamoDB Streams record carries as written (NEW_IMAGE); undefined for another item or a removal. */
+export function auditItemOf(record: DynamoDBRecord): Item | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (image === undefined) return undefined;
+  // Lambda's stream event holds images in DynamoDB's own JSON, which is the SDK's AttributeValue.
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  const pk = item[AUDIT_ITEM_KEY.attribute];
+  return typeof pk === 'string' && pk.startsWith(AUDIT_ITEM_KEY.prefix) ? item : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { OwnerKey } from '../owner-key.js';
 /** The platform's own audit log (admin actions) beside the owners'. */
 export const PLATFORM_AUDIT = 'PLATFORM';
 export type AuditOwner = OwnerKey | typeof PLATFORM_AUDIT;
+const AUDIT_PARTITION_PREFIX = 'AUDIT#';
 
 /**
  * Key builders of the single table: the one place its key strings are written (the layout
@@ -109,7 +110,9 @@ export const keys = {
    * delete or unlink finds the one entry without reading the environment's values.
    */
   entryIdIndex: (envId: string, entryId: string) => ({ gsi1pk: `ENTRYID#${envId}`, gsi1sk: entryId }),
-  auditPartition: (owner: AuditOwner, shard: number) => `AUDIT#${owner}#${shard}`,
+  auditPartition: (owner: AuditOwner, shard: number) => `${AUDIT_PARTITION_PREFIX}${owner}#${shard}`,
+  /** What every audit partition key (an owner's and the platform's) starts with, and no other. */
+  auditPartitionPrefix: AUDIT_PARTITION_PREFIX,
   auditSk: (at: string, id: string) => `${at}#${id}`,
   /**
    * The versions a runtime read served, named once for every event that served the same set
@@ -129,6 +132,8 @@ export const keys = {
     pk: `RATE#${subject}#${id}`,
     sk: `W#${window}`,
   }),
+  /** An item no write ever makes: the deep health check reads it (shared/data/health-probe.ts) and finds nothing. */
+  healthProbe: { pk: 'HEALTH', sk: 'PROBE' },
   /** A web console session, by the SHA-256 (hex) of its cookie token; expires by `ttl`. */
   consoleSession: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
 } as const;

@@ -52,7 +52,7 @@ export interface RouteErrors {
 
 const codes = (list: readonly ErrorCode[]) => list.map((code) => `\`${code}\``).join(', ');
 
-const RETRY_AFTER = {
+export const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
 } as const;
 
@@ -110,10 +110,13 @@ export const apiRoute = <P extends string, R extends Omit<RouteConfig, 'path'> &
   errors: RouteErrors = {},
 ) => createRoute<P, R>({ ...route, errors });
 
-/** A route declared by `apiRoute` as the document shows it: its error responses added. */
+/**
+ * A route declared by `apiRoute` as the document shows it: its error responses added. A status the
+ * route declares itself keeps its declaration (the deep health check's 503 also carries a body).
+ */
 export function withErrorResponses(declared: RouteConfig & { errors?: RouteErrors }): RouteConfig {
   const { errors = {}, ...route } = declared;
-  return { ...route, responses: { ...route.responses, ...errorResponsesOf(route, errors) } };
+  return { ...route, responses: { ...errorResponsesOf(route, errors), ...route.responses } };
 }
 
 /** What a route declares of keys; shared/http/api-app.ts has them, zod-free, beside the check that enforces them. */

@@ -40,6 +40,9 @@ class CountingProvider implements KeyProvider {
     this.decrypted++;
     return this.inner.decryptDataKey(wrapped, context);
   }
+  check(): Promise<void> {
+    return this.inner.check();
+  }
 }
 
 let db: Db;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { IncorrectKeyException, InvalidCiphertextException, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { SealBrokenError } from '../../shared/crypto/envelope.js';
-import { dataKeyContext } from '../../shared/crypto/key-provider.js';
+import { dataKeyContext, KeyUnusableError } from '../../shared/crypto/key-provider.js';
 import { KmsKeyProvider } from '../../shared/crypto/kms-key-provider.js';
 import { isDependencyUnavailable } from '../../shared/dependency-failure.js';
 
@@ -154,5 +154,17 @@ describe('KmsKeyProvider', () => {
       .catch((e: unknown) => e);
     expect(err).toBe(denied);
     expect(isDependencyUnavailable(err)).toBe(false);
+  });
+
+  it('checks the key with DescribeKey alone: no data key made, nothing unwrapped', async () => {
+    let state = 'Enabled';
+    const { client, sent } = stubbedKms(() => ({ KeyMetadata: { KeyId: KEY_ID, KeyState: state } }));
+    const provider = new KmsKeyProvider(KEY_ID, client);
+    await expect(provider.check()).resolves.toBeUndefined();
+    expect(sent).toEqual([{ command: 'DescribeKeyCommand', input: { KeyId: KEY_ID } }]);
+    state = 'PendingDeletion';
+    const err = await provider.check().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KeyUnusableError);
+    expect((err as Error).message).toBe('the key is PendingDeletion');
   });
 });

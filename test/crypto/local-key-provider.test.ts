@@ -64,6 +64,14 @@ describe('LocalKeyProvider.fromFile', () => {
     const path = join(tempDir(), 'master.key');
     writeFileSync(path, `${randomBytes(16).toString('base64')}\n`, { mode: 0o600 });
     await expect(LocalKeyProvider.fromFile(path).generateDataKey(alice)).rejects.toThrow(/32 bytes/);
+    // and the deep health check says so, as it would of an unusable KMS key
+    await expect(LocalKeyProvider.fromFile(path).check()).rejects.toThrow(/32 bytes/);
+  });
+
+  it('passes its check with a good master key, creating it if need be, like a first use', async () => {
+    const path = join(tempDir(), 'master.key');
+    await expect(LocalKeyProvider.fromFile(path).check()).resolves.toBeUndefined();
+    expect(existsSync(path)).toBe(true);
   });
 });
 

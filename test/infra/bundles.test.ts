@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INFO } from '../../functions/openapi-document.js';
 import { CONSOLE_RESOURCES, operationIdOf, RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
-import { buildBundles, formatSizes, type BundleInfo } from '../../infra/build.js';
+import { buildBundles, formatSizes, WORKERS, type BundleInfo } from '../../infra/build.js';
 import { runBundle, v2Event } from '../support/lambda-bundle.js';
 
 /**
@@ -25,8 +25,8 @@ beforeAll(async () => {
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('npm run build', () => {
-  it('makes one minified ESM bundle with a source map per resource', () => {
-    expect(bundles.map((b) => b.resource)).toEqual([...RESOURCES]);
+  it('makes one minified ESM bundle with a source map per resource, and per worker', () => {
+    expect(bundles.map((b) => b.resource)).toEqual([...RESOURCES, ...WORKERS]);
     for (const bundle of bundles) {
       expect(readdirSync(bundle.dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(bundle.file, 'utf8');
@@ -129,6 +129,29 @@ describe('each bundle in plain Node', () => {
       ['INFO', 'request', 'prime-secrets', unauthenticated!.statusCode],
     ]);
     expect(logs[0].requestId).toBe('aws-req-GET-/api/v1/health');
+  });
+});
+
+describe("the audit stream's forwarder in plain Node", () => {
+  it('takes a stream event, and puts nothing of items that are not audit events, nor of removals', async () => {
+    const forwarder = bundles.find((b) => b.resource === 'audit-stream')!;
+    const record = (eventName: string, pk: string, image: boolean) => ({
+      eventID: `${eventName}-${pk}`,
+      eventName,
+      eventSource: 'aws:dynamodb',
+      dynamodb: {
+        Keys: { pk: { S: pk }, sk: { S: 'sk' } },
+        ...(image ? { NewImage: { pk: { S: pk }, sk: { S: 'sk' }, value: { S: 'plain' } } } : {}),
+        SequenceNumber: '100',
+      },
+    });
+    const { results, calls } = await runBundle(
+      forwarder.file,
+      [{ Records: [record('INSERT', 'ENV#aaaa', true), record('REMOVE', 'AUDIT#U#aaaa#0', false)] }],
+      { AUDIT_EVENT_BUS_NAME: 'prime-secrets-bundle-test-audit' },
+    );
+    expect(results).toEqual([{ batchItemFailures: [] }]);
+    expect(calls).toEqual({});
   });
 });
 

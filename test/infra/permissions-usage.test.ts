@@ -116,6 +116,11 @@ function recordingProvider(inner: KeyProvider, resource: Resource): KeyProvider 
       kmsContexts.push(context);
       return inner.decryptDataKey(wrapped, context);
     },
+    // The KMS provider's check is a DescribeKey (shared/crypto/kms-key-provider.ts), with no encryption context.
+    check() {
+      used[resource].add('kms:kms:DescribeKey');
+      return inner.check();
+    },
   };
 }
 
@@ -264,6 +269,7 @@ describe('the permission map against the calls each resource makes', () => {
 
     // accounts
     await must(200, 'GET', `${V1}/health`);
+    await must(200, 'GET', `${V1}/health/deep`, { key: admin });
     await must(200, 'GET', '/openapi.json');
     await must(200, 'GET', `${V1}/user/whoami`, { key: user });
     await must(200, 'GET', `${V1}/user/teams`, { key: user });
@@ -357,6 +363,15 @@ describe('the permission map against the calls each resource makes', () => {
     });
     expect(resolved.data.env).toEqual({ G_ONE: 'g-one', DIRECT: 'direct-2', MODE: 'slow' });
     await must(200, 'GET', `${V1}/environmentshub/${teamEnv}/runtime`, { key: seed.user.runtimeKey });
+    // a read of many names: its versions are a set of their own, written with its first event
+    const wide = (await must(201, 'POST', `${V1}/environmentshub`, { key: user, body: { name: 'wide' } })).data;
+    for (let i = 0; i < 30; i++) {
+      await must(201, 'POST', `${V1}/environmentshub/${wide.id}/variables`, {
+        key: user,
+        body: { name: `WIDE_VARIABLE_NUMBER_${i}`, value: `${i}` },
+      });
+    }
+    await must(200, 'GET', `${V1}/environmentshub/${wide.id}/runtime`, { key: seed.serviceKey });
 
     // requirements and the pre-flight check (names only: no data key, no KMS)
     await must(200, 'PUT', `${V1}/environmentshub/${env.id}/requirements/MODE`, { key: user, body: {} });
@@ -459,6 +474,11 @@ describe('the permission map against the calls each resource makes', () => {
     expect(audit.data.length).toBeGreaterThan(0);
     await must(200, 'GET', `${V1}/audit?teamId=${seed.team.id}`, { key: user });
     await must(200, 'GET', `${V1}/audit?environmentId=${env.id}`, { key: user });
+    const wideRead = (await must(200, 'GET', `${V1}/audit`, { key: user })).data.find(
+      (event: { jobId: string | null; environmentId: string }) =>
+        event.environmentId === wide.id && event.jobId === null,
+    );
+    expect(Object.keys(wideRead.versions)).toHaveLength(30);
     await must(200, 'GET', `${V1}/admin/audit`, { key: admin });
 
     // console: the user without secrets yet signs in and makes their first data key there
@@ -602,6 +622,7 @@ describe('the permission map against the calls each resource makes', () => {
       ...grants.table.map((a) => `table:${a}`),
       ...grants.index.map((a) => `index:${a}`),
       ...grants.kms.map((a) => `kms:${a}`),
+      ...grants.keyCheck.map((a) => `kms:${a}`),
     ]);
     const usedHere = [...used[resource]].sort();
     expect(usedHere.filter((a) => !granted.has(a))).toEqual([]);

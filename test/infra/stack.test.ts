@@ -481,6 +481,8 @@ const DATA_KEY_CONDITION = {
   'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['owner', 'purpose'] },
 };
 const isTableKeyStatement = (s: Statement) => s.Condition?.StringEquals?.['kms:ViaService'] !== undefined;
+/** The deep health check's DescribeKey: the key's metadata, no encryption context, no key material. */
+const isKeyCheckStatement = (s: Statement) => same(actionsOf(s), ['kms:DescribeKey']) && s.Condition === undefined;
 
 describe('each function may do only what it needs', () => {
   it.each(RESOURCES)('%s: its logs, its table actions, the index and KMS only where used', (resource) => {
@@ -519,7 +521,10 @@ describe('each function may do only what it needs', () => {
     expect(kms.filter(isTableKeyStatement).map((s) => [actionsOf(s), s.Condition])).toEqual([
       [['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], { StringEquals: VIA_DYNAMODB }],
     ]);
-    const dataKeys = kms.filter((s) => !isTableKeyStatement(s));
+    expect(kms.filter(isKeyCheckStatement).map(actionsOf)).toEqual(
+      grants.keyCheck.length === 0 ? [] : [[...grants.keyCheck]],
+    );
+    const dataKeys = kms.filter((s) => !isTableKeyStatement(s) && !isKeyCheckStatement(s));
     if (grants.kms.length === 0) {
       expect(dataKeys).toEqual([]);
     } else {
@@ -536,8 +541,10 @@ describe('each function may do only what it needs', () => {
         .flatMap(actionsOf);
     const kmsActions = (r: Resource) =>
       policyOf(r)
-        .statements.filter((s) => same(s.Resource, keyArn()) && !isTableKeyStatement(s))
+        .statements.filter((s) => same(s.Resource, keyArn()) && !isTableKeyStatement(s) && !isKeyCheckStatement(s))
         .flatMap(actionsOf);
+    // Only the deep health check's function describes the key (shared/services/health.ts).
+    expect(RESOURCES.filter((r) => policyOf(r).statements.some(isKeyCheckStatement))).toEqual(['accounts']);
     const writablePartitions = (r: Resource): string[] =>
       policyOf(r).statements.find((s) => same(s.Resource, tableArn()) && s.Condition)?.Condition[
         'ForAllValues:StringLike'
@@ -554,11 +561,17 @@ describe('each function may do only what it needs', () => {
     }
     // Every resource counts its user and admin keys' requests (`RATE#…`, shared/http/table-rate-limit.ts).
     for (const r of RESOURCES) expect(writablePartitions(r), r).toContain('RATE#*#*');
-    // Audit reads only, but for that count; the runtime read writes only its audit event and the count.
-    expect(tableActions('audit').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    // Audit reads only, but for that count; the runtime read writes only its audit event (and the
+    // set of versions it names) and the count.
+    expect(tableActions('audit').sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect(tableActions('runtime')).not.toContain('dynamodb:DeleteItem');
     expect(writablePartitions('audit')).toEqual(['RATE#*#*']);
-    expect(writablePartitions('runtime')).toEqual(['AUDIT#*#*', 'RATE#*#*']);
+    expect(writablePartitions('runtime')).toEqual(['AUDIT#*#*', 'AUDITVERSIONS#*#*', 'RATE#*#*']);
     // Service and admin keys, teams and slugs only by accounts; a user's profile and key listing by
     // accounts and the console's API keys page; sessions only by the console's two functions; data
     // (environments, entries, secrets, data keys) never by accounts; every writer audits.

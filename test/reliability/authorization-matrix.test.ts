@@ -478,6 +478,11 @@ function expectations(): Record<string, Case[]> {
   const one = (route: string, c: Case) => add({ [route]: c });
 
   one(`GET ${V1}/health`, { label: 'health', request: async () => ({ path: `${V1}/health` }), expect: RULES.public });
+  one(`GET ${V1}/health/deep`, {
+    label: 'the dependencies',
+    request: async () => ({ path: `${V1}/health/deep` }),
+    expect: RULES.adminOnly(200),
+  });
   one('GET /openapi.json', {
     label: 'the API',
     request: async () => ({ path: '/openapi.json' }),

@@ -159,6 +159,9 @@ class WrongKeyProvider implements KeyProvider {
   async decryptDataKey(wrapped: Uint8Array, context: DataKeyContext): Promise<Buffer> {
     return this.wrong ? randomBytes(32) : this.inner.decryptDataKey(wrapped, context);
   }
+  check(): Promise<void> {
+    return this.inner.check();
+  }
 }
 
 /**

@@ -28,7 +28,7 @@ const importMs = performance.now() - importStartMs;
 const results = [];
 const invokeMs = [];
 for (const event of events) {
-  const context = { awsRequestId: 'aws-req-' + event.requestContext.requestId, functionName: 'fn', getRemainingTimeInMillis: () => 10000 };
+  const context = { awsRequestId: 'aws-req-' + (event.requestContext?.requestId ?? 'event'), functionName: 'fn', getRemainingTimeInMillis: () => 10000 };
   const started = performance.now();
   results.push(await handler(event, context));
   invokeMs.push(performance.now() - started);

@@ -57,9 +57,9 @@ export const UNLIMITED = {
 
 /** A service over a fresh table in the shared DynamoDB Local, seeded like `npm start`. */
 export async function startTestService(
-  options: { keyProvider?: KeyProvider; logger?: Logger; env?: Record<string, string> } = {},
+  options: { keyProvider?: KeyProvider; logger?: Logger; env?: Record<string, string>; stream?: boolean } = {},
 ): Promise<TestService> {
-  const { endpoint, tableName } = await createTestTable();
+  const { endpoint, tableName } = await createTestTable({ stream: options.stream });
   const dataDir = mkdtempSync(join(tmpdir(), 'prime-secrets-test-'));
   const config = readConfig({
     TABLE_NAME: tableName,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { Db } from '../../shared/storage/client.js';
@@ -13,12 +13,25 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** A fresh table in the shared DynamoDB Local, so test files can run in parallel. */
-export async function createTestTable(): Promise<{ endpoint: string; tableName: string; client: DynamoDBClient }> {
+/**
+ * A fresh table in the shared DynamoDB Local, so test files can run in parallel; with `stream`,
+ * its DynamoDB Stream on (NEW_IMAGE, as the audit stream's stack option sets it: infra/cdk/audit-stream.ts).
+ */
+export async function createTestTable(
+  options: { stream?: boolean } = {},
+): Promise<{ endpoint: string; tableName: string; client: DynamoDBClient }> {
   const endpoint = inject('dynamoEndpoint');
   const tableName = `test-${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const client = localClient(endpoint);
   await ensureTable(client, tableName);
+  if (options.stream) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      }),
+    );
+  }
   return { endpoint, tableName, client };
 }
 
