@@ -193,6 +193,8 @@ export async function createBenchContext(options: {
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       DATA_DIR: dataDir,
       AWS_REGION: 'us-east-1',
+      // `METRICS=off npm run bench` measures without the metric lines, for the comparison.
+      METRICS: process.env.METRICS,
     });
     const newInstance = async () => {
       const instance = await startInstance(config, options.kmsLatencyMs);
