@@ -26,6 +26,8 @@ export default defineConfig({
     env: {
       // Request logs are tested where they matter (with a logger of the test's own).
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // Metric lines too (test/api/metrics.test.ts writes them where it reads them).
+      METRICS: 'off',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // Services built from the process environment (the Lambda handlers) in bursty tests.
       RATE_LIMIT_USER_RPS: '1000000',

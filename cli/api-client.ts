@@ -151,7 +151,13 @@ export class ApiClient {
     const body = parseJson(text);
     if (!response.ok) {
       const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
-      throw new ApiRefusal(errorDetail(response.status, body), errorCode(body), response.status, retryAfter);
+      throw new ApiRefusal(
+        errorDetail(response.status, body),
+        errorCode(body),
+        response.status,
+        retryAfter,
+        response.headers.get('x-request-id') ?? undefined,
+      );
     }
     if (!body || typeof body !== 'object' || !('data' in body)) {
       throw new CliError(`Unexpected response from ${this.options.baseUrl} (HTTP ${response.status}).`);
@@ -170,7 +176,9 @@ function waitBeforeRetry(method: string, err: unknown, retry: number): number | 
 
 /**
  * An error answer of the API: its detail as the message, and its machine `code`, HTTP status
- * and `Retry-After` seconds (NaN without one) for a command to act on.
+ * and `Retry-After` seconds (NaN without one) for a command to act on. A 5xx also names the
+ * answer's request id (`X-Request-Id`), which the service's logs carry: the one thing to
+ * quote when reporting it.
  */
 export class ApiRefusal extends CliError {
   constructor(
@@ -178,8 +186,9 @@ export class ApiRefusal extends CliError {
     readonly code: string | undefined,
     readonly status = 0,
     readonly retryAfterSeconds = Number.NaN,
+    requestId?: string,
   ) {
-    super(withRetryAfter(message, status, retryAfterSeconds), exitCodeOf(status));
+    super(withRequestId(withRetryAfter(message, status, retryAfterSeconds), status, requestId), exitCodeOf(status));
   }
 }
 
@@ -195,6 +204,13 @@ function withRetryAfter(message: string, status: number, seconds: number): strin
   return (status === 429 || status === 503) && Number.isFinite(seconds)
     ? `${message} (Retry-After: ${seconds} s)`
     : message;
+}
+
+/** A request id is a short run of visible ASCII (API Gateway's, or the service's own); anything else is not printed. */
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+function withRequestId(message: string, status: number, requestId: string | undefined): string {
+  return status >= 500 && requestId && REQUEST_ID.test(requestId) ? `${message} (request id: ${requestId})` : message;
 }
 
 /** `http://host:8787` (or one already ending in /api/v1) → the root every path hangs from. */

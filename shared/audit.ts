@@ -16,6 +16,7 @@ import {
 import type { AuditOwner } from './data/keys.js';
 import { badRequest } from './errors.js';
 import { newId, now } from './ids.js';
+import { METRICS } from './metric-catalog.js';
 import type { TableWrite } from './storage/transact.js';
 
 export interface AuditInput {
@@ -69,11 +70,20 @@ const VERSION_SET_MARGIN_SECONDS = 86_400;
 
 /**
  * A prepared event written on its own (a read has no transaction); again, it replaces itself.
+ * One that cannot be written is counted (AuditWriteFailures): the read it records is refused.
+ */
+export const writeAudit = (deps: Deps, prepared: PreparedAudit): Promise<void> =>
+  putWithVersionSet(deps, prepared).catch((err: unknown) => {
+    deps.metrics.count(METRICS.auditWriteFailures);
+    throw err;
+  });
+
+/**
  * A large set of versions is written once and named by the events after it: this container
  * remembers until when each set it wrote or saw lasts, and an event names a set only if the set
  * outlasts the event.
  */
-export async function writeAudit(deps: Deps, { event, placement }: PreparedAudit): Promise<void> {
+async function putWithVersionSet(deps: Deps, { event, placement }: PreparedAudit): Promise<void> {
   const set = event.versions === undefined ? undefined : versionSetOf(event.versions);
   if (set === undefined) return putAuditEvent(deps.db, event, placement);
   const known = `${placement.owner}#${set.digest}`;

@@ -68,14 +68,18 @@ export class LruCache<V> {
 export class SingleFlightCache<T> {
   private readonly settled: LruCache<Promise<T>>;
   private readonly inFlight = new Map<string, Promise<T>>();
+  private readonly onLookup: ((hit: boolean) => void) | undefined;
 
-  constructor(options: CacheOptions) {
+  /** `onLookup` hears of every `get`: a hit (cached or in flight) or a miss (a new fetch); the metrics count them. */
+  constructor(options: CacheOptions & { onLookup?: (hit: boolean) => void }) {
     this.settled = new LruCache(options);
+    this.onLookup = options.onLookup;
   }
 
   /** The cached value, the fetch already in flight, or a new fetch by `load`. */
   get(key: string, load: () => Promise<T>): Promise<T> {
     const known = this.settled.get(key) ?? this.inFlight.get(key);
+    this.onLookup?.(known !== undefined);
     if (known) return known;
     const loading = load();
     this.set(key, loading);

@@ -1,5 +1,6 @@
 import { ATTEMPT_TIMEOUT_MS } from './deadline.js';
 import type { RateLimit } from './http/rate-limit.js';
+import { DEFAULT_METRICS_NAMESPACE } from './metric-catalog.js';
 
 /** Settings read from the process environment, once, in one place. */
 export interface ServiceConfig {
@@ -30,6 +31,8 @@ export interface ServiceConfig {
   maxTeamsPerUser: number;
   /** How long a request may spend on DynamoDB and KMS before it answers 503 (shared/deadline.ts). */
   requestDeadlineMs: number;
+  /** One metric line per request (shared/metrics.ts) under `namespace` (METRICS_NAMESPACE); METRICS=off writes none. */
+  metrics: { enabled: boolean; namespace: string };
 }
 
 /** The functions' timeout (infra/cdk/secrets-stack.ts). */
@@ -85,5 +88,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       ATTEMPT_TIMEOUT_MS,
       intFrom(env.REQUEST_DEADLINE_MS, requestDeadlineMs(FUNCTION_TIMEOUT_SECONDS)),
     ),
+    metrics: {
+      enabled: env.METRICS !== 'off',
+      namespace: env.METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
+    },
   };
 }

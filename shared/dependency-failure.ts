@@ -3,12 +3,17 @@
  * the caller gets 503 `unavailable` with Retry-After rather than 500. The SDK has already
  * retried such calls with its standard, bounded strategy before we see them.
  */
-const UNAVAILABLE_NAMES = new Set([
+/** Refusals for throughput or request quota (DynamoDB's and KMS's), counted apart as throttles. */
+const THROTTLE_NAMES = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'Throttling',
   'RequestLimitExceeded',
   'LimitExceededException',
+]);
+
+const UNAVAILABLE_NAMES = new Set([
+  ...THROTTLE_NAMES,
   'InternalServerError',
   'InternalServerErrorException',
   'ServiceUnavailable',
@@ -48,4 +53,13 @@ export function isDependencyUnavailable(err: unknown): boolean {
   const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return true;
   return err.cause !== undefined && err.cause !== err && isDependencyUnavailable(err.cause);
+}
+
+/**
+ * How a failed call of a dependency counts in the metrics (shared/metrics.ts): a throttle, a
+ * failure (down, unreachable, too slow), or neither (an answer, such as a condition that did not hold).
+ */
+export function dependencyFailureKind(err: unknown): 'throttle' | 'failure' | undefined {
+  if (!isDependencyUnavailable(err)) return undefined;
+  return err instanceof Error && THROTTLE_NAMES.has(err.name) ? 'throttle' : 'failure';
 }

@@ -8,7 +8,8 @@ import { LocalKeyProvider } from './crypto/local-key-provider.js';
 import { ApiKeyCache } from './auth/api-key-cache.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { TableRateLimiter } from './http/table-rate-limit.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, withRequestIds, type Logger } from './logger.js';
+import { RequestMetrics } from './metrics.js';
 import { EnvironmentPartitions } from './services/environment-partitions.js';
 import { LruCache } from './cache.js';
 
@@ -26,7 +27,10 @@ export interface Deps {
   rateLimiter: RateLimiter;
   /** User and admin keys, counted in the table across every process. */
   tableRateLimiter: TableRateLimiter;
+  /** Lines written during a request carry its ids (shared/logger.ts). */
   logger: Logger;
+  /** The running request's counts, one line each (shared/metrics.ts). */
+  metrics: RequestMetrics;
 }
 
 function keyProviderFor(config: ServiceConfig): KeyProvider {
@@ -37,19 +41,29 @@ function keyProviderFor(config: ServiceConfig): KeyProvider {
 
 export function createDeps(
   config: ServiceConfig = readConfig(),
-  overrides: { keyProvider?: KeyProvider; db?: Db; logger?: Logger } = {},
+  overrides: {
+    keyProvider?: KeyProvider;
+    db?: Db;
+    logger?: Logger;
+    /** Where metric lines go; stdout by default. */
+    writeMetrics?: (line: string) => void;
+  } = {},
 ): Deps {
+  const metrics = new RequestMetrics({ ...config.metrics, write: overrides.writeMetrics });
   const db = overrides.db ?? createDb(config);
+  // Every DynamoDB call of a request counts its failure or throttle, as the service sees it.
+  metrics.countFailures('dynamoDb', db.doc);
   return {
     config,
     db,
-    dataKeys: new DataKeys(db, overrides.keyProvider ?? keyProviderFor(config), config.dataKeyCacheMs),
+    dataKeys: new DataKeys(db, overrides.keyProvider ?? keyProviderFor(config), config.dataKeyCacheMs, metrics),
     partitions: new EnvironmentPartitions(db),
-    apiKeys: new ApiKeyCache(config.apiKeyCacheMs),
+    apiKeys: new ApiKeyCache(config.apiKeyCacheMs, metrics),
     auditVersionSets: new LruCache({ maxEntries: 256 }),
     rateLimiter: new RateLimiter(),
     tableRateLimiter: new TableRateLimiter(db),
-    logger: overrides.logger ?? createLogger(),
+    logger: withRequestIds(overrides.logger ?? createLogger(), () => metrics.ids()),
+    metrics,
   };
 }
 

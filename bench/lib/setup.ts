@@ -96,6 +96,9 @@ function sinkLogger(failures: string[]): Logger {
   return logger;
 }
 
+/** Metric lines, built and written for every request as in Lambda, into a stream that drops them. */
+const metricSink = new Writable({ write: (_chunk, _encoding, done) => done() });
+
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
@@ -110,6 +113,7 @@ async function startInstance(config: ServiceConfig, kmsLatencyMs: number): Promi
   const deps = createDeps(config, {
     keyProvider: new KmsKeyProvider(BENCH_KMS_KEY_ID, kms.client),
     logger: sinkLogger(failures),
+    writeMetrics: (line) => metricSink.write(`${line}\n`),
   });
   const recorder = new DynamoCallRecorder(deps.db.raw);
   // What `npm start` serves (infra/local/start.ts), on a port of its own.
@@ -189,6 +193,8 @@ export async function createBenchContext(options: {
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       DATA_DIR: dataDir,
       AWS_REGION: 'us-east-1',
+      // `METRICS=off npm run bench` measures without the metric lines, for the comparison.
+      METRICS: process.env.METRICS,
     });
     const newInstance = async () => {
       const instance = await startInstance(config, options.kmsLatencyMs);

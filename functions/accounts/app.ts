@@ -27,7 +27,7 @@ const UserParams = z.object({ userId: Id });
 
 /** Health, the caller (whoami, teams, API keys), teams and members, and the admin routes. */
 export function createAccountsApp(deps: Deps) {
-  const app = createResourceApp(deps);
+  const app = createResourceApp(deps, 'accounts');
 
   app.openapi(
     apiRoute({

@@ -15,7 +15,7 @@ const auditPage = {
 
 /** The audit logs, of an owner (every mutation and runtime read) and of the platform; never a value. */
 export function createAuditApp(deps: Deps) {
-  const app = createResourceApp(deps);
+  const app = createResourceApp(deps, 'audit');
 
   app.openapi(
     apiRoute(

@@ -15,7 +15,7 @@ import { registerSecretLinkRoutes } from './routes/secret-links.js';
  * page is a function of its own (keys-app.tsx).
  */
 export function createConsoleApp(deps: Deps): Hono<ConsoleEnv> {
-  return consoleApp(deps, (app) => {
+  return consoleApp(deps, 'console', (app) => {
     registerAssetRoutes(app);
     registerAuthRoutes(app, deps);
     registerKeysAndSecretsRoutes(app, deps);

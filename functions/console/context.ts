@@ -12,7 +12,6 @@ import type { ConsoleSession } from '../../shared/services/console-sessions.js';
 /** What the console's middleware puts on a request's context. */
 export interface ConsoleEnv {
   Variables: {
-    requestId: string;
     /** The signed-in session (set on every page and form but the sign-in ones). */
     session: ConsoleSession;
     /** A POST's form fields, parsed once while checking its CSRF token. */

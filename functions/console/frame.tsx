@@ -26,12 +26,17 @@ const isConsolePath = (path: string) => path === '/console' || path.startsWith('
  * needs a session; every POST form also needs the session's CSRF token and, when the browser
  * names one, this origin.
  */
-export function consoleApp(deps: Deps, register: (app: Hono<ConsoleEnv>) => void): Hono<ConsoleEnv> {
+export function consoleApp(
+  deps: Deps,
+  service: 'console' | 'console-keys',
+  register: (app: Hono<ConsoleEnv>) => void,
+): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>({ strict: false });
 
   // The security headers go ahead of the baseline, so that what it refuses (a form over 256 KiB) has them too.
   app.use('*', securityHeaders);
   useHttpBaseline(app, deps, {
+    service,
     bodyTooLarge: `The form is larger than 256 KiB. A file secret holds at most ${FILE_LIMIT_WORDS}.`,
     renderError: (c, error) => {
       if (!isConsolePath(c.req.path)) return jsonError(c, error);

@@ -10,5 +10,5 @@ import { registerApiKeyRoutes } from './routes/api-keys.js';
  * values and writes no credential (infra/cdk/permissions.ts). Same sessions, same frame.
  */
 export function createConsoleKeysApp(deps: Deps): Hono<ConsoleEnv> {
-  return consoleApp(deps, (app) => registerApiKeyRoutes(app, deps));
+  return consoleApp(deps, 'console-keys', (app) => registerApiKeyRoutes(app, deps));
 }

@@ -24,7 +24,7 @@ const LinkParams = z.object({ envId: Id, globalSecretId: Id });
 
 /** An environment's direct secrets and its links to global secrets (`prime env secret …`). */
 export function createEnvironmentSecretsApp(deps: Deps) {
-  const app = createResourceApp(deps);
+  const app = createResourceApp(deps, 'environment-secrets');
 
   app.openapi(
     apiRoute(

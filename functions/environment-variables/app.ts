@@ -22,7 +22,7 @@ const EntryParams = z.object({ envId: Id, id: Id });
 
 /** An environment's plain variables (`prime env var …`), values readable. */
 export function createEnvironmentVariablesApp(deps: Deps) {
-  const app = createResourceApp(deps);
+  const app = createResourceApp(deps, 'environment-variables');
 
   app.openapi(
     apiRoute(

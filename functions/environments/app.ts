@@ -19,7 +19,7 @@ const tags = ['environments'];
 
 /** Environments: create, list, find by owner slug and name, delete with everything in it. */
 export function createEnvironmentsApp(deps: Deps) {
-  const app = createResourceApp(deps);
+  const app = createResourceApp(deps, 'environments');
 
   app.openapi(
     apiRoute(

@@ -25,7 +25,7 @@ const SecretParams = z.object({ id: Id });
 
 /** Global secrets (`prime secret …`), personal or, with teamId, a team's. Never their values. */
 export function createGlobalSecretsApp(deps: Deps) {
-  const app = createResourceApp(deps);
+  const app = createResourceApp(deps, 'global-secrets');
 
   app.openapi(
     apiRoute(

@@ -19,7 +19,7 @@ const EnvParams = z.object({ envId: Id });
  * (infra/cdk/permissions.ts); the runtime read keeps writing only its audit events.
  */
 export function createRuntimeTokensApp(deps: Deps) {
-  const app = createResourceApp(deps);
+  const app = createResourceApp(deps, 'runtime-tokens');
 
   app.openapi(
     apiRoute(

@@ -2,6 +2,7 @@ import type { Deps } from '../../shared/deps.js';
 import { createPlainApiApp, keyCheck } from '../../shared/http/api-app.js';
 import { headerText, pathText, queryFlag } from '../../shared/http/checked-request.js';
 import { fittedJson } from '../../shared/http/lambda-response.js';
+import { METRICS } from '../../shared/metric-catalog.js';
 import { ID_RULE, JOB_ID_RULE } from '../../shared/rules.js';
 import { checkRuntime } from '../../shared/services/runtime-check.js';
 import { readRuntime, runtimeSetTooLarge } from '../../shared/services/runtime.js';
@@ -15,7 +16,16 @@ import { RUNTIME_CHECK, RUNTIME_READ } from './routes.js';
  * `npm run bench -- --only bundles`). Its OpenAPI declarations are functions/runtime/openapi.ts.
  */
 export function createRuntimeApp(deps: Deps) {
-  const app = createPlainApiApp(deps);
+  const app = createPlainApiApp(deps, 'runtime');
+
+  // Job starts served and refused, by how each read was answered (its entries counted where it is served).
+  app.use(honoPath(RUNTIME_READ.path), async (c, next) => {
+    await next();
+    const { status } = c.res;
+    if (status < 300) deps.metrics.count(METRICS.runtimeReadsServed);
+    else if (status < 500) deps.metrics.count(METRICS.runtimeReadsRefused);
+    if (status === 412) deps.metrics.count(METRICS.runtimePreconditionFailed);
+  });
 
   app.get(honoPath(RUNTIME_READ.path), keyCheck(deps, RUNTIME_READ.security), async (c) => {
     const allowMissing = queryFlag(c, 'allowMissing');
@@ -26,7 +36,9 @@ export function createRuntimeApp(deps: Deps) {
       admitted: c.get('admitted'),
     });
     c.header('Cache-Control', 'no-store');
-    return fittedJson(c, { data: set }, 200, () => runtimeSetTooLarge(set));
+    const fitted = fittedJson(c, { data: set }, 200, () => runtimeSetTooLarge(set));
+    deps.metrics.count(METRICS.runtimeEntriesServed, Object.keys(set.env).length);
+    return fitted;
   });
 
   app.get(honoPath(RUNTIME_CHECK.path), keyCheck(deps, RUNTIME_CHECK.security), async (c) => {

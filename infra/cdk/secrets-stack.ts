@@ -45,6 +45,7 @@ import { DEFAULT_OUT_DIR, BUNDLE_FILE } from '../build.js';
 import { AuditStream } from './audit-stream.js';
 import { FUNCTION_DEFAULTS, suppressPinnedRuntime } from './function-defaults.js';
 import { KMS_CONTEXT_KEYS, KMS_PURPOSE, PERMISSIONS, TABLE_KMS_ACTIONS, WRITE_ACTIONS } from './permissions.js';
+import { DEFAULT_METRICS_NAMESPACE } from '../../shared/metric-catalog.js';
 
 export interface SecretsStackProps extends StackProps {
   /** The stage's name (`prod` by default): in resource names, the key's alias and descriptions. */
@@ -378,6 +379,8 @@ export class SecretsStack extends Stack {
           KMS_KEY_ID: this.key.keyArn,
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+          // The namespace of every metric line (shared/metrics.ts), the one the alarms read.
+          METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE,
           ...rateLimitEnvironment,
           REQUEST_DEADLINE_MS: String(requestDeadlineMs(FUNCTION_TIMEOUT_SECONDS)),
           ...(props.maxEnvironmentsPerOwner === undefined

@@ -6,6 +6,7 @@ import { INFO } from '../../functions/openapi-document.js';
 import { honoPath, RESOURCES, ROUTES } from '../../functions/routes.js';
 import type { Deps } from '../../shared/deps.js';
 import { ApiError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
 import { CORS_POLICY } from '../../shared/http/cors.js';
 import { routeNotFound } from '../../shared/http/errors-handler.js';
 import { RateLimiter, type RateLimit } from '../../shared/http/rate-limit.js';
@@ -64,7 +65,11 @@ export function createLocalApp(deps: Deps, corsAllowedOrigins: string[] = []): H
     root.on(route.method, honoPath(route.path), (c) => app.fetch(c.req.raw, c.env));
   }
   registerDocs(root, '/openapi.json', INFO.title);
-  root.notFound(routeNotFound);
+  // API Gateway answers a path of no route itself; here the root does, with a request id as every answer has.
+  root.notFound((c) => {
+    c.header('X-Request-Id', newId());
+    return routeNotFound(c);
+  });
   return root;
 }
 
@@ -124,12 +129,13 @@ export function serveLocal(deps: Deps, options: LocalServerOptions): ServerType 
     return undefined;
   };
   /** After a 401: a 429 instead once the address has spent its bucket, and a refusal from then on. */
-  const afterFailure = (env: HttpBindings): Response | undefined => {
+  const afterFailure = (env: HttpBindings, unauthorized: Response): Response | undefined => {
     const address = sourceAddress(env);
     const taken = failures.take(address, limit);
     if (taken.allowed) return undefined;
     if (refused.size < MAX_REFUSED_ADDRESSES) refused.set(address, Date.now() + taken.retryAfterSeconds * 1000);
-    return tooManyFailures(taken.retryAfterSeconds);
+    // The request's own id, the one its log and metric lines carry.
+    return tooManyFailures(taken.retryAfterSeconds, unauthorized.headers.get('x-request-id') ?? newId());
   };
 
   return serve({
@@ -137,7 +143,7 @@ export function serveLocal(deps: Deps, options: LocalServerOptions): ServerType 
       const bindings = env as HttpBindings;
       let response = refusal(bindings);
       response ??= await fetch(request, bindings);
-      if (response.status === 401) response = afterFailure(bindings) ?? response;
+      if (response.status === 401) response = afterFailure(bindings, response) ?? response;
       if (!bindings.incoming.complete) bindings.outgoing.setHeader('Connection', 'close');
       return response;
     },
@@ -148,12 +154,15 @@ export function serveLocal(deps: Deps, options: LocalServerOptions): ServerType 
 
 const sourceAddress = (env: HttpBindings): string => env.incoming.socket.remoteAddress ?? '';
 
-function tooManyFailures(retryAfterSeconds: number): Response {
+function tooManyFailures(retryAfterSeconds: number, requestId = newId()): Response {
   const error = new ApiError(
     429,
     'rate_limited',
     'Too many requests without a valid API key from this address. Retry later.',
     { 'Retry-After': String(retryAfterSeconds) },
   );
-  return Response.json(error.body(), { status: error.status, headers: error.headers });
+  return Response.json(error.body(), {
+    status: error.status,
+    headers: { ...error.headers, 'X-Request-Id': requestId },
+  });
 }

@@ -1,4 +1,6 @@
 import { SingleFlightCache } from '../cache.js';
+import { METRICS } from '../metric-catalog.js';
+import type { RequestMetrics } from '../metrics.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -9,7 +11,11 @@ import type { Principal } from './principal.js';
  * of one key still share one read.
  */
 export class ApiKeyCache extends SingleFlightCache<Principal | undefined> {
-  constructor(ttlMs: number) {
-    super({ ttlMs, maxEntries: 10_000 });
+  constructor(ttlMs: number, metrics?: RequestMetrics) {
+    super({
+      ttlMs,
+      maxEntries: 10_000,
+      onLookup: metrics && ((hit) => metrics.count(hit ? METRICS.apiKeyCacheHits : METRICS.apiKeyCacheMisses)),
+    });
   }
 }

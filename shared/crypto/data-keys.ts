@@ -3,6 +3,8 @@ import type { OwnerKey } from '../owner-key.js';
 import type { Db } from '../storage/client.js';
 import { now } from '../ids.js';
 import { SingleFlightCache } from '../cache.js';
+import { METRICS } from '../metric-catalog.js';
+import type { RequestMetrics } from '../metrics.js';
 import { dataKeyContext, type KeyProvider } from './key-provider.js';
 
 export interface DataKey {
@@ -12,7 +14,9 @@ export interface DataKey {
 
 /**
  * Per-owner, versioned data keys (DEKs). Writes seal under the newest version; every
- * version stays readable. Plaintext keys live only in the cache, in memory.
+ * version stays readable. Plaintext keys live only in the cache, in memory. With `metrics`,
+ * every look-up of a plaintext key counts as a cache hit or miss, and every call of the key
+ * provider as a KMS call (and its failure or throttle).
  */
 export class DataKeys {
   private readonly plain: SingleFlightCache<Buffer>;
@@ -22,8 +26,13 @@ export class DataKeys {
     private readonly db: Db,
     readonly provider: KeyProvider,
     ttlMs: number,
+    private readonly metrics?: RequestMetrics,
   ) {
-    this.plain = new SingleFlightCache({ ttlMs, maxEntries: 1_000 });
+    this.plain = new SingleFlightCache({
+      ttlMs,
+      maxEntries: 1_000,
+      onLookup: metrics && ((hit) => metrics.count(hit ? METRICS.dataKeyCacheHits : METRICS.dataKeyCacheMisses)),
+    });
     this.newest = new SingleFlightCache({ ttlMs, maxEntries: 1_000 });
   }
 
@@ -37,7 +46,7 @@ export class DataKeys {
     return this.plain.get(cacheKey(owner, version), async () => {
       const stored = await readDataKey(this.db, owner, version);
       if (!stored) throw new Error(`data key version ${version} is missing`);
-      return this.provider.decryptDataKey(stored.wrapped, dataKeyContext(owner));
+      return this.unwrap(owner, stored.wrapped);
     });
   }
 
@@ -48,9 +57,7 @@ export class DataKeys {
 
   /** Unwraps an item the caller already read (the runtime read batches it with the entries). */
   fromItem(owner: OwnerKey, item: DataKeyRecord): Promise<Buffer> {
-    return this.plain.get(cacheKey(owner, item.version), () =>
-      this.provider.decryptDataKey(item.wrapped, dataKeyContext(owner)),
-    );
+    return this.plain.get(cacheKey(owner, item.version), () => this.unwrap(owner, item.wrapped));
   }
 
   /** Makes the next version the one new writes use; earlier versions stay readable. */
@@ -86,9 +93,19 @@ export class DataKeys {
     }
   }
 
+  private unwrap(owner: OwnerKey, wrapped: Uint8Array): Promise<Buffer> {
+    return this.callProvider(() => this.provider.decryptDataKey(wrapped, dataKeyContext(owner)));
+  }
+
+  private callProvider<T>(call: () => Promise<T>): Promise<T> {
+    if (!this.metrics) return call();
+    this.metrics.count(METRICS.kmsCalls);
+    return this.metrics.failuresOf('kms', call());
+  }
+
   /** Creates a version with a conditional put; undefined when another writer won the race. */
   private async create(owner: OwnerKey, version: number): Promise<DataKey | undefined> {
-    const generated = await this.provider.generateDataKey(dataKeyContext(owner));
+    const generated = await this.callProvider(() => this.provider.generateDataKey(dataKeyContext(owner)));
     const created = await createDataKey(this.db, owner, {
       version,
       wrapped: generated.wrapped,

@@ -5,19 +5,20 @@ import type { AppEnv } from './context.js';
 import { enforceRateLimit, useHttpBaseline } from './baseline.js';
 
 /**
- * What every app of the API does around its routes: the HTTP baseline (request logs, bodies
- * capped at 256 KiB, every error in the contract's format, shared/http/baseline.ts). The apps
- * that validate with zod are OpenAPIHono apps (shared/http/resource-app.ts); the runtime read's,
- * whose cold start loads no zod, is a plain one (`createPlainApiApp`).
+ * What every app of the API does around its routes: the HTTP baseline (request ids, logs and
+ * metrics under `service`, the app's resource in the route table; bodies capped at 256 KiB, every
+ * error in the contract's format, shared/http/baseline.ts). The apps that validate with zod are
+ * OpenAPIHono apps (shared/http/resource-app.ts); the runtime read's, whose cold start loads no
+ * zod, is a plain one (`createPlainApiApp`).
  */
-export function useApiBaseline(app: Hono<AppEnv, Schema, string>, deps: Deps): void {
-  useHttpBaseline(app, deps, { bodyTooLarge: 'Request body is larger than 256 KiB.' });
+export function useApiBaseline(app: Hono<AppEnv, Schema, string>, deps: Deps, service: string): void {
+  useHttpBaseline(app, deps, { service, bodyTooLarge: 'Request body is larger than 256 KiB.' });
 }
 
 /** A plain Hono app of the API, trailing-slash tolerant, for routes that check their requests without zod. */
-export function createPlainApiApp(deps: Deps): Hono<AppEnv> {
+export function createPlainApiApp(deps: Deps, service: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: false });
-  useApiBaseline(app, deps);
+  useApiBaseline(app, deps, service);
   return app;
 }
 

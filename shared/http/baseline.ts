@@ -1,21 +1,19 @@
-import type { Context, Hono, MiddlewareHandler, NotFoundHandler, Schema } from 'hono';
+import type { Context, Env, Hono, MiddlewareHandler, NotFoundHandler, Schema } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Principal } from '../auth/principal.js';
 import { withDeadline } from '../deadline.js';
 import type { Deps } from '../deps.js';
 import { payloadTooLarge, rateLimited, type ApiError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { Logger } from '../logger.js';
+import type { RequestIds } from '../metrics.js';
 import { LIMITS } from '../rules.js';
 import { handleError, jsonError, routeNotFound } from './errors-handler.js';
 import { fitLambdaResponses } from './lambda-response.js';
 import type { Taken } from './rate-limit.js';
 
-interface BaselineEnv {
-  Variables: { requestId: string };
-}
-
-export interface HttpBaselineOptions<E extends BaselineEnv> {
+export interface HttpBaselineOptions<E extends Env> {
+  /** The app's resource in the route table (functions/routes.ts): its metrics' `service` dimension. */
+  service: string;
   /** The 413's detail, in the words of what the app's bodies are. */
   bodyTooLarge: string;
   /** How an error leaves once it is the contract's (headers set, a 5xx logged); its JSON body by default. */
@@ -25,19 +23,20 @@ export interface HttpBaselineOptions<E extends BaselineEnv> {
 }
 
 /**
- * What every app does around its routes, the API's resources and the console alike: a
- * structured log line per request, a deadline on every DynamoDB and KMS call the request
+ * What every app does around its routes, the API's resources and the console alike: a request
+ * id on every response (`X-Request-Id`), a structured log line and a metric line per request
+ * (shared/metrics.ts), a deadline on every DynamoDB and KMS call the request
  * makes (shared/deadline.ts), bodies capped at 256 KiB, responses held to what Lambda can
  * return (shared/http/lambda-response.ts), every error in the contract's
  * terms (shared/http/errors-handler.ts) and unknown paths answered. The per-key rate limit is
  * `enforceRateLimit`, for each app to call once it knows the caller's key.
  */
-export function useHttpBaseline<E extends BaselineEnv>(
+export function useHttpBaseline<E extends Env>(
   app: Hono<E, Schema, string>,
   deps: Deps,
   options: HttpBaselineOptions<E>,
 ): void {
-  app.use('*', requestLog(deps.logger));
+  app.use('*', requestScope(deps, options.service));
   app.use('*', (_c, next) => withDeadline(deps.config.requestDeadlineMs, next));
   app.use('*', limitReadBodies(options.bodyTooLarge));
   app.use('*', fitLambdaResponses());
@@ -80,19 +79,41 @@ function admitted(taken: Taken): void {
   if (!taken.allowed) throw rateLimited(taken.retryAfterSeconds);
 }
 
-/** Structured request logs, metadata only. */
-function requestLog(logger: Logger): MiddlewareHandler<BaselineEnv> {
-  return async (c, next) => {
-    const lambdaContext = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext;
-    c.set('requestId', lambdaContext?.awsRequestId ?? newId());
-    const started = performance.now();
-    await next();
-    logger.info('request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      route: c.req.routePath,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+/** What hono/aws-lambda puts on a request's env; the local server's env has neither. */
+interface LambdaEnv {
+  event?: { requestContext?: { requestId?: string } };
+  lambdaContext?: { awsRequestId?: string };
+}
+
+/**
+ * A request's ids: API Gateway's request id, the one its access log writes (infra/cdk/), or a
+ * new one where there is none (the local server), beside Lambda's own.
+ */
+function requestIdsOf(env: LambdaEnv | undefined): RequestIds {
+  const requestId = env?.event?.requestContext?.requestId || newId();
+  const awsRequestId = env?.lambdaContext?.awsRequestId;
+  return awsRequestId ? { requestId, awsRequestId } : { requestId };
+}
+
+/**
+ * One request: its id on the response, its counts kept
+ * apart (shared/metrics.ts), and once answered, its structured log line (metadata only) and
+ * its one metric line, both carrying its ids.
+ */
+function requestScope(deps: Deps, service: string): MiddlewareHandler {
+  return (c, next) => {
+    const ids = requestIdsOf(c.env as LambdaEnv | undefined);
+    c.header('X-Request-Id', ids.requestId);
+    return deps.metrics.run(ids, async () => {
+      const started = performance.now();
+      await next();
+      const answer = {
+        status: c.res.status,
+        route: c.req.routePath,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      };
+      deps.logger.info('request', { method: c.req.method, ...answer });
+      deps.metrics.answered(service, answer);
     });
   };
 }

@@ -9,6 +9,5 @@ export interface AppEnv {
      * table, for the handler to await beside its first read (shared/http/resource-app.ts).
      */
     admitted: Promise<void> | undefined;
-    requestId: string;
   };
 }

@@ -32,7 +32,6 @@ export function handleError(c: Context, err: unknown, logger: Logger): ApiError 
   const apiError = toApiError(err);
   if (apiError.status >= 500) {
     logger.error('request failed', {
-      requestId: c.get('requestId'),
       method: c.req.method,
       route: c.req.routePath,
       status: apiError.status,

@@ -56,9 +56,17 @@ export const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
 } as const;
 
+/** On every answer (shared/http/baseline.ts). */
+const REQUEST_ID = {
+  'X-Request-Id': {
+    description: "The request's id, the one the service's logs carry: quote it when reporting an error",
+    schema: { type: 'string' },
+  },
+} as const;
+
 const error = (description: string, headers?: typeof RETRY_AFTER) => ({
   description,
-  ...(headers ? { headers } : {}),
+  headers: { ...REQUEST_ID, ...headers },
   content: { 'application/json': { schema: ErrorBody } },
 });
 
@@ -111,12 +119,17 @@ export const apiRoute = <P extends string, R extends Omit<RouteConfig, 'path'> &
 ) => createRoute<P, R>({ ...route, errors });
 
 /**
- * A route declared by `apiRoute` as the document shows it: its error responses added. A status the
- * route declares itself keeps its declaration (the deep health check's 503 also carries a body).
+ * A route declared by `apiRoute` as the document shows it: its error responses added, and the
+ * request id on every answer. A status the route declares itself keeps its declaration (the deep
+ * health check's 503 also carries a body).
  */
 export function withErrorResponses(declared: RouteConfig & { errors?: RouteErrors }): RouteConfig {
   const { errors = {}, ...route } = declared;
-  return { ...route, responses: { ...errorResponsesOf(route, errors), ...route.responses } };
+  const own = Object.entries(route.responses).map(([status, response]) => [
+    status,
+    { ...response, headers: { ...REQUEST_ID, ...('headers' in response ? response.headers : {}) } },
+  ]);
+  return { ...route, responses: { ...errorResponsesOf(route, errors), ...Object.fromEntries(own) } };
 }
 
 /** What a route declares of keys; shared/http/api-app.ts has them, zod-free, beside the check that enforces them. */

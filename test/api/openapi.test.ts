@@ -108,6 +108,8 @@ describe('OpenAPI', () => {
       for (const status of ['429', '503']) {
         if (codes.includes(status)) expect(operation.responses[status].headers['Retry-After'], what).toBeDefined();
       }
+      // every answer carries its request id
+      for (const status of codes) expect(operation.responses[status].headers['X-Request-Id'], what).toBeDefined();
       // every error names its codes, each one the service defines
       for (const [status, response] of Object.entries(operation.responses as Record<string, { description: string }>)) {
         if (Number(status) < 400) continue;

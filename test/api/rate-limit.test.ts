@@ -167,7 +167,7 @@ describe('per-key rate limiting', () => {
   it('answers 429 on a job-start route even should its handler not wait for the count', async () => {
     atWindowStart(1_000); // the user's window: 1 request in 1 s
     const svc = await startTestService({ env: { RATE_LIMIT_USER_RPS: '1', RATE_LIMIT_USER_BURST: '1' } });
-    const app = createResourceApp(svc.deps);
+    const app = createResourceApp(svc.deps, 'probe');
     let handled = 0;
     app.openapi(
       createRoute({

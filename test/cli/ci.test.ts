@@ -135,6 +135,43 @@ describe('retries', () => {
   });
 });
 
+describe('a 5xx', () => {
+  it('names its request id, the one to quote when reporting it; a 4xx, or an id that is no id, does not', async () => {
+    // Answers in the service's place, each with an X-Request-Id header.
+    const answers: Record<string, { status: number; headers: Record<string, string>; body: unknown }> = {
+      '/api/v1/user/whoami': {
+        status: 500,
+        headers: { 'x-request-id': 'JrxFXhBqoAMEV0Q=' },
+        body: { detail: 'Internal error.', code: 'internal' },
+      },
+      '/api/v1/secrets/': {
+        status: 503,
+        headers: { 'retry-after': '1', 'x-request-id': 'a2b3c4d5e6f7g2h3i4j5k6l7' },
+        body: { detail: 'Unavailable.', code: 'unavailable' },
+      },
+      '/api/v1/user/teams': {
+        status: 404,
+        headers: { 'x-request-id': 'n2o3p4q5r6s7t2u3v4w5x6y7' },
+        body: { detail: 'Not found.', code: 'not_found' },
+      },
+    };
+    const proxy = await startProxy(async (req) => answers[req.url?.split('?')[0] ?? ''] ?? 'forward');
+    const env = { PRIME_BASE_URL: proxy.url };
+    expect(await h.run(['whoami'], { env })).toMatchObject({
+      code: 1,
+      stderr: 'Error: Internal error. (request id: JrxFXhBqoAMEV0Q=)\n',
+    });
+    expect(await h.run(['secret', 'create', '-n', 'FAILS', '-v', 'x'], { env })).toMatchObject({
+      code: 1,
+      stderr: 'Error: Unavailable. (Retry-After: 1 s) (request id: a2b3c4d5e6f7g2h3i4j5k6l7)\n',
+    });
+    expect(await h.run(['teams', 'list'], { env })).toMatchObject({ code: 3, stderr: 'Error: Not found.\n' });
+
+    answers['/api/v1/user/whoami']!.headers['x-request-id'] = 'two words';
+    expect(await h.run(['whoami'], { env })).toMatchObject({ code: 1, stderr: 'Error: Internal error.\n' });
+  });
+});
+
 describe('exit codes', () => {
   it('tells success, a reported failure, usage, not found and auth apart, as --help says', async () => {
     const viewer = await h.svc.teamMember('ci-viewer', 'viewer');

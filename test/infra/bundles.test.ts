@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INFO } from '../../functions/openapi-document.js';
 import { CONSOLE_RESOURCES, operationIdOf, RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
 import { buildBundles, formatSizes, WORKERS, type BundleInfo } from '../../infra/build.js';
+import { DEFAULT_METRICS_NAMESPACE } from '../../shared/metric-catalog.js';
 import { runBundle, v2Event } from '../support/lambda-bundle.js';
 
 /**
@@ -93,13 +94,14 @@ describe('each bundle in plain Node', () => {
     const isConsole = CONSOLE_RESOURCES.includes(resource);
     const own = ROUTES.find((r) => r.resource === resource && (!r.public || isConsole))!;
     const ownPath = own.path.replace(/\{(\w+)\}/g, 'aaaaaaaaaaaaaaaaaaaaaaaa');
-    const { results, logs } = await runBundle(bundle.file, [
+    const events = [
       v2Event('GET', '/api/v1/health', '/api/v1/health'),
       // API Gateway matches `<path>/` to the route of `<path>`: the app answers it alike.
       v2Event('GET', '/api/v1/health', '/api/v1/health/'),
       // One of its own routes without a key: refused before any DynamoDB call.
       v2Event(own.method, own.path, ownPath),
-    ]);
+    ];
+    const { results, logs } = await runBundle(bundle.file, events);
     const [health, healthSlash, unauthenticated] = results.map((r) => ({
       ...r,
       json: r.body ? JSON.parse(r.body) : undefined,
@@ -128,14 +130,33 @@ describe('each bundle in plain Node', () => {
       expect(unauthenticated!.json.code).toBe('unauthorized');
     }
 
-    // Structured JSON request logs, one per request, with the Lambda request id.
-    expect(logs).toHaveLength(3);
-    expect(logs.map((l) => [l.level, l.message, l.service, l.status])).toEqual([
+    // Per request, a structured JSON log line, then its metric line (embedded metric format,
+    // under the resource's name), each with API Gateway's request id (the X-Request-Id header)
+    // beside Lambda's.
+    expect(logs).toHaveLength(6);
+    const requestLogs = logs.filter((l) => l._aws === undefined);
+    const metricLines = logs.filter((l) => l._aws !== undefined);
+    expect(requestLogs.map((l) => [l.level, l.message, l.service, l.status])).toEqual([
       ['INFO', 'request', 'prime-secrets', health!.statusCode],
       ['INFO', 'request', 'prime-secrets', healthSlash!.statusCode],
       ['INFO', 'request', 'prime-secrets', unauthenticated!.statusCode],
     ]);
-    expect(logs[0].requestId).toBe('aws-req-GET-/api/v1/health');
+    expect(metricLines.map((l) => [l.service, l.Requests, l.Unauthenticated])).toEqual([
+      [resource, 1, undefined],
+      [resource, 1, undefined],
+      [resource, 1, isConsole ? undefined : 1],
+    ]);
+    for (const [i, event] of events.entries()) {
+      const requestId = event.requestContext.requestId;
+      expect(results[i]!.headers['x-request-id']).toBe(requestId);
+      for (const line of [requestLogs[i], metricLines[i]]) {
+        expect(line).toMatchObject({ requestId, awsRequestId: `aws-req-${requestId}` });
+      }
+    }
+    expect(metricLines[0]._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: DEFAULT_METRICS_NAMESPACE,
+      Dimensions: [['service']],
+    });
   });
 });
 

@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS } from '../../shared/config.js';
+import { DEFAULT_METRICS_NAMESPACE } from '../../shared/metric-catalog.js';
 import { RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
 import { BUNDLE_FILE } from '../../infra/build.js';
 import { PERMISSIONS, WRITE_ACTIONS } from '../../infra/cdk/permissions.js';
@@ -243,6 +244,8 @@ describe('the functions', () => {
         KMS_KEY_ID: { 'Fn::GetAtt': [keyId(), 'Arn'] },
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'prime-secrets',
+        // the namespace of the metric lines, the one the alarms and the dashboard read
+        METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE,
         // per-key limits, capped by the throttling of the routes each kind of key calls: user
         // keys the stage's default (rate 37, burst 73 here), services the job-start routes' (59, 97)
         RATE_LIMIT_USER_RPS: String(Math.min(DEFAULT_RATE_LIMITS.user.ratePerSecond, RATE)),

@@ -10,6 +10,7 @@ interface Answer {
   status?: number;
   body?: string;
   retryAfter?: string;
+  requestId?: string;
   connection?: string;
   /** The request failed in the transport: the connection closed or was refused. */
   error?: string;
@@ -46,6 +47,7 @@ function send(
             status: res.statusCode,
             body: Buffer.concat(chunks).toString('utf8'),
             retryAfter: res.headers['retry-after'],
+            requestId: res.headers['x-request-id'] as string | undefined,
             connection: res.headers.connection,
           }),
         );
@@ -121,11 +123,14 @@ describe('the local server', () => {
       detail: 'Too many requests without a valid API key from this address. Retry later.',
     });
     expect(Number(limited.retryAfter)).toBeGreaterThanOrEqual(1);
+    // The 401 it replaces had its id (and its log and metric lines carry it): the 429 keeps it.
+    expect(limited.requestId).toMatch(/^[a-z2-7]{24}$/);
 
     // Until a token is back, the address is refused before its key is looked at, a good one too.
     const refused = await from('127.0.0.2', { authorization: `Bearer ${svc.seed.user.apiKey}` });
     expect(refused.status).toBe(429);
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(refused.requestId).toMatch(/^[a-z2-7]{24}$/);
 
     // Another address has its own bucket: its wrong key is a 401, its good keys are served.
     expect((await from('127.0.0.1', wrongKey)).status).toBe(401);

@@ -57,7 +57,14 @@ export const UNLIMITED = {
 
 /** A service over a fresh table in the shared DynamoDB Local, seeded like `npm start`. */
 export async function startTestService(
-  options: { keyProvider?: KeyProvider; logger?: Logger; env?: Record<string, string>; stream?: boolean } = {},
+  options: {
+    keyProvider?: KeyProvider;
+    logger?: Logger;
+    env?: Record<string, string>;
+    stream?: boolean;
+    /** Where the metric lines go; counted for every request and dropped by default. */
+    writeMetrics?: (line: string) => void;
+  } = {},
 ): Promise<TestService> {
   const { endpoint, tableName } = await createTestTable({ stream: options.stream });
   const dataDir = mkdtempSync(join(tmpdir(), 'prime-secrets-test-'));
@@ -69,7 +76,11 @@ export async function startTestService(
     ...UNLIMITED,
     ...options.env,
   });
-  const deps = createDeps(config, { keyProvider: options.keyProvider, logger: options.logger });
+  const deps = createDeps(config, {
+    keyProvider: options.keyProvider,
+    logger: options.logger,
+    writeMetrics: options.writeMetrics ?? (() => undefined),
+  });
   const app = createLocalApp(deps);
   const seed = await seedDevelopmentData(deps, 'http://localhost');
   const call = caller(app);
