@@ -13,7 +13,8 @@ import { DEFAULT_JOB_START_THROTTLING, DEFAULT_THROTTLING, SecretsStack } from '
  * `-c jobStartThrottlingRateLimit=N`, `-c jobStartThrottlingBurstLimit=N` (the job-start routes'
  * own), `-c maxEnvironmentsPerOwner=N`, `-c maxTeamsPerUser=N`, `-c runtimeProvisionedConcurrency=N`,
  * `-c runtimeReservedConcurrency=N` (the runtime function's, off by default), `-c auditStream=true` (every
- * audit event also on an EventBridge bus: docs/audit-stream.md; off by default), `-c alarmTopicArn=…`
+ * audit event also on an EventBridge bus: docs/audit-stream.md; off by default), `-c tracing=true`
+ * (X-Ray active tracing of the DynamoDB and KMS calls, off by default), `-c alarmTopicArn=…`
  * (an existing topic for the alarms), `-c alarm<Threshold>=N` for each alarm threshold of
  * infra/cdk/monitoring.ts (`-c alarmRuntimeLatencyP99Ms=1500`; docs/alarms.md). cdk-nag's
  * AwsSolutions checks run on every synthesis; an unsuppressed finding is an error.
@@ -82,6 +83,7 @@ new SecretsStack(app, `PrimeSecrets-${stage}`, {
     reserved: optionalNumberContext('runtimeReservedConcurrency'),
   },
   auditStream: booleanContext('auditStream', false),
+  tracing: booleanContext('tracing', false),
   alarmTopicArn: stringContext('alarmTopicArn'),
   alarmThresholds,
   description: `prime-secrets (${stage}): secrets and variables service of the environments hub`,

@@ -33,7 +33,7 @@ import {
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Alias, Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Code, Function as LambdaFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -102,6 +102,12 @@ export interface SecretsStackProps extends StackProps {
   alarmTopicArn?: string;
   /** The alarms' thresholds, each the default of infra/cdk/monitoring.ts unless given (docs/alarms.md). */
   alarmThresholds?: Partial<AlarmThresholds>;
+  /**
+   * X-Ray active tracing of every function, with a subsegment per DynamoDB and KMS call
+   * (shared/tracing.ts; its cost: README.md, "Deploy to AWS"). Off by default: a function then
+   * loads nothing of the tracer.
+   */
+  tracing?: boolean;
   /** Where `npm run build` wrote the bundles (`<dir>/<resource>/index.mjs`). */
   bundleDir?: string;
   /** How long function and access logs are kept. */
@@ -381,6 +387,7 @@ export class SecretsStack extends Stack {
         timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
         role,
         logGroup,
+        ...(props.tracing ? { tracing: Tracing.ACTIVE } : {}),
         environment: {
           TABLE_NAME: this.table.tableName,
           KMS_KEY_ID: this.key.keyArn,
@@ -394,9 +401,24 @@ export class SecretsStack extends Stack {
             ? {}
             : { MAX_ENVIRONMENTS_PER_OWNER: String(props.maxEnvironmentsPerOwner) }),
           ...(props.maxTeamsPerUser === undefined ? {} : { MAX_TEAMS_PER_USER: String(props.maxTeamsPerUser) }),
+          ...(props.tracing ? { TRACING: 'on' } : {}),
         },
       });
       suppressPinnedRuntime(this.functions[resource]);
+      if (props.tracing) {
+        NagSuppressions.addResourceSuppressions(
+          role,
+          [
+            {
+              id: 'AwsSolutions-IAM5',
+              reason:
+                'Active tracing: the statement aws-cdk-lib adds for X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords) needs Resource "*", since X-Ray has no resource-level permissions for them; nothing else of the role has a wildcard.',
+              appliesTo: ['Resource::*'],
+            },
+          ],
+          true,
+        );
+      }
     }
 
     if (runtimeConcurrency.provisioned !== undefined) {
