@@ -2,11 +2,11 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
+  type AlarmBase,
   AlarmStatusWidget,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
-  type IAlarm,
   type IMetric,
   MathExpression,
   Metric,
@@ -200,14 +200,14 @@ export class Monitoring extends Construct {
   }
 
   /** Sends `alarm` (and its return to OK) to the alarm topic: for alarms other constructs make. */
-  notify(alarm: IAlarm & { addAlarmAction: Alarm['addAlarmAction']; addOkAction: Alarm['addOkAction'] }): void {
+  notify(alarm: AlarmBase): void {
     const action = new SnsAction(this.topic);
     alarm.addAlarmAction(action);
     alarm.addOkAction(action);
   }
 
   /** One of the service's own metrics, as one function emits it. */
-  serviceMetric(metric: keyof typeof METRICS, resource: Resource, statistic: string = Stats.SUM): Metric {
+  private serviceMetric(metric: keyof typeof METRICS, resource: Resource, statistic: string = Stats.SUM): Metric {
     return new Metric({
       namespace: this.props.metricsNamespace,
       metricName: METRICS[metric].name,
@@ -217,12 +217,12 @@ export class Monitoring extends Construct {
     });
   }
 
-  /** A service metric summed over `resources` (every function by default). */
-  serviceSum(metric: keyof typeof METRICS, resources: readonly Resource[] = RESOURCES): MathExpression {
+  /** A service metric summed over every function. */
+  private serviceSum(metric: keyof typeof METRICS): MathExpression {
     return this.sum(
       metric,
       METRICS[metric].name,
-      resources.map((r) => this.serviceMetric(metric, r)),
+      RESOURCES.map((r) => this.serviceMetric(metric, r)),
     );
   }
 
@@ -261,7 +261,7 @@ export class Monitoring extends Construct {
   }
 
   /** API Gateway's latency of the runtime read's route (detailed metrics, on for that route). */
-  runtimeReadLatency(statistic: string): Metric {
+  private runtimeReadLatency(statistic: string): Metric {
     return new Metric({
       namespace: 'AWS/ApiGateway',
       metricName: 'Latency',
@@ -279,6 +279,8 @@ export class Monitoring extends Construct {
 
   private alarm(id: string, description: string, metric: IMetric, threshold: number, evaluationPeriods = 1): Alarm {
     const alarm = new Alarm(this, id, {
+      // The name a notification shows: the stack's name, then what is watched.
+      alarmName: `${this.props.name}-${id}`,
       alarmDescription: description,
       metric,
       threshold,

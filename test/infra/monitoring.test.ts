@@ -91,6 +91,7 @@ describe('the alarms', () => {
       const name = resource.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
       const errors = alarmOf(json, `${name}Errors`);
       expect(errors).toMatchObject({
+        AlarmName: `prime-secrets-prod-${name}Errors`,
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
         Dimensions: [{ Name: 'FunctionName', Value: fn }],
