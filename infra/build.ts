@@ -7,7 +7,8 @@ import { RESOURCES, type Resource } from '../functions/routes.js';
 
 /**
  * `npm run build`: one self-contained bundle per resource of the route table (and per worker), for Lambda
- * (Node.js 22.x, arm64). `dist/<resource>/index.mjs` (+ `.map`), handler `index.handler`.
+ * (Node.js 22.x, arm64). `dist/<resource>/index.mjs` (+ `.map`), handler `index.handler`, and
+ * beside it, for the functions that trace, `tracer.mjs` (+ `.map`), loaded only with tracing on.
  *
  * The AWS SDK is bundled, not left to the runtime's copy: the function then runs exactly the
  * SDK versions pinned in package-lock.json (and tested), whatever the Lambda runtime ships.
@@ -36,6 +37,8 @@ export interface BundleInfo<Name extends string = FunctionName> {
   mapBytes: number;
   /** Every source file it carries (esbuild's metafile), relative to the project root. */
   inputs: string[];
+  /** What it imports at run time (esbuild's metafile): Node's built-ins, and the tracer, dynamically. */
+  imports: { path: string; kind: string }[];
 }
 
 export const entryPointOf = (name: FunctionName) => join(PROJECT_ROOT, 'functions', name, 'handler.ts');
@@ -54,6 +57,24 @@ const zodEnglishOnly: Plugin = {
       resolveDir: dirname(path),
       loader: 'js',
     }));
+  },
+};
+
+/**
+ * The tracer (shared/tracer.ts, Powertools Tracer and the X-Ray SDK) is a file of its own beside
+ * each bundle, `tracer.mjs`, which shared/tracing.ts imports only with tracing on: a function
+ * with tracing off never reads it, so its cold start parses none of it.
+ */
+export const TRACER_FILE = 'tracer.mjs';
+const TRACER_ENTRY = join(PROJECT_ROOT, 'shared', 'tracer.ts');
+const tracerApart: Plugin = {
+  name: 'tracer-apart',
+  setup(plugins) {
+    plugins.onResolve({ filter: /^\.\/tracer\.js$/ }, ({ importer, kind }) =>
+      kind === 'dynamic-import' && importer === join(PROJECT_ROOT, 'shared', 'tracing.ts')
+        ? { path: `./${TRACER_FILE}`, external: true }
+        : undefined,
+    );
   },
 };
 
@@ -100,7 +121,13 @@ export async function buildLambdaBundles<Name extends string>(
   const names = Object.keys(entryPoints) as Name[];
   const { metafile } = await build({
     ...NODE_BUNDLE_OPTIONS,
-    entryPoints: Object.fromEntries(names.map((name) => [`${name}/index`, entryPoints[name]])),
+    entryPoints: Object.fromEntries(
+      names.flatMap((name) => [
+        [`${name}/index`, entryPoints[name]],
+        [`${name}/tracer`, TRACER_ENTRY],
+      ]),
+    ),
+    plugins: [...NODE_BUNDLE_OPTIONS.plugins, tracerApart],
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     target: 'node22',
@@ -118,6 +145,10 @@ export async function buildLambdaBundles<Name extends string>(
     const file = join(dir, BUNDLE_FILE);
     const output = outputs.get(resolve(file));
     if (!output) throw new Error(`esbuild wrote no ${file}`);
+    // A bundle that never imports the tracer (one without the service's clients) ships none.
+    if (!output.imports.some((i) => i.path === `./${TRACER_FILE}`)) {
+      for (const extra of [TRACER_FILE, `${TRACER_FILE}.map`]) rmSync(join(dir, extra));
+    }
     return {
       resource: name,
       dir,
@@ -126,6 +157,7 @@ export async function buildLambdaBundles<Name extends string>(
       gzipBytes: gzipSync(readFileSync(file)).length,
       mapBytes: statSync(`${file}.map`).size,
       inputs: Object.keys(output.inputs).map((path) => relative(PROJECT_ROOT, fromCwd(path))),
+      imports: output.imports.map(({ path, kind }) => ({ path, kind })),
     };
   });
 }

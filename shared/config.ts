@@ -33,6 +33,8 @@ export interface ServiceConfig {
   requestDeadlineMs: number;
   /** One metric line per request (shared/metrics.ts) under `namespace` (METRICS_NAMESPACE); METRICS=off writes none. */
   metrics: { enabled: boolean; namespace: string };
+  /** `TRACING=on`: X-Ray subsegments of every DynamoDB and KMS call (shared/tracing.ts); off unless set. */
+  tracing: boolean;
 }
 
 /** The functions' timeout (infra/cdk/secrets-stack.ts). */
@@ -92,5 +94,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       enabled: env.METRICS !== 'off',
       namespace: env.METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
     },
+    tracing: env.TRACING === 'on',
   };
 }

@@ -12,6 +12,7 @@ import { createLogger, withRequestIds, type Logger } from './logger.js';
 import { RequestMetrics } from './metrics.js';
 import { EnvironmentPartitions } from './services/environment-partitions.js';
 import { LruCache } from './cache.js';
+import { traceClients } from './tracing.js';
 
 /** What every service function needs, built once per process (per Lambda container). */
 export interface Deps {
@@ -53,16 +54,21 @@ export function createDeps(
   const db = overrides.db ?? createDb(config);
   // Every DynamoDB call of a request counts its failure or throttle, as the service sees it.
   metrics.countFailures('dynamoDb', db.doc);
+  const keyProvider = overrides.keyProvider ?? keyProviderFor(config);
+  const logger = withRequestIds(overrides.logger ?? createLogger(), () => metrics.ids());
+  if (config.tracing) {
+    traceClients([db.doc, ...(keyProvider instanceof KmsKeyProvider ? [keyProvider.client] : [])], logger);
+  }
   return {
     config,
     db,
-    dataKeys: new DataKeys(db, overrides.keyProvider ?? keyProviderFor(config), config.dataKeyCacheMs, metrics),
+    dataKeys: new DataKeys(db, keyProvider, config.dataKeyCacheMs, metrics),
     partitions: new EnvironmentPartitions(db),
     apiKeys: new ApiKeyCache(config.apiKeyCacheMs, metrics),
     auditVersionSets: new LruCache({ maxEntries: 256 }),
     rateLimiter: new RateLimiter(),
     tableRateLimiter: new TableRateLimiter(db),
-    logger: withRequestIds(overrides.logger ?? createLogger(), () => metrics.ids()),
+    logger,
     metrics,
   };
 }

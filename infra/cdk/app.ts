@@ -1,6 +1,7 @@
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { originsFrom } from '../../shared/http/cors.js';
+import { type AlarmThresholds, DEFAULT_ALARM_THRESHOLDS } from './monitoring.js';
 import { DEFAULT_JOB_START_THROTTLING, DEFAULT_THROTTLING, SecretsStack } from './secrets-stack.js';
 
 /**
@@ -12,8 +13,11 @@ import { DEFAULT_JOB_START_THROTTLING, DEFAULT_THROTTLING, SecretsStack } from '
  * `-c jobStartThrottlingRateLimit=N`, `-c jobStartThrottlingBurstLimit=N` (the job-start routes'
  * own), `-c maxEnvironmentsPerOwner=N`, `-c maxTeamsPerUser=N`, `-c runtimeProvisionedConcurrency=N`,
  * `-c runtimeReservedConcurrency=N` (the runtime function's, off by default), `-c auditStream=true` (every
- * audit event also on an EventBridge bus: docs/audit-stream.md; off by default). cdk-nag's AwsSolutions checks run on every synthesis; an
- * unsuppressed finding is an error.
+ * audit event also on an EventBridge bus: docs/audit-stream.md; off by default), `-c tracing=true`
+ * (X-Ray active tracing of the DynamoDB and KMS calls, off by default), `-c alarmTopicArn=…`
+ * (an existing topic for the alarms), `-c alarm<Threshold>=N` for each alarm threshold of
+ * infra/cdk/monitoring.ts (`-c alarmRuntimeLatencyP99Ms=1500`; docs/alarms.md). cdk-nag's
+ * AwsSolutions checks run on every synthesis; an unsuppressed finding is an error.
  */
 
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
@@ -55,6 +59,14 @@ const certificateArn = stringContext('certificateArn');
 if ((domainName === undefined) !== (certificateArn === undefined))
   throw new Error('context domainName and certificateArn go together: a custom domain needs its certificate');
 
+/** `-c alarm<Name>=N`: each threshold of DEFAULT_ALARM_THRESHOLDS, its default unless given. */
+const alarmThresholds = Object.fromEntries(
+  Object.entries(DEFAULT_ALARM_THRESHOLDS).map(([name, fallback]) => [
+    name,
+    numberContext(`alarm${name[0]!.toUpperCase()}${name.slice(1)}`, fallback),
+  ]),
+) as Partial<AlarmThresholds>;
+
 new SecretsStack(app, `PrimeSecrets-${stage}`, {
   stage,
   retainData: booleanContext('retainData', true),
@@ -71,6 +83,9 @@ new SecretsStack(app, `PrimeSecrets-${stage}`, {
     reserved: optionalNumberContext('runtimeReservedConcurrency'),
   },
   auditStream: booleanContext('auditStream', false),
+  tracing: booleanContext('tracing', false),
+  alarmTopicArn: stringContext('alarmTopicArn'),
+  alarmThresholds,
   description: `prime-secrets (${stage}): secrets and variables service of the environments hub`,
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

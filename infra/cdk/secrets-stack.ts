@@ -33,7 +33,7 @@ import {
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Alias, Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Code, Function as LambdaFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -44,8 +44,10 @@ import { TABLE } from '../../shared/storage/table-definition.js';
 import { DEFAULT_OUT_DIR, BUNDLE_FILE } from '../build.js';
 import { AuditStream } from './audit-stream.js';
 import { FUNCTION_DEFAULTS, suppressPinnedRuntime } from './function-defaults.js';
-import { KMS_CONTEXT_KEYS, KMS_PURPOSE, PERMISSIONS, TABLE_KMS_ACTIONS, WRITE_ACTIONS } from './permissions.js';
 import { DEFAULT_METRICS_NAMESPACE } from '../../shared/metric-catalog.js';
+import { constructName } from './construct-name.js';
+import { type AlarmThresholds, Monitoring, RUNTIME_READ_ROUTE } from './monitoring.js';
+import { KMS_CONTEXT_KEYS, KMS_PURPOSE, PERMISSIONS, TABLE_KMS_ACTIONS, WRITE_ACTIONS } from './permissions.js';
 
 export interface SecretsStackProps extends StackProps {
   /** The stage's name (`prod` by default): in resource names, the key's alias and descriptions. */
@@ -93,6 +95,19 @@ export interface SecretsStackProps extends StackProps {
    * EventBridge bus of the stack, through the table's stream and a forwarding function. Off by default.
    */
   auditStream?: boolean;
+  /**
+   * An existing SNS topic (its ARN) the alarms notify, instead of the stack's own encrypted one;
+   * it must let CloudWatch publish (and use its KMS key, if encrypted).
+   */
+  alarmTopicArn?: string;
+  /** The alarms' thresholds, each the default of infra/cdk/monitoring.ts unless given (docs/alarms.md). */
+  alarmThresholds?: Partial<AlarmThresholds>;
+  /**
+   * X-Ray active tracing of every function, with a subsegment per DynamoDB and KMS call
+   * (shared/tracing.ts; its cost: README.md, "Deploy to AWS"). Off by default: a function then
+   * loads nothing of the tracer.
+   */
+  tracing?: boolean;
   /** Where `npm run build` wrote the bundles (`<dir>/<resource>/index.mjs`). */
   bundleDir?: string;
   /** How long function and access logs are kept. */
@@ -134,10 +149,6 @@ function checkedConcurrency(given: { provisioned?: number; reserved?: number }) 
   return given;
 }
 
-/** `environment-secrets` → `EnvironmentSecrets`, for construct ids. */
-const constructName = (resource: Resource) =>
-  resource.replace(/(^|-)([a-z])/g, (_m, _dash: string, c: string) => c.toUpperCase());
-
 /**
  * What the account itself may do with the key: administer it (CloudFormation and the account's
  * administrators), never use it. No `kms:CreateGrant` either (a grant could give use): DynamoDB
@@ -176,6 +187,8 @@ export class SecretsStack extends Stack {
   readonly runtimeAlias?: Alias;
   /** The audit stream, when the option is on. */
   readonly auditStream?: AuditStream;
+  /** The alarms, their topic and the dashboard; `monitoring.notify(alarm)` adds an alarm to the topic. */
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: SecretsStackProps = {}) {
     super(scope, id, props);
@@ -374,6 +387,7 @@ export class SecretsStack extends Stack {
         timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
         role,
         logGroup,
+        ...(props.tracing ? { tracing: Tracing.ACTIVE } : {}),
         environment: {
           TABLE_NAME: this.table.tableName,
           KMS_KEY_ID: this.key.keyArn,
@@ -387,9 +401,24 @@ export class SecretsStack extends Stack {
             ? {}
             : { MAX_ENVIRONMENTS_PER_OWNER: String(props.maxEnvironmentsPerOwner) }),
           ...(props.maxTeamsPerUser === undefined ? {} : { MAX_TEAMS_PER_USER: String(props.maxTeamsPerUser) }),
+          ...(props.tracing ? { TRACING: 'on' } : {}),
         },
       });
       suppressPinnedRuntime(this.functions[resource]);
+      if (props.tracing) {
+        NagSuppressions.addResourceSuppressions(
+          role,
+          [
+            {
+              id: 'AwsSolutions-IAM5',
+              reason:
+                'Active tracing: the statement aws-cdk-lib adds for X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords) needs Resource "*", since X-Ray has no resource-level permissions for them; nothing else of the role has a wildcard.',
+              appliesTo: ['Resource::*'],
+            },
+          ],
+          true,
+        );
+      }
     }
 
     if (runtimeConcurrency.provisioned !== undefined) {
@@ -480,10 +509,17 @@ export class SecretsStack extends Stack {
       ROUTES.filter((route) => JOB_START_RESOURCES.includes(route.resource)).map((r) => `${r.method} ${r.path}`),
     );
     const cfnStage = this.apiStage.node.defaultChild as CfnStage;
+    // The runtime read's route also has API Gateway's detailed metrics, for its latency alarm
+    // (infra/cdk/monitoring.ts): billed as custom metrics, so on for that route only.
+    const watchedKey = `${RUNTIME_READ_ROUTE.method} ${RUNTIME_READ_ROUTE.path}`;
     cfnStage.routeSettings = Object.fromEntries(
       [...jobStartKeys].map((routeKey) => [
         routeKey,
-        { ThrottlingRateLimit: jobStartThrottle.rateLimit, ThrottlingBurstLimit: jobStartThrottle.burstLimit },
+        {
+          ThrottlingRateLimit: jobStartThrottle.rateLimit,
+          ThrottlingBurstLimit: jobStartThrottle.burstLimit,
+          ...(routeKey === watchedKey ? { DetailedMetricsEnabled: true } : {}),
+        },
       ]),
     );
     for (const route of routes) {
@@ -500,6 +536,18 @@ export class SecretsStack extends Stack {
       ]);
     }
 
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      name: `${SERVICE_NAME}-${stage}`,
+      functions: this.functions,
+      functionTimeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
+      api: this.api,
+      apiStage: this.apiStage,
+      table: this.table,
+      metricsNamespace: DEFAULT_METRICS_NAMESPACE,
+      thresholds: props.alarmThresholds,
+      alarmTopicArn: props.alarmTopicArn,
+    });
+
     new CfnOutput(this, 'ApiUrl', {
       value: domainName ? `https://${props.domain!.name}/` : this.apiStage.url,
       description: 'Base URL of the API',
@@ -510,6 +558,10 @@ export class SecretsStack extends Stack {
         description: `Where the DNS record of ${props.domain!.name} points (CNAME, or an alias to this hosted zone: ${domainName.regionalHostedZoneId})`,
       });
     }
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'The SNS topic every alarm notifies: subscribe the on-call to it',
+    });
     new CfnOutput(this, 'TableName', {
       value: this.table.tableName,
       description: 'The DynamoDB table (TABLE_NAME for npm run admin)',

@@ -112,7 +112,10 @@ describe('the audit stream, on', () => {
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
-    const [alarmId, alarm] = only(json, 'AWS::CloudWatch::Alarm');
+    // Its own alarm, beside the stack's monitoring (test/infra/monitoring.test.ts).
+    const own = resourcesOfType(json, 'AWS::CloudWatch::Alarm').filter(([id]) => !id.startsWith('Monitoring'));
+    expect(own).toHaveLength(1);
+    const [alarmId, alarm] = own[0]!;
     expect(alarm.Properties).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -251,11 +254,13 @@ describe('the audit stream, off (the default)', () => {
       'AWS::Lambda::EventSourceMapping',
       'AWS::SQS::Queue',
       'AWS::SQS::QueuePolicy',
-      'AWS::CloudWatch::Alarm',
       'AWS::Events::EventBus',
     ]) {
       expect(resourcesOfType(offJson, type), type).toEqual([]);
     }
+    // No alarm but the stack's monitoring (test/infra/monitoring.test.ts).
+    const alarms = resourcesOfType(offJson, 'AWS::CloudWatch::Alarm').map(([id]) => id);
+    expect(alarms.filter((id) => !id.startsWith('Monitoring'))).toEqual([]);
     expect(resourcesOfType(offJson, 'AWS::Lambda::Function')).toHaveLength(RESOURCES.length);
     expect(off.auditStream).toBeUndefined();
     expect(offJson.Outputs.AuditEventBusArn).toBeUndefined();

@@ -1,11 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INFO } from '../../functions/openapi-document.js';
 import { CONSOLE_RESOURCES, operationIdOf, RESOURCES, ROUTES, type Resource } from '../../functions/routes.js';
-import { buildBundles, formatSizes, WORKERS, type BundleInfo } from '../../infra/build.js';
-import { DEFAULT_METRICS_NAMESPACE } from '../../shared/metric-catalog.js';
+import { buildBundles, formatSizes, TRACER_FILE, WORKERS, type BundleInfo } from '../../infra/build.js';
+import { DEFAULT_METRICS_NAMESPACE, METRICS } from '../../shared/metric-catalog.js';
 import { runBundle, v2Event } from '../support/lambda-bundle.js';
 
 /**
@@ -29,7 +30,11 @@ describe('npm run build', () => {
   it('makes one minified ESM bundle with a source map per resource, and per worker', () => {
     expect(bundles.map((b) => b.resource)).toEqual([...RESOURCES, ...WORKERS]);
     for (const bundle of bundles) {
-      expect(readdirSync(bundle.dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      // The resources' functions trace their clients (shared/tracing.ts): their tracer beside them.
+      const tracer = (RESOURCES as readonly string[]).includes(bundle.resource)
+        ? [TRACER_FILE, `${TRACER_FILE}.map`]
+        : [];
+      expect(readdirSync(bundle.dir).sort()).toEqual(['index.mjs', 'index.mjs.map', ...tracer]);
       const code = readFileSync(bundle.file, 'utf8');
       expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
       // Minified: very long lines, not a readable file.
@@ -83,6 +88,97 @@ describe('what a bundle carries (esbuild metafile)', () => {
         resource: bundle.resource,
         locales: ['en.js', 'index.js'],
       });
+    }
+  });
+});
+
+describe('the tracer, apart (esbuild metafile)', () => {
+  const isTracer = (input: string) =>
+    input.includes('node_modules/@aws-lambda-powertools/tracer/') ||
+    input.includes('node_modules/aws-xray-sdk-core/') ||
+    input === 'shared/tracer.ts';
+
+  it('is in no bundle: each imports Node built-ins, and its own tracer.mjs only by a dynamic import', () => {
+    for (const bundle of bundles) expect(bundle.inputs.filter(isTracer), bundle.resource).toEqual([]);
+    for (const bundle of bundles.filter((b) => (RESOURCES as readonly string[]).includes(b.resource))) {
+      expect(bundle.inputs, bundle.resource).toContain('shared/tracing.ts');
+      expect(
+        bundle.imports.filter((i) => !i.path.startsWith('node:')),
+        bundle.resource,
+      ).toEqual([{ path: `./${TRACER_FILE}`, kind: 'dynamic-import' }]);
+      // The file it names is beside it, with Powertools Tracer and the X-Ray SDK in it.
+      const tracer = readFileSync(join(bundle.dir, TRACER_FILE), 'utf8');
+      expect(tracer).toContain('XRaySDKInstrumentation');
+    }
+    const runtime = bundles.find((b) => b.resource === 'runtime')!;
+    expect(readFileSync(runtime.file, 'utf8')).not.toContain('XRaySDKInstrumentation');
+  });
+});
+
+describe('tracing (TRACING=on, as the stack sets it with `tracing`)', () => {
+  const RUNTIME_ROUTE = '/api/v1/environmentshub/{envId}/runtime';
+  const KEY = `prime_${'k'.repeat(43)}`;
+  const TRACE_ROOT = '1-5759e988-bd862e3fe1be46a994272793';
+  /** The runtime read with a key the table is asked about: DynamoDB refuses the connection, a 503. */
+  const read = v2Event('GET', RUNTIME_ROUTE, `/api/v1/environmentshub/${'a'.repeat(24)}/runtime`, {
+    authorization: `Bearer ${KEY}`,
+  });
+
+  /** Runs the runtime bundle from `dir` as Lambda would with active tracing, and what reached the X-Ray daemon. */
+  async function runTraced(dir: string, tracing: 'on' | 'off') {
+    const daemon = createSocket('udp4');
+    const datagrams: string[] = [];
+    daemon.on('message', (message) => datagrams.push(message.toString()));
+    await new Promise<void>((bound) => daemon.bind(0, '127.0.0.1', bound));
+    try {
+      const run = await runBundle(join(dir, 'index.mjs'), [read, read], {
+        TRACING: tracing,
+        // What Lambda sets in a function with active tracing.
+        LAMBDA_TASK_ROOT: '/var/task',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        _X_AMZN_TRACE_ID: `Root=${TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1`,
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+        DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+      });
+      // The SDK sends each subsegment as it ends, before the answer: a round trip more on loopback.
+      await new Promise<void>((sent) => daemon.send('', daemon.address().port, '127.0.0.1', () => sent()));
+      return { run, subsegments: datagrams.filter((d) => d !== '').map((d) => JSON.parse(d.split('\n')[1]!)) };
+    } finally {
+      daemon.close();
+    }
+  }
+
+  it("traces every DynamoDB call, a container's first included, and never sends the key", async () => {
+    const runtime = bundles.find((b) => b.resource === 'runtime')!;
+    const { run, subsegments } = await runTraced(runtime.dir, 'on');
+    expect(run.results.map((r) => r.statusCode)).toEqual([503, 503]);
+    // One GetItem of the key per read (not cached: it was never found), each its own subsegment.
+    expect(subsegments.map((s) => [s.name, s.aws.operation, s.trace_id, s.fault])).toEqual([
+      ['DynamoDB', 'GetItem', TRACE_ROOT, true],
+      ['DynamoDB', 'GetItem', TRACE_ROOT, true],
+    ]);
+    expect(JSON.stringify(subsegments)).not.toContain(KEY);
+    // Traced, the calls still count in the metric lines (shared/metrics.ts wraps the same client).
+    expect(run.logs.filter((l) => l._aws).map((l) => [l.service, l[METRICS.dynamoDbFailures.name]])).toEqual([
+      ['runtime', 1],
+      ['runtime', 1],
+    ]);
+  });
+
+  it('off, loads nothing of the tracer: the bundle runs without tracer.mjs, and nothing is sent', async () => {
+    const runtime = bundles.find((b) => b.resource === 'runtime')!;
+    const alone = mkdtempSync(join(tmpdir(), 'prime-secrets-no-tracer-'));
+    try {
+      for (const file of ['index.mjs', 'index.mjs.map']) copyFileSync(join(runtime.dir, file), join(alone, file));
+      const { run, subsegments } = await runTraced(alone, 'off');
+      expect(run.results.map((r) => r.statusCode)).toEqual([503, 503]);
+      expect(subsegments).toEqual([]);
+      // On, without its file: a warning (on stderr), and the reads go on untraced.
+      const missing = await runTraced(alone, 'on');
+      expect(missing.run.results.map((r) => r.statusCode)).toEqual([503, 503]);
+      expect(missing.subsegments).toEqual([]);
+    } finally {
+      rmSync(alone, { recursive: true, force: true });
     }
   });
 });

@@ -183,8 +183,12 @@ describe('the API, from the route table', () => {
       ]),
     );
     const own = { ThrottlingRateLimit: JOB_RATE, ThrottlingBurstLimit: JOB_BURST };
+    // The runtime read's route also writes detailed metrics, for its latency alarm (monitoring.test.ts).
+    const runtimeRead = 'GET /api/v1/environmentshub/{envId}/runtime';
+    const withMetrics = (key: string, settings: object) =>
+      key === runtimeRead ? { ...settings, DetailedMetricsEnabled: true } : settings;
     expect(stage.Properties.RouteSettings).toEqual(
-      Object.fromEntries(jobStart.map((r) => [`${r.method} ${r.path}`, own])),
+      Object.fromEntries(jobStart.map((r) => [`${r.method} ${r.path}`, withMetrics(`${r.method} ${r.path}`, own)])),
     );
     // Every management route is left to the stage's default, the throttle management traffic spends.
     expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: RATE, ThrottlingBurstLimit: BURST });
@@ -199,15 +203,15 @@ describe('the API, from the route table', () => {
       Object.fromEntries(
         jobStart.map((r) => [
           `${r.method} ${r.path}`,
-          {
+          withMetrics(`${r.method} ${r.path}`, {
             ThrottlingRateLimit: DEFAULT_RATE_LIMITS.service.ratePerSecond,
             ThrottlingBurstLimit: DEFAULT_RATE_LIMITS.service.burst,
-          },
+          }),
         ]),
       ),
     );
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      RouteSettings: { 'GET /api/v1/environmentshub/{envId}/runtime': own },
+      RouteSettings: { [runtimeRead]: { ...own, DetailedMetricsEnabled: true } },
     });
   });
 
@@ -364,7 +368,12 @@ describe('the table, from the shared table definition', () => {
 
 describe('the KMS key', () => {
   it('rotates, has an alias and is kept when the stack goes', () => {
-    expect(resourcesOfType(json, 'AWS::KMS::Key')).toHaveLength(1);
+    // Beside it, only the alarm topic's own key (test/infra/monitoring.test.ts).
+    const [[, topic]] = resourcesOfType(json, 'AWS::SNS::Topic') as [[string, Json]];
+    expect(resourcesOfType(json, 'AWS::KMS::Key').map(([id]) => id)).toEqual([
+      keyId(),
+      topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0],
+    ]);
     expect(json.Resources[keyId()]).toMatchObject({
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
