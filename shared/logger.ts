@@ -4,7 +4,8 @@ import type { RequestIds } from './metrics.js';
 
 /**
  * What the service logs with: a message and its attributes. Only metadata is ever logged:
- * method, route, status, latency, request ids, error names. Never a body, a header, a value or a key.
+ * method, route, status, latency, request ids, the calling key's id, error names. Never a body, a
+ * header, a value or a key.
  */
 export interface Logger {
   info(message: string, attributes: LogAttributes): void;

@@ -193,6 +193,8 @@ export class SecretsStack extends Stack {
   constructor(scope: Construct, id: string, props: SecretsStackProps = {}) {
     super(scope, id, props);
     const stage = props.stage ?? 'prod';
+    // Per stage, so that two stages in one account never read each other's metrics.
+    const metricsNamespace = `${DEFAULT_METRICS_NAMESPACE}/${stage}`;
     const retainData = props.retainData ?? true;
     const keep = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const bundleDir = props.bundleDir ?? DEFAULT_OUT_DIR;
@@ -394,7 +396,7 @@ export class SecretsStack extends Stack {
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
           // The namespace of every metric line (shared/metrics.ts), the one the alarms read.
-          METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE,
+          METRICS_NAMESPACE: metricsNamespace,
           ...rateLimitEnvironment,
           REQUEST_DEADLINE_MS: String(requestDeadlineMs(FUNCTION_TIMEOUT_SECONDS)),
           ...(props.maxEnvironmentsPerOwner === undefined
@@ -543,10 +545,11 @@ export class SecretsStack extends Stack {
       api: this.api,
       apiStage: this.apiStage,
       table: this.table,
-      metricsNamespace: DEFAULT_METRICS_NAMESPACE,
+      metricsNamespace,
       thresholds: props.alarmThresholds,
       alarmTopicArn: props.alarmTopicArn,
     });
+    for (const alarm of this.auditStream?.alarms ?? []) this.monitoring.notify(alarm);
 
     new CfnOutput(this, 'ApiUrl', {
       value: domainName ? `https://${props.domain!.name}/` : this.apiStage.url,

@@ -199,6 +199,13 @@ describe('a runtime read', () => {
     expect(write.res.status).toBe(403);
     expectEmf(write.emf, 'environment-variables');
     expect(countsOf(write.emf)).toMatchObject({ ...answered(403), RefusedIds: 1 });
+    // The request's log line names the key that called by its id, for the one who answers the alarm; the metric line does not.
+    const viewerKeyIds = (await svc.must(200, 'GET', `${V1}/user/api-keys`, undefined, { key: viewer.key })).data.map(
+      (k: { id: string }) => k.id,
+    );
+    const { keyId } = write.logs.find((l) => l.message === 'request')!.attributes as { keyId: string };
+    expect(viewerKeyIds).toContain(keyId);
+    expect(JSON.stringify(write.emf)).not.toContain(keyId);
 
     const noId = await measured(svc, 'GET', `${V1}/admin/users`, { key: svc.seed.user.apiKey });
     expect(noId.res.status).toBe(403);

@@ -127,8 +127,11 @@ describe('the audit stream, on', () => {
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
     });
-    // Exposed for the stack's alarm topic to pick up.
     expect(on.auditStream!.alarms.map((a) => logicalId(on, a))).toEqual([alarmId]);
+    // It notifies the stack's alarm topic, going off and clearing, as every alarm of the stack does.
+    const [topicId] = only(json, 'AWS::SNS::Topic');
+    expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
   });
 
   it("puts on a bus of the stack's own, named in the forwarder's environment and the outputs", () => {

@@ -209,7 +209,7 @@ describe('the alarms', () => {
     expect(read).toEqual(
       callers.flatMap((service) =>
         [METRICS.kmsFailures.name, METRICS.kmsThrottles.name].map((name) => [
-          DEFAULT_METRICS_NAMESPACE,
+          `${DEFAULT_METRICS_NAMESPACE}/prod`,
           name,
           [{ Name: 'service', Value: service }],
           'Sum',
@@ -323,7 +323,7 @@ describe('the dashboard', () => {
       METRICS.kmsFailures,
       METRICS.kmsThrottles,
     ]) {
-      expect(body).toContain(`"${DEFAULT_METRICS_NAMESPACE}","${metric.name}"`);
+      expect(body).toContain(`"${DEFAULT_METRICS_NAMESPACE}/prod","${metric.name}"`);
     }
     for (const name of ['ThrottledRequests', 'SystemErrors', 'Errors', 'Throttles', 'Duration', '5xx', 'Latency']) {
       expect(body).toContain(`"${name}"`);

@@ -249,7 +249,7 @@ describe('the functions', () => {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'prime-secrets',
         // the namespace of the metric lines, the one the alarms and the dashboard read
-        METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE,
+        METRICS_NAMESPACE: `${DEFAULT_METRICS_NAMESPACE}/prod`,
         // per-key limits, capped by the throttling of the routes each kind of key calls: user
         // keys the stage's default (rate 37, burst 73 here), services the job-start routes' (59, 97)
         RATE_LIMIT_USER_RPS: String(Math.min(DEFAULT_RATE_LIMITS.user.ratePerSecond, RATE)),
