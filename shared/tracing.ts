@@ -1,9 +1,14 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Logger } from './logger.js';
 
-/** An SDK client whose calls are traced: X-Ray's middleware joins its middleware stack. */
-export type TracedClient = DynamoDBDocumentClient | KMSClient;
+/**
+ * An SDK v3 client whose calls are traced (the DynamoDB document client and the KMS client,
+ * shared/deps.ts): X-Ray's middleware joins its middleware stack, and its `send` waits for the
+ * tracer. Said by shape, so that this module names no table client (test/unit/layers.test.ts).
+ */
+export interface TracedClient {
+  middlewareStack: unknown;
+  send(...args: never[]): Promise<unknown>;
+}
 
 /**
  * With tracing on (`TRACING=on`, the stack's `tracing` option), loads the tracer
