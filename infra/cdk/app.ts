@@ -16,7 +16,7 @@ import { DEFAULT_JOB_START_THROTTLING, DEFAULT_THROTTLING, SecretsStack } from '
  * audit event also on an EventBridge bus: docs/audit-stream.md; off by default), `-c tracing=true`
  * (X-Ray active tracing of the DynamoDB and KMS calls, off by default), `-c alarmTopicArn=…`
  * (an existing topic for the alarms), `-c alarm<Threshold>=N` for each alarm threshold of
- * infra/cdk/monitoring.ts (`-c alarmRuntimeLatencyP99Ms=1500`; docs/alarms.md). cdk-nag's
+ * infra/cdk/monitoring.ts (`-c alarmRuntimeLatencyP99Ms=1500`; docs/operations.md, "Alarms"). cdk-nag's
  * AwsSolutions checks run on every synthesis; an unsuppressed finding is an error.
  */
 

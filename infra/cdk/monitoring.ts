@@ -26,7 +26,7 @@ import { constructName } from './construct-name.js';
 import { PERMISSIONS } from './permissions.js';
 
 /**
- * Each alarm's threshold (docs/alarms.md gives the reason for each default). Counts are per
+ * Each alarm's threshold (docs/operations.md, "Alarms" gives the reason for each default). Counts are per
  * period (5 minutes); every alarm treats missing data (no traffic) as fine.
  */
 export interface AlarmThresholds {

@@ -100,7 +100,7 @@ export interface SecretsStackProps extends StackProps {
    * it must let CloudWatch publish (and use its KMS key, if encrypted).
    */
   alarmTopicArn?: string;
-  /** The alarms' thresholds, each the default of infra/cdk/monitoring.ts unless given (docs/alarms.md). */
+  /** The alarms' thresholds, each the default of infra/cdk/monitoring.ts unless given (docs/operations.md, "Alarms"). */
   alarmThresholds?: Partial<AlarmThresholds>;
   /**
    * X-Ray active tracing of every function, with a subsegment per DynamoDB and KMS call
