@@ -188,6 +188,3 @@ export function operationIdOf(route: Pick<RouteSpec, 'method' | 'path'>): string
     .filter((word) => word !== '');
   return [route.method.toLowerCase(), ...words.map((word) => word[0]!.toUpperCase() + word.slice(1))].join('');
 }
-
-/** `{param}` → `:param`, the same path as Hono writes it. */
-export const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');

@@ -1,12 +1,12 @@
 import type { Deps } from '../../shared/deps.js';
 import { createPlainApiApp, keyCheck } from '../../shared/http/api-app.js';
 import { headerText, pathText, queryFlag } from '../../shared/http/checked-request.js';
+import { honoPath } from '../../shared/http/hono-path.js';
 import { fittedJson } from '../../shared/http/lambda-response.js';
 import { METRICS } from '../../shared/metric-catalog.js';
 import { ID_RULE, JOB_ID_RULE } from '../../shared/rules.js';
 import { checkRuntime } from '../../shared/services/runtime-check.js';
 import { readRuntime, runtimeSetTooLarge } from '../../shared/services/runtime.js';
-import { honoPath } from '../routes.js';
 import { RUNTIME_CHECK, RUNTIME_READ } from './routes.js';
 
 /**
