@@ -1,4 +1,3 @@
-import { Console } from 'node:console';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -81,7 +80,6 @@ export const HIGH_LIMITS = {
  * lines are still built for every request (a real cost in Lambda), just not printed.
  */
 function sinkLogger(failures: string[]): Logger {
-  const logger = createLogger('prime-secrets-bench');
   const sink = new Writable({
     write: (chunk: Buffer, _encoding, done) => {
       // Failed requests (5xx) are kept by status and error name, to explain a figure.
@@ -92,8 +90,7 @@ function sinkLogger(failures: string[]): Logger {
       done();
     },
   });
-  (logger as unknown as { console: Console }).console = new Console({ stdout: sink, stderr: sink });
-  return logger;
+  return createLogger('prime-secrets-bench', { stdout: sink, stderr: sink });
 }
 
 /** Metric lines, built and written for every request as in Lambda, into a stream that drops them. */

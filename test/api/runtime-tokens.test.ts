@@ -32,7 +32,7 @@ interface Minted {
 /** Every call the service makes to its logger, as text. */
 const logged: string[] = [];
 const logger = createLogger('runtime-tokens-test');
-for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+for (const level of ['info', 'warn', 'error'] as const) {
   vi.spyOn(logger, level).mockImplementation(((...args: unknown[]) => {
     logged.push(JSON.stringify(args));
   }) as never);

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
 import { createDeps } from '../../shared/deps.js';
 import { keys } from '../../shared/data/keys.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
 import type { OwnerKey } from '../../shared/owner-key.js';
 import { createLocalApp } from '../../infra/local/server.js';
 import { startTestService, type CallOptions, type CallResult, type TestService } from '../support/service.js';
@@ -54,7 +54,7 @@ const variableNeedles = (() => {
 
 const leaksIn = (text: string, needles: string[]) => needles.filter((n) => text.includes(n));
 
-// ---- log capture: a Powertools logger at DEBUG whose output we keep ----
+// ---- log capture: the service's logger, whose output we keep ----
 
 const SERVICE_NAME = `values-hygiene-${tag()}`;
 const logLines: string[] = [];
@@ -149,7 +149,10 @@ function expectTableClean(items: Record<string, unknown>[]): void {
 beforeAll(async () => {
   captureLogs(process.stdout);
   captureLogs(process.stderr);
-  logger = new Logger({ serviceName: SERVICE_NAME, logLevel: 'DEBUG' });
+  // The suite runs SILENT (vitest.config.ts); this logger writes every level, as a function at DEBUG.
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
+  logger = createLogger(SERVICE_NAME);
+  vi.unstubAllEnvs();
   svc = await startTestService({ logger });
 });
 

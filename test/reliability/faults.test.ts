@@ -11,7 +11,6 @@ import {
   KMSServiceException,
   type KMSClient,
 } from '@aws-sdk/client-kms';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { ensureTable } from '../../infra/local/ensure-table.js';
@@ -25,6 +24,7 @@ import { KmsKeyProvider } from '../../shared/crypto/kms-key-provider.js';
 import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
 import { createDeps, type Deps } from '../../shared/deps.js';
 import { keys } from '../../shared/data/keys.js';
+import { createLogger } from '../../shared/logger.js';
 import type { OwnerKey } from '../../shared/owner-key.js';
 import { createDb } from '../../shared/storage/client.js';
 import { queryAll } from '../../shared/storage/query.js';
@@ -844,7 +844,7 @@ describe.concurrent('faults', () => {
   describe('a data key that opens to the wrong bytes', () => {
     it('fails a cold runtime read with 500 internal and a safe message, never a wrong value', async () => {
       const SERVICE_NAME = 'faults-wrong-key';
-      const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: 'SILENT' });
+      const logger = createLogger(SERVICE_NAME);
       const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
       const provider = new WrongKeyProvider();
       const svc = await startTestService({ keyProvider: provider, logger });
