@@ -1,6 +1,19 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactGetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ATTEMPT_TIMEOUT_MS, boundToDeadline, DeadlineReached, withDeadline } from '../../shared/deadline.js';
 import { isDependencyUnavailable } from '../../shared/dependency-failure.js';
+import { isWrite } from '../../shared/storage/client.js';
 
 /**
  * The request's deadline on dependency calls, at the seam where the SDK clients take it. The
@@ -69,5 +82,30 @@ describe('the request deadline', () => {
       await expect(after.send(new Read())).rejects.toBeInstanceOf(DeadlineReached);
     });
     expect(sent).toEqual([]);
+  });
+});
+
+describe("the DynamoDB client's writes, which the deadline never cuts in their first attempt", () => {
+  const TableName = 't';
+  const Key = { pk: 'p', sk: 's' };
+
+  it("are every command but the service's reads, a write command it may send one day included", () => {
+    const writes = [
+      new PutCommand({ TableName, Item: Key }),
+      new UpdateCommand({ TableName, Key }),
+      new DeleteCommand({ TableName, Key }),
+      new TransactWriteCommand({ TransactItems: [] }),
+      new BatchWriteCommand({ RequestItems: {} }),
+    ];
+    const reads = [
+      new GetCommand({ TableName, Key }),
+      new QueryCommand({ TableName }),
+      new BatchGetCommand({ RequestItems: {} }),
+    ];
+    expect(writes.map(isWrite)).toEqual(writes.map(() => true));
+    expect(reads.map(isWrite)).toEqual(reads.map(() => false));
+    // Reads it does not make are kept whole too: only a read known to be one may be cut.
+    expect(isWrite(new ScanCommand({ TableName }))).toBe(true);
+    expect(isWrite(new TransactGetCommand({ TransactItems: [] }))).toBe(true);
   });
 });
