@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLocalApp } from '../../infra/local/server.js';
 import { listAdminKeysOf, adminKeyRevoke } from '../../shared/data/api-keys.js';
-import { createDeps } from '../../shared/deps.js';
 import { transactWrite } from '../../shared/storage/transact.js';
 import { Browser } from '../console/browser.js';
-import { caller, startTestService, type CallResult, type TestService } from '../support/service.js';
+import { caller, startTestService, type CallResult, type TestService, testDeps } from '../support/service.js';
 
 /**
  * What an operator does with accounts after making them: list users, disable and enable them,
@@ -61,7 +60,7 @@ describe('GET /admin/users', () => {
 describe('disabling a user', () => {
   it('refuses their keys and console sessions (at once here, within the key cache window elsewhere) and keeps their data', async () => {
     const windowMs = 1_500;
-    const elsewhereApp = createLocalApp(createDeps({ ...svc.deps.config, apiKeyCacheMs: windowMs }));
+    const elsewhereApp = createLocalApp(testDeps({ ...svc.deps.config, apiKeyCacheMs: windowMs }));
     const elsewhere = caller(elsewhereApp);
     const user = await svc.newUser('leaver');
     const env = await svc.call('POST', `${V1}/environmentshub`, { key: user.key, body: { name: 'kept' } });

@@ -1,8 +1,7 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDeps } from '../../shared/deps.js';
 import { createLocalApp } from '../../infra/local/server.js';
-import { caller, startTestService, type TestService } from '../support/service.js';
+import { caller, startTestService, type TestService, testDeps } from '../support/service.js';
 import { tableItems } from '../support/table.js';
 
 /**
@@ -75,7 +74,7 @@ describe("a runtime read's versions", () => {
     expect(await listedVersions('job-3')).toBeUndefined(); // a set gone leaves its events without versions, not failed
 
     // Another container does not know it: it looks, finds none, and writes it with its event.
-    const other = caller(createLocalApp(createDeps(svc.deps.config)));
+    const other = caller(createLocalApp(testDeps(svc.deps.config)));
     expect((await runtime(other, 'job-4')).status).toBe(200);
     expect((await auditItems()).sets).toHaveLength(1);
     expect(await listedVersions('job-4')).toEqual(expected);
@@ -90,7 +89,7 @@ describe("a runtime read's versions", () => {
         ExpressionAttributeValues: { ':soon': Math.floor(Date.now() / 1000) + 60 },
       }),
     );
-    const third = caller(createLocalApp(createDeps(svc.deps.config)));
+    const third = caller(createLocalApp(testDeps(svc.deps.config)));
     expect((await runtime(third, 'job-5')).status).toBe(200);
     const after = (await auditItems()).sets;
     expect(after).toHaveLength(1);

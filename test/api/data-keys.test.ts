@@ -4,12 +4,12 @@ import type { Principal } from '../../shared/auth/principal.js';
 import { readConfig } from '../../shared/config.js';
 import { openWithKey, type ValuePlace } from '../../shared/crypto/values.js';
 import { keys } from '../../shared/data/keys.js';
-import { createDeps, type Deps } from '../../shared/deps.js';
+import type { Deps } from '../../shared/deps.js';
 import { newId } from '../../shared/ids.js';
 import type { OwnerKey } from '../../shared/owner-key.js';
 import { createGlobalSecret } from '../../shared/services/global-secrets.js';
 import { settledDataKeys, skipGrace, useSkippableClock } from '../support/reseal.js';
-import { startTestService, UNLIMITED, type TestService } from '../support/service.js';
+import { startTestService, UNLIMITED, type TestService, testDeps } from '../support/service.js';
 
 /**
  * Data key rotation (API.md, "Data keys"): a new version current at once, here and in another
@@ -72,7 +72,7 @@ describe('a rotation', () => {
     });
 
     // Another process (another Lambda container) holds version 1 as the newest, warm.
-    const other: Deps = createDeps(
+    const other: Deps = testDeps(
       readConfig({
         TABLE_NAME: svc.tableName,
         DYNAMODB_ENDPOINT: svc.deps.config.dynamoEndpoint,

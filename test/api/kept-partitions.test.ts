@@ -1,12 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sealValue } from '../../shared/crypto/values.js';
 import { readGlobalSecret, secretUpdate } from '../../shared/data/global-secrets.js';
-import { createDeps } from '../../shared/deps.js';
 import { ownerKeyOf } from '../../shared/owner-key.js';
 import { transactWrite } from '../../shared/storage/transact.js';
 import { createLocalApp } from '../../infra/local/server.js';
 import { meterReadUnits } from '../support/read-units.js';
-import { caller, startTestService, type TestService } from '../support/service.js';
+import { caller, startTestService, type TestService, testDeps } from '../support/service.js';
 
 /**
  * A container keeps the partitions of the environments it read and checks the environment's
@@ -25,7 +24,7 @@ const commands: string[] = [];
 
 beforeAll(async () => {
   svc = await startTestService();
-  other = caller(createLocalApp(createDeps(svc.deps.config)));
+  other = caller(createLocalApp(testDeps(svc.deps.config)));
   readUnits = meterReadUnits(svc.deps.db);
   svc.deps.db.raw.middlewareStack.add((next, context) => async (args) => {
     commands.push((context.commandName ?? '').replace(/Command$/, ''));

@@ -2,7 +2,6 @@ import { createRoute } from '@hono/zod-openapi';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../shared/config.js';
 import { keys } from '../../shared/data/keys.js';
-import { createDeps } from '../../shared/deps.js';
 import { securityWithRuntimeToken } from '../../shared/http/openapi.js';
 import { RateLimiter } from '../../shared/http/rate-limit.js';
 import { createResourceApp } from '../../shared/http/resource-app.js';
@@ -11,7 +10,7 @@ import { createDb } from '../../shared/storage/client.js';
 import { getItem } from '../../shared/storage/item.js';
 import { freePort } from '../local/addresses.js';
 import { createLocalApp } from '../../infra/local/server.js';
-import { caller, startTestService } from '../support/service.js';
+import { caller, startTestService, testDeps } from '../support/service.js';
 
 /** Holds `Date` at the start of a window of `windowMs`, so that every request below falls in one window. */
 function atWindowStart(windowMs: number): number {
@@ -99,7 +98,7 @@ describe('per-key rate limiting', () => {
     const start = atWindowStart(6_000);
     const svc = await startTestService({ env: limits });
     // A second process over the same table: its own deps, caches and buckets.
-    const second = caller(createLocalApp(createDeps(svc.deps.config)));
+    const second = caller(createLocalApp(testDeps(svc.deps.config)));
     const calls = [svc.call, second];
     const whoami = (i: number) => calls[i % 2]!('GET', '/api/v1/user/whoami', { key: svc.seed.user.apiKey });
     const statuses: number[] = [];

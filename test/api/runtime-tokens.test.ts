@@ -4,11 +4,10 @@ import { ROUTES } from '../../functions/routes.js';
 import { createLocalApp } from '../../infra/local/server.js';
 import { hashApiKey } from '../../shared/auth/api-keys.js';
 import { keys } from '../../shared/data/keys.js';
-import { createDeps } from '../../shared/deps.js';
 import { newId } from '../../shared/ids.js';
 import { createLogger } from '../../shared/logger.js';
 import { getItem } from '../../shared/storage/item.js';
-import { caller, startTestService, type CallResult, type TestService } from '../support/service.js';
+import { caller, startTestService, type CallResult, type TestService, testDeps } from '../support/service.js';
 
 /**
  * Runtime tokens (API.md, "Runtime tokens"): minted for one environment and one job by whoever
@@ -284,7 +283,7 @@ describe('an expired runtime token', () => {
 describe('revoking a runtime token', () => {
   it('lists it without the token until revoked; refused at once here, within the key cache window elsewhere', async () => {
     const windowMs = 1_500;
-    const elsewhere = caller(createLocalApp(createDeps({ ...svc.deps.config, apiKeyCacheMs: windowMs })));
+    const elsewhere = caller(createLocalApp(testDeps({ ...svc.deps.config, apiKeyCacheMs: windowMs })));
     const token = await minted(personal, 'job-revoked');
     expect((await elsewhere('GET', runtimePath(personal), { key: token.token })).status).toBe(200);
 

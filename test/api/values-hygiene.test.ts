@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
-import { createDeps } from '../../shared/deps.js';
 import { keys } from '../../shared/data/keys.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import type { OwnerKey } from '../../shared/owner-key.js';
 import { createLocalApp } from '../../infra/local/server.js';
-import { startTestService, type CallOptions, type CallResult, type TestService } from '../support/service.js';
+import { startTestService, type CallOptions, type CallResult, type TestService, testDeps } from '../support/service.js';
 
 // ---- the values, each distinctive, so a leak anywhere is unmistakable ----
 
@@ -484,7 +483,7 @@ describe('a sealed value that does not belong where it is found', () => {
   });
 
   it('fails with a safe 500 under a different master key, and writes nothing', async () => {
-    const deps = createDeps(svc.deps.config, { keyProvider: new LocalKeyProvider(randomBytes(32)), logger });
+    const deps = testDeps(svc.deps.config, { keyProvider: new LocalKeyProvider(randomBytes(32)), logger });
     const app = createLocalApp(deps);
     const call = async (method: string, path: string, key: string, body?: unknown) => {
       const res = await app.request(path, {

@@ -12,10 +12,9 @@ import { seedDevelopmentData, type DevCredentials } from '../../infra/local/seed
 import { readConfig, type ServiceConfig } from '../../shared/config.js';
 import type { DataKeyContext, KeyProvider } from '../../shared/crypto/key-provider.js';
 import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
-import { createDeps } from '../../shared/deps.js';
 import { TABLE } from '../../shared/storage/table-definition.js';
 import type { Db } from '../../shared/storage/client.js';
-import { UNLIMITED } from '../support/service.js';
+import { UNLIMITED, testDeps } from '../support/service.js';
 import { createTestTable, partitionItems } from '../support/table.js';
 
 /**
@@ -134,12 +133,12 @@ beforeAll(async () => {
     ...UNLIMITED,
   });
   const masterKey = randomBytes(32);
-  const seeding = createDeps(config, { keyProvider: new LocalKeyProvider(masterKey) });
+  const seeding = testDeps(config, { keyProvider: new LocalKeyProvider(masterKey) });
   outside = seeding.db;
   seed = await seedDevelopmentData(seeding, 'http://x');
   for (const resource of RESOURCES) {
     // A process of its own per resource, as in Lambda: its own caches, clients and key provider.
-    const deps = createDeps(config, {
+    const deps = testDeps(config, {
       keyProvider: recordingProvider(new LocalKeyProvider(masterKey), resource),
     });
     deps.db.raw.middlewareStack.add(

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDevelopmentData, type DevCredentials } from '../../infra/local/seed.js';
 import { readConfig } from '../../shared/config.js';
-import { createDeps } from '../../shared/deps.js';
 import { createTestTable } from '../support/table.js';
+import { testDeps } from '../support/service.js';
 
 /**
  * Per-key limits across processes: three real service processes (`table-server.ts`, each with
@@ -77,7 +77,7 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     ...LIMITS,
   };
-  const deps = createDeps(readConfig(env));
+  const deps = testDeps(readConfig(env));
   seed = await seedDevelopmentData(deps, 'http://localhost');
   deps.db.raw.destroy();
   baseUrls = await Promise.all([startProcess(env), startProcess(env), startProcess(env)]);

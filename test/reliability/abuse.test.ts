@@ -4,12 +4,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { serve } from '@hono/node-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../shared/config.js';
-import { createDeps } from '../../shared/deps.js';
 import { NAME_MESSAGE } from '../../shared/schemas.js';
 import { LIMITS } from '../../shared/rules.js';
 import { mapLimit } from '../../shared/map-limit.js';
 import { createLocalApp } from '../../infra/local/server.js';
-import { startTestService, UNLIMITED, type CallResult, type TestService } from '../support/service.js';
+import { startTestService, UNLIMITED, type CallResult, type TestService, testDeps } from '../support/service.js';
 import { tableItems } from '../support/table.js';
 
 /**
@@ -670,7 +669,7 @@ describe('a revoked key is refused within the stated cache lifetime', () => {
   /** A second instance (another Lambda container) over the same table and data directory. */
   async function twoInstances(cacheMs: number) {
     const one = await startTestService({ env: { API_KEY_CACHE_MS: String(cacheMs) } });
-    const deps = createDeps(
+    const deps = testDeps(
       readConfig({
         TABLE_NAME: one.tableName,
         DYNAMODB_ENDPOINT: one.deps.config.dynamoEndpoint,

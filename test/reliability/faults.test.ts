@@ -22,7 +22,7 @@ import { readConfig } from '../../shared/config.js';
 import type { DataKeyContext, GeneratedDataKey, KeyProvider } from '../../shared/crypto/key-provider.js';
 import { KmsKeyProvider } from '../../shared/crypto/kms-key-provider.js';
 import { LocalKeyProvider } from '../../shared/crypto/local-key-provider.js';
-import { createDeps, type Deps } from '../../shared/deps.js';
+import type { Deps } from '../../shared/deps.js';
 import { keys } from '../../shared/data/keys.js';
 import { createLogger } from '../../shared/logger.js';
 import type { OwnerKey } from '../../shared/owner-key.js';
@@ -35,6 +35,7 @@ import {
   type CallOptions,
   type CallResult,
   type TestService,
+  testDeps,
 } from '../support/service.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { localClient } from '../support/table.js';
@@ -226,7 +227,7 @@ describe.concurrent('faults', () => {
       const admin = localClient(dynamo.endpoint);
       await ensureTable(admin, TABLE_NAME);
       admin.destroy();
-      deps = createDeps(readConfig({ TABLE_NAME, DYNAMODB_ENDPOINT: proxy.endpoint, DATA_DIR: dataDir, ...UNLIMITED }));
+      deps = testDeps(readConfig({ TABLE_NAME, DYNAMODB_ENDPOINT: proxy.endpoint, DATA_DIR: dataDir, ...UNLIMITED }));
       call = caller(createLocalApp(deps));
       seed = await seedDevelopmentData(deps, 'http://localhost');
       ownerKey = `U#${seed.user.id}`;

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { expect } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readConfig } from '../../shared/config.js';
+import { readConfig, type ServiceConfig } from '../../shared/config.js';
 import { createDeps, type Deps } from '../../shared/deps.js';
 import type { KeyProvider } from '../../shared/crypto/key-provider.js';
 import { createLocalApp } from '../../infra/local/server.js';
@@ -55,6 +55,14 @@ export const UNLIMITED = {
   RATE_LIMIT_SERVICE_BURST: '1000000',
 };
 
+/**
+ * A service's Deps (one Lambda container's) for a test: its metric lines, counted for every
+ * request as in Lambda, are dropped unless the test takes them (`writeMetrics`), so that no
+ * container a test makes writes them into the test run's output.
+ */
+export const testDeps = (config: ServiceConfig, overrides: Parameters<typeof createDeps>[1] = {}): Deps =>
+  createDeps(config, { writeMetrics: () => undefined, ...overrides });
+
 /** A service over a fresh table in the shared DynamoDB Local, seeded like `npm start`. */
 export async function startTestService(
   options: {
@@ -76,10 +84,10 @@ export async function startTestService(
     ...UNLIMITED,
     ...options.env,
   });
-  const deps = createDeps(config, {
+  const deps = testDeps(config, {
     keyProvider: options.keyProvider,
     logger: options.logger,
-    writeMetrics: options.writeMetrics ?? (() => undefined),
+    ...(options.writeMetrics ? { writeMetrics: options.writeMetrics } : {}),
   });
   const app = createLocalApp(deps);
   const seed = await seedDevelopmentData(deps, 'http://localhost');
