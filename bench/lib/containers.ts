@@ -33,10 +33,16 @@ export interface ContainerRun {
 
 export interface LambdaRig {
   bundleBytes: number;
-  /** One fresh container serving `reads` runtime reads of the environment, one after the other. */
-  runContainer(reads: number): Promise<ContainerRun>;
+  /**
+   * One fresh container serving `reads` runtime reads of the environment, one after the other,
+   * initialized as Lambda says (`AWS_LAMBDA_INITIALIZATION_TYPE`): on demand unless told otherwise.
+   */
+  runContainer(reads: number, initialization?: Initialization): Promise<ContainerRun>;
   close(): Promise<void>;
 }
+
+/** How Lambda initialized a container: for a request, or ahead of traffic (provisioned concurrency). */
+export type Initialization = 'on-demand' | 'provisioned-concurrency';
 
 const RUNTIME_ROUTE = '/api/v1/environmentshub/{envId}/runtime';
 
@@ -66,9 +72,12 @@ export async function startLambdaRig(ctx: BenchContext, size: Size = 100): Promi
     };
     return {
       bundleBytes: bundle!.bytes,
-      runContainer: async (reads) => {
+      runContainer: async (reads, initialization = 'on-demand') => {
         try {
-          const run = await runBundle(bundle!.file, Array(reads).fill(event), processEnv);
+          const run = await runBundle(bundle!.file, Array(reads).fill(event), {
+            ...processEnv,
+            AWS_LAMBDA_INITIALIZATION_TYPE: initialization,
+          });
           const failures: string[] = [];
           for (const result of run.results) {
             try {

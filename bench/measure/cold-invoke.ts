@@ -1,11 +1,12 @@
-import type { LambdaRig } from '../lib/containers.js';
+import type { ContainerRun, Initialization, LambdaRig } from '../lib/containers.js';
 import { median, summarize, type Summary } from '../lib/stats.js';
 
 /**
  * A runtime container's first answer against its later ones: fresh processes one after the
  * other (nothing else running on the bench's side), each importing the runtime bundle, then
  * answering `reads` API Gateway v2 events, the first cold (no connection, API key or data key
- * yet: a key look-up and a KMS call more), the rest warm.
+ * yet: a key look-up and a KMS call more), the rest warm. Containers initialized on demand and
+ * ahead of traffic (provisioned concurrency: shared/services/warm-up.ts) alternate.
  */
 
 export interface ColdInvokeFigures {
@@ -25,9 +26,25 @@ export interface ColdInvokeFigures {
   errors: number;
 }
 
-export async function measureColdInvoke(rig: LambdaRig, containers = 15, reads = 10): Promise<ColdInvokeFigures> {
-  const runs = [];
-  for (let i = 0; i < containers; i++) runs.push(await rig.runContainer(reads));
+export async function measureColdInvoke(
+  rig: LambdaRig,
+  containers = 15,
+  reads = 10,
+): Promise<Record<Initialization, ColdInvokeFigures>> {
+  const runs: Record<Initialization, ContainerRun[]> = { 'on-demand': [], 'provisioned-concurrency': [] };
+  for (let i = 0; i < containers; i++) {
+    for (const initialization of ['on-demand', 'provisioned-concurrency'] as const) {
+      runs[initialization].push(await rig.runContainer(reads, initialization));
+    }
+  }
+  return {
+    'on-demand': figuresOf(runs['on-demand'], reads),
+    'provisioned-concurrency': figuresOf(runs['provisioned-concurrency'], reads),
+  };
+}
+
+function figuresOf(runs: ContainerRun[], reads: number): ColdInvokeFigures {
+  const containers = runs.length;
   const ok = runs.filter((r) => r.invokeMs.length === reads);
   const first = ok.map((r) => r.invokeMs[0]!);
   const warm = ok.flatMap((r) => r.invokeMs.slice(1));

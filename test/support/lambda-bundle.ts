@@ -76,7 +76,7 @@ export interface Result {
 
 export interface BundleRun {
   results: Result[];
-  /** The JSON log lines, in order. */
+  /** The JSON log lines, in order: stdout's (info and metric lines), then stderr's (warnings and errors). */
   logs: any[];
   /**
    * In ms, from the child's own clock: when the import began (Node's start-up before it), how
@@ -95,7 +95,7 @@ export interface BundleRun {
  * what Lambda sets itself; no credentials and no endpoint unless given.
  */
 export async function runBundle(file: string, events: unknown[], env: Record<string, string> = {}): Promise<BundleRun> {
-  const { stdout } = await execFileAsync(
+  const { stdout, stderr } = await execFileAsync(
     process.execPath,
     ['--input-type=module', '-e', CHILD, pathToFileURL(file).href, JSON.stringify(events)],
     {
@@ -116,9 +116,10 @@ export async function runBundle(file: string, events: unknown[], env: Record<str
     },
   );
   const [logText, runText] = stdout.split('\n@@RESULTS@@');
-  const logs = (logText ?? '')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line));
+  const logs = [
+    ...(logText ?? '').split('\n').filter((line) => line.trim() !== ''),
+    // Node's own warnings are plain text; the service's lines are JSON.
+    ...stderr.split('\n').filter((line) => line.startsWith('{')),
+  ].map((line) => JSON.parse(line));
   return { ...(JSON.parse(runText!) as Omit<BundleRun, 'logs'>), logs };
 }
