@@ -52,6 +52,8 @@ export interface AlarmThresholds {
   unauthenticated: number;
   /** 403 and 404 answers on routes naming an id, every function. */
   refusedIds: number;
+  /** How far behind the audit stream's forwarder may fall (Lambda's `IteratorAge`), in ms; with the audit stream only. */
+  auditStreamIteratorAgeMs: number;
 }
 
 export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
@@ -66,6 +68,7 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
   auditWriteFailures: 1,
   unauthenticated: 100,
   refusedIds: 50,
+  auditStreamIteratorAgeMs: 300_000,
 };
 
 /** The job-start route whose latency is watched on its own (API Gateway's detailed metrics). */
@@ -200,6 +203,16 @@ export class Monitoring extends Construct {
   }
 
   /** Sends `alarm` (and its return to OK) to the alarm topic: for alarms other constructs make. */
+  /**
+   * A stream's consumer falling behind: the age of the oldest record it took in a period
+   * (Lambda's `IteratorAge`, Maximum). It fires while the records wait, hours before any of them
+   * would reach a dead-letter queue.
+   */
+  watchStreamConsumer(id: string, fn: LambdaFunction, description: string): Alarm {
+    const age = fn.metric('IteratorAge', { statistic: Stats.MAXIMUM, period: PERIOD });
+    return this.alarm(id, description, age, this.thresholds.auditStreamIteratorAgeMs);
+  }
+
   notify(alarm: AlarmBase): void {
     const action = new SnsAction(this.topic);
     alarm.addAlarmAction(action);

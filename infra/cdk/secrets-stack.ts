@@ -549,7 +549,14 @@ export class SecretsStack extends Stack {
       thresholds: props.alarmThresholds,
       alarmTopicArn: props.alarmTopicArn,
     });
-    for (const alarm of this.auditStream?.alarms ?? []) this.monitoring.notify(alarm);
+    if (this.auditStream) {
+      for (const alarm of this.auditStream.alarms) this.monitoring.notify(alarm);
+      this.monitoring.watchStreamConsumer(
+        'AuditStreamIteratorAge',
+        this.auditStream.forwarder,
+        'the audit stream falls behind: audit events wait to reach the bus; see docs/audit-stream.md',
+      );
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       value: domainName ? `https://${props.domain!.name}/` : this.apiStage.url,

@@ -25,6 +25,8 @@ let root: string;
 let bundleDir: string;
 let on: SecretsStack;
 let off: SecretsStack;
+/** On, with a threshold of its own for how far behind the forwarder may fall. */
+let patient: SecretsStack;
 let assembly: CloudAssembly;
 let json: Json;
 let offJson: Json;
@@ -39,6 +41,11 @@ beforeAll(() => {
   const app = new App({ outdir: join(root, 'cdk.out') });
   on = new SecretsStack(app, 'On', { bundleDir, auditStream: true });
   off = new SecretsStack(app, 'Off', { bundleDir });
+  patient = new SecretsStack(app, 'Patient', {
+    bundleDir,
+    auditStream: true,
+    alarmThresholds: { auditStreamIteratorAgeMs: 900_000 },
+  });
   Aspects.of(app).add(new AwsSolutionsChecks());
   assembly = app.synth();
   json = assembly.getStackArtifact(on.artifactId).template;
@@ -132,6 +139,34 @@ describe('the audit stream, on', () => {
     const [topicId] = only(json, 'AWS::SNS::Topic');
     expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('alarms when the forwarder falls behind (its IteratorAge), long before a batch could reach the queue', () => {
+    const ageAlarms = (stack: SecretsStack) => {
+      const template = assembly.getStackArtifact(stack.artifactId).template;
+      return resourcesOfType(template, 'AWS::CloudWatch::Alarm').filter(
+        ([, a]) => a.Properties.MetricName === 'IteratorAge',
+      );
+    };
+    const [[, alarm]] = ageAlarms(on) as [[string, Json]];
+    expect(ageAlarms(on)).toHaveLength(1);
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(on, on.auditStream!.forwarder) } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 300_000,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    // Well within the records' 12 hours before they are given up to the queue.
+    expect(alarm.Properties.Threshold).toBeLessThan(AUDIT_STREAM_SETTINGS.maxRecordAge.toMilliseconds() / 10);
+    const [topicId] = only(json, 'AWS::SNS::Topic');
+    expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+    // `-c alarmAuditStreamIteratorAgeMs=N` sets it (infra/cdk/app.ts), as every threshold.
+    expect((ageAlarms(patient)[0]![1] as Json).Properties.Threshold).toBe(900_000);
+    expect(ageAlarms(off)).toEqual([]);
   });
 
   it("puts on a bus of the stack's own, named in the forwarder's environment and the outputs", () => {
