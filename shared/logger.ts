@@ -50,17 +50,21 @@ export function logThreshold(env: NodeJS.ProcessEnv = process.env): number {
   return isLevel(level) ? THRESHOLDS[level] : THRESHOLDS.INFO;
 }
 
-/** An error as Powertools wrote one: name, where it was thrown, message, stack, cause, own fields. */
+/**
+ * An error as its name, where it was thrown and its stack's frames, and its cause alike: never
+ * its message, nor its own fields, which can carry what was being read or written (a parser's
+ * message quotes its input; an SDK error may hold the item a condition refused). The service logs
+ * errors by name; this holds should an error object reach a line anyway.
+ */
 function errorFields(error: Error): Record<string, unknown> {
-  const { name, message, stack, cause, ...own } = error;
-  const location = /\(([^()]*?):(\d+?):(\d+?)\)\\?$/m.exec(stack ?? '');
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  // `at fn (file:line:column)` or `at file:line:column`.
+  const location = /at (?:.*\()?(.+?):(\d+):\d+\)?$/.exec(frames[0] ?? '');
   return {
-    name,
+    name: error.name,
     location: location ? `${location[1] ?? ''}:${Number(location[2])}` : '',
-    message,
-    stack,
-    cause: cause instanceof Error ? errorFields(cause) : cause,
-    ...own,
+    stack: frames.map((frame) => frame.trim()),
+    ...(error.cause instanceof Error ? { cause: errorFields(error.cause) } : {}),
   };
 }
 

@@ -97,18 +97,29 @@ describe('a log line', () => {
 });
 
 describe('odd attributes', () => {
-  it('writes an Error as Powertools did: name, location, message, stack, cause, its own fields', () => {
+  it('writes an Error by its name, where it was thrown, its frames and its cause: never its message or its fields', () => {
     levelEnv({});
     const { logger, stderr } = capturedLogger();
-    const err = Object.assign(new TypeError('boom', { cause: new RangeError('root') }), { code: 'E_BOOM' });
+    const secret = 'sk-live-0123456789';
+    const err = Object.assign(new SyntaxError(`Unexpected token in "${secret}"`, { cause: new RangeError(secret) }), {
+      Item: { value: { S: secret } },
+    });
     logger.error('request failed', { error: err });
 
+    expect(stderr.join('')).not.toContain(secret);
     const error = parsed(stderr)[0]?.error as Record<string, unknown>;
-    expect(Object.keys(error)).toEqual(['name', 'location', 'message', 'stack', 'cause', 'code']);
-    expect(error).toMatchObject({ name: 'TypeError', message: 'boom', code: 'E_BOOM', stack: err.stack });
-    // The first frame of the stack written as `(file:line:column)`, as file:line.
+    expect(Object.keys(error)).toEqual(['name', 'location', 'stack', 'cause']);
+    expect(error.name).toBe('SyntaxError');
+    // The first frame `(file:line:column)`, as file:line; the frames as they were, without the message line.
     expect(error.location).toMatch(/^\S+:\d+$/);
-    expect(error.cause).toMatchObject({ name: 'RangeError', message: 'root' });
+    expect(error.stack).toEqual(
+      err
+        .stack!.split('\n')
+        .slice(1)
+        .map((frame) => frame.trim()),
+    );
+    expect(error.cause).toMatchObject({ name: 'RangeError' });
+    expect(error.cause).not.toHaveProperty('message');
   });
 
   it('writes a bigint as text and leaves a circular reference out', () => {
