@@ -85,8 +85,8 @@ function serialize(line: Record<string, unknown>): string {
 
 /**
  * Structured JSON logs: one line per call, `level`, `message`, `timestamp` (ISO), `service` and,
- * in Lambda, `xray_trace_id` first, then the attributes: the lines Powertools Logger wrote, for
- * the few calls the service makes. Its own because every function parses its logger on each cold
+ * in Lambda, `xray_trace_id` first, then the attributes: the fields Powertools Logger wrote (an
+ * error object's excepted, `errorFields`), for the few calls the service makes. Its own because every function parses its logger on each cold
  * start, the job-start read's included, and Powertools Logger was the largest part of what that
  * bundle adds to the AWS SDK's (README, Performance). Never throws: attributes that cannot be
  * written (a getter or `toJSON` that throws) leave the line with its own fields and
