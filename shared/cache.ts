@@ -13,25 +13,44 @@ export interface CacheOptions {
   now?: () => number;
 }
 
-/** A map bounded by count (least recently used out first) and, optionally, by age. */
+/** A bound on what the entries weigh together (bytes, say), beside their count. */
+export interface WeightBound<V> {
+  /** The most the live entries may weigh together; past it the least recently used go first. */
+  maxWeight: number;
+  weigh: (value: V) => number;
+}
+
+/** A map bounded by count (least recently used out first), optionally by weight, and by age. */
 export class LruCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly entries = new Map<string, { value: V; expiresAt: number; weight: number }>();
   private readonly maxEntries: number;
   private readonly ttlMs: number;
   private readonly now: () => number;
+  private readonly bound: WeightBound<V> | undefined;
+  private weight = 0;
 
-  constructor({ maxEntries, ttlMs = Infinity, now = () => Date.now() }: CacheOptions) {
+  constructor({
+    maxEntries,
+    ttlMs = Infinity,
+    now = () => Date.now(),
+    ...bound
+  }: CacheOptions & Partial<WeightBound<V>>) {
     this.maxEntries = maxEntries;
     this.ttlMs = ttlMs;
     this.now = now;
+    this.bound =
+      bound.maxWeight !== undefined && bound.weigh ? { maxWeight: bound.maxWeight, weigh: bound.weigh } : undefined;
   }
 
   /** The live value of `key`, which becomes the most recently used. */
   get(key: string): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.delete(key);
+      return undefined;
+    }
     this.entries.delete(key);
-    if (entry.expiresAt <= this.now()) return undefined;
     this.entries.set(key, entry); // Map order is use order: the oldest is first
     return entry.value;
   }
@@ -42,19 +61,28 @@ export class LruCache<V> {
     return entry !== undefined && entry.expiresAt > this.now();
   }
 
+  /** Keeps `value` under `key`, unless it alone weighs more than the bound. */
   set(key: string, value: V): void {
-    this.entries.delete(key);
-    if (this.ttlMs <= 0) return;
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.delete(key);
+    const weight = this.bound?.weigh(value) ?? 0;
+    if (this.ttlMs <= 0 || (this.bound && weight > this.bound.maxWeight)) return;
+    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs, weight });
+    this.weight += weight;
+    while (this.entries.size > this.maxEntries || (this.bound && this.weight > this.bound.maxWeight)) {
+      this.delete(this.entries.keys().next().value!);
+    }
   }
 
   delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
     this.entries.delete(key);
+    this.weight -= entry.weight;
   }
 
   clear(): void {
     this.entries.clear();
+    this.weight = 0;
   }
 }
 

@@ -5,9 +5,14 @@ import { readOwnerRevision, readRevision } from '../data/revisions.js';
 import type { OwnerKey } from '../owner-key.js';
 import type { Db } from '../storage/client.js';
 
-/** Copies a container keeps of each kind (partitions, owners' linked secrets), and the most bytes of values one may hold. */
+/**
+ * Copies a container keeps of each kind (partitions, owners' linked secrets), the most bytes of
+ * values one may hold, and all those of a kind together: whatever the traffic, the copies take at
+ * most 64 MB of the function's 512 (README, Performance: what a container holds).
+ */
 const KEPT_COPIES = 32;
 const KEPT_BYTES = 4 * 1024 * 1024;
+export const KEPT_TOTAL_BYTES = 32 * 1024 * 1024;
 /** A kept partition is read again after this long whatever its revision says (an edit outside the service). */
 const KEPT_FOR_MS = 5 * 60_000;
 const KEEPING = { maxEntries: KEPT_COPIES, ttlMs: KEPT_FOR_MS };
@@ -26,10 +31,17 @@ export type KeptPartition = Partition & { ownerRevision: number | undefined };
  * tagged with the revision read before it was read, so it is never tagged newer than it is.
  */
 export class EnvironmentPartitions {
-  private readonly kept = new LruCache<Partition>(KEEPING);
-  private readonly secrets = new LruCache<{ revision: number; byId: Map<string, GlobalSecretRecord> }>(KEEPING);
+  private readonly kept: LruCache<Partition>;
+  private readonly secrets: LruCache<KeptSecrets>;
 
-  constructor(private readonly db: Db) {}
+  /** `totalBytes`: what the copies of each kind may hold together (a test's smaller bound). */
+  constructor(
+    private readonly db: Db,
+    { totalBytes = KEPT_TOTAL_BYTES }: { totalBytes?: number } = {},
+  ) {
+    this.kept = new LruCache({ ...KEEPING, maxWeight: totalBytes, weigh: valueBytes });
+    this.secrets = new LruCache({ ...KEEPING, maxWeight: totalBytes, weigh: secretBytes });
+  }
 
   async read(envId: string): Promise<KeptPartition> {
     const kept = this.kept.get(envId);
@@ -70,11 +82,9 @@ export class EnvironmentPartitions {
   keepSecrets(owner: OwnerKey, revision: number | undefined, read: Map<string, GlobalSecretRecord>): void {
     if (revision === undefined || read.size === 0) return;
     const kept = this.secrets.get(owner);
-    const byId = new Map(kept?.revision === revision ? kept.byId : []);
-    for (const [id, secret] of read) byId.set(id, secret);
-    let bytes = 0;
-    for (const secret of byId.values()) bytes += secret.sealed.ct.byteLength;
-    if (bytes <= KEPT_BYTES) this.secrets.set(owner, { revision, byId });
+    const next = { revision, byId: new Map(kept?.revision === revision ? kept.byId : []) };
+    for (const [id, secret] of read) next.byId.set(id, secret);
+    if (secretBytes(next) <= KEPT_BYTES) this.secrets.set(owner, next);
     else this.secrets.delete(owner);
   }
 
@@ -82,6 +92,17 @@ export class EnvironmentPartitions {
     this.kept.clear();
     this.secrets.clear();
   }
+}
+
+interface KeptSecrets {
+  revision: number;
+  byId: Map<string, GlobalSecretRecord>;
+}
+
+function secretBytes({ byId }: KeptSecrets): number {
+  let bytes = 0;
+  for (const secret of byId.values()) bytes += secret.sealed.ct.byteLength;
+  return bytes;
 }
 
 function valueBytes(partition: Partition): number {

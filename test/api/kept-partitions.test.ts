@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sealValue } from '../../shared/crypto/values.js';
 import { readGlobalSecret, secretUpdate } from '../../shared/data/global-secrets.js';
 import { ownerKeyOf } from '../../shared/owner-key.js';
+import { EnvironmentPartitions } from '../../shared/services/environment-partitions.js';
 import { transactWrite } from '../../shared/storage/transact.js';
 import { createLocalApp } from '../../infra/local/server.js';
 import { meterReadUnits } from '../support/read-units.js';
@@ -58,6 +59,37 @@ describe('a kept partition', () => {
     expect(kept).toBeLessThan(queried / 4);
     const env = (await runtime()).body.data.env;
     expect([env.V_7, env.KEPT_LINK]).toEqual(['v'.repeat(500), 'kept-link']);
+  });
+
+  it('are held to a byte budget: past it, the least recently read goes, and is queried again', async () => {
+    const second = (await svc.must(201, 'POST', `${V1}/environmentshub`, { name: 'kept-second' })).data.id;
+    for (let i = 0; i < 60; i++) {
+      await svc.must(201, 'POST', `${V1}/environmentshub/${second}/variables`, {
+        name: `W_${i}`,
+        value: 'w'.repeat(500),
+      });
+    }
+    // Each partition holds about 60 KB of values (JS strings, 2 bytes a character): two do not fit in 100 KB.
+    const deps = testDeps(svc.deps.config);
+    const small = caller(
+      createLocalApp({ ...deps, partitions: new EnvironmentPartitions(deps.db, { totalBytes: 100_000 }) }),
+    );
+    const sent: string[] = [];
+    deps.db.raw.middlewareStack.add((next, context) => async (args) => {
+      sent.push((context.commandName ?? '').replace(/Command$/, ''));
+      return next(args);
+    });
+    const queries = async (id: string) => {
+      sent.length = 0;
+      const res = await small('GET', `${V1}/environmentshub/${id}/runtime`, { key: svc.seed.serviceKey });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return sent.filter((c) => c === 'Query').length;
+    };
+    expect(await queries(envId)).toBe(1);
+    expect(await queries(envId)).toBe(0); // kept
+    expect(await queries(second)).toBe(1); // kept in its place: both would weigh more than the budget
+    expect(await queries(second)).toBe(0);
+    expect(await queries(envId)).toBe(1); // gone: queried again
   });
 
   it('shows every write another container makes, at the next read', async () => {

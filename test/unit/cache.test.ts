@@ -55,6 +55,51 @@ describe('LruCache', () => {
     expect(cache.get('c')).toBe('C');
   });
 
+  it('with a weight bound, keeps what fits together, the least recently used out first', () => {
+    const cache = new LruCache<string>({ maxEntries: 10, maxWeight: 10, weigh: (v) => v.length });
+    cache.set('a', 'aaaa');
+    cache.set('b', 'bbbb');
+    expect(cache.get('a')).toBe('aaaa'); // b is now the least recently used
+    cache.set('c', 'cccc'); // 12 > 10: b goes
+    expect(['a', 'b', 'c'].map((k) => cache.has(k))).toEqual([true, false, true]);
+    cache.set('a', 'aaaaaaaaa'); // a weighs 9 now: with c's 4, c goes
+    expect(['a', 'c'].map((k) => cache.get(k))).toEqual(['aaaaaaaaa', undefined]);
+    cache.set('d', 'd'); // 9 + 1 fits
+    expect(['a', 'd'].map((k) => cache.has(k))).toEqual([true, true]);
+  });
+
+  it('keeps no value heavier than the bound alone, and drops what its key held', () => {
+    const cache = new LruCache<string>({ maxEntries: 10, maxWeight: 10, weigh: (v) => v.length });
+    cache.set('a', 'a');
+    cache.set('b', 'b');
+    cache.set('a', 'x'.repeat(11));
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBe('b');
+  });
+
+  it('frees the weight of what it forgets: expired, deleted, cleared', () => {
+    const clock = manualClock();
+    const cache = new LruCache<string>({
+      maxEntries: 10,
+      ttlMs: 1_000,
+      now: clock.now,
+      maxWeight: 10,
+      weigh: (v) => v.length,
+    });
+    cache.set('a', 'aaaaaaaa');
+    clock.advance(1_000);
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('b', 'bbbbb');
+    cache.set('c', 'ccccc'); // 10: fits only if a's 8 was freed
+    expect(['b', 'c'].map((k) => cache.has(k))).toEqual([true, true]);
+    cache.delete('b');
+    cache.set('d', 'ddddd');
+    expect(['c', 'd'].map((k) => cache.has(k))).toEqual([true, true]);
+    cache.clear();
+    cache.set('e', 'eeeeeeeeee');
+    expect(cache.get('e')).toBe('eeeeeeeeee');
+  });
+
   it('keeps nothing with a time to live of 0 or less', () => {
     for (const ttlMs of [0, -1]) {
       const cache = new LruCache<string>({ maxEntries: 10, ttlMs });
