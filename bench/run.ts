@@ -317,21 +317,22 @@ const coldInvokeMedians = (f: ColdInvokeFigures) => ({
   firstMedian: round(f.firstInvokeMs.median),
   warmMedian: round(f.warmInvokeMs.median),
   processStartToFirstAnswerMedian: round(f.coldStartMs.median),
+  rssMedianMb: round(f.rssMb.median),
 });
 
 if (coldInvoke) {
   const c = coldInvoke['on-demand'];
   const row = (label: string, f: ColdInvokeFigures) =>
-    `| ${label} | ${ms(f.importMs.median)} / ${ms(f.importMs.p99)} | ${ms(f.firstInvokeMs.median)} / ${ms(f.firstInvokeMs.p99)} | ${ms(f.warmInvokeMs.median)} / ${ms(f.warmInvokeMs.p99)} | ${ms(f.coldStartMs.median)} / ${ms(f.coldStartMs.p99)} | **${f.ratio.toFixed(2)}** (${f.ratioOfPairs.toFixed(2)}) | ${f.errors} |`;
+    `| ${label} | ${ms(f.importMs.median)} / ${ms(f.importMs.p99)} | ${ms(f.firstInvokeMs.median)} / ${ms(f.firstInvokeMs.p99)} | ${ms(f.warmInvokeMs.median)} / ${ms(f.warmInvokeMs.p99)} | ${ms(f.coldStartMs.median)} / ${ms(f.coldStartMs.p99)} | **${f.ratio.toFixed(2)}** (${f.ratioOfPairs.toFixed(2)}) | ${f.rssMb.median.toFixed(0)} / ${f.rssMb.p99.toFixed(0)} | ${f.errors} |`;
   lines.push(
     `## A runtime container's first read against its later ones (N = 100, ${c.containers} fresh processes of each kind, one after the other, ${c.readsPerContainer} reads each)`,
     '',
-    '| container | import ms (with its warm-up) | first read ms | later reads ms | process start → first answer ms | **first ÷ later** (median of per-container ratios) | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| container | import ms (with its warm-up) | first read ms | later reads ms | process start → first answer ms | **first ÷ later** (median of per-container ratios) | resident memory after its reads, median / p99 MB | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     row('on demand', c),
     row('initialized ahead (provisioned concurrency)', coldInvoke['provisioned-concurrency']),
     '',
-    'Each cell: median / p99. A container initialized ahead makes its first DynamoDB call while it starts (shared/services/warm-up.ts).',
+    'Each time: median / p99. A container initialized ahead makes its first DynamoDB call while it starts (shared/services/warm-up.ts). Its kept copies (shared/services/environment-partitions.ts) may add at most 64 MB of values to its memory.',
     '',
   );
 }

@@ -26,6 +26,8 @@ export interface ContainerRun {
   errors: number;
   failures: string[];
   kmsCalls: number;
+  /** The process's resident memory once its last read is answered, in MB. */
+  rssMb: number;
   /** GetItems of an API key's item. */
   apiKeyLookups: number;
   calls: Record<string, number>;
@@ -95,6 +97,7 @@ export async function startLambdaRig(ctx: BenchContext, size: Size = 100): Promi
             errors: failures.length,
             failures,
             kmsCalls,
+            rssMb: run.memory.rss / 2 ** 20,
             apiKeyLookups: run.getItemKeys.filter(isApiKeyItem).length,
             calls: run.calls,
           };
@@ -109,6 +112,7 @@ export async function startLambdaRig(ctx: BenchContext, size: Size = 100): Promi
             errors: reads,
             failures: [said],
             kmsCalls: 0,
+            rssMb: NaN,
             apiKeyLookups: 0,
             calls: {},
           };

@@ -19,6 +19,8 @@ export interface ColdInvokeFigures {
   warmInvokeMs: Summary;
   /** From the process's start to the first answer: Node's start-up, the import and the first call. */
   coldStartMs: Summary;
+  /** The container's resident memory once its reads are answered, in MB. */
+  rssMb: Summary;
   /** Median first call ÷ median later call. */
   ratio: number;
   /** Median over containers of its first call ÷ its own median later call. */
@@ -55,6 +57,7 @@ function figuresOf(runs: ContainerRun[], reads: number): ColdInvokeFigures {
     firstInvokeMs: summarize(first),
     warmInvokeMs: summarize(warm),
     coldStartMs: summarize(ok.map((r) => r.importStartMs + r.importMs + r.invokeMs[0]!)),
+    rssMb: summarize(ok.map((r) => r.rssMb)),
     ratio: median(first) / median(warm),
     ratioOfPairs: median(ok.map((r) => r.invokeMs[0]! / median(r.invokeMs.slice(1)))),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),

@@ -33,7 +33,8 @@ for (const event of events) {
   results.push(await handler(event, context));
   invokeMs.push(performance.now() - started);
 }
-const run = { results, timings: { importStartMs, importMs, invokeMs }, calls, getItemKeys };
+const { rss, heapUsed, external } = process.memoryUsage();
+const run = { results, timings: { importStartMs, importMs, invokeMs }, calls, getItemKeys, memory: { rss, heapUsed, external } };
 process.stdout.write('\\n@@RESULTS@@' + JSON.stringify(run) + '\\n');
 `;
 
@@ -87,6 +88,8 @@ export interface BundleRun {
   calls: Record<string, number>;
   /** The key of every GetItem, as sent (`{pk: {S: …}, sk: {S: …}}`). */
   getItemKeys: Record<string, { S?: string }>[];
+  /** The process's memory once the last event is answered (`process.memoryUsage()`), in bytes. */
+  memory: { rss: number; heapUsed: number; external: number };
 }
 
 /**
