@@ -12,6 +12,7 @@ import { AUDIT_STREAM_SETTINGS } from '../../infra/cdk/audit-stream.js';
 import { SecretsStack } from '../../infra/cdk/secrets-stack.js';
 import { AUDIT_ITEM_KEY } from '../../shared/data/audit-events.js';
 import { keys, PLATFORM_AUDIT } from '../../shared/data/keys.js';
+import { writeStubBundles } from '../support/stub-bundles.js';
 
 /**
  * The audit stream's template facts (infra/cdk/audit-stream.ts), with the stack option on: the
@@ -34,10 +35,7 @@ let offJson: Json;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'prime-secrets-audit-stream-'));
   bundleDir = join(root, 'bundles');
-  for (const name of [...RESOURCES, ...WORKERS]) {
-    mkdirSync(join(bundleDir, name), { recursive: true });
-    writeFileSync(join(bundleDir, name, BUNDLE_FILE), `export const handler = async () => ${JSON.stringify(name)};\n`);
-  }
+  writeStubBundles(bundleDir, [...RESOURCES, ...WORKERS]);
   const app = new App({ outdir: join(root, 'cdk.out') });
   on = new SecretsStack(app, 'On', { bundleDir, auditStream: true });
   off = new SecretsStack(app, 'Off', { bundleDir });

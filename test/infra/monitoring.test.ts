@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Aspects, type CfnElement, type Stack } from 'aws-cdk-lib';
@@ -7,12 +7,12 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, type Resource } from '../../functions/routes.js';
-import { BUNDLE_FILE } from '../../infra/build.js';
 import { DEFAULT_ALARM_THRESHOLDS, RUNTIME_READ_ROUTE } from '../../infra/cdk/monitoring.js';
 import { PERMISSIONS } from '../../infra/cdk/permissions.js';
 import { SecretsStack } from '../../infra/cdk/secrets-stack.js';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../shared/config.js';
 import { DEFAULT_METRICS_NAMESPACE, METRICS } from '../../shared/metric-catalog.js';
+import { writeStubBundles } from '../support/stub-bundles.js';
 
 /**
  * The alarms, their topic and the dashboard of the stack (infra/cdk/monitoring.ts), read from the
@@ -34,10 +34,7 @@ let extraAlarmId: string;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'prime-secrets-monitoring-'));
   const bundleDir = join(root, 'bundles');
-  for (const resource of RESOURCES) {
-    mkdirSync(join(bundleDir, resource), { recursive: true });
-    writeFileSync(join(bundleDir, resource, BUNDLE_FILE), 'export const handler = async () => 0;\n');
-  }
+  writeStubBundles(bundleDir);
   app = new App({ outdir: join(root, 'cdk.out') });
   own = new SecretsStack(app, 'Own', { bundleDir });
   given = new SecretsStack(app, 'Given', {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Aspects, type Stack } from 'aws-cdk-lib';
@@ -14,6 +14,7 @@ import { BUNDLE_FILE } from '../../infra/build.js';
 import { PERMISSIONS, WRITE_ACTIONS } from '../../infra/cdk/permissions.js';
 import { JOB_START_RESOURCES, SecretsStack } from '../../infra/cdk/secrets-stack.js';
 import { createTableInput } from '../../shared/storage/table-definition.js';
+import { writeStubBundles } from '../support/stub-bundles.js';
 
 /**
  * The synthesized template of the deployed stack, checked against the route table, the table
@@ -48,13 +49,7 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'prime-secrets-stack-'));
   bundleDir = join(root, 'bundles');
   outDir = join(root, 'cdk.out');
-  for (const resource of RESOURCES) {
-    mkdirSync(join(bundleDir, resource), { recursive: true });
-    writeFileSync(
-      join(bundleDir, resource, BUNDLE_FILE),
-      `export const handler = async () => ${JSON.stringify(resource)};\n`,
-    );
-  }
+  writeStubBundles(bundleDir);
   app = new App({
     outdir: outDir,
     context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:disable-stack-trace': true },

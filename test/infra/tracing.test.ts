@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Aspects, type CfnElement } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES } from '../../functions/routes.js';
-import { BUNDLE_FILE } from '../../infra/build.js';
 import { SecretsStack } from '../../infra/cdk/secrets-stack.js';
 import { readConfig } from '../../shared/config.js';
+import { writeStubBundles } from '../support/stub-bundles.js';
 
 /**
  * The stack's `tracing` option in the synthesized template: X-Ray active tracing and `TRACING=on`
@@ -27,10 +27,7 @@ let nagFindings: string[];
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'prime-secrets-tracing-'));
   const bundleDir = join(root, 'bundles');
-  for (const resource of RESOURCES) {
-    mkdirSync(join(bundleDir, resource), { recursive: true });
-    writeFileSync(join(bundleDir, resource, BUNDLE_FILE), 'export const handler = async () => 0;\n');
-  }
+  writeStubBundles(bundleDir);
   const app = new App({ outdir: join(root, 'cdk.out') });
   traced = new SecretsStack(app, 'Traced', { bundleDir, tracing: true });
   plain = new SecretsStack(app, 'Plain', { bundleDir });
