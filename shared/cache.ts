@@ -17,6 +17,8 @@ export interface CacheOptions {
 export interface WeightBound<V> {
   /** The most the live entries may weigh together; past it the least recently used go first. */
   maxWeight: number;
+  /** The most one value may weigh to be kept at all; `maxWeight` unless given. */
+  maxEntryWeight?: number;
   weigh: (value: V) => number;
 }
 
@@ -39,7 +41,13 @@ export class LruCache<V> {
     this.ttlMs = ttlMs;
     this.now = now;
     this.bound =
-      bound.maxWeight !== undefined && bound.weigh ? { maxWeight: bound.maxWeight, weigh: bound.weigh } : undefined;
+      bound.maxWeight !== undefined && bound.weigh
+        ? {
+            maxWeight: bound.maxWeight,
+            maxEntryWeight: Math.min(bound.maxEntryWeight ?? bound.maxWeight, bound.maxWeight),
+            weigh: bound.weigh,
+          }
+        : undefined;
   }
 
   /** The live value of `key`, which becomes the most recently used. */
@@ -61,11 +69,11 @@ export class LruCache<V> {
     return entry !== undefined && entry.expiresAt > this.now();
   }
 
-  /** Keeps `value` under `key`, unless it alone weighs more than the bound. */
+  /** Keeps `value` under `key`, unless it alone weighs more than one value may (what `key` held goes either way). */
   set(key: string, value: V): void {
     this.delete(key);
     const weight = this.bound?.weigh(value) ?? 0;
-    if (this.ttlMs <= 0 || (this.bound && weight > this.bound.maxWeight)) return;
+    if (this.ttlMs <= 0 || (this.bound && weight > this.bound.maxEntryWeight!)) return;
     this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs, weight });
     this.weight += weight;
     while (this.entries.size > this.maxEntries || (this.bound && this.weight > this.bound.maxWeight)) {

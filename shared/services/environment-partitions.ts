@@ -15,7 +15,7 @@ const KEPT_BYTES = 4 * 1024 * 1024;
 export const KEPT_TOTAL_BYTES = 32 * 1024 * 1024;
 /** A kept partition is read again after this long whatever its revision says (an edit outside the service). */
 const KEPT_FOR_MS = 5 * 60_000;
-const KEEPING = { maxEntries: KEPT_COPIES, ttlMs: KEPT_FOR_MS };
+const KEEPING = { maxEntries: KEPT_COPIES, ttlMs: KEPT_FOR_MS, maxEntryWeight: KEPT_BYTES };
 
 /** A partition as a runtime read has it, with the revision of its owner's secrets read beside it (when the partition was kept). */
 export type KeptPartition = Partition & { ownerRevision: number | undefined };
@@ -53,11 +53,9 @@ export class EnvironmentPartitions {
       if (revision === kept.revision) return { ...kept, ownerRevision };
     }
     const partition = await readPartition(this.db, envId);
-    if (partition.environment && partition.revision !== undefined && valueBytes(partition) <= KEPT_BYTES) {
-      this.kept.set(envId, partition);
-    } else {
-      this.kept.delete(envId);
-    }
+    // Kept unless over the bytes one copy may hold (the cache's weight bound).
+    if (partition.environment && partition.revision !== undefined) this.kept.set(envId, partition);
+    else this.kept.delete(envId);
     return { ...partition, ownerRevision: undefined };
   }
 
@@ -84,8 +82,7 @@ export class EnvironmentPartitions {
     const kept = this.secrets.get(owner);
     const next = { revision, byId: new Map(kept?.revision === revision ? kept.byId : []) };
     for (const [id, secret] of read) next.byId.set(id, secret);
-    if (secretBytes(next) <= KEPT_BYTES) this.secrets.set(owner, next);
-    else this.secrets.delete(owner);
+    this.secrets.set(owner, next); // unless over the bytes one copy may hold: then the owner's copy goes
   }
 
   clear(): void {

@@ -77,6 +77,15 @@ describe('LruCache', () => {
     expect(cache.get('b')).toBe('b');
   });
 
+  it('with a bound on one value too, keeps none heavier than it, whatever room is left', () => {
+    const cache = new LruCache<string>({ maxEntries: 10, maxWeight: 10, maxEntryWeight: 4, weigh: (v) => v.length });
+    cache.set('a', 'aaaa');
+    cache.set('b', 'bbbbb');
+    expect(['a', 'b'].map((k) => cache.get(k))).toEqual(['aaaa', undefined]);
+    cache.set('a', 'aaaaa'); // what `a` held goes too
+    expect(cache.get('a')).toBeUndefined();
+  });
+
   it('frees the weight of what it forgets: expired, deleted, cleared', () => {
     const clock = manualClock();
     const cache = new LruCache<string>({
