@@ -68,6 +68,9 @@ function errorFields(error: Error): Record<string, unknown> {
   };
 }
 
+/** An error as the service logs it: by its name, never its message (`typeof` of anything thrown that is no error). */
+export const errorName = (err: unknown): string => (err instanceof Error ? err.name : typeof err);
+
 /** JSON of anything: errors as fields, bigints as text, a repeated (circular) object left out. */
 function serialize(line: Record<string, unknown>): string {
   const ancestors: unknown[] = [];
@@ -114,7 +117,7 @@ export function createLogger(serviceName = 'prime-secrets', streams: LogStreams 
         for (const [key, value] of Object.entries(attributes)) if (!RESERVED.has(key)) line[key] = value;
         text = serialize(line);
       } catch (err) {
-        text = serialize({ ...base, attributesError: err instanceof Error ? err.name : typeof err });
+        text = serialize({ ...base, attributesError: errorName(err) });
       }
       write(text);
     };

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ApiError, badRequest, internalError, unavailable } from '../errors.js';
 import { SealBrokenError } from '../crypto/envelope.js';
 import { isDependencyUnavailable } from '../dependency-failure.js';
-import type { Logger } from '../logger.js';
+import { errorName, type Logger } from '../logger.js';
 
 /**
  * Every failure leaves as the contract's error body. Unexpected errors become 500
@@ -35,7 +35,7 @@ export function handleError(c: Context, err: unknown, logger: Logger): ApiError 
       method: c.req.method,
       route: c.req.routePath,
       status: apiError.status,
-      error: err instanceof Error ? err.name : typeof err,
+      error: errorName(err),
       sealBroken: err instanceof SealBrokenError,
     });
   }

@@ -2,7 +2,7 @@ import { PutEventsCommand, type PutEventsCommandOutput, type PutEventsRequestEnt
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { readConfig } from '../config.js';
 import { auditEventsFromItems, auditItemOf, type AuditEvent } from '../data/audit-events.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger, errorName, type Logger } from '../logger.js';
 import { createDb, type Db } from '../storage/client.js';
 
 /** The audit stream's events on the bus (docs/audit-stream.md): who sent them and what they are. */
@@ -122,5 +122,3 @@ async function firstNotPut(target: AuditStreamTarget, request: Forwarded[]): Pro
 }
 
 const failedFrom = (sequence: string): DynamoDBBatchResponse => ({ batchItemFailures: [{ itemIdentifier: sequence }] });
-
-const errorName = (err: unknown) => (err instanceof Error ? err.name : typeof err);

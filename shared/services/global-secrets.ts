@@ -54,6 +54,7 @@ import { purgeTime } from './recovery-window.js';
 import { transactSealed } from './sealing.js';
 import { keptVersion, listVersions, requireVersion, versionWrites } from './value-history.js';
 import { ownerFields, scopeOwner } from './scope.js';
+import { errorName } from '../logger.js';
 
 /**
  * A rename touches 4 items and the owner's revision, plus 3 per linked environment (the link
@@ -336,7 +337,7 @@ async function withLinksTold(
   ).catch((err: unknown) =>
     deps.logger.warn('link hints of a changed global secret left stale', {
       secretId: secret.id,
-      error: err instanceof Error ? err.name : 'unknown',
+      error: errorName(err),
     }),
   );
   return secret;
@@ -630,7 +631,7 @@ export async function deleteGlobalSecret(
     // Committed: the secret is deleted for every reader; what is left the next write removes.
     deps.logger.warn('links of a deleted global secret left for the next write', {
       secretId,
-      error: err instanceof Error ? err.name : 'unknown',
+      error: errorName(err),
     }),
   );
   return secret;

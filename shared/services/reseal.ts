@@ -30,6 +30,7 @@ import { newId, now } from '../ids.js';
 import { mapLimit } from '../map-limit.js';
 import type { OwnerKey } from '../owner-key.js';
 import { TransactionFailed, transactWrite, type TableWrite } from '../storage/transact.js';
+import { errorName } from '../logger.js';
 
 /**
  * The re-seal of an owner's values under its newest data key, in bounded steps that any
@@ -98,7 +99,7 @@ async function resealTowardNewest(deps: Deps, owner: OwnerKey): Promise<ResealRe
  */
 async function interrupted(deps: Deps, owner: OwnerKey, leaseId: string, err: unknown) {
   deps.logger.warn('re-seal interrupted; the next request continues it', {
-    error: err instanceof Error ? err.name : typeof err,
+    error: errorName(err),
   });
   await releaseReseal(deps.db, owner, leaseId, Date.now()).catch(() => undefined);
   return readReseal(deps.db, owner);
@@ -177,7 +178,7 @@ async function moveValues(deps: Deps, owner: OwnerKey, target: number, values: S
       stuck.push(value);
       deps.logger.warn('a sealed value failed to open; left under its version', {
         dekVersion: value.sealed.dekVersion,
-        error: err instanceof Error ? err.name : typeof err,
+        error: errorName(err),
       });
     }
   }

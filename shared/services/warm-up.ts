@@ -1,6 +1,7 @@
 import { probeTable } from '../data/health-probe.js';
 import { withDeadline } from '../deadline.js';
 import type { Deps } from '../deps.js';
+import { errorName } from '../logger.js';
 
 /** How long a container's warm-up may hold its initialization: well inside Lambda's 10 s. */
 export const WARM_UP_MS = 1_000;
@@ -19,6 +20,6 @@ export const initializedAhead = (env: NodeJS.ProcessEnv = process.env) =>
  */
 export async function warmUp(deps: Deps): Promise<void> {
   await withDeadline(WARM_UP_MS, () => probeTable(deps.db)).catch((err: unknown) =>
-    deps.logger.warn('warm-up skipped', { error: err instanceof Error ? err.name : typeof err }),
+    deps.logger.warn('warm-up skipped', { error: errorName(err) }),
   );
 }
